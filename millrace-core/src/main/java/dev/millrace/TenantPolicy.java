@@ -1,0 +1,78 @@
+package dev.millrace;
+
+/**
+ * A tenant's policy: the numbers its jobs are held to. Defaults are Salesforce's (SPEC.md, "Defaults per
+ * tenant policy"); an operator may change them per tenant, user code never per execution.
+ *
+ * @param defaultMaxStackDepth the maximum chain depth when the enqueuer sets none; 0 means unlimited
+ * @param maxDelayMinutes the longest delay an enqueue may ask for
+ * @param defaultDelayMinutes the delay applied when an enqueue gives none
+ * @param enqueuePerSyncExecution queueables one synchronous execution may enqueue
+ * @param enqueuePerAsyncExecution queueables one async execution may chain
+ * @param futuresPerExecution futures one synchronous or queueable execution may enqueue
+ * @param finalizerMaxConsecutiveRetries consecutive failed executions re-enqueued by finalizers before the next re-enqueue is refused
+ * @param dailyAsyncExecutions async executions allowed in a rolling 24 hours
+ * @param maxActiveBatches batches running at once
+ * @param flexQueueCapacity batches waiting in the flex queue
+ * @param maxSchedules schedules of the tenant
+ * @param jobRetentionDays days a terminal job is kept before it is pruned
+ */
+public record TenantPolicy(int defaultMaxStackDepth, int maxDelayMinutes, int defaultDelayMinutes,
+                           int enqueuePerSyncExecution, int enqueuePerAsyncExecution, int futuresPerExecution,
+                           int finalizerMaxConsecutiveRetries, int dailyAsyncExecutions, int maxActiveBatches,
+                           int flexQueueCapacity, int maxSchedules, int jobRetentionDays) {
+
+    /** The defaults: unlimited depth, delay 0–10 minutes, 50/1 enqueues, 5 finalizer retries, 250,000 a day. */
+    public static final TenantPolicy DEFAULTS = new TenantPolicy(0, 10, 0, 50, 1, 50, 5, 250_000, 5, 100, 100, 7);
+
+    /** Validates every number, naming the key, the value and the allowed range. */
+    public TenantPolicy {
+        check("defaultMaxStackDepth", defaultMaxStackDepth, 0, Integer.MAX_VALUE);
+        check("maxDelayMinutes", maxDelayMinutes, 0, 7 * 24 * 60);
+        check("defaultDelayMinutes", defaultDelayMinutes, 0, maxDelayMinutes);
+        check("enqueuePerSyncExecution", enqueuePerSyncExecution, 0, 100_000);
+        check("enqueuePerAsyncExecution", enqueuePerAsyncExecution, 0, 100_000);
+        check("futuresPerExecution", futuresPerExecution, 0, 100_000);
+        check("finalizerMaxConsecutiveRetries", finalizerMaxConsecutiveRetries, 0, 1_000);
+        check("dailyAsyncExecutions", dailyAsyncExecutions, 0, Integer.MAX_VALUE);
+        check("maxActiveBatches", maxActiveBatches, 1, 1_000);
+        check("flexQueueCapacity", flexQueueCapacity, 0, 100_000);
+        check("maxSchedules", maxSchedules, 0, 100_000);
+        check("jobRetentionDays", jobRetentionDays, 1, 3_650);
+    }
+
+    private static void check(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException("tenant policy " + key + " = " + value + " is out of range: expected "
+                    + min + " to " + max);
+        }
+    }
+
+    /** A copy with another default maximum chain depth (0: unlimited). */
+    public TenantPolicy withDefaultMaxStackDepth(int v) {
+        return new TenantPolicy(v, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution, enqueuePerAsyncExecution,
+                futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions, maxActiveBatches,
+                flexQueueCapacity, maxSchedules, jobRetentionDays);
+    }
+
+    /** A copy with other delay bounds. */
+    public TenantPolicy withDelayMinutes(int defaultDelay, int maxDelay) {
+        return new TenantPolicy(defaultMaxStackDepth, maxDelay, defaultDelay, enqueuePerSyncExecution,
+                enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
+                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays);
+    }
+
+    /** A copy with another retention of terminal jobs. */
+    public TenantPolicy withJobRetentionDays(int days) {
+        return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
+                enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
+                maxActiveBatches, flexQueueCapacity, maxSchedules, days);
+    }
+
+    /** A copy with another cap on consecutive finalizer-driven retries. */
+    public TenantPolicy withFinalizerMaxConsecutiveRetries(int retries) {
+        return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
+                enqueuePerAsyncExecution, futuresPerExecution, retries, dailyAsyncExecutions, maxActiveBatches,
+                flexQueueCapacity, maxSchedules, jobRetentionDays);
+    }
+}

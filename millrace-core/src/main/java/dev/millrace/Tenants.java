@@ -1,0 +1,24 @@
+package dev.millrace;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Administration of tenants and their policies. */
+public interface Tenants {
+
+    /**
+     * Creates a tenant with a policy, or replaces the policy of an existing one.
+     *
+     * @return the policy now in force
+     */
+    TenantPolicy put(TenantId tenant, TenantPolicy policy);
+
+    /** Creates a tenant with the default policy if it does not exist yet. */
+    TenantPolicy create(TenantId tenant);
+
+    /** The tenant's policy, or empty when the tenant does not exist. */
+    Optional<TenantPolicy> policy(TenantId tenant);
+
+    /** Every tenant, in id order. */
+    List<TenantId> list();
+}

@@ -1,0 +1,129 @@
+package dev.millrace.internal.engine;
+
+import dev.millrace.AsyncException;
+import dev.millrace.ExecutionContext;
+import dev.millrace.JobAbortedException;
+import dev.millrace.JobId;
+import dev.millrace.JobLogger;
+import dev.millrace.TenantId;
+import dev.millrace.TenantPolicy;
+import dev.millrace.internal.store.ClaimedJob;
+import dev.millrace.internal.store.NewJob;
+import dev.millrace.internal.store.StoreException;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What every execution context shares: the claimed job, a transaction opened on first use, the log, abort. */
+abstract class BaseContext implements ExecutionContext {
+    final Core core;
+    final ClaimedJob job;
+    final TenantPolicy policy;
+    final JobLoggerImpl logger;
+    private final JobId jobId;
+    private Connection connection;
+    private volatile boolean abortRequested;
+    private final List<NewJob> enqueued = new ArrayList<>();
+    private int futures;
+
+    BaseContext(Core core, ClaimedJob job, TenantPolicy policy, String parentTransactionId) {
+        this.core = core;
+        this.job = job;
+        this.policy = policy;
+        this.jobId = JobId.of(job.id());
+        this.logger = new JobLoggerImpl(core.store(), core.clock(), job.id(), job.tenant(),
+                job.id() + "/" + job.attempt(), parentTransactionId);
+    }
+
+    @Override
+    public JobId jobId() {
+        return jobId;
+    }
+
+    @Override
+    public TenantId tenant() {
+        return job.tenant();
+    }
+
+    @Override
+    public int attempt() {
+        return job.attempt();
+    }
+
+    @Override
+    public Connection connection() {
+        if (connection == null) {
+            try {
+                Connection c = core.dataSource().getConnection();
+                c.setAutoCommit(false);
+                connection = c;
+            } catch (SQLException e) {
+                throw new StoreException("cannot open the transaction of job " + jobId + ": " + e.getMessage(), e);
+            }
+        }
+        return connection;
+    }
+
+    /** The transaction, if the execution opened one. */
+    Connection openConnection() {
+        return connection;
+    }
+
+    @Override
+    public JobLogger log() {
+        return logger;
+    }
+
+    @Override
+    public boolean isAbortRequested() {
+        return abortRequested;
+    }
+
+    @Override
+    public void checkAbort() {
+        if (abortRequested) throw new JobAbortedException("job " + jobId + " was aborted");
+    }
+
+    void requestAbort() {
+        abortRequested = true;
+    }
+
+    /** Inserts a job in this execution's transaction; it becomes visible if the execution commits. */
+    JobId insert(NewJob newJob) {
+        core.store().insert(connection(), List.of(newJob));
+        enqueued.add(newJob);
+        return JobId.of(newJob.id());
+    }
+
+    List<NewJob> enqueued() {
+        return enqueued;
+    }
+
+    /** Enqueues a future in this execution's transaction, within the policy's per-execution allowance. */
+    JobId enqueueFutureHere(Class<?> type, String method, Object[] args) {
+        if (!allowsFutures()) {
+            throw new AsyncException("a future cannot enqueue a future: job " + jobId + " is a future of "
+                    + job.className() + "." + job.methodName());
+        }
+        if (futures >= policy.futuresPerExecution()) {
+            throw new dev.millrace.LimitException("too many future calls: " + (futures + 1) + " (limit "
+                    + policy.futuresPerExecution() + " per execution, policy futuresPerExecution)");
+        }
+        JobId id = insert(core.enqueuer().future(job.tenant(), type, method, args, job.id()));
+        futures++;
+        return id;
+    }
+
+    boolean allowsFutures() {
+        return true;
+    }
+
+    void checkSameTenant(TenantId tenant) {
+        if (!job.tenant().equals(tenant)) {
+            throw new AsyncException("job " + jobId + " of tenant '" + job.tenant() + "' cannot enqueue work for tenant '"
+                    + tenant + "': expected its own tenant");
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.millrace.internal.engine;
+
+import dev.millrace.TenantId;
+import dev.millrace.internal.store.ClaimRequest;
+import dev.millrace.internal.store.ClaimedJob;
+import dev.millrace.internal.store.JobStore;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Claims ready jobs and hands them to the worker pool. Claims are fair: each pass takes an equal share from
+ * every tenant with ready work, starting from a different tenant each pass, so one tenant's backlog delays
+ * another tenant's job by at most one pass. It claims only what the pool can start soon (workers plus a small
+ * prefetch), so a local backlog never builds up behind which a tenant could wait.
+ */
+final class Dispatcher extends LoopService {
+    /** The most tenants served in one pass. */
+    static final int MAX_TENANTS_PER_PASS = 1000;
+
+    /** A claimed job waiting for a worker; the type lets shutdown release jobs that never started. */
+    record JobTask(ClaimedJob job, Dispatcher owner) implements Runnable {
+        @Override
+        public void run() {
+            owner.runTask(job);
+        }
+    }
+
+    private final JobStore store;
+    private final InstantSource clock;
+    private final String nodeId;
+    private final Duration lease;
+    private final Duration pollInterval;
+    private final int claimBatchSize;
+    private final int maxInFlight;
+    private final int refillAt;
+    private final JobRunner runner;
+    private final ThreadPoolExecutor workers;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong nextWakeAt = new AtomicLong(Long.MAX_VALUE);
+    private volatile boolean starved;
+    private int rotation;
+
+    Dispatcher(JobStore store, InstantSource clock, String nodeId, int workerCount, int claimBatchSize, Duration lease,
+               Duration pollInterval, JobRunner runner) {
+        super("millrace-dispatcher");
+        this.store = store;
+        this.clock = clock;
+        this.nodeId = nodeId;
+        this.lease = lease;
+        this.pollInterval = pollInterval;
+        this.claimBatchSize = claimBatchSize;
+        int prefetch = Math.max(1, claimBatchSize / 2);
+        this.maxInFlight = workerCount + prefetch;
+        this.refillAt = workerCount;
+        this.runner = runner;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().name("millrace-worker-" + n.incrementAndGet())
+                .daemon().unstarted(r));
+    }
+
+    /** Wakes the dispatcher when a job becomes ready at {@code at} (a delayed job enqueued here). */
+    void wakeAt(Instant at) {
+        nextWakeAt.accumulateAndGet(at.toEpochMilli(), Math::min);
+        wake();
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    Duration tick() {
+        int free = maxInFlight - inFlight.get();
+        if (free <= 0 || (starved && inFlight.get() > refillAt)) {
+            starved = true;
+            return pollInterval;
+        }
+        starved = false;
+        Instant now = clock.instant();
+        List<TenantId> tenants = store.readyTenants(now, MAX_TENANTS_PER_PASS);
+        if (tenants.isEmpty()) return idleWait(now);
+        int want = Math.min(free, claimBatchSize);
+        List<ClaimedJob> jobs = store.claim(new ClaimRequest(nodeId, now, now.plus(lease), rotate(tenants),
+                Math.max(1, -Math.floorDiv(-want, tenants.size())), want));
+        for (ClaimedJob job : jobs) {
+            inFlight.incrementAndGet();
+            workers.execute(new JobTask(job, this));
+        }
+        return jobs.isEmpty() ? pollInterval : Duration.ZERO;
+    }
+
+    /** The tenants in the order to serve them this pass: a different first tenant each pass. */
+    private List<TenantId> rotate(List<TenantId> tenants) {
+        int start = Math.floorMod(rotation++, tenants.size());
+        List<TenantId> out = new ArrayList<>(tenants.size());
+        out.addAll(tenants.subList(start, tenants.size()));
+        out.addAll(tenants.subList(0, start));
+        return out;
+    }
+
+    private Duration idleWait(Instant now) {
+        long wakeAt = nextWakeAt.get();
+        if (wakeAt != Long.MAX_VALUE && wakeAt <= now.toEpochMilli()) {
+            nextWakeAt.compareAndSet(wakeAt, Long.MAX_VALUE);
+        }
+        Optional<Instant> next = store.nextRunAt(now);
+        Duration wait = pollInterval;
+        if (next.isPresent()) {
+            Duration untilNext = Duration.between(now, next.get());
+            if (untilNext.compareTo(wait) < 0) wait = untilNext.isNegative() ? Duration.ZERO : untilNext;
+        }
+        return wait;
+    }
+
+    private void runTask(ClaimedJob job) {
+        try {
+            runner.run(job);
+        } finally {
+            int left = inFlight.decrementAndGet();
+            if (starved && left <= refillAt) wake();
+        }
+    }
+
+    /**
+     * Stops claiming, releases jobs claimed but not started, waits for running jobs up to the timeout, then
+     * interrupts what still runs (its lease will expire and another node will rescue it).
+     */
+    void shutdown(Duration timeout) {
+        stop();
+        workers.shutdown();
+        List<Runnable> queued = new ArrayList<>();
+        workers.getQueue().drainTo(queued);
+        List<ClaimedJob> unstarted = new ArrayList<>();
+        for (Runnable r : queued) {
+            if (r instanceof JobTask t) unstarted.add(t.job());
+        }
+        if (!unstarted.isEmpty()) {
+            store.release(nodeId, unstarted);
+            inFlight.addAndGet(-unstarted.size());
+        }
+        try {
+            if (!workers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                workers.shutdownNow();
+                workers.awaitTermination(1, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.millrace.internal.engine;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * A node's configuration, validated by {@code Millrace.Builder}.
+ *
+ * @param dataSource the caller's data source, or null
+ * @param jdbcUrl a URL to open a pool on, or null
+ * @param user the pool's user, or null
+ * @param password the pool's password, or null
+ * @param dataDir the embedded H2 store's folder
+ * @param schema the schema of the tables, or null
+ * @param workers worker threads
+ * @param claimBatchSize most jobs per claim
+ * @param lease how long a claim holds without renewal
+ * @param pollInterval the safety-net poll
+ * @param maxAttempts starts before an expired lease fails a job
+ * @param shutdownTimeout how long close waits for running jobs
+ * @param pruneInterval how often terminal jobs are pruned
+ * @param clock the time source
+ * @param nodeId the node's id, or null for a generated one
+ * @param migrate whether to apply migrations
+ * @param jobClasses registered queueable and finalizer classes
+ * @param futureClasses classes whose future methods are registered
+ */
+public record EngineConfig(DataSource dataSource, String jdbcUrl, String user, String password, Path dataDir,
+                           String schema, int workers, int claimBatchSize, Duration lease, Duration pollInterval,
+                           int maxAttempts, Duration shutdownTimeout, Duration pruneInterval, InstantSource clock,
+                           String nodeId, boolean migrate, List<Class<?>> jobClasses, List<Class<?>> futureClasses) {
+}

@@ -1,0 +1,107 @@
+package dev.millrace.internal.engine;
+
+import dev.millrace.AsyncOptions;
+import dev.millrace.DuplicateSignature;
+import dev.millrace.JobType;
+import dev.millrace.MaxStackDepthException;
+import dev.millrace.Queueable;
+import dev.millrace.TenantId;
+import dev.millrace.TenantPolicy;
+import dev.millrace.internal.store.NewJob;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+
+/** Turns an enqueue request into a {@link NewJob}, checking it against the tenant's policy first. */
+final class Enqueuer {
+    private final Registry registry;
+    private final JobCodec codec;
+    private final TenantPolicies policies;
+    private final InstantSource clock;
+    private final Uuid7 ids;
+
+    /**
+     * Where a new job sits in its chain.
+     *
+     * @param parentId the enqueuing job, or null
+     * @param depth the new job's depth
+     * @param maxDepth the inherited maximum, or null
+     * @param consecutiveFailures failed executions before it in a finalizer-driven retry chain
+     */
+    record Lineage(java.util.UUID parentId, int depth, Integer maxDepth, int consecutiveFailures) {
+        static final Lineage ROOT = new Lineage(null, 1, null, 0);
+    }
+
+    Enqueuer(Registry registry, JobCodec codec, TenantPolicies policies, InstantSource clock) {
+        this.registry = registry;
+        this.codec = codec;
+        this.policies = policies;
+        this.clock = clock;
+        this.ids = new Uuid7(clock);
+    }
+
+    TenantPolicies policies() {
+        return policies;
+    }
+
+    NewJob queueable(TenantId tenant, Queueable job, AsyncOptions options, Lineage lineage) {
+        java.util.Objects.requireNonNull(job, "job");
+        java.util.Objects.requireNonNull(options, "options");
+        TenantPolicy policy = policies.get(tenant);
+        registry.checkJob(job);
+        Integer max = maxDepth(policy, options, lineage);
+        if (max != null && lineage.depth() > max) {
+            throw new MaxStackDepthException("maximum stack depth reached: enqueueing " + job.getClass().getName()
+                    + " at depth " + lineage.depth() + " would exceed the chain's maximum stack depth of " + max);
+        }
+        Instant now = clock.instant();
+        Instant runAt = now.plus(delay(tenant, policy, options));
+        String payload = codec.write(job, "job");
+        return new NewJob(ids.next(), tenant, JobType.QUEUEABLE, job.getClass().getName(), null, payload,
+                lineage.parentId(), lineage.depth(), max, now, runAt,
+                options.duplicateSignature().map(DuplicateSignature::value).orElse(null), null,
+                lineage.consecutiveFailures());
+    }
+
+    NewJob future(TenantId tenant, Class<?> type, String method, Object[] args, java.util.UUID parentId) {
+        java.util.Objects.requireNonNull(type, "future class");
+        java.util.Objects.requireNonNull(method, "future method");
+        Object[] values = args == null ? new Object[0] : args;
+        TenantPolicy policy = policies.get(tenant);
+        Method m = registry.checkFutureCall(type, method, values);
+        Instant now = clock.instant();
+        Instant runAt = now.plus(Duration.ofMinutes(policy.defaultDelayMinutes()));
+        return new NewJob(ids.next(), tenant, JobType.FUTURE, type.getName(), m.getName(), codec.writeArgs(m, values),
+                parentId, 1, null, now, runAt, null, null, 0);
+    }
+
+    NewJob finalizer(TenantId tenant, String className, String payload, java.util.UUID parentId, int depth,
+                     Integer maxDepth, String requestId, int consecutiveFailures) {
+        Instant now = clock.instant();
+        return new NewJob(ids.next(), tenant, JobType.FINALIZER, className, null, payload, parentId, depth, maxDepth, now,
+                now, null, requestId, consecutiveFailures);
+    }
+
+    private static Integer maxDepth(TenantPolicy policy, AsyncOptions options, Lineage lineage) {
+        if (options.maximumStackDepth().isPresent()) return options.maximumStackDepth().getAsInt();
+        if (lineage.maxDepth() != null) return lineage.maxDepth();
+        return policy.defaultMaxStackDepth() > 0 ? policy.defaultMaxStackDepth() : null;
+    }
+
+    private static Duration delay(TenantId tenant, TenantPolicy policy, AsyncOptions options) {
+        Duration delay = options.delay().orElse(Duration.ofMinutes(policy.defaultDelayMinutes()));
+        Duration max = Duration.ofMinutes(policy.maxDelayMinutes());
+        if (delay.compareTo(max) > 0) {
+            throw new IllegalArgumentException("delay of " + describe(delay) + " is out of range: expected 0 to "
+                    + policy.maxDelayMinutes() + " minutes (policy maxDelayMinutes of tenant '" + tenant
+                    + "'); longer waits belong to schedules");
+        }
+        return delay;
+    }
+
+    private static String describe(Duration d) {
+        return d.toSecondsPart() == 0 && d.toMillisPart() == 0 ? d.toMinutes() + " minutes" : d.toString();
+    }
+}

@@ -1,0 +1,260 @@
+package dev.millrace.internal.engine;
+
+import dev.millrace.Finalizer;
+import dev.millrace.JobAbortedException;
+import dev.millrace.JobError;
+import dev.millrace.JobStatus;
+import dev.millrace.LogLevel;
+import dev.millrace.ParentJobResult;
+import dev.millrace.Queueable;
+import dev.millrace.TenantPolicy;
+import dev.millrace.internal.store.ClaimedJob;
+import dev.millrace.internal.store.Completion;
+import dev.millrace.internal.store.LogRow;
+import dev.millrace.internal.store.NewJob;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Runs one claimed job through its handler, then ends it. A job that did not touch its transaction ends
+ * through the batched completion sink; a job that did (its connection, a chained child, a finalizer) ends in
+ * that transaction, so its effects, its child and its completion commit together or not at all.
+ */
+final class JobRunner {
+    /** MDC key of the running job's id. */
+    static final String MDC_JOB = "millrace.jobId";
+    /** MDC key of the running job's tenant. */
+    static final String MDC_TENANT = "millrace.tenant";
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+
+    private record Running(BaseContext context, Thread thread) {
+    }
+
+    private final Core core;
+    private final TenantPolicies policies;
+    private final Consumer<Completion> sink;
+    private final ConcurrentHashMap<UUID, Running> running = new ConcurrentHashMap<>();
+
+    JobRunner(Core core, TenantPolicies policies, Consumer<Completion> sink) {
+        this.core = core;
+        this.policies = policies;
+        this.sink = sink;
+    }
+
+    /** Asks a job running here to stop at its next safe point; false when it does not run here. */
+    boolean abort(UUID jobId) {
+        Running r = running.get(jobId);
+        if (r == null) return false;
+        r.context().requestAbort();
+        r.thread().interrupt();
+        return true;
+    }
+
+    int runningCount() {
+        return running.size();
+    }
+
+    void run(ClaimedJob job) {
+        BaseContext ctx = null;
+        MDC.put(MDC_JOB, job.id().toString());
+        MDC.put(MDC_TENANT, job.tenant().value());
+        try {
+            TenantPolicy policy = policies.get(job.tenant());
+            ctx = context(job, policy);
+            running.put(job.id(), new Running(ctx, Thread.currentThread()));
+            Executions.set(ctx);
+            invoke(job, ctx);
+            Executions.clear();
+            Thread.interrupted();
+            ctx.checkAbort();
+            succeed(job, ctx);
+        } catch (Throwable t) {
+            Executions.clear();
+            Thread.interrupted();
+            fail(job, ctx, t);
+        } finally {
+            running.remove(job.id());
+            if (ctx != null) {
+                closeQuietly(ctx.openConnection());
+                try {
+                    ctx.logger.saveLog();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not save the log of job {}: {}", job.id(), e.getMessage());
+                }
+            }
+            MDC.remove(MDC_JOB);
+            MDC.remove(MDC_TENANT);
+        }
+    }
+
+    private BaseContext context(ClaimedJob job, TenantPolicy policy) {
+        return switch (job.type()) {
+            case FINALIZER -> {
+                JobCodec.StoredFinalizer stored = core.codec().readFinalizer(job.payload());
+                yield new FinalizerContextImpl(core, job, policy, stored.result(), stored.error());
+            }
+            default -> new QueueableContextImpl(core, job, policy);
+        };
+    }
+
+    private void invoke(ClaimedJob job, BaseContext ctx) throws Exception {
+        switch (job.type()) {
+            case QUEUEABLE -> {
+                Class<?> type = core.registry().jobClass(job.className());
+                Queueable q = (Queueable) core.codec().read(job.payload(), type, "job");
+                q.execute((QueueableContextImpl) ctx);
+            }
+            case FUTURE -> {
+                Method m = core.registry().future(job.className(), job.methodName());
+                Object[] args = core.codec().readArgs(m, job.payload());
+                try {
+                    m.invoke(null, args);
+                } catch (InvocationTargetException e) {
+                    if (e.getCause() instanceof Exception x) throw x;
+                    if (e.getCause() instanceof Error err) throw err;
+                    throw e;
+                }
+            }
+            case FINALIZER -> {
+                Class<?> type = core.registry().jobClass(job.className());
+                JobCodec.StoredFinalizer stored = core.codec().readFinalizer(job.payload());
+                Finalizer f = (Finalizer) core.codec().read(stored.finalizerJson(), type, "finalizer");
+                f.execute((FinalizerContextImpl) ctx);
+            }
+            default -> throw new dev.millrace.UnknownJobTypeException("job type " + job.type()
+                    + " cannot run on this node yet: expected QUEUEABLE, FUTURE or FINALIZER");
+        }
+    }
+
+    private void succeed(ClaimedJob job, BaseContext ctx) throws Exception {
+        Completion done = new Completion(job.id(), job.attempt(), JobStatus.COMPLETED, null, core.clock().instant());
+        Finalizer finalizer = ctx instanceof QueueableContextImpl q ? q.finalizer() : null;
+        if (ctx.openConnection() == null && finalizer == null) {
+            sink.accept(done);
+            return;
+        }
+        Connection c = ctx.connection();
+        boolean wake = !ctx.enqueued().isEmpty();
+        if (finalizer != null) {
+            core.store().insert(c, List.of(finalizerJob(job, ctx, finalizer, ParentJobResult.SUCCESS, null)));
+            wake = true;
+        }
+        Set<UUID> accepted = core.store().complete(c, List.of(done));
+        if (accepted.isEmpty()) {
+            c.rollback();
+            leaseLost(job, ctx);
+            return;
+        }
+        c.commit();
+        if (wake) core.wake().run();
+    }
+
+    private void fail(ClaimedJob job, BaseContext ctx, Throwable t) {
+        if (ctx != null && ctx.openConnection() != null) {
+            try {
+                ctx.openConnection().rollback();
+            } catch (SQLException e) {
+                t.addSuppressed(e);
+            }
+        }
+        boolean aborted = t instanceof JobAbortedException || (ctx != null && ctx.isAbortRequested());
+        JobStatus status = aborted ? JobStatus.ABORTED : JobStatus.FAILED;
+        JobError error = JobError.of(t);
+        String summary = aborted ? "aborted while running" : error.summary();
+        if (job.type() == dev.millrace.JobType.FINALIZER && !aborted && job.parentId() != null) {
+            // A finalizer's failure is reported on its parent job; it never re-runs anything.
+            logOn(ctx, job, job.parentId(), LogLevel.ERROR, "finalizer " + job.className() + " failed: " + summary, error);
+        }
+        logOn(ctx, job, job.id(), aborted ? LogLevel.WARN : LogLevel.ERROR,
+                (aborted ? "job aborted: " : "job failed: ") + summary, error);
+        Completion done = new Completion(job.id(), job.attempt(), status, summary, core.clock().instant());
+        Finalizer finalizer = ctx instanceof QueueableContextImpl q ? q.finalizer() : null;
+        if (finalizer == null) {
+            sink.accept(done);
+            return;
+        }
+        NewJob finalizerJob;
+        try {
+            finalizerJob = finalizerJob(job, ctx, finalizer, ParentJobResult.UNHANDLED_EXCEPTION, error);
+        } catch (RuntimeException e) {
+            logOn(ctx, job, job.id(), LogLevel.ERROR, "finalizer " + finalizer.getClass().getName()
+                    + " could not be stored and will not run: " + e.getMessage(), JobError.of(e));
+            sink.accept(done);
+            return;
+        }
+        try (Connection c = core.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (core.store().complete(c, List.of(done)).isEmpty()) {
+                    c.rollback();
+                    leaseLost(job, ctx);
+                    return;
+                }
+                core.store().insert(c, List.of(finalizerJob));
+                c.commit();
+            } catch (RuntimeException | SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+            core.wake().run();
+        } catch (SQLException | RuntimeException e) {
+            // The lease will expire and the job will be rescued: at least once, never lost.
+            LOG.error("could not record the failure of job {}; it will be rescued when its lease expires", job.id(), e);
+        }
+    }
+
+    private NewJob finalizerJob(ClaimedJob job, BaseContext ctx, Finalizer finalizer, ParentJobResult result,
+                                JobError error) {
+        String state = core.codec().write(finalizer, "finalizer");
+        int failures = result == ParentJobResult.UNHANDLED_EXCEPTION ? job.consecutiveFailures() + 1 : 0;
+        return core.enqueuer().finalizer(job.tenant(), finalizer.getClass().getName(),
+                core.codec().writeFinalizer(state, result, error), job.id(), job.stackDepth(), job.maxStackDepth(),
+                ctx.logger.transactionId(), failures);
+    }
+
+    private void leaseLost(ClaimedJob job, BaseContext ctx) {
+        String message = "completion of attempt " + job.attempt() + " rejected: its lease expired and another attempt"
+                + " owns the job; this attempt's work was rolled back";
+        LOG.warn("job {}: {}", job.id(), message);
+        ctx.logger.add(LogLevel.WARN, message, null);
+    }
+
+    private void logOn(BaseContext ctx, ClaimedJob job, UUID target, LogLevel level, String message, JobError error) {
+        if (ctx != null) {
+            ctx.logger.addFor(target, level, message, error);
+            return;
+        }
+        try {
+            core.store().appendLog(List.of(new LogRow(target, job.tenant(), core.clock().instant(), level, message, null,
+                    job.id() + "/" + job.attempt(), null, error)));
+        } catch (RuntimeException e) {
+            LOG.warn("could not save the log of job {}: {}", job.id(), e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c == null) return;
+        try {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+            c.close();
+        } catch (SQLException e) {
+            LOG.debug("closing a job connection failed", e);
+        }
+    }
+}

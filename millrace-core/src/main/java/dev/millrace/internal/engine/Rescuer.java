@@ -1,0 +1,49 @@
+package dev.millrace.internal.engine;
+
+import dev.millrace.internal.store.JobStore;
+import dev.millrace.internal.store.RescueResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.InstantSource;
+
+/**
+ * Re-queues jobs whose lease expired (their node died or stalled), failing those out of attempts. Every node
+ * runs one; rows are claimed with SKIP LOCKED, so two rescuers never touch the same job.
+ */
+final class Rescuer extends LoopService {
+    private static final Logger LOG = LoggerFactory.getLogger(Rescuer.class);
+
+    private final JobStore store;
+    private final InstantSource clock;
+    private final int maxAttempts;
+    private final Duration interval;
+    private final Runnable onRequeued;
+
+    Rescuer(JobStore store, InstantSource clock, int maxAttempts, Duration lease, Runnable onRequeued) {
+        super("millrace-rescuer");
+        this.store = store;
+        this.clock = clock;
+        this.maxAttempts = maxAttempts;
+        this.interval = lease.dividedBy(2);
+        this.onRequeued = onRequeued;
+    }
+
+    @Override
+    Duration tick() {
+        RescueResult r = runOnce();
+        return r.total() >= 500 ? Duration.ZERO : interval;
+    }
+
+    /** One pass over expired leases. */
+    RescueResult runOnce() {
+        RescueResult r = store.rescue(clock.instant(), maxAttempts);
+        if (r.total() > 0) {
+            LOG.info("rescued jobs with expired leases: {} re-queued, {} failed, {} aborted", r.requeued(), r.failed(),
+                    r.aborted());
+        }
+        if (r.requeued() > 0) onRequeued.run();
+        return r;
+    }
+}

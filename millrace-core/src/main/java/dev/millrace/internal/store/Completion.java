@@ -1,0 +1,19 @@
+package dev.millrace.internal.store;
+
+import dev.millrace.JobStatus;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * How one attempt of a job ended. The store applies it only while the attempt still holds the job's lease,
+ * so a late completion from a node whose lease expired is rejected.
+ *
+ * @param id the job
+ * @param attempt the attempt that ran
+ * @param status the terminal status
+ * @param extendedStatus the first error's summary, or null
+ * @param completedAt when it ended
+ */
+public record Completion(UUID id, int attempt, JobStatus status, String extendedStatus, Instant completedAt) {
+}

@@ -1,0 +1,81 @@
+package dev.millrace.internal.store;
+
+import dev.millrace.JobId;
+import dev.millrace.JobLogEntry;
+import dev.millrace.JobPage;
+import dev.millrace.JobQuery;
+import dev.millrace.JobRecord;
+import dev.millrace.TenantId;
+
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The job store, named by the transitions of a job's life. One SQL implementation serves every database
+ * through a dialect. Methods that take a {@link Connection} work in the caller's transaction and never
+ * commit it; the others run in transactions of their own.
+ */
+public interface JobStore {
+
+    /**
+     * Inserts jobs, in the caller's transaction. Throws {@link dev.millrace.DuplicateJobException} when a
+     * job's duplicate signature is held by an active job of its tenant, leaving the transaction usable.
+     */
+    void insert(Connection connection, List<NewJob> jobs);
+
+    /** Inserts jobs in a transaction of their own. */
+    void insert(List<NewJob> jobs);
+
+    /** Tenants with jobs ready at {@code now}, at most {@code max}, in tenant order. */
+    List<TenantId> readyTenants(Instant now, int max);
+
+    /** The earliest start time of a job not yet ready, if any. */
+    Optional<Instant> nextRunAt(Instant now);
+
+    /** Claims ready jobs fairly across tenants, stamping node, lease and a new attempt; marks them PROCESSING. */
+    List<ClaimedJob> claim(ClaimRequest request);
+
+    /**
+     * Ends attempts in the caller's transaction. Returns the ids whose attempt still held the lease; the
+     * others were left alone (their lease expired and another attempt owns them).
+     */
+    Set<UUID> complete(Connection connection, List<Completion> completions);
+
+    /** Ends attempts in a transaction of their own. */
+    Set<UUID> complete(List<Completion> completions);
+
+    /** Puts jobs claimed by this node but never started back in the queue, as if never claimed. */
+    int release(String node, Collection<ClaimedJob> jobs);
+
+    /** Extends the leases of every job this node runs; returns how many. */
+    int renewLeases(String node, Instant leaseUntil);
+
+    /** The jobs this node runs whose abort was requested. */
+    Set<UUID> abortRequested(String node);
+
+    /** Re-queues jobs whose lease expired before {@code now}; fails those out of attempts. */
+    RescueResult rescue(Instant now, int maxAttempts);
+
+    /** Aborts a job of the tenant, or asks its node to. */
+    AbortOutcome abort(TenantId tenant, UUID id, Instant now);
+
+    /** Deletes terminal jobs (and their logs) that ended before {@code before}, at most {@code max}. */
+    int prune(TenantId tenant, Instant before, int max);
+
+    /** One job of the tenant. */
+    Optional<JobRecord> find(TenantId tenant, JobId id);
+
+    /** A page of jobs. */
+    JobPage find(JobQuery query);
+
+    /** Appends log lines in a transaction of their own. */
+    void appendLog(List<LogRow> rows);
+
+    /** A job's log, oldest first. */
+    List<JobLogEntry> log(TenantId tenant, JobId id);
+}

@@ -1,0 +1,79 @@
+package dev.millrace.internal.store.sql;
+
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+
+/**
+ * Listens on a PostgreSQL channel on one held connection and calls back on every notification: how other
+ * nodes' enqueues wake this node's dispatcher. Reconnects after a failure; polling covers the gap.
+ */
+public final class PgListener implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PgListener.class);
+    private static final int WAIT_MS = 500;
+
+    private final DataSource dataSource;
+    private final String channel;
+    private final Runnable onNotify;
+    private volatile boolean running;
+    private Thread thread;
+
+    PgListener(DataSource dataSource, String channel, Runnable onNotify) {
+        this.dataSource = dataSource;
+        this.channel = channel;
+        this.onNotify = onNotify;
+    }
+
+    /** Starts listening on a thread of its own. */
+    public synchronized void start() {
+        if (running) return;
+        running = true;
+        thread = Thread.ofPlatform().daemon().name("millrace-listener").start(this::loop);
+    }
+
+    private void loop() {
+        while (running) {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(true);
+                try (Statement s = c.createStatement()) {
+                    s.execute("LISTEN " + channel);
+                }
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (running) {
+                    PGNotification[] got = pg.getNotifications(WAIT_MS);
+                    if (got != null && got.length > 0) onNotify.run();
+                }
+            } catch (SQLException e) {
+                if (!running) return;
+                LOG.warn("LISTEN {} failed, retrying in 1 s (polling covers the gap): {}", channel, e.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = thread;
+        }
+        if (t != null) {
+            try {
+                t.join(WAIT_MS * 4L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

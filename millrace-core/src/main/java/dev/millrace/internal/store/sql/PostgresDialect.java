@@ -1,0 +1,72 @@
+package dev.millrace.internal.store.sql;
+
+/** PostgreSQL: one-statement inserts and claims, SKIP LOCKED, LISTEN/NOTIFY, advisory locks. */
+final class PostgresDialect implements SqlDialect {
+    /** The channel nodes listen on for new ready jobs. */
+    static final String CHANNEL = "millrace_ready";
+
+    @Override
+    public String name() {
+        return "postgresql";
+    }
+
+    @Override
+    public boolean insertsInOneStatement() {
+        return true;
+    }
+
+    @Override
+    public String insertSql(Tables t, boolean notify) {
+        // One round trip: the queue row (skipped on a duplicate signature), the job row only if it was written,
+        // and a NOTIFY that PostgreSQL delivers at commit.
+        return "WITH q AS (INSERT INTO " + t.queue() + " (job_id, tenant_id, job_type, state, run_at, signature)"
+                + " VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (tenant_id, signature) WHERE signature IS NOT NULL DO NOTHING"
+                + " RETURNING job_id)"
+                + (notify ? ", n AS (SELECT pg_notify('" + CHANNEL + "', '') AS x FROM q)" : "")
+                + " INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name, method_name, status, parent_job_id,"
+                + " stack_depth, max_stack_depth, created_at, run_at, payload, signature, request_id, consecutive_failures)"
+                + " SELECT q.job_id, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ? FROM q"
+                + (notify ? " LEFT JOIN n ON true" : "");
+    }
+
+    @Override
+    public boolean claimsInOneStatement() {
+        return true;
+    }
+
+    @Override
+    public String claimSql(Tables t) {
+        // Up to perTenant ready jobs from each listed tenant, skipping rows other nodes hold, at most total in
+        // all, served in the listed order. Parameters: tenants[], now, perTenant, total, node, leaseUntil.
+        return "WITH picked AS (SELECT c.job_id FROM unnest(?::varchar[]) WITH ORDINALITY AS t(tenant_id, ord)"
+                + " CROSS JOIN LATERAL (SELECT q.job_id, q.run_at FROM " + t.queue() + " q"
+                + " WHERE q.tenant_id = t.tenant_id AND q.state = 0 AND q.run_at <= ?"
+                + " ORDER BY q.run_at, q.job_id LIMIT ? FOR UPDATE SKIP LOCKED) c"
+                + " ORDER BY c.run_at, t.ord LIMIT ?)"
+                + " UPDATE " + t.queue() + " q SET state = 1, node = ?, lease_expires_at = ?, attempt = q.attempt + 1"
+                + " FROM picked WHERE q.job_id = picked.job_id RETURNING q.job_id, q.attempt";
+    }
+
+    @Override
+    public String readyTenantsSql(Tables t) {
+        // A loose index scan over the partial ready index: one probe per tenant, however deep the queue.
+        // Parameters: now, limit.
+        return "WITH RECURSIVE p(now) AS (SELECT CAST(? AS TIMESTAMPTZ)), r AS ("
+                + " (SELECT q.tenant_id FROM " + t.queue() + " q, p WHERE q.state = 0 AND q.run_at <= p.now"
+                + " ORDER BY q.tenant_id LIMIT 1)"
+                + " UNION ALL SELECT (SELECT q.tenant_id FROM " + t.queue() + " q, p WHERE q.state = 0"
+                + " AND q.run_at <= p.now AND q.tenant_id > r.tenant_id ORDER BY q.tenant_id LIMIT 1)"
+                + " FROM r WHERE r.tenant_id IS NOT NULL)"
+                + " SELECT tenant_id FROM r WHERE tenant_id IS NOT NULL LIMIT ?";
+    }
+
+    @Override
+    public boolean supportsListenNotify() {
+        return true;
+    }
+
+    @Override
+    public String tryLeaderLockSql() {
+        return "SELECT pg_try_advisory_xact_lock(?)";
+    }
+}

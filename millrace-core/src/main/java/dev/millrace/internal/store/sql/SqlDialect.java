@@ -1,0 +1,46 @@
+package dev.millrace.internal.store.sql;
+
+import java.sql.SQLException;
+
+/**
+ * What differs between databases, and nothing else: the store never tests a database's name. Each method is
+ * either a capability flag or one statement's text.
+ */
+public interface SqlDialect {
+
+    /** A short name: {@code h2} or {@code postgresql}; also the migration folder. */
+    String name();
+
+    /** Whether {@link #insertSql} writes the queue row and the job row in one statement (and skips duplicates). */
+    boolean insertsInOneStatement();
+
+    /**
+     * The statement that inserts a job; with {@link #insertsInOneStatement()}, both rows, skipping a duplicate
+     * signature (0 rows), and notifying listeners when {@code notify} is set.
+     */
+    String insertSql(Tables t, boolean notify);
+
+    /** Whether {@link #claimSql} claims across tenants in one statement. */
+    boolean claimsInOneStatement();
+
+    /** The one-statement fair claim (only with {@link #claimsInOneStatement()}). */
+    String claimSql(Tables t);
+
+    /** Tenants that have ready jobs. Parameters: now, limit. */
+    String readyTenantsSql(Tables t);
+
+    /** Whether the database can wake other nodes (LISTEN/NOTIFY). */
+    boolean supportsListenNotify();
+
+    /** The statement that takes a transaction-scoped advisory lock without waiting, or null when none exists. */
+    String tryLeaderLockSql();
+
+    /** Whether the exception is a unique-constraint violation. */
+    default boolean isUniqueViolation(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            if ("23505".equals(x.getSQLState())) return true;
+            if (x.getCause() instanceof SQLException c && "23505".equals(c.getSQLState())) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,662 @@
+package dev.millrace.internal.store.sql;
+
+import dev.millrace.DuplicateJobException;
+import dev.millrace.JobError;
+import dev.millrace.JobId;
+import dev.millrace.JobLogEntry;
+import dev.millrace.JobPage;
+import dev.millrace.JobQuery;
+import dev.millrace.JobRecord;
+import dev.millrace.JobStatus;
+import dev.millrace.JobType;
+import dev.millrace.LogLevel;
+import dev.millrace.TenantId;
+import dev.millrace.internal.store.AbortOutcome;
+import dev.millrace.internal.store.ClaimRequest;
+import dev.millrace.internal.store.ClaimedJob;
+import dev.millrace.internal.store.Completion;
+import dev.millrace.internal.store.JobStore;
+import dev.millrace.internal.store.LogRow;
+import dev.millrace.internal.store.NewJob;
+import dev.millrace.internal.store.RescueResult;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/** The one JDBC implementation of {@link JobStore}; what differs between databases is in its {@link SqlDialect}. */
+final class SqlJobStore implements JobStore {
+    private static final int EXTENDED_STATUS_MAX = 1000;
+    private static final String JOB_COLUMNS = "id, tenant_id, job_type, class_name, method_name, status, extended_status,"
+            + " number_of_errors, items_processed, total_items, parent_job_id, stack_depth, max_stack_depth, attempt, node,"
+            + " created_at, run_at, started_at, completed_at";
+
+    private final Jdbc jdbc;
+    private final SqlDialect dialect;
+    private final Tables t;
+    private final String insertNotifySql;
+    private final String insertPlainSql;
+
+    SqlJobStore(Jdbc jdbc, SqlDialect dialect, Tables tables) {
+        this.jdbc = jdbc;
+        this.dialect = dialect;
+        this.t = tables;
+        this.insertNotifySql = dialect.insertsInOneStatement() ? dialect.insertSql(tables, true) : null;
+        this.insertPlainSql = dialect.insertsInOneStatement() ? dialect.insertSql(tables, false) : null;
+    }
+
+    // ---- enqueue
+
+    @Override
+    public void insert(Connection connection, List<NewJob> jobs) {
+        if (jobs.isEmpty()) return;
+        Jdbc.inConnection(connection, "enqueue", c -> {
+            if (jobs.size() == 1) {
+                insertJobs(c, jobs);
+                return null;
+            }
+            // Several jobs in the caller's transaction: a duplicate must not leave the others half-written.
+            Savepoint sp = c.setSavepoint();
+            try {
+                insertJobs(c, jobs);
+                c.releaseSavepoint(sp);
+            } catch (RuntimeException | SQLException e) {
+                c.rollback(sp);
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void insert(List<NewJob> jobs) {
+        if (jobs.isEmpty()) return;
+        jdbc.inTransaction("enqueue", c -> {
+            insertJobs(c, jobs);
+            return null;
+        });
+    }
+
+    private void insertJobs(Connection c, List<NewJob> jobs) throws SQLException {
+        if (dialect.insertsInOneStatement()) {
+            boolean notify = jobs.stream().anyMatch(j -> !j.runAt().isAfter(j.createdAt()));
+            try (PreparedStatement ps = c.prepareStatement(notify ? insertNotifySql : insertPlainSql)) {
+                for (NewJob j : jobs) {
+                    int i = bindQueueRow(ps, 1, j);
+                    bindJobRow(ps, i, j, false);
+                    if (jobs.size() > 1) ps.addBatch();
+                }
+                int[] counts = jobs.size() > 1 ? ps.executeBatch() : new int[] {ps.executeUpdate()};
+                for (int k = 0; k < counts.length; k++) {
+                    if (counts[k] == 0) throw duplicate(jobs.get(k));
+                }
+            }
+            return;
+        }
+        try (PreparedStatement q = c.prepareStatement("INSERT INTO " + t.queue()
+                + " (job_id, tenant_id, job_type, state, run_at, signature) VALUES (?, ?, ?, 0, ?, ?)")) {
+            for (NewJob j : jobs) {
+                bindQueueRow(q, 1, j);
+                try {
+                    q.executeUpdate();
+                } catch (SQLException e) {
+                    if (j.signature() != null && dialect.isUniqueViolation(e)) throw duplicate(j);
+                    throw e;
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name,"
+                + " method_name, status, parent_job_id, stack_depth, max_stack_depth, created_at, run_at, payload, signature,"
+                + " request_id, consecutive_failures) VALUES (?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (NewJob j : jobs) {
+                bindJobRow(ps, 1, j, true);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static int bindQueueRow(PreparedStatement ps, int i, NewJob j) throws SQLException {
+        Jdbc.setUuid(ps, i++, j.id());
+        ps.setString(i++, j.tenant().value());
+        ps.setString(i++, j.type().name());
+        Jdbc.setInstant(ps, i++, j.runAt());
+        ps.setString(i++, j.signature());
+        return i;
+    }
+
+    private static void bindJobRow(PreparedStatement ps, int i, NewJob j, boolean withId) throws SQLException {
+        if (withId) Jdbc.setUuid(ps, i++, j.id());
+        ps.setString(i++, j.tenant().value());
+        ps.setString(i++, j.type().name());
+        ps.setString(i++, j.className());
+        ps.setString(i++, j.methodName());
+        Jdbc.setUuid(ps, i++, j.parentId());
+        ps.setInt(i++, j.stackDepth());
+        Jdbc.setInteger(ps, i++, j.maxStackDepth());
+        Jdbc.setInstant(ps, i++, j.createdAt());
+        Jdbc.setInstant(ps, i++, j.runAt());
+        ps.setString(i++, j.payload());
+        ps.setString(i++, j.signature());
+        ps.setString(i++, j.requestId());
+        ps.setInt(i, j.consecutiveFailures());
+    }
+
+    private static DuplicateJobException duplicate(NewJob j) {
+        return new DuplicateJobException("attempt to enqueue job with duplicate queueable signature: tenant '"
+                + j.tenant() + "' already has a queued, holding, preparing or processing job with signature '"
+                + j.signature() + "'");
+    }
+
+    // ---- claim
+
+    @Override
+    public List<TenantId> readyTenants(Instant now, int max) {
+        return jdbc.inTransaction("find tenants with ready jobs", c -> {
+            try (PreparedStatement ps = c.prepareStatement(dialect.readyTenantsSql(t))) {
+                Jdbc.setInstant(ps, 1, now);
+                ps.setInt(2, max);
+                List<TenantId> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(new TenantId(rs.getString(1)));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public Optional<Instant> nextRunAt(Instant now) {
+        return jdbc.inTransaction("find the next delayed job", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT MIN(run_at) AS next FROM " + t.queue() + " WHERE state = 0 AND run_at > ?")) {
+                Jdbc.setInstant(ps, 1, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(Jdbc.getInstant(rs, "next")) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<ClaimedJob> claim(ClaimRequest r) {
+        if (r.tenants().isEmpty() || r.total() <= 0) return List.of();
+        return jdbc.inTransaction("claim jobs", c -> {
+            Map<UUID, Integer> attempts = dialect.claimsInOneStatement() ? claimInOneStatement(c, r) : claimPerTenant(c, r);
+            if (attempts.isEmpty()) return List.of();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job()
+                    + " SET status = 'PROCESSING', started_at = ?, node = ?, attempt = ? WHERE id = ?")) {
+                for (var e : attempts.entrySet()) {
+                    Jdbc.setInstant(ps, 1, r.now());
+                    ps.setString(2, r.node());
+                    ps.setInt(3, e.getValue());
+                    Jdbc.setUuid(ps, 4, e.getKey());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            List<ClaimedJob> out = new ArrayList<>(attempts.size());
+            String sql = "SELECT id, tenant_id, job_type, class_name, method_name, payload, parent_job_id, stack_depth,"
+                    + " max_stack_depth, created_at, run_at, request_id, consecutive_failures FROM " + t.job()
+                    + " WHERE id IN (" + placeholders(attempts.size()) + ")";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (UUID id : attempts.keySet()) Jdbc.setUuid(ps, i++, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        UUID id = Jdbc.getUuid(rs, "id");
+                        out.add(new ClaimedJob(id, new TenantId(rs.getString("tenant_id")),
+                                JobType.valueOf(rs.getString("job_type")), rs.getString("class_name"),
+                                rs.getString("method_name"), rs.getString("payload"), Jdbc.getUuid(rs, "parent_job_id"),
+                                rs.getInt("stack_depth"), Jdbc.getInteger(rs, "max_stack_depth"), attempts.get(id),
+                                Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "run_at"),
+                                rs.getString("request_id"), rs.getInt("consecutive_failures")));
+                    }
+                }
+            }
+            // Serve in claim order (the fair order), not in the order the database returned rows.
+            Map<UUID, Integer> order = new HashMap<>();
+            int k = 0;
+            for (UUID id : attempts.keySet()) order.put(id, k++);
+            out.sort((a, b) -> Integer.compare(order.get(a.id()), order.get(b.id())));
+            return out;
+        });
+    }
+
+    private Map<UUID, Integer> claimInOneStatement(Connection c, ClaimRequest r) throws SQLException {
+        Map<UUID, Integer> attempts = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(dialect.claimSql(t))) {
+            ps.setArray(1, c.createArrayOf("varchar", r.tenants().stream().map(TenantId::value).toArray()));
+            Jdbc.setInstant(ps, 2, r.now());
+            ps.setInt(3, r.perTenant());
+            ps.setInt(4, r.total());
+            ps.setString(5, r.node());
+            Jdbc.setInstant(ps, 6, r.leaseUntil());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) attempts.put(Jdbc.getUuid(rs, "job_id"), rs.getInt("attempt"));
+            }
+        }
+        return attempts;
+    }
+
+    private Map<UUID, Integer> claimPerTenant(Connection c, ClaimRequest r) throws SQLException {
+        Map<UUID, Integer> candidates = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT job_id, attempt FROM " + t.queue()
+                + " WHERE state = 0 AND tenant_id = ? AND run_at <= ? ORDER BY run_at, job_id LIMIT ?"
+                + " FOR UPDATE SKIP LOCKED")) {
+            for (TenantId tenant : r.tenants()) {
+                int room = r.total() - candidates.size();
+                if (room <= 0) break;
+                ps.setString(1, tenant.value());
+                Jdbc.setInstant(ps, 2, r.now());
+                ps.setInt(3, Math.min(room, r.perTenant()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) candidates.put(Jdbc.getUuid(rs, "job_id"), rs.getInt("attempt") + 1);
+                }
+            }
+        }
+        if (candidates.isEmpty()) return candidates;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.queue()
+                + " SET state = 1, node = ?, lease_expires_at = ?, attempt = ? WHERE job_id = ? AND state = 0")) {
+            for (var e : candidates.entrySet()) {
+                ps.setString(1, r.node());
+                Jdbc.setInstant(ps, 2, r.leaseUntil());
+                ps.setInt(3, e.getValue());
+                Jdbc.setUuid(ps, 4, e.getKey());
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            Map<UUID, Integer> claimed = new LinkedHashMap<>();
+            int k = 0;
+            for (var e : candidates.entrySet()) {
+                if (counts[k++] > 0) claimed.put(e.getKey(), e.getValue());
+            }
+            return claimed;
+        }
+    }
+
+    // ---- complete, release
+
+    @Override
+    public Set<UUID> complete(Connection connection, List<Completion> completions) {
+        return Jdbc.inConnection(connection, "complete jobs", c -> completeIn(c, completions));
+    }
+
+    @Override
+    public Set<UUID> complete(List<Completion> completions) {
+        if (completions.isEmpty()) return Set.of();
+        return jdbc.inTransaction("complete jobs", c -> completeIn(c, completions));
+    }
+
+    private Set<UUID> completeIn(Connection c, List<Completion> completions) throws SQLException {
+        if (completions.isEmpty()) return Set.of();
+        // The attempt fences the completion: a node whose lease expired (and whose job another attempt now owns)
+        // deletes nothing here, and its outcome is dropped.
+        List<Completion> accepted = new ArrayList<>(completions.size());
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM " + t.queue() + " WHERE job_id = ? AND attempt = ? AND state = 1")) {
+            for (Completion done : completions) {
+                Jdbc.setUuid(ps, 1, done.id());
+                ps.setInt(2, done.attempt());
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            for (int k = 0; k < counts.length; k++) {
+                if (counts[k] > 0) accepted.add(completions.get(k));
+            }
+        }
+        if (accepted.isEmpty()) return Set.of();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = ?, extended_status = ?,"
+                + " number_of_errors = ?, items_processed = ?, completed_at = ? WHERE id = ? AND attempt = ?")) {
+            for (Completion done : accepted) {
+                ps.setString(1, done.status().name());
+                ps.setString(2, truncate(done.extendedStatus()));
+                ps.setInt(3, done.status() == JobStatus.FAILED ? 1 : 0);
+                ps.setInt(4, done.status() == JobStatus.ABORTED ? 0 : 1);
+                Jdbc.setInstant(ps, 5, done.completedAt());
+                Jdbc.setUuid(ps, 6, done.id());
+                ps.setInt(7, done.attempt());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return accepted.stream().map(Completion::id).collect(Collectors.toSet());
+    }
+
+    @Override
+    public int release(String node, Collection<ClaimedJob> jobs) {
+        if (jobs.isEmpty()) return 0;
+        return jdbc.inTransaction("release jobs", c -> {
+            List<ClaimedJob> released = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.queue() + " SET state = 0, node = NULL,"
+                    + " lease_expires_at = NULL, attempt = attempt - 1 WHERE job_id = ? AND attempt = ? AND node = ? AND state = 1")) {
+                for (ClaimedJob j : jobs) {
+                    Jdbc.setUuid(ps, 1, j.id());
+                    ps.setInt(2, j.attempt());
+                    ps.setString(3, node);
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                int k = 0;
+                for (ClaimedJob j : jobs) {
+                    if (counts[k++] > 0) released.add(j);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'QUEUED', node = NULL,"
+                    + " started_at = NULL, attempt = attempt - 1 WHERE id = ?")) {
+                for (ClaimedJob j : released) {
+                    Jdbc.setUuid(ps, 1, j.id());
+                    ps.addBatch();
+                }
+                if (!released.isEmpty()) ps.executeBatch();
+            }
+            return released.size();
+        });
+    }
+
+    // ---- leases, rescue, abort
+
+    @Override
+    public int renewLeases(String node, Instant leaseUntil) {
+        return jdbc.inTransaction("renew leases", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE " + t.queue() + " SET lease_expires_at = ? WHERE node = ? AND state = 1")) {
+                Jdbc.setInstant(ps, 1, leaseUntil);
+                ps.setString(2, node);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Set<UUID> abortRequested(String node) {
+        return jdbc.inTransaction("find abort requests", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT job_id FROM " + t.queue()
+                    + " WHERE node = ? AND state = 1 AND abort_requested = TRUE")) {
+                ps.setString(1, node);
+                Set<UUID> out = new HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(Jdbc.getUuid(rs, "job_id"));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public RescueResult rescue(Instant now, int maxAttempts) {
+        return jdbc.inTransaction("rescue expired leases", c -> {
+            record Expired(UUID id, TenantId tenant, int attempt, String node, boolean abort) {
+            }
+            List<Expired> expired = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT job_id, tenant_id, attempt, node, abort_requested FROM "
+                    + t.queue() + " WHERE state = 1 AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT 500"
+                    + " FOR UPDATE SKIP LOCKED")) {
+                Jdbc.setInstant(ps, 1, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        expired.add(new Expired(Jdbc.getUuid(rs, "job_id"), new TenantId(rs.getString("tenant_id")),
+                                rs.getInt("attempt"), rs.getString("node"), rs.getBoolean("abort_requested")));
+                    }
+                }
+            }
+            if (expired.isEmpty()) return new RescueResult(0, 0, 0);
+            int requeued = 0;
+            int failed = 0;
+            int aborted = 0;
+            List<Completion> ended = new ArrayList<>();
+            List<LogRow> notes = new ArrayList<>();
+            try (PreparedStatement requeue = c.prepareStatement("UPDATE " + t.queue()
+                    + " SET state = 0, node = NULL, lease_expires_at = NULL WHERE job_id = ? AND attempt = ?");
+                 PreparedStatement requeueJob = c.prepareStatement("UPDATE " + t.job()
+                         + " SET status = 'QUEUED', node = NULL WHERE id = ?")) {
+                for (Expired e : expired) {
+                    String why = "lease expired on node " + e.node() + " during attempt " + e.attempt() + " of " + maxAttempts
+                            + " (the node died or stalled)";
+                    if (e.abort()) {
+                        ended.add(new Completion(e.id(), e.attempt(), JobStatus.ABORTED, "aborted; " + why, now));
+                        aborted++;
+                    } else if (e.attempt() >= maxAttempts) {
+                        ended.add(new Completion(e.id(), e.attempt(), JobStatus.FAILED, "gave up: " + why, now));
+                        failed++;
+                    } else {
+                        Jdbc.setUuid(requeue, 1, e.id());
+                        requeue.setInt(2, e.attempt());
+                        requeue.addBatch();
+                        Jdbc.setUuid(requeueJob, 1, e.id());
+                        requeueJob.addBatch();
+                        requeued++;
+                    }
+                    notes.add(new LogRow(e.id(), e.tenant(), now, LogLevel.WARN, "rescued: " + why, null, "rescuer", null, null));
+                }
+                if (requeued > 0) {
+                    requeue.executeBatch();
+                    requeueJob.executeBatch();
+                }
+            }
+            completeIn(c, ended);
+            insertLog(c, notes);
+            return new RescueResult(requeued, failed, aborted);
+        });
+    }
+
+    @Override
+    public AbortOutcome abort(TenantId tenant, UUID id, Instant now) {
+        return jdbc.inTransaction("abort job " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM " + t.queue() + " WHERE job_id = ? AND tenant_id = ? AND state = 0")) {
+                Jdbc.setUuid(ps, 1, id);
+                ps.setString(2, tenant.value());
+                if (ps.executeUpdate() > 0) {
+                    try (PreparedStatement job = c.prepareStatement("UPDATE " + t.job()
+                            + " SET status = 'ABORTED', completed_at = ?, extended_status = ? WHERE id = ?")) {
+                        Jdbc.setInstant(job, 1, now);
+                        job.setString(2, "aborted before it started");
+                        Jdbc.setUuid(job, 3, id);
+                        job.executeUpdate();
+                    }
+                    return AbortOutcome.ABORTED;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.queue()
+                    + " SET abort_requested = TRUE WHERE job_id = ? AND tenant_id = ? AND state = 1")) {
+                Jdbc.setUuid(ps, 1, id);
+                ps.setString(2, tenant.value());
+                return ps.executeUpdate() > 0 ? AbortOutcome.REQUESTED : AbortOutcome.NOT_FOUND;
+            }
+        });
+    }
+
+    @Override
+    public int prune(TenantId tenant, Instant before, int max) {
+        return jdbc.inTransaction("prune jobs of " + tenant, c -> {
+            List<UUID> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + t.job()
+                    + " WHERE tenant_id = ? AND completed_at < ? LIMIT ?")) {
+                ps.setString(1, tenant.value());
+                Jdbc.setInstant(ps, 2, before);
+                ps.setInt(3, max);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) ids.add(Jdbc.getUuid(rs, "id"));
+                }
+            }
+            for (int from = 0; from < ids.size(); from += 500) {
+                List<UUID> part = ids.subList(from, Math.min(ids.size(), from + 500));
+                deleteIn(c, t.log(), "job_id", part);
+                deleteIn(c, t.job(), "id", part);
+            }
+            return ids.size();
+        });
+    }
+
+    private static void deleteIn(Connection c, String table, String column, List<UUID> ids) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM " + table + " WHERE " + column + " IN (" + placeholders(ids.size()) + ")")) {
+            int i = 1;
+            for (UUID id : ids) Jdbc.setUuid(ps, i++, id);
+            ps.executeUpdate();
+        }
+    }
+
+    // ---- monitoring
+
+    @Override
+    public Optional<JobRecord> find(TenantId tenant, JobId id) {
+        return jdbc.inTransaction("read job " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + JOB_COLUMNS + " FROM " + t.job() + " WHERE id = ? AND tenant_id = ?")) {
+                Jdbc.setUuid(ps, 1, id.uuid());
+                ps.setString(2, tenant.value());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(record(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public JobPage find(JobQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT " + JOB_COLUMNS + " FROM " + t.job() + " WHERE tenant_id = ?");
+        List<Object> args = new ArrayList<>();
+        args.add(q.tenant().value());
+        if (!q.statuses().isEmpty()) {
+            sql.append(" AND status IN (").append(placeholders(q.statuses().size())).append(')');
+            q.statuses().forEach(s -> args.add(s.name()));
+        }
+        if (!q.types().isEmpty()) {
+            sql.append(" AND job_type IN (").append(placeholders(q.types().size())).append(')');
+            q.types().forEach(s -> args.add(s.name()));
+        }
+        if (q.className() != null) {
+            sql.append(" AND class_name = ?");
+            args.add(q.className());
+        }
+        if (q.parentJobId() != null) {
+            sql.append(" AND parent_job_id = ?");
+            args.add(q.parentJobId().uuid());
+        }
+        if (q.createdFrom() != null) {
+            sql.append(" AND created_at >= ?");
+            args.add(q.createdFrom());
+        }
+        if (q.createdTo() != null) {
+            sql.append(" AND created_at < ?");
+            args.add(q.createdTo());
+        }
+        if (q.after() != null) {
+            sql.append(" AND id < ?");
+            args.add(q.after().uuid());
+        }
+        // Job ids are time-ordered (UUIDv7), so id order is creation order and pages never skip or repeat.
+        sql.append(" ORDER BY id DESC LIMIT ?");
+        args.add(q.limit() + 1);
+        return jdbc.inTransaction("query jobs", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                for (Object a : args) {
+                    if (a instanceof Instant instant) Jdbc.setInstant(ps, i++, instant);
+                    else ps.setObject(i++, a);
+                }
+                List<JobRecord> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(record(rs));
+                }
+                if (out.size() > q.limit()) {
+                    out = out.subList(0, q.limit());
+                    return new JobPage(List.copyOf(out), Optional.of(out.get(out.size() - 1).id()));
+                }
+                return new JobPage(List.copyOf(out), Optional.empty());
+            }
+        });
+    }
+
+    private static JobRecord record(ResultSet rs) throws SQLException {
+        UUID parent = Jdbc.getUuid(rs, "parent_job_id");
+        return new JobRecord(JobId.of(Jdbc.getUuid(rs, "id")), new TenantId(rs.getString("tenant_id")),
+                JobType.valueOf(rs.getString("job_type")), rs.getString("class_name"), rs.getString("method_name"),
+                JobStatus.valueOf(rs.getString("status")), rs.getString("extended_status"), rs.getInt("number_of_errors"),
+                rs.getInt("items_processed"), rs.getInt("total_items"), parent == null ? null : JobId.of(parent),
+                rs.getInt("stack_depth"), Jdbc.getInteger(rs, "max_stack_depth"), rs.getInt("attempt"), rs.getString("node"),
+                Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "run_at"), Jdbc.getInstant(rs, "started_at"),
+                Jdbc.getInstant(rs, "completed_at"));
+    }
+
+    // ---- log
+
+    @Override
+    public void appendLog(List<LogRow> rows) {
+        if (rows.isEmpty()) return;
+        jdbc.inTransaction("save job log", c -> {
+            insertLog(c, rows);
+            return null;
+        });
+    }
+
+    private void insertLog(Connection c, List<LogRow> rows) throws SQLException {
+        if (rows.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t.log() + " (job_id, tenant_id, logged_at, level,"
+                + " message, scenario, transaction_id, parent_transaction_id, error_type, error_message, error_stack)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (LogRow r : rows) {
+                Jdbc.setUuid(ps, 1, r.jobId());
+                ps.setString(2, r.tenant().value());
+                Jdbc.setInstant(ps, 3, r.time());
+                ps.setString(4, r.level().name());
+                ps.setString(5, r.message());
+                ps.setString(6, r.scenario());
+                ps.setString(7, r.transactionId());
+                ps.setString(8, r.parentTransactionId());
+                ps.setString(9, r.error() == null ? null : r.error().type());
+                ps.setString(10, r.error() == null ? null : r.error().message());
+                ps.setString(11, r.error() == null ? null : r.error().stackTrace());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    @Override
+    public List<JobLogEntry> log(TenantId tenant, JobId id) {
+        return jdbc.inTransaction("read job log of " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + t.log()
+                    + " WHERE job_id = ? AND tenant_id = ? ORDER BY id")) {
+                Jdbc.setUuid(ps, 1, id.uuid());
+                ps.setString(2, tenant.value());
+                List<JobLogEntry> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String type = rs.getString("error_type");
+                        out.add(new JobLogEntry(id, Jdbc.getInstant(rs, "logged_at"), LogLevel.valueOf(rs.getString("level")),
+                                rs.getString("message"), rs.getString("scenario"), rs.getString("transaction_id"),
+                                rs.getString("parent_transaction_id"), type == null ? null
+                                        : new JobError(type, rs.getString("error_message"), rs.getString("error_stack"))));
+                    }
+                }
+                return Collections.unmodifiableList(out);
+            }
+        });
+    }
+
+    private static String truncate(String s) {
+        return s == null || s.length() <= EXTENDED_STATUS_MAX ? s : s.substring(0, EXTENDED_STATUS_MAX - 1) + "…";
+    }
+
+    static String placeholders(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
+    }
+}

@@ -1,0 +1,167 @@
+package dev.millrace.internal.store.sql;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.millrace.internal.store.JobStore;
+import dev.millrace.internal.store.LeaderLock;
+import dev.millrace.internal.store.TenantStore;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * The SQL store: opens (or adopts) a data source, picks the dialect, migrates the schema with Flyway, and
+ * hands out the stores. Closing it closes only a pool it opened itself.
+ */
+public final class SqlStore implements AutoCloseable {
+    private final DataSource dataSource;
+    private final boolean ownsDataSource;
+    private final SqlDialect dialect;
+    private final Tables tables;
+    private final Jdbc jdbc;
+    private final JobStore jobs;
+    private final TenantStore tenants;
+    private final LeaderLock leaderLock;
+    private final String description;
+
+    private SqlStore(DataSource dataSource, boolean owns, String schema, String description) {
+        this.dataSource = dataSource;
+        this.ownsDataSource = owns;
+        this.dialect = detect(dataSource);
+        this.tables = Tables.in(schema);
+        this.jdbc = new Jdbc(dataSource);
+        this.jobs = new SqlJobStore(jdbc, dialect, tables);
+        this.tenants = new SqlTenantStore(jdbc, dialect, tables);
+        this.leaderLock = new SqlLeaderLock(jdbc, dialect, description + "/" + schema);
+        this.description = description;
+    }
+
+    /**
+     * Opens the store.
+     *
+     * @param dataSource a data source the caller owns, or null
+     * @param jdbcUrl a URL to open a pool on when no data source is given, or null
+     * @param dataDir the embedded H2 file store's folder when neither is given
+     * @param schema the schema of Millrace's tables, or null for the connection's default
+     * @param poolSize the size of a pool this store opens
+     * @param migrate whether to apply pending migrations; otherwise pending ones are an error
+     */
+    public static SqlStore open(DataSource dataSource, String jdbcUrl, String user, String password, Path dataDir,
+                                String schema, int poolSize, boolean migrate) {
+        SqlStore store;
+        if (dataSource != null) {
+            store = new SqlStore(dataSource, false, schema, "datasource@" + System.identityHashCode(dataSource));
+        } else {
+            String url = jdbcUrl != null ? jdbcUrl
+                    : "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("millrace") + ";DB_CLOSE_ON_EXIT=FALSE";
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(url);
+            if (user != null) config.setUsername(user);
+            if (password != null) config.setPassword(password);
+            config.setMaximumPoolSize(poolSize);
+            config.setMinimumIdle(Math.min(poolSize, 4));
+            config.setPoolName("millrace");
+            config.setConnectionTimeout(10_000);
+            HikariDataSource pool = new HikariDataSource(config);
+            try {
+                store = new SqlStore(pool, true, schema, url);
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
+            }
+        }
+        try {
+            store.migrate(schema, migrate);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    private static SqlDialect detect(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            String product = c.getMetaData().getDatabaseProductName();
+            if (product.contains("PostgreSQL")) return new PostgresDialect();
+            if (product.contains("H2")) return new H2Dialect();
+            throw new IllegalArgumentException("database '" + product + "' is not supported: expected PostgreSQL or H2");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot connect to the Millrace database: " + e.getMessage(), e);
+        }
+    }
+
+    private void migrate(String schema, boolean apply) {
+        var config = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:dev/millrace/migration/" + dialect.name())
+                .table("mr_schema_history")
+                .baselineOnMigrate(true)
+                .baselineVersion("0");
+        if (schema != null) config.schemas(schema).defaultSchema(schema);
+        Flyway flyway = config.load();
+        if (apply) {
+            flyway.migrate();
+            return;
+        }
+        MigrationInfo[] pending = flyway.info().pending();
+        if (pending.length > 0) {
+            throw new IllegalStateException("the Millrace schema is missing migrations "
+                    + Arrays.stream(pending).map(m -> m.getVersion().getVersion()).collect(Collectors.joining(", "))
+                    + ": expected an up-to-date schema, or build the node with migrate(true)");
+        }
+    }
+
+    /** The job store. */
+    public JobStore jobs() {
+        return jobs;
+    }
+
+    /** The tenant store. */
+    public TenantStore tenants() {
+        return tenants;
+    }
+
+    /** The leader lock for services only one node should run at a time. */
+    public LeaderLock leaderLock() {
+        return leaderLock;
+    }
+
+    /** The data source, for executions' own transactions. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** Whether other nodes can wake this one when jobs are enqueued (PostgreSQL's LISTEN/NOTIFY). */
+    public boolean supportsListenNotify() {
+        return dialect.supportsListenNotify();
+    }
+
+    /** A listener that calls {@code onReady} when any node enqueues a ready job; start it, then close it. */
+    public PgListener listener(Runnable onReady) {
+        if (!dialect.supportsListenNotify()) {
+            throw new IllegalStateException("database " + dialect.name() + " has no LISTEN/NOTIFY");
+        }
+        return new PgListener(dataSource, PostgresDialect.CHANNEL, onReady);
+    }
+
+    /** The dialect's name: {@code h2} or {@code postgresql}. */
+    public String dialectName() {
+        return dialect.name();
+    }
+
+    @Override
+    public String toString() {
+        return "SqlStore[" + dialect.name() + ", " + description + "]";
+    }
+
+    @Override
+    public void close() {
+        if (ownsDataSource && dataSource instanceof HikariDataSource pool) pool.close();
+    }
+}
