@@ -301,8 +301,11 @@ public final class Millrace implements AutoCloseable {
         /** Opens the store (migrating it), wires the node; call {@link Millrace#start()} to run jobs. */
         public Millrace build() {
             int batch = claimBatchSize > 0 ? claimBatchSize : Math.max(2, workers * 2);
+            // Databases keep microseconds: truncating here makes a stored time equal to the time the engine used.
+            InstantSource source = clock;
+            InstantSource micros = () -> source.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             var config = new EngineConfig(dataSource, jdbcUrl, user, password, dataDir, schema, workers, batch, lease,
-                    pollInterval, maxAttempts, shutdownTimeout, pruneInterval, clock, nodeId, migrate,
+                    pollInterval, maxAttempts, shutdownTimeout, pruneInterval, micros, nodeId, migrate,
                     List.copyOf(jobClasses), List.copyOf(futureClasses));
             return new Millrace(Engine.open(config));
         }

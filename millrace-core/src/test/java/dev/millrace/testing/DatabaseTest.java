@@ -13,14 +13,15 @@ import java.util.Map;
 /**
  * Base of the store and engine suites: each test method takes a {@link Db} from
  * {@code @ParameterizedTest @EnumSource(Db.class)} and so runs on H2 and on PostgreSQL. Each test class has
- * its own database (H2) or schema (PostgreSQL), emptied before each test; nodes a test builds are closed after it.
+ * its own database (H2) or schema (PostgreSQL), emptied when a test first asks for it; nodes a test builds are closed after it.
  */
 public abstract class DatabaseTest {
     private static final Map<Db, TestDatabase> OPEN = new EnumMap<>(Db.class);
     private static String openFor;
     private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final java.util.Set<Db> emptied = java.util.EnumSet.noneOf(Db.class);
 
-    /** This class's database of that kind, emptied. */
+    /** This class's database of that kind, emptied at the first call in each test. */
     protected TestDatabase database(Db db) {
         synchronized (OPEN) {
             if (!getClass().getName().equals(openFor)) {
@@ -28,7 +29,7 @@ public abstract class DatabaseTest {
                 openFor = getClass().getName();
             }
             TestDatabase d = OPEN.computeIfAbsent(db, k -> TestDatabase.create(k, getClass().getSimpleName()));
-            d.reset();
+            if (emptied.add(db)) d.reset();
             return d;
         }
     }

@@ -1,0 +1,221 @@
+package dev.millrace.internal.store;
+
+import dev.millrace.JobId;
+import dev.millrace.JobStatus;
+import dev.millrace.JobType;
+import dev.millrace.TenantId;
+import dev.millrace.TenantPolicy;
+import dev.millrace.internal.store.sql.SqlStore;
+import dev.millrace.testing.DatabaseTest;
+import dev.millrace.testing.Db;
+import dev.millrace.testing.TestDatabase;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The store's transitions, the same on every database. */
+class JobStoreContractTest extends DatabaseTest {
+    static final TenantId A = TenantId.of("a");
+    static final TenantId B = TenantId.of("b");
+    static final TenantId C = TenantId.of("c");
+    private final Instant t0 = Instant.parse("2026-11-24T10:00:00Z");
+
+    private JobStore store(Db db) {
+        TestDatabase d = database(db);
+        SqlStore sql = closeAfter(SqlStore.open(d.dataSource(), null, null, null, null, d.schema(), 4, true));
+        for (TenantId t : List.of(A, B, C)) sql.tenants().put(t, TenantPolicy.DEFAULTS, t0);
+        return sql.jobs();
+    }
+
+    private static long seq;
+
+    private NewJob job(TenantId tenant, Instant createdAt, Instant runAt) {
+        // Time-ordered ids, as the engine makes them.
+        UUID id = new UUID((createdAt.toEpochMilli() << 16) | 0x7000 | (seq++ & 0xFFF), 0x8000000000000000L | seq);
+        return new NewJob(id, tenant, JobType.QUEUEABLE, "x.Job", null, "{}", null, 1, null, createdAt, runAt, null,
+                null, 0);
+    }
+
+    private List<NewJob> jobs(TenantId tenant, int n) {
+        List<NewJob> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) out.add(job(tenant, t0.plusMillis(i), t0.plusMillis(i)));
+        return out;
+    }
+
+    private static ClaimRequest claim(String node, Instant now, List<TenantId> tenants, int perTenant, int total) {
+        return new ClaimRequest(node, now, now.plusSeconds(30), tenants, perTenant, total);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void claimTakesAShareFromEveryTenantWithReadyWork(Db db) {
+        JobStore store = store(db);
+        store.insert(jobs(A, 100));
+        store.insert(jobs(B, 1));
+        store.insert(jobs(C, 2));
+        Instant now = t0.plusSeconds(1);
+        assertThat(store.readyTenants(now, 10)).containsExactly(A, B, C);
+        List<ClaimedJob> claimed = store.claim(claim("n1", now, List.of(A, B, C), 4, 8));
+        assertThat(claimed).hasSize(7);
+        assertThat(claimed).filteredOn(j -> j.tenant().equals(A)).hasSize(4);
+        assertThat(claimed).filteredOn(j -> j.tenant().equals(B)).hasSize(1);
+        assertThat(claimed).filteredOn(j -> j.tenant().equals(C)).hasSize(2);
+        assertThat(claimed).allSatisfy(j -> assertThat(j.attempt()).isEqualTo(1));
+        // Oldest first within a tenant.
+        assertThat(claimed.stream().filter(j -> j.tenant().equals(A)).map(ClaimedJob::createdAt))
+                .isSortedAccordingTo(Instant::compareTo);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void claimedJobsAreNotClaimedAgainAndDelayedOnesWait(Db db) {
+        JobStore store = store(db);
+        store.insert(jobs(A, 3));
+        NewJob delayed = job(A, t0, t0.plus(Duration.ofMinutes(5)));
+        store.insert(List.of(delayed));
+        Instant now = t0.plusSeconds(1);
+        assertThat(store.claim(claim("n1", now, List.of(A), 10, 10))).hasSize(3);
+        assertThat(store.claim(claim("n2", now, List.of(A), 10, 10))).isEmpty();
+        assertThat(store.readyTenants(now, 10)).isEmpty();
+        assertThat(store.nextRunAt(now)).contains(delayed.runAt());
+        assertThat(store.claim(claim("n2", delayed.runAt(), List.of(A), 10, 10)))
+                .extracting(ClaimedJob::id).containsExactly(delayed.id());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void claimMarksJobsProcessingOnTheNode(Db db) {
+        JobStore store = store(db);
+        NewJob j = jobs(A, 1).get(0);
+        store.insert(List.of(j));
+        Instant now = t0.plusSeconds(1);
+        store.claim(claim("n1", now, List.of(A), 1, 1));
+        var record = store.find(A, JobId.of(j.id())).orElseThrow();
+        assertThat(record.status()).isEqualTo(JobStatus.PROCESSING);
+        assertThat(record.node()).isEqualTo("n1");
+        assertThat(record.attempt()).isEqualTo(1);
+        assertThat(record.startedAt()).isEqualTo(now);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void completionIsFencedByAttempt(Db db) {
+        JobStore store = store(db);
+        NewJob j = jobs(A, 1).get(0);
+        store.insert(List.of(j));
+        Instant now = t0.plusSeconds(1);
+        ClaimedJob first = store.claim(claim("zombie", now, List.of(A), 1, 1)).get(0);
+        // The lease expires; the rescuer re-queues the job and another node claims attempt 2.
+        assertThat(store.rescue(now.plusSeconds(31), 3).requeued()).isEqualTo(1);
+        ClaimedJob second = store.claim(claim("n2", now.plusSeconds(32), List.of(A), 1, 1)).get(0);
+        assertThat(second.attempt()).isEqualTo(2);
+        Set<UUID> late = store.complete(List.of(new Completion(j.id(), first.attempt(), JobStatus.COMPLETED, null, now)));
+        assertThat(late).isEmpty();
+        assertThat(store.find(A, JobId.of(j.id())).orElseThrow().status()).isEqualTo(JobStatus.PROCESSING);
+        Set<UUID> ok = store.complete(List.of(new Completion(j.id(), 2, JobStatus.COMPLETED, null, now.plusSeconds(33))));
+        assertThat(ok).containsExactly(j.id());
+        var done = store.find(A, JobId.of(j.id())).orElseThrow();
+        assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(done.attempt()).isEqualTo(2);
+        assertThat(done.node()).isEqualTo("n2");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void rescueFailsAJobOutOfAttemptsAndSaysWhy(Db db) {
+        JobStore store = store(db);
+        NewJob j = jobs(A, 1).get(0);
+        store.insert(List.of(j));
+        Instant now = t0.plusSeconds(1);
+        store.claim(claim("dead-node", now, List.of(A), 1, 1));
+        RescueResult r = store.rescue(now.plusSeconds(31), 1);
+        assertThat(r.failed()).isEqualTo(1);
+        var record = store.find(A, JobId.of(j.id())).orElseThrow();
+        assertThat(record.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(record.extendedStatus()).isEqualTo("gave up: lease expired on node dead-node during attempt 1 of 1"
+                + " (the node died or stalled)");
+        assertThat(store.log(A, JobId.of(j.id()))).anySatisfy(e -> assertThat(e.message()).startsWith("rescued:"));
+        assertThat(store.rescue(now.plusSeconds(60), 1).total()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void renewedLeasesAreNotRescued(Db db) {
+        JobStore store = store(db);
+        store.insert(jobs(A, 2));
+        Instant now = t0.plusSeconds(1);
+        store.claim(claim("n1", now, List.of(A), 2, 2));
+        assertThat(store.renewLeases("n1", now.plusSeconds(60))).isEqualTo(2);
+        assertThat(store.renewLeases("other", now.plusSeconds(60))).isZero();
+        assertThat(store.rescue(now.plusSeconds(45), 3).total()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void releasedJobsAreReadyAgainAsIfNeverClaimed(Db db) {
+        JobStore store = store(db);
+        store.insert(jobs(A, 2));
+        Instant now = t0.plusSeconds(1);
+        List<ClaimedJob> claimed = store.claim(claim("n1", now, List.of(A), 2, 2));
+        assertThat(store.release("n1", claimed)).isEqualTo(2);
+        var again = store.claim(claim("n2", now, List.of(A), 2, 2));
+        assertThat(again).extracting(ClaimedJob::attempt).containsExactly(1, 1);
+        assertThat(store.find(A, JobId.of(again.get(0).id())).orElseThrow().node()).isEqualTo("n2");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void abortRequestReachesTheNodeRunningTheJob(Db db) {
+        JobStore store = store(db);
+        NewJob j = jobs(A, 1).get(0);
+        store.insert(List.of(j));
+        store.claim(claim("n1", t0.plusSeconds(1), List.of(A), 1, 1));
+        assertThat(store.abort(B, j.id(), t0)).isEqualTo(AbortOutcome.NOT_FOUND);
+        assertThat(store.abort(A, j.id(), t0)).isEqualTo(AbortOutcome.REQUESTED);
+        assertThat(store.abortRequested("n1")).containsExactly(j.id());
+        assertThat(store.abortRequested("n2")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void pruneDeletesOnlyEndedJobsBeforeTheCutoffWithTheirLogs(Db db) {
+        JobStore store = store(db);
+        List<NewJob> all = jobs(A, 3);
+        store.insert(all);
+        Instant now = t0.plusSeconds(1);
+        List<ClaimedJob> claimed = store.claim(claim("n1", now, List.of(A), 2, 2));
+        store.complete(List.of(new Completion(claimed.get(0).id(), 1, JobStatus.COMPLETED, null, t0.plus(Duration.ofDays(1))),
+                new Completion(claimed.get(1).id(), 1, JobStatus.FAILED, "x", t0.plus(Duration.ofDays(5)))));
+        store.appendLog(List.of(new LogRow(claimed.get(0).id(), A, now, dev.millrace.LogLevel.INFO, "m", null, "tx", null,
+                null)));
+        Instant cutoff = t0.plus(Duration.ofDays(3));
+        assertThat(store.prune(B, cutoff, 100)).isZero();
+        assertThat(store.prune(A, cutoff, 100)).isEqualTo(1);
+        assertThat(store.find(A, JobId.of(claimed.get(0).id()))).isEmpty();
+        assertThat(store.log(A, JobId.of(claimed.get(0).id()))).isEmpty();
+        assertThat(store.find(A, JobId.of(claimed.get(1).id()))).isPresent();
+        assertThat(store.find(A, JobId.of(all.get(2).id())).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(store.prune(A, t0.plus(Duration.ofDays(30)), 100)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void timesRoundTripToTheMicrosecond(Db db) {
+        JobStore store = store(db);
+        Instant odd = Instant.parse("2026-11-24T10:00:00.123456Z");
+        NewJob j = job(A, odd, odd.plus(3, ChronoUnit.MINUTES));
+        store.insert(List.of(j));
+        var r = store.find(A, JobId.of(j.id())).orElseThrow();
+        assertThat(r.createdAt()).isEqualTo(odd);
+        assertThat(r.runAt()).isEqualTo(odd.plus(3, ChronoUnit.MINUTES));
+    }
+}
