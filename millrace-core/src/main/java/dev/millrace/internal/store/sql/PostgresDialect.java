@@ -36,15 +36,20 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String claimSql(Tables t) {
-        // Up to perTenant ready jobs from each listed tenant, skipping rows other nodes hold, at most total in
-        // all, served in the listed order. Parameters: tenants[], now, perTenant, total, node, leaseUntil.
-        return "WITH picked AS (SELECT c.job_id FROM unnest(?::varchar[]) WITH ORDINALITY AS t(tenant_id, ord)"
+        // Up to perTenant ready jobs from each listed tenant, skipping rows other nodes hold, then at most total in
+        // all, taken round by round: every tenant's oldest job (in the listed order), then every tenant's second...
+        // Parameters: tenants[], now, perTenant, total, node, leaseUntil. Rows come back with their round and tenant
+        // position, so the caller can serve them in that order.
+        return "WITH c AS (SELECT l.job_id, t.ord,"
+                + " row_number() OVER (PARTITION BY t.ord ORDER BY l.run_at, l.job_id) AS round"
+                + " FROM unnest(?::varchar[]) WITH ORDINALITY AS t(tenant_id, ord)"
                 + " CROSS JOIN LATERAL (SELECT q.job_id, q.run_at FROM " + t.queue() + " q"
                 + " WHERE q.tenant_id = t.tenant_id AND q.state = 0 AND q.run_at <= ?"
-                + " ORDER BY q.run_at, q.job_id LIMIT ? FOR UPDATE SKIP LOCKED) c"
-                + " ORDER BY c.run_at, t.ord LIMIT ?)"
+                + " ORDER BY q.run_at, q.job_id LIMIT ? FOR UPDATE SKIP LOCKED) l),"
+                + " picked AS (SELECT job_id, ord, round FROM c ORDER BY round, ord LIMIT ?)"
                 + " UPDATE " + t.queue() + " q SET state = 1, node = ?, lease_expires_at = ?, attempt = q.attempt + 1"
-                + " FROM picked WHERE q.job_id = picked.job_id RETURNING q.job_id, q.attempt";
+                + " FROM picked WHERE q.job_id = picked.job_id"
+                + " RETURNING q.job_id, q.attempt, picked.round, picked.ord";
     }
 
     @Override

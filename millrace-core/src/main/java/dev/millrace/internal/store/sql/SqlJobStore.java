@@ -247,28 +247,53 @@ final class SqlJobStore implements JobStore {
             ps.setInt(4, r.total());
             ps.setString(5, r.node());
             Jdbc.setInstant(ps, 6, r.leaseUntil());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) attempts.put(Jdbc.getUuid(rs, "job_id"), rs.getInt("attempt"));
+            record Row(UUID id, int attempt, long round, long ord) {
             }
+            List<Row> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Row(Jdbc.getUuid(rs, "job_id"), rs.getInt("attempt"), rs.getLong("round"),
+                            rs.getLong("ord")));
+                }
+            }
+            rows.sort(java.util.Comparator.comparingLong(Row::round).thenComparingLong(Row::ord));
+            for (Row row : rows) attempts.put(row.id(), row.attempt());
         }
         return attempts;
     }
 
     private Map<UUID, Integer> claimPerTenant(Connection c, ClaimRequest r) throws SQLException {
-        Map<UUID, Integer> candidates = new LinkedHashMap<>();
+        // Lock up to perTenant jobs of each tenant, then take them round by round as the one-statement claim does.
+        List<List<UUID>> perTenant = new ArrayList<>();
+        Map<UUID, Integer> attemptOf = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT job_id, attempt FROM " + t.queue()
                 + " WHERE state = 0 AND tenant_id = ? AND run_at <= ? ORDER BY run_at, job_id LIMIT ?"
                 + " FOR UPDATE SKIP LOCKED")) {
             for (TenantId tenant : r.tenants()) {
-                int room = r.total() - candidates.size();
-                if (room <= 0) break;
                 ps.setString(1, tenant.value());
                 Jdbc.setInstant(ps, 2, r.now());
-                ps.setInt(3, Math.min(room, r.perTenant()));
+                ps.setInt(3, Math.min(r.total(), r.perTenant()));
+                List<UUID> ids = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) candidates.put(Jdbc.getUuid(rs, "job_id"), rs.getInt("attempt") + 1);
+                    while (rs.next()) {
+                        UUID id = Jdbc.getUuid(rs, "job_id");
+                        ids.add(id);
+                        attemptOf.put(id, rs.getInt("attempt") + 1);
+                    }
+                }
+                perTenant.add(ids);
+            }
+        }
+        Map<UUID, Integer> candidates = new LinkedHashMap<>();
+        for (int round = 0; candidates.size() < r.total(); round++) {
+            boolean any = false;
+            for (List<UUID> ids : perTenant) {
+                if (round < ids.size() && candidates.size() < r.total()) {
+                    candidates.put(ids.get(round), attemptOf.get(ids.get(round)));
+                    any = true;
                 }
             }
+            if (!any) break;
         }
         if (candidates.isEmpty()) return candidates;
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.queue()
