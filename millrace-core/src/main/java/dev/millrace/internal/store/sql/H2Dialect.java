@@ -29,6 +29,16 @@ final class H2Dialect implements SqlDialect {
     }
 
     @Override
+    public boolean completesInOneStatement() {
+        return false;
+    }
+
+    @Override
+    public String completeSql(Tables t) {
+        throw new UnsupportedOperationException("H2 completes with two batched statements");
+    }
+
+    @Override
     public String readyTenantsSql(Tables t) {
         return "SELECT DISTINCT tenant_id FROM " + t.queue() + " WHERE state = 0 AND run_at <= ? ORDER BY tenant_id LIMIT ?";
     }

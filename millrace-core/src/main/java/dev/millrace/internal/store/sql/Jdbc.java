@@ -49,6 +49,21 @@ final class Jdbc {
         }
     }
 
+    /** One statement in autocommit mode: its own transaction, with no separate commit round trip. */
+    <T> T inAutoCommit(String what, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            if (!auto) c.setAutoCommit(true);
+            try {
+                return work.run(c);
+            } finally {
+                if (!auto) c.setAutoCommit(false);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Work in the caller's connection: no commit, SQL errors turned unchecked. */
     static <T> T inConnection(Connection c, String what, Work<T> work) {
         try {

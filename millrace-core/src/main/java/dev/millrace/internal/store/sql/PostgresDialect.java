@@ -38,18 +38,44 @@ final class PostgresDialect implements SqlDialect {
     public String claimSql(Tables t) {
         // Up to perTenant ready jobs from each listed tenant, skipping rows other nodes hold, then at most total in
         // all, taken round by round: every tenant's oldest job (in the listed order), then every tenant's second...
-        // Parameters: tenants[], now, perTenant, total, node, leaseUntil. Rows come back with their round and tenant
-        // position, so the caller can serve them in that order.
+        // The claimed jobs are marked PROCESSING and returned in the same statement. Parameters: tenants[], now,
+        // perTenant, total, node, leaseUntil, now, node. Rows come back with their round and tenant position, so the
+        // caller can serve them in that order.
         return "WITH c AS (SELECT l.job_id, t.ord,"
                 + " row_number() OVER (PARTITION BY t.ord ORDER BY l.run_at, l.job_id) AS round"
                 + " FROM unnest(?::varchar[]) WITH ORDINALITY AS t(tenant_id, ord)"
                 + " CROSS JOIN LATERAL (SELECT q.job_id, q.run_at FROM " + t.queue() + " q"
                 + " WHERE q.tenant_id = t.tenant_id AND q.state = 0 AND q.run_at <= ?"
                 + " ORDER BY q.run_at, q.job_id LIMIT ? FOR UPDATE SKIP LOCKED) l),"
-                + " picked AS (SELECT job_id, ord, round FROM c ORDER BY round, ord LIMIT ?)"
-                + " UPDATE " + t.queue() + " q SET state = 1, node = ?, lease_expires_at = ?, attempt = q.attempt + 1"
-                + " FROM picked WHERE q.job_id = picked.job_id"
-                + " RETURNING q.job_id, q.attempt, picked.round, picked.ord";
+                + " picked AS (SELECT job_id, ord, round FROM c ORDER BY round, ord LIMIT ?),"
+                + " claimed AS (UPDATE " + t.queue() + " q SET state = 1, node = ?, lease_expires_at = ?,"
+                + " attempt = q.attempt + 1 FROM picked WHERE q.job_id = picked.job_id"
+                + " RETURNING q.job_id, q.attempt, picked.round, picked.ord)"
+                + " UPDATE " + t.job() + " j SET status = 'PROCESSING', started_at = ?, node = ?, attempt = claimed.attempt"
+                + " FROM claimed WHERE j.id = claimed.job_id"
+                + " RETURNING j.id, j.tenant_id, j.job_type, j.class_name, j.method_name, j.payload, j.parent_job_id,"
+                + " j.stack_depth, j.max_stack_depth, j.created_at, j.run_at, j.request_id, j.consecutive_failures,"
+                + " claimed.attempt, claimed.round, claimed.ord";
+    }
+
+    @Override
+    public boolean completesInOneStatement() {
+        return true;
+    }
+
+    @Override
+    public String completeSql(Tables t) {
+        // The attempt fences the completion: a queue row is deleted only while the attempt still owns it, and only
+        // jobs whose row was deleted are updated.
+        return "WITH a AS (SELECT * FROM unnest(?::uuid[], ?::int[], ?::varchar[], ?::varchar[], ?::text[])"
+                + " AS a(id, attempt, status, ext, done)),"
+                + " d AS (DELETE FROM " + t.queue() + " q USING a WHERE q.job_id = a.id AND q.attempt = a.attempt"
+                + " AND q.state = 1 RETURNING q.job_id)"
+                + " UPDATE " + t.job() + " j SET status = a.status, extended_status = a.ext,"
+                + " number_of_errors = CASE WHEN a.status = 'FAILED' THEN 1 ELSE 0 END,"
+                + " items_processed = CASE WHEN a.status = 'ABORTED' THEN 0 ELSE 1 END,"
+                + " completed_at = CAST(a.done AS TIMESTAMPTZ)"
+                + " FROM a JOIN d ON d.job_id = a.id WHERE j.id = a.id RETURNING j.id";
     }
 
     @Override

@@ -26,6 +26,16 @@ public interface SqlDialect {
     /** The one-statement fair claim (only with {@link #claimsInOneStatement()}). */
     String claimSql(Tables t);
 
+    /** Whether {@link #completeSql} ends a batch of attempts in one statement. */
+    boolean completesInOneStatement();
+
+    /**
+     * The one-statement completion (only with {@link #completesInOneStatement()}): deletes the queue rows whose
+     * attempt still matches and updates their jobs. Parameters: arrays of ids, attempts, statuses, extended statuses,
+     * completion times as text. Returns the ids it ended.
+     */
+    String completeSql(Tables t);
+
     /** Tenants that have ready jobs. Parameters: now, limit. */
     String readyTenantsSql(Tables t);
 

@@ -86,6 +86,14 @@ final class SqlJobStore implements JobStore {
     @Override
     public void insert(List<NewJob> jobs) {
         if (jobs.isEmpty()) return;
+        if (jobs.size() == 1 && dialect.insertsInOneStatement()) {
+            // One statement is its own transaction: no separate commit round trip.
+            jdbc.inAutoCommit("enqueue", c -> {
+                insertJobs(c, jobs);
+                return null;
+            });
+            return;
+        }
         jdbc.inTransaction("enqueue", c -> {
             insertJobs(c, jobs);
             return null;
@@ -196,8 +204,12 @@ final class SqlJobStore implements JobStore {
     @Override
     public List<ClaimedJob> claim(ClaimRequest r) {
         if (r.tenants().isEmpty() || r.total() <= 0) return List.of();
+        if (dialect.claimsInOneStatement()) {
+            // One statement claims the queue rows, marks the jobs PROCESSING and returns them: no commit round trip.
+            return jdbc.inAutoCommit("claim jobs", c -> claimInOneStatement(c, r));
+        }
         return jdbc.inTransaction("claim jobs", c -> {
-            Map<UUID, Integer> attempts = dialect.claimsInOneStatement() ? claimInOneStatement(c, r) : claimPerTenant(c, r);
+            Map<UUID, Integer> attempts = claimPerTenant(c, r);
             if (attempts.isEmpty()) return List.of();
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job()
                     + " SET status = 'PROCESSING', started_at = ?, node = ?, attempt = ? WHERE id = ?")) {
@@ -210,36 +222,38 @@ final class SqlJobStore implements JobStore {
                 }
                 ps.executeBatch();
             }
-            List<ClaimedJob> out = new ArrayList<>(attempts.size());
-            String sql = "SELECT id, tenant_id, job_type, class_name, method_name, payload, parent_job_id, stack_depth,"
-                    + " max_stack_depth, created_at, run_at, request_id, consecutive_failures FROM " + t.job()
-                    + " WHERE id IN (" + placeholders(attempts.size()) + ")";
+            Map<UUID, ClaimedJob> byId = new HashMap<>();
+            String sql = "SELECT " + CLAIMED_COLUMNS + " FROM " + t.job() + " WHERE id IN ("
+                    + placeholders(attempts.size()) + ")";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
                 for (UUID id : attempts.keySet()) Jdbc.setUuid(ps, i++, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        UUID id = Jdbc.getUuid(rs, "id");
-                        out.add(new ClaimedJob(id, new TenantId(rs.getString("tenant_id")),
-                                JobType.valueOf(rs.getString("job_type")), rs.getString("class_name"),
-                                rs.getString("method_name"), rs.getString("payload"), Jdbc.getUuid(rs, "parent_job_id"),
-                                rs.getInt("stack_depth"), Jdbc.getInteger(rs, "max_stack_depth"), attempts.get(id),
-                                Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "run_at"),
-                                rs.getString("request_id"), rs.getInt("consecutive_failures")));
+                        ClaimedJob job = claimed(rs, attempts.get(Jdbc.getUuid(rs, "id")));
+                        byId.put(job.id(), job);
                     }
                 }
             }
             // Serve in claim order (the fair order), not in the order the database returned rows.
-            Map<UUID, Integer> order = new HashMap<>();
-            int k = 0;
-            for (UUID id : attempts.keySet()) order.put(id, k++);
-            out.sort((a, b) -> Integer.compare(order.get(a.id()), order.get(b.id())));
+            List<ClaimedJob> out = new ArrayList<>(attempts.size());
+            for (UUID id : attempts.keySet()) out.add(byId.get(id));
             return out;
         });
     }
 
-    private Map<UUID, Integer> claimInOneStatement(Connection c, ClaimRequest r) throws SQLException {
-        Map<UUID, Integer> attempts = new LinkedHashMap<>();
+    private static final String CLAIMED_COLUMNS = "id, tenant_id, job_type, class_name, method_name, payload,"
+            + " parent_job_id, stack_depth, max_stack_depth, created_at, run_at, request_id, consecutive_failures";
+
+    private static ClaimedJob claimed(ResultSet rs, int attempt) throws SQLException {
+        return new ClaimedJob(Jdbc.getUuid(rs, "id"), new TenantId(rs.getString("tenant_id")),
+                JobType.valueOf(rs.getString("job_type")), rs.getString("class_name"), rs.getString("method_name"),
+                rs.getString("payload"), Jdbc.getUuid(rs, "parent_job_id"), rs.getInt("stack_depth"),
+                Jdbc.getInteger(rs, "max_stack_depth"), attempt, Jdbc.getInstant(rs, "created_at"),
+                Jdbc.getInstant(rs, "run_at"), rs.getString("request_id"), rs.getInt("consecutive_failures"));
+    }
+
+    private List<ClaimedJob> claimInOneStatement(Connection c, ClaimRequest r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(dialect.claimSql(t))) {
             ps.setArray(1, c.createArrayOf("varchar", r.tenants().stream().map(TenantId::value).toArray()));
             Jdbc.setInstant(ps, 2, r.now());
@@ -247,19 +261,20 @@ final class SqlJobStore implements JobStore {
             ps.setInt(4, r.total());
             ps.setString(5, r.node());
             Jdbc.setInstant(ps, 6, r.leaseUntil());
-            record Row(UUID id, int attempt, long round, long ord) {
+            Jdbc.setInstant(ps, 7, r.now());
+            ps.setString(8, r.node());
+            record Row(ClaimedJob job, long round, long ord) {
             }
             List<Row> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Row(Jdbc.getUuid(rs, "job_id"), rs.getInt("attempt"), rs.getLong("round"),
-                            rs.getLong("ord")));
+                    rows.add(new Row(claimed(rs, rs.getInt("attempt")), rs.getLong("round"), rs.getLong("ord")));
                 }
             }
+            // Serve round by round in the tenants' listed order: the fair order.
             rows.sort(java.util.Comparator.comparingLong(Row::round).thenComparingLong(Row::ord));
-            for (Row row : rows) attempts.put(row.id(), row.attempt());
+            return rows.stream().map(Row::job).toList();
         }
-        return attempts;
     }
 
     private Map<UUID, Integer> claimPerTenant(Connection c, ClaimRequest r) throws SQLException {
@@ -325,11 +340,42 @@ final class SqlJobStore implements JobStore {
     @Override
     public Set<UUID> complete(List<Completion> completions) {
         if (completions.isEmpty()) return Set.of();
+        if (dialect.completesInOneStatement()) {
+            return jdbc.inAutoCommit("complete jobs", c -> completeIn(c, completions));
+        }
         return jdbc.inTransaction("complete jobs", c -> completeIn(c, completions));
     }
 
     private Set<UUID> completeIn(Connection c, List<Completion> completions) throws SQLException {
         if (completions.isEmpty()) return Set.of();
+        if (dialect.completesInOneStatement()) {
+            try (PreparedStatement ps = c.prepareStatement(dialect.completeSql(t))) {
+                int n = completions.size();
+                Object[] ids = new Object[n];
+                Object[] attempts = new Object[n];
+                Object[] statuses = new Object[n];
+                Object[] ext = new Object[n];
+                Object[] done = new Object[n];
+                for (int k = 0; k < n; k++) {
+                    Completion x = completions.get(k);
+                    ids[k] = x.id();
+                    attempts[k] = x.attempt();
+                    statuses[k] = x.status().name();
+                    ext[k] = truncate(x.extendedStatus());
+                    done[k] = x.completedAt().toString();
+                }
+                ps.setArray(1, c.createArrayOf("uuid", ids));
+                ps.setArray(2, c.createArrayOf("int4", attempts));
+                ps.setArray(3, c.createArrayOf("varchar", statuses));
+                ps.setArray(4, c.createArrayOf("varchar", ext));
+                ps.setArray(5, c.createArrayOf("text", done));
+                Set<UUID> accepted = new HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) accepted.add(Jdbc.getUuid(rs, "id"));
+                }
+                return accepted;
+            }
+        }
         // The attempt fences the completion: a node whose lease expired (and whose job another attempt now owns)
         // deletes nothing here, and its outcome is dropped.
         List<Completion> accepted = new ArrayList<>(completions.size());
