@@ -103,6 +103,7 @@ public final class Engine implements AutoCloseable {
         return host + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** This node's id. */
     public String nodeId() {
         return nodeId;
     }
@@ -150,6 +151,7 @@ public final class Engine implements AutoCloseable {
 
     // ---- enqueue
 
+    /** Enqueues a queueable; see {@code Millrace.enqueue}. */
     public JobId enqueue(Connection connection, TenantId tenant, Queueable job, AsyncOptions options) {
         Objects.requireNonNull(tenant, "tenant");
         BaseContext current = Executions.currentContext();
@@ -164,6 +166,7 @@ public final class Engine implements AutoCloseable {
         return JobId.of(newJob.id());
     }
 
+    /** Enqueues a future; see {@code Millrace.enqueueFuture}. */
     public JobId enqueueFuture(Connection connection, TenantId tenant, Class<?> type, String method, Object[] args) {
         Objects.requireNonNull(tenant, "tenant");
         BaseContext current = Executions.currentContext();
@@ -176,6 +179,7 @@ public final class Engine implements AutoCloseable {
         return JobId.of(newJob.id());
     }
 
+    /** Enqueues many queueables in one transaction; see {@code Millrace.enqueueAll}. */
     public List<JobId> enqueueAll(TenantId tenant, List<? extends Queueable> queueables, AsyncOptions options) {
         Objects.requireNonNull(tenant, "tenant");
         List<NewJob> batch = new ArrayList<>(queueables.size());
@@ -205,10 +209,12 @@ public final class Engine implements AutoCloseable {
         return ran;
     }
 
+    /** Reading and aborting jobs. */
     public Jobs jobs() {
         return jobs;
     }
 
+    /** Tenant administration. */
     public Tenants tenants() {
         return tenants;
     }
