@@ -22,7 +22,9 @@ class QueueableTest extends DatabaseTest {
         Millrace m = started(builder(db).register(TestJobs.Record.class).register(TestJobs.Fail.class)
                 .register(TestJobs.ChainThenMaybeFail.class).register(TestJobs.Deep.class)
                 .register(TestJobs.TwoChildren.class).register(TestJobs.WriteRow.class)
-                .register(TestJobs.LogThenFail.class).register(TestJobs.ReadMdc.class));
+                .register(TestJobs.LogThenFail.class).register(TestJobs.ReadMdc.class)
+                .register(TestJobs.EnqueueThroughNode.class));
+        TestJobs.MILLRACE.set(m);
         m.tenants().create(ACME);
         return m;
     }
@@ -200,5 +202,30 @@ class QueueableTest extends DatabaseTest {
         assertThat(m.jobs().find(other, id)).isEmpty();
         assertThat(m.jobs().find(JobQuery.forTenant(other).build()).jobs()).isEmpty();
         assertThat(m.jobs().log(other, id)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void enqueueThroughTheNodeInsideAJobChainsAChild(Db db) {
+        Millrace m = node(db);
+        JobId parent = m.enqueue(ACME, new TestJobs.EnqueueThroughNode());
+        awaitTerminal(m, ACME, parent);
+        JobRecord child = awaitTerminal(m, ACME, (JobId) TestJobs.SEEN.get("child"));
+        assertThat(child.parentJobId()).isEqualTo(parent);
+        assertThat(child.stackDepth()).isEqualTo(2);
+        assertThat(TestJobs.SEEN.get("second")).asString().startsWith("too many queueable jobs added to the queue: 2");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void jobOfAClassThisNodeDoesNotKnowFailsWithTheReason(Db db) {
+        Millrace client = node(builder(db).register(TestJobs.Record.class));
+        client.tenants().create(ACME);
+        JobId id = client.enqueue(ACME, new TestJobs.Record("elsewhere"));
+        Millrace runner = started(builder(db).register(TestJobs.Fail.class));
+        JobRecord job = awaitTerminal(runner, ACME, id);
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.extendedStatus()).contains("UnknownJobTypeException")
+                .contains(TestJobs.Record.class.getName() + " is not registered on this node");
     }
 }

@@ -89,6 +89,20 @@ final class TestJobs {
         }
     }
 
+    /** Enqueues through the node rather than the context: inside a job that is chaining. */
+    static class EnqueueThroughNode implements Queueable {
+        @Override
+        public void execute(QueueableContext context) {
+            JobId child = MILLRACE.get().enqueue(context.tenant(), new Record("through node"));
+            SEEN.put("child", child);
+            try {
+                MILLRACE.get().enqueue(context.tenant(), new Record("second"));
+            } catch (LimitException e) {
+                SEEN.put("second", e.getMessage());
+            }
+        }
+    }
+
     /** Tries to chain two children. */
     static class TwoChildren implements Queueable {
         @Override

@@ -1,0 +1,53 @@
+package dev.millrace;
+
+import dev.millrace.testing.DatabaseTest;
+import dev.millrace.testing.Db;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Jobs start on a signal, not on the next poll: the poll is only the safety net. */
+class WakeupTest extends DatabaseTest {
+    static final TenantId ACME = TenantId.of("acme");
+    static final Duration SLOW_POLL = Duration.ofSeconds(60);
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void enqueueOnTheSameNodeWakesItsDispatcher(Db db) {
+        Millrace m = started(builder(db).pollInterval(SLOW_POLL).register(TestJobs.Record.class));
+        m.tenants().create(ACME);
+        // Let the dispatcher settle into its (long) idle wait first.
+        m.jobs().find(JobQuery.forTenant(ACME).build());
+        JobId id = m.enqueue(ACME, new TestJobs.Record("now"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> m.jobs().find(ACME, id).orElseThrow().status().isTerminal());
+    }
+
+    @Test
+    void enqueueOnAnotherNodeWakesThisOneThroughPostgresNotify() {
+        Millrace runner = started(builder(Db.POSTGRES).pollInterval(SLOW_POLL).register(TestJobs.Record.class));
+        Millrace client = node(builder(Db.POSTGRES).register(TestJobs.Record.class));
+        client.tenants().create(ACME);
+        JobId id = client.enqueue(ACME, new TestJobs.Record("from afar"));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> runner.jobs().find(ACME, id).orElseThrow().status().isTerminal());
+        assertThat(runner.jobs().find(ACME, id).orElseThrow().node()).isEqualTo(runner.nodeId());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void delayedJobEnqueuedHereStartsWhenDue(Db db) {
+        Millrace m = started(builder(db).pollInterval(SLOW_POLL).register(TestJobs.Record.class));
+        m.tenants().create(ACME);
+        m.tenants().put(ACME, TenantPolicy.DEFAULTS);
+        JobId id = m.enqueue(ACME, new TestJobs.Record("soon"),
+                AsyncOptions.builder().delay(Duration.ofMillis(300)).build());
+        JobRecord job = await().atMost(Duration.ofSeconds(5))
+                .until(() -> m.jobs().find(ACME, id).orElseThrow(), j -> j.status().isTerminal());
+        assertThat(job.startedAt()).isAfterOrEqualTo(job.runAt());
+    }
+}
