@@ -1,0 +1,283 @@
+package dev.millrace.server.cli;
+
+import dev.millrace.JobRecord;
+import dev.millrace.JobStatus;
+import dev.millrace.Millrace;
+import dev.millrace.TenantId;
+import dev.millrace.examples.demo.DemoWorkload;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/**
+ * {@code millrace demo}: the first thing to run. It starts a node on a store (the embedded H2 file store by
+ * default), enqueues a realistic mix of work for three tenants ({@link DemoWorkload}), shows progress while
+ * the jobs drain, and ends with a summary per tenant computed from the job rows. Run it again on the same
+ * store and the summary shows the earlier runs' jobs are still there.
+ *
+ * <p>It exits 0 when every job the plan makes has ended (failures included: some fail on purpose), and 1
+ * when jobs are still active after the timeout or the run made a different number of jobs than planned;
+ * either way it says which.
+ */
+@Command(name = "demo",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Runs a node, enqueues a realistic mix of work for three tenants (invoice chains with e-mail futures,"
+                    + " payment syncs retried by finalizers, receipts, a job that always fails, a refused"
+                    + " duplicate), shows progress and ends with a summary per tenant.",
+            "Run it twice: the second run shows the first run's jobs are still in the store."})
+public final class DemoCommand implements Callable<Integer> {
+    /** Jobs a run makes unless told otherwise: about 10 to 30 seconds on two cores. */
+    public static final int DEFAULT_JOBS = 3_000;
+    /** Worker threads unless told otherwise. */
+    public static final int DEFAULT_WORKERS = 4;
+    /** Seconds to wait for the run's jobs unless told otherwise. */
+    public static final int DEFAULT_TIMEOUT_SECONDS = 120;
+    /** How often, at most, the run's jobs are counted while they drain. */
+    static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private StoreOptions store;
+
+    @Option(names = {"-n", "--jobs"}, paramLabel = "N", defaultValue = "" + DEFAULT_JOBS,
+            description = "About how many jobs the run makes, chained children, futures, finalizers and retries"
+                    + " included; split 6:3:1 between the tenants acme, globex and initech ("
+                    + DemoWorkload.MIN_JOBS + " to " + DemoWorkload.MAX_JOBS + ", default: ${DEFAULT-VALUE}).")
+    private int jobs;
+
+    @Option(names = {"-w", "--workers"}, paramLabel = "N", defaultValue = "" + DEFAULT_WORKERS,
+            description = "Worker threads of the node (1 to 1000, default: ${DEFAULT-VALUE}).")
+    private int workers;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "" + DEFAULT_TIMEOUT_SECONDS,
+            description = "How long to wait for the run's jobs to end before reporting what is stuck"
+                    + " (1 to 86400, default: ${DEFAULT-VALUE}).")
+    private int timeoutSeconds;
+
+    @Option(names = "--no-progress",
+            description = "Show no progress while the jobs run; the summary still prints. Without a terminal,"
+                    + " progress is a plain line every 2 seconds.")
+    private boolean noProgress;
+
+    /** Creates the command; picocli fills in its options. */
+    public DemoCommand() {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        checkRange("--jobs", jobs, DemoWorkload.MIN_JOBS, DemoWorkload.MAX_JOBS);
+        checkRange("--workers", workers, 1, 1000);
+        checkRange("--timeout", timeoutSeconds, 1, 86_400);
+        Logging.toDirectory(store.dataDir());
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+
+        DemoWorkload plan = DemoWorkload.of(jobs);
+        List<TenantId> tenants = plan.tenantIds();
+        String nodeId = EarlierRuns.NODE_PREFIX + UUID.randomUUID().toString().substring(0, 8);
+        Millrace.Builder builder = DemoWorkload.register(store.apply(Millrace.builder()))
+                .workers(workers)
+                .nodeId(nodeId)
+                // Every job has ended when the node closes; a shorter wait only matters after a timeout.
+                .shutdownTimeout(Duration.ofSeconds(10));
+
+        try (Millrace millrace = open(builder)) {
+            JobScan scan = new JobScan(millrace.jobs(), millrace.tenants());
+            // Taken before anything of this run is enqueued: every job created from here on is this run's.
+            // Millisecond precision, because stored timestamps may be coarser than the clock.
+            Instant runStart = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            EarlierRuns before = EarlierRuns.scan(scan, tenants, runStart, nodeId);
+
+            out.printf(Locale.ROOT, "Millrace %s demo: node %s with %d workers on the %s%n", VersionProvider.version(),
+                    nodeId, workers, store.describe());
+            out.println(describeEarlier(before, tenants));
+            out.printf(Locale.ROOT, "Plan: %,d jobs for %d tenants (%s), children, futures, finalizers and retries"
+                    + " included%n", plan.expectedJobs(), tenants.size(), plan.tenants().stream()
+                    .map(p -> p.tenant() + " " + RunReport.count(p.expectedJobs())).collect(Collectors.joining(", ")));
+            out.println();
+            out.flush();
+
+            ProgressBar bar = new ProgressBar(err, ProgressBar.modeFor(noProgress), Terminal.unicode(), "Running");
+            Thread hook = interruptHook(millrace, bar, err);
+            RunWatcher.Outcome outcome;
+            DemoWorkload.Enqueued enqueued;
+            try (RunWatcher watcher = new RunWatcher(() -> Census.take(scan, tenants, runStart), plan.expectedJobs(),
+                    bar, POLL_INTERVAL)) {
+                millrace.start();
+                watcher.start();
+                enqueued = plan.enqueue(millrace, "BR-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
+                        .withZone(ZoneOffset.UTC).format(runStart));
+                watcher.enqueueDone();
+                outcome = watcher.await(Duration.ofSeconds(timeoutSeconds));
+            } finally {
+                removeHook(hook);
+            }
+
+            Map<TenantId, List<JobRecord>> runJobs = new LinkedHashMap<>();
+            for (TenantId t : tenants) runJobs.put(t, scan.listSince(t, runStart));
+            RunReport report = new RunReport(runJobs);
+            printSummary(out, report, enqueued, plan);
+            EarlierRuns after = EarlierRuns.scan(scan, tenants, runStart, nodeId);
+            out.println(describeStore(report.total().jobs(), after, tenants));
+            int exit = printOutcome(out, err, outcome, report, runJobs, plan);
+            out.flush();
+            millrace.close();
+            out.printf(Locale.ROOT, "Node %s closed. %s%n", nodeId, exit == 0
+                    ? "Run the demo again: these jobs will still be there." : "");
+            out.flush();
+            return exit;
+        }
+    }
+
+    private void checkRange(String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new ParameterException(spec.commandLine(), String.format(Locale.ROOT,
+                    "%s %,d is out of range: expected %,d to %,d", option, value, min, max));
+        }
+    }
+
+    /** Opens the node, turning an embedded store held by another process into a message that says so. */
+    private Millrace open(Millrace.Builder builder) {
+        try {
+            return builder.build();
+        } catch (RuntimeException e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                // H2's "database may be already in use": its file lock is held by another process.
+                if (c instanceof SQLException sql && sql.getErrorCode() == 90020) {
+                    throw new IllegalStateException("the " + store.describe() + " is in use by another process"
+                            + " (another millrace demo or server?): stop it, or pass another --data-dir", e);
+                }
+                if (c.getCause() == c) break;
+            }
+            throw e;
+        }
+    }
+
+    private static String describeEarlier(EarlierRuns before, List<TenantId> tenants) {
+        if (before.jobs() == 0) return "Store: no jobs of " + names(tenants) + " yet; this is the first run on it.";
+        String unfinished = before.unfinished() == 0 ? "all ended"
+                : RunReport.count(before.unfinished()) + " not ended yet; this node runs them too";
+        return String.format(Locale.ROOT, "Store: already holds %,d jobs of %s from %s (first at %s); %s.",
+                before.jobs(), names(tenants), runs(before.runs()), WHEN.format(before.first()), unfinished);
+    }
+
+    private static String describeStore(int thisRun, EarlierRuns earlier, List<TenantId> tenants) {
+        if (earlier.jobs() == 0) {
+            return String.format(Locale.ROOT, "Store: holds the %,d jobs of this run, the first on it.", thisRun);
+        }
+        return String.format(Locale.ROOT, "Store: holds %,d jobs of %s: %,d from this run and %,d from %s"
+                        + " (first at %s), still there after their node stopped.", thisRun + earlier.jobs(),
+                names(tenants), thisRun, earlier.jobs(), runs(earlier.runs()), WHEN.format(earlier.first()));
+    }
+
+    private static String runs(int n) {
+        return n == 1 ? "1 earlier run" : RunReport.count(n) + " earlier runs";
+    }
+
+    private static String names(List<TenantId> tenants) {
+        return tenants.stream().map(TenantId::value).collect(Collectors.joining(", "));
+    }
+
+    private static void printSummary(PrintWriter out, RunReport report, DemoWorkload.Enqueued enqueued,
+                                     DemoWorkload plan) {
+        out.println();
+        out.println("Jobs of this run by status (wait: from ready to started):");
+        out.print(report.statusTable());
+        out.println();
+        out.println("By type:");
+        out.print(report.typeTable());
+        out.println();
+        out.println("Lineage: " + report.lineage() + ".");
+        List<String> failures = report.failures();
+        if (!failures.isEmpty()) {
+            out.println("Failed on purpose (the ledger target is gone; one gateway stays down past every retry):");
+            failures.forEach(f -> out.println("  " + f));
+        }
+        out.println("Refused at enqueue (duplicate signature, nothing stored):");
+        for (DemoWorkload.Refusal r : enqueued.refusals()) out.println("  " + r.tenant() + ": " + r.message());
+    }
+
+    /** Says how the run ended; on a timeout or a count mismatch, says what is stuck or missing. */
+    private static int printOutcome(PrintWriter out, PrintWriter err, RunWatcher.Outcome outcome, RunReport report,
+                                    Map<TenantId, List<JobRecord>> runJobs, DemoWorkload plan) {
+        int found = report.total().jobs();
+        switch (outcome) {
+            case ENDED -> {
+                out.printf(Locale.ROOT, "All %,d jobs of the plan ended.%n", found);
+                return 0;
+            }
+            case MISMATCH -> {
+                err.printf(Locale.ROOT, "The run made %,d jobs but the plan expects %,d; per tenant: %s%n", found,
+                        plan.expectedJobs(), plan.tenants().stream().map(p -> p.tenant() + " "
+                                + runJobs.get(p.tenant()).size() + "/" + p.expectedJobs())
+                                .collect(Collectors.joining(", ")));
+                return 1;
+            }
+            default -> {
+                err.printf(Locale.ROOT, "Timed out: %,d of %,d jobs had not ended. Still active:%n",
+                        runJobs.values().stream().flatMap(List::stream).filter(j -> !j.status().isTerminal()).count(),
+                        Math.max(found, plan.expectedJobs()));
+                runJobs.values().stream().flatMap(List::stream).filter(j -> !j.status().isTerminal())
+                        .collect(Collectors.groupingBy(j -> j.tenant() + " " + j.status() + " "
+                                + RunReport.simpleName(j.className()), java.util.TreeMap::new, Collectors.toList()))
+                        .forEach((key, stuck) -> {
+                            JobRecord oldest = stuck.get(stuck.size() - 1);
+                            err.printf(Locale.ROOT, "  %s ×%,d, oldest %s created %s%s%n", key, stuck.size(), oldest.id(),
+                                    WHEN.format(oldest.createdAt()), oldest.status() == JobStatus.PROCESSING
+                                            ? " on node " + oldest.node() : "");
+                        });
+                err.println("They stay in the store; a node started on it later runs them.");
+                return 1;
+            }
+        }
+    }
+
+    /**
+     * On Ctrl-C, closes the node so claimed jobs are released and the embedded store is closed cleanly;
+     * whatever had not run stays stored and runs on the next start.
+     */
+    private static Thread interruptHook(Millrace millrace, ProgressBar bar, PrintWriter err) {
+        Thread hook = new Thread(() -> {
+            bar.abandon();
+            err.println("Interrupted: closing the node; jobs that have not run stay in the store for the next start.");
+            err.flush();
+            millrace.close();
+        }, "millrace-demo-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down: the hook is running or has run.
+        }
+    }
+}
