@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The demo's mix of work for three tenants of different sizes, planned for a size and enqueued in one call.
@@ -91,8 +92,15 @@ public final class DemoWorkload {
      *
      * @param rootJobs the jobs enqueued directly (the rest are made by jobs as they run)
      * @param refusals the duplicate requests refused, one per tenant, with the platform's message
+     * @param expectedJobs every job this enqueue will make: the plan's count, less the tax recalculations not
+     *                     created because one of an earlier run was still active (its signature was taken)
      */
-    public record Enqueued(List<JobId> rootJobs, List<Refusal> refusals) {
+    public record Enqueued(List<JobId> rootJobs, List<Refusal> refusals, int expectedJobs) {
+        /** Copies the lists. */
+        public Enqueued {
+            rootJobs = List.copyOf(rootJobs);
+            refusals = List.copyOf(refusals);
+        }
     }
 
     /**
@@ -100,8 +108,10 @@ public final class DemoWorkload {
      *
      * @param tenant the tenant that asked
      * @param message the refusal's message
+     * @param ofFirstRequest whether the first request was refused, because an active job of an earlier run
+     *                       held the signature (then this run has no recalculation of its own)
      */
-    public record Refusal(TenantId tenant, String message) {
+    public record Refusal(TenantId tenant, String message, boolean ofFirstRequest) {
     }
 
     private final List<TenantPlan> plans;
@@ -180,15 +190,27 @@ public final class DemoWorkload {
      * @param billingRun a label for this run, carried in the jobs' state and logs
      */
     public Enqueued enqueue(Millrace millrace, String billingRun) {
+        return enqueue(millrace, billingRun, id -> { });
+    }
+
+    /**
+     * Enqueues the plan like {@link #enqueue(Millrace, String)}, telling {@code onRoot} each job's id as soon
+     * as it is enqueued, so a watcher on another thread can follow the run while it is still being enqueued.
+     */
+    public Enqueued enqueue(Millrace millrace, String billingRun, Consumer<JobId> onRoot) {
         Objects.requireNonNull(billingRun, "billingRun");
-        List<JobId> roots = new ArrayList<>();
+        Objects.requireNonNull(onRoot, "onRoot");
+        Roots roots = new Roots(onRoot);
         List<Refusal> refusals = new ArrayList<>();
+        int expected = expectedJobs();
         String ledgerPeriod = YearMonth.now(ZoneOffset.UTC).minusMonths(1).toString();
         for (TenantPlan p : plans) millrace.tenants().create(p.tenant());
         for (TenantPlan p : plans) {
             TenantId t = p.tenant();
             roots.add(millrace.enqueueFuture(t, CustomerNotifications.class, "announceBillingRun", billingRun));
-            refusals.add(enqueueTaxRecalculation(millrace, p, roots));
+            Refusal refusal = enqueueTaxRecalculation(millrace, p, roots);
+            refusals.add(refusal);
+            if (refusal.ofFirstRequest()) expected--;
 
             List<Queueable> chains = new ArrayList<>(p.invoiceChains());
             for (int i = 0; i < p.invoiceChains(); i++) {
@@ -219,7 +241,7 @@ public final class DemoWorkload {
 
             roots.add(millrace.enqueue(t, new ExportLedger(ledgerPeriod)));
         }
-        return new Enqueued(List.copyOf(roots), List.copyOf(refusals));
+        return new Enqueued(roots.ids, refusals, expected);
     }
 
     private static List<JobId> enqueueAll(Millrace millrace, TenantId tenant, List<Queueable> jobs,
@@ -227,16 +249,42 @@ public final class DemoWorkload {
         return jobs.isEmpty() ? List.of() : millrace.enqueueAll(tenant, jobs, options);
     }
 
-    /** Enqueues the recalculation, then the same request again, which the platform refuses. */
-    private static Refusal enqueueTaxRecalculation(Millrace millrace, TenantPlan p, List<JobId> roots) {
+    /**
+     * Enqueues the recalculation, then the same request again, which the platform refuses. When an earlier
+     * run left its recalculation queued (it was interrupted), the first request is the one refused.
+     */
+    private static Refusal enqueueTaxRecalculation(Millrace millrace, TenantPlan p, Roots roots) {
         AsyncOptions options = RecalculateTaxRates.options(p.taxRegion(), TAX_DELAY);
-        roots.add(millrace.enqueue(p.tenant(), new RecalculateTaxRates(p.taxRegion()), options));
+        try {
+            roots.add(millrace.enqueue(p.tenant(), new RecalculateTaxRates(p.taxRegion()), options));
+        } catch (DuplicateJobException e) {
+            return new Refusal(p.tenant(), e.getMessage(), true);
+        }
         try {
             JobId second = millrace.enqueue(p.tenant(), new RecalculateTaxRates(p.taxRegion()), options);
             throw new IllegalStateException("the duplicate tax recalculation of tenant '" + p.tenant()
                     + "' was accepted as job " + second + ": expected DuplicateJobException (QUE-7)");
         } catch (DuplicateJobException e) {
-            return new Refusal(p.tenant(), e.getMessage());
+            return new Refusal(p.tenant(), e.getMessage(), false);
+        }
+    }
+
+    /** The jobs enqueued so far, each told to the caller's listener as it is added. */
+    private static final class Roots {
+        private final List<JobId> ids = new ArrayList<>();
+        private final Consumer<JobId> onRoot;
+
+        Roots(Consumer<JobId> onRoot) {
+            this.onRoot = onRoot;
+        }
+
+        void add(JobId id) {
+            ids.add(id);
+            onRoot.accept(id);
+        }
+
+        void addAll(List<JobId> more) {
+            more.forEach(this::add);
         }
     }
 

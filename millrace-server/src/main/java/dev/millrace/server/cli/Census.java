@@ -1,5 +1,6 @@
 package dev.millrace.server.cli;
 
+import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
 import dev.millrace.TenantId;
 
@@ -9,10 +10,10 @@ import java.util.List;
 /**
  * How many of a run's jobs exist and how far they got, at one moment.
  *
- * @param total jobs created since the run began
- * @param ended jobs in a terminal status
- * @param failed jobs that ended {@code FAILED}
- * @param running jobs {@code PROCESSING} (or {@code PREPARING})
+ * @param total the run's jobs that exist
+ * @param ended those in a terminal status
+ * @param failed those that ended {@code FAILED}
+ * @param running those {@code PROCESSING} (or {@code PREPARING})
  */
 record Census(int total, int ended, int failed, int running) {
 
@@ -21,18 +22,21 @@ record Census(int total, int ended, int failed, int running) {
         return total - ended;
     }
 
-    /** Counts the jobs of these tenants created at or after {@code since}. */
-    static Census take(JobScan scan, List<TenantId> tenants, Instant since) {
-        int[] n = new int[4];
+    /** Counts the run's jobs among the jobs of these tenants created at or after {@code since}. */
+    static Census take(JobScan scan, List<TenantId> tenants, Instant since, RunLineage lineage) {
+        int total = 0;
+        int ended = 0;
+        int failed = 0;
+        int running = 0;
         for (TenantId t : tenants) {
-            scan.forEachSince(t, since, job -> {
-                n[0]++;
+            for (JobRecord job : lineage.select(scan.listSince(t, since))) {
+                total++;
                 JobStatus s = job.status();
-                if (s.isTerminal()) n[1]++;
-                if (s == JobStatus.FAILED) n[2]++;
-                if (s == JobStatus.PROCESSING || s == JobStatus.PREPARING) n[3]++;
-            });
+                if (s.isTerminal()) ended++;
+                if (s == JobStatus.FAILED) failed++;
+                if (s == JobStatus.PROCESSING || s == JobStatus.PREPARING) running++;
+            }
         }
-        return new Census(n[0], n[1], n[2], n[3]);
+        return new Census(total, ended, failed, running);
     }
 }

@@ -1,5 +1,6 @@
 package dev.millrace.server.cli;
 
+import dev.millrace.JobId;
 import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
 import dev.millrace.Millrace;
@@ -19,10 +20,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -56,6 +60,8 @@ public final class DemoCommand implements Callable<Integer> {
     public static final int DEFAULT_TIMEOUT_SECONDS = 120;
     /** How often, at most, the run's jobs are counted while they drain. */
     static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+    /** The most groups of stuck jobs listed after a timeout, largest first. */
+    static final int STUCK_GROUPS_SHOWN = 8;
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
@@ -112,7 +118,7 @@ public final class DemoCommand implements Callable<Integer> {
             // Taken before anything of this run is enqueued: every job created from here on is this run's.
             // Millisecond precision, because stored timestamps may be coarser than the clock.
             Instant runStart = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            EarlierRuns before = EarlierRuns.scan(scan, tenants, runStart, nodeId);
+            EarlierRuns before = EarlierRuns.scan(scan, tenants, job -> false, nodeId);
 
             out.printf(Locale.ROOT, "Millrace %s demo: node %s with %d workers on the %s%n", VersionProvider.version(),
                     nodeId, workers, store.describe());
@@ -120,32 +126,34 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "Plan: %,d jobs for %d tenants (%s), children, futures, finalizers and retries"
                     + " included%n", plan.expectedJobs(), tenants.size(), plan.tenants().stream()
                     .map(p -> p.tenant() + " " + RunReport.count(p.expectedJobs())).collect(Collectors.joining(", ")));
-            out.println();
             out.flush();
 
             ProgressBar bar = new ProgressBar(err, ProgressBar.modeFor(noProgress), Terminal.unicode(), "Running");
             Thread hook = interruptHook(millrace, bar, err);
+            RunLineage lineage = new RunLineage();
             RunWatcher.Outcome outcome;
             DemoWorkload.Enqueued enqueued;
-            try (RunWatcher watcher = new RunWatcher(() -> Census.take(scan, tenants, runStart), plan.expectedJobs(),
-                    bar, POLL_INTERVAL)) {
+            try (RunWatcher watcher = new RunWatcher(() -> Census.take(scan, tenants, runStart, lineage),
+                    plan.expectedJobs(), bar, POLL_INTERVAL)) {
                 millrace.start();
                 watcher.start();
                 enqueued = plan.enqueue(millrace, "BR-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
-                        .withZone(ZoneOffset.UTC).format(runStart));
-                watcher.enqueueDone();
+                        .withZone(ZoneOffset.UTC).format(runStart), lineage::addRoot);
+                watcher.enqueueDone(enqueued.expectedJobs());
                 outcome = watcher.await(Duration.ofSeconds(timeoutSeconds));
             } finally {
                 removeHook(hook);
             }
 
             Map<TenantId, List<JobRecord>> runJobs = new LinkedHashMap<>();
-            for (TenantId t : tenants) runJobs.put(t, scan.listSince(t, runStart));
+            for (TenantId t : tenants) runJobs.put(t, lineage.select(scan.listSince(t, runStart)));
             RunReport report = new RunReport(runJobs);
-            printSummary(out, report, enqueued, plan);
-            EarlierRuns after = EarlierRuns.scan(scan, tenants, runStart, nodeId);
+            printSummary(out, report, enqueued);
+            Set<JobId> ours = runJobs.values().stream().flatMap(List::stream).map(JobRecord::id)
+                    .collect(Collectors.toSet());
+            EarlierRuns after = EarlierRuns.scan(scan, tenants, job -> ours.contains(job.id()), nodeId);
             out.println(describeStore(report.total().jobs(), after, tenants));
-            int exit = printOutcome(out, err, outcome, report, runJobs, plan);
+            int exit = printOutcome(out, err, outcome, report, runJobs, plan, enqueued.expectedJobs());
             out.flush();
             millrace.close();
             out.printf(Locale.ROOT, "Node %s closed. %s%n", nodeId, exit == 0
@@ -204,8 +212,7 @@ public final class DemoCommand implements Callable<Integer> {
         return tenants.stream().map(TenantId::value).collect(Collectors.joining(", "));
     }
 
-    private static void printSummary(PrintWriter out, RunReport report, DemoWorkload.Enqueued enqueued,
-                                     DemoWorkload plan) {
+    private static void printSummary(PrintWriter out, RunReport report, DemoWorkload.Enqueued enqueued) {
         out.println();
         out.println("Jobs of this run by status (wait: from ready to started):");
         out.print(report.statusTable());
@@ -220,12 +227,15 @@ public final class DemoCommand implements Callable<Integer> {
             failures.forEach(f -> out.println("  " + f));
         }
         out.println("Refused at enqueue (duplicate signature, nothing stored):");
-        for (DemoWorkload.Refusal r : enqueued.refusals()) out.println("  " + r.tenant() + ": " + r.message());
+        for (DemoWorkload.Refusal r : enqueued.refusals()) {
+            out.println("  " + r.tenant() + ": " + r.message()
+                    + (r.ofFirstRequest() ? " (an earlier run's recalculation still held it)" : ""));
+        }
     }
 
     /** Says how the run ended; on a timeout or a count mismatch, says what is stuck or missing. */
     private static int printOutcome(PrintWriter out, PrintWriter err, RunWatcher.Outcome outcome, RunReport report,
-                                    Map<TenantId, List<JobRecord>> runJobs, DemoWorkload plan) {
+                                    Map<TenantId, List<JobRecord>> runJobs, DemoWorkload plan, int expected) {
         int found = report.total().jobs();
         switch (outcome) {
             case ENDED -> {
@@ -234,24 +244,34 @@ public final class DemoCommand implements Callable<Integer> {
             }
             case MISMATCH -> {
                 err.printf(Locale.ROOT, "The run made %,d jobs but the plan expects %,d; per tenant: %s%n", found,
-                        plan.expectedJobs(), plan.tenants().stream().map(p -> p.tenant() + " "
+                        expected, plan.tenants().stream().map(p -> p.tenant() + " "
                                 + runJobs.get(p.tenant()).size() + "/" + p.expectedJobs())
                                 .collect(Collectors.joining(", ")));
                 return 1;
             }
             default -> {
-                err.printf(Locale.ROOT, "Timed out: %,d of %,d jobs had not ended. Still active:%n",
-                        runJobs.values().stream().flatMap(List::stream).filter(j -> !j.status().isTerminal()).count(),
-                        Math.max(found, plan.expectedJobs()));
-                runJobs.values().stream().flatMap(List::stream).filter(j -> !j.status().isTerminal())
-                        .collect(Collectors.groupingBy(j -> j.tenant() + " " + j.status() + " "
-                                + RunReport.simpleName(j.className()), java.util.TreeMap::new, Collectors.toList()))
-                        .forEach((key, stuck) -> {
-                            JobRecord oldest = stuck.get(stuck.size() - 1);
-                            err.printf(Locale.ROOT, "  %s ×%,d, oldest %s created %s%s%n", key, stuck.size(), oldest.id(),
-                                    WHEN.format(oldest.createdAt()), oldest.status() == JobStatus.PROCESSING
+                List<JobRecord> active = runJobs.values().stream().flatMap(List::stream)
+                        .filter(j -> !j.status().isTerminal()).toList();
+                err.printf(Locale.ROOT, "Timed out: %,d of the %,d planned jobs ended; %,d were still active and %,d"
+                                + " not created yet. Still active, by tenant, status and class:%n", found - active.size(),
+                        expected, active.size(), Math.max(0, expected - found));
+                Map<String, List<JobRecord>> groups = active.stream().collect(Collectors.groupingBy(
+                        j -> j.tenant() + " " + j.status() + " " + RunReport.simpleName(j.className()),
+                        TreeMap::new, Collectors.toList()));
+                groups.entrySet().stream()
+                        .sorted(Comparator.comparingInt((Map.Entry<String, List<JobRecord>> e) -> e.getValue().size())
+                                .reversed())
+                        .limit(STUCK_GROUPS_SHOWN)
+                        .forEach(e -> {
+                            // Pages come newest first, so a group's last job is its oldest.
+                            JobRecord oldest = e.getValue().get(e.getValue().size() - 1);
+                            err.printf(Locale.ROOT, "  %s ×%,d, oldest %s created %s%s%n", e.getKey(), e.getValue().size(),
+                                    oldest.id(), WHEN.format(oldest.createdAt()), oldest.status() == JobStatus.PROCESSING
                                             ? " on node " + oldest.node() : "");
                         });
+                if (groups.size() > STUCK_GROUPS_SHOWN) {
+                    err.printf(Locale.ROOT, "  … and %d smaller groups%n", groups.size() - STUCK_GROUPS_SHOWN);
+                }
                 err.println("They stay in the store; a node started on it later runs them.");
                 return 1;
             }

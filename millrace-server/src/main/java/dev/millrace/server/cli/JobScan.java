@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Reads a tenant's jobs page by page through the public query API (keyset paging, newest first). The API
@@ -30,23 +29,24 @@ final class JobScan {
     }
 
     /**
-     * Hands every job of the tenant created in {@code [from, to)} to the consumer; either end may be null.
-     * A tenant that does not exist yet has no jobs (rather than an error), which is the first run's case.
+     * Every job of the tenant, newest first. A tenant that does not exist yet has no jobs (rather than an
+     * error), which is the first run's case.
      */
-    void forEach(TenantId tenant, Instant from, Instant to, Consumer<JobRecord> consumer) {
-        if (tenants.policy(tenant).isEmpty()) return;
+    List<JobRecord> list(TenantId tenant) {
+        List<JobRecord> out = new ArrayList<>();
+        if (tenants.policy(tenant).isEmpty()) return out;
         JobId cursor = null;
         do {
-            JobPage page = jobs.find(JobQuery.forTenant(tenant).createdBetween(from, to).after(cursor)
-                    .limit(JobQuery.MAX_LIMIT).build());
-            page.jobs().forEach(consumer);
+            JobPage page = jobs.find(JobQuery.forTenant(tenant).after(cursor).limit(JobQuery.MAX_LIMIT).build());
+            out.addAll(page.jobs());
             cursor = page.nextCursor().orElse(null);
         } while (cursor != null);
+        return out;
     }
 
     /**
-     * Hands every job of the tenant created at or after {@code since} to the consumer, reading newest first
-     * and stopping at the first page that reaches well before {@code since}.
+     * Every job of the tenant created at or after {@code since}, newest first, read until the first page that
+     * reaches well before {@code since}.
      *
      * <p>Why not {@code createdBetween(since, null)}: the store answers that by walking the tenant's jobs
      * newest first and filtering, so once this run's jobs are read it walks every older job looking for more,
@@ -54,25 +54,20 @@ final class JobScan {
      * Pages come newest first by creation (the query API's contract), so the walk can stop here instead; the
      * {@link #CLOCK_SKEW} margin keeps jobs stamped by a node whose clock runs a little behind.
      */
-    void forEachSince(TenantId tenant, Instant since, Consumer<JobRecord> consumer) {
-        if (tenants.policy(tenant).isEmpty()) return;
+    List<JobRecord> listSince(TenantId tenant, Instant since) {
+        List<JobRecord> out = new ArrayList<>();
+        if (tenants.policy(tenant).isEmpty()) return out;
         Instant stopBefore = since.minus(CLOCK_SKEW);
         JobId cursor = null;
         do {
             JobPage page = jobs.find(JobQuery.forTenant(tenant).after(cursor).limit(JobQuery.MAX_LIMIT).build());
             boolean past = false;
             for (JobRecord job : page.jobs()) {
-                if (!job.createdAt().isBefore(since)) consumer.accept(job);
+                if (!job.createdAt().isBefore(since)) out.add(job);
                 else if (job.createdAt().isBefore(stopBefore)) past = true;
             }
             cursor = past ? null : page.nextCursor().orElse(null);
         } while (cursor != null);
-    }
-
-    /** Every job of the tenant created at or after {@code since}, newest first. */
-    List<JobRecord> listSince(TenantId tenant, Instant since) {
-        List<JobRecord> out = new ArrayList<>();
-        forEachSince(tenant, since, out::add);
         return out;
     }
 }

@@ -54,7 +54,7 @@ final class RunWatcher implements AutoCloseable {
     }
 
     private final Supplier<Census> census;
-    private final int expected;
+    private volatile int expected;
     private final ProgressBar bar;
     private final Duration interval;
     private final long startNanos = System.nanoTime();
@@ -96,8 +96,12 @@ final class RunWatcher implements AutoCloseable {
         }
     }
 
-    /** Says every root job is enqueued: from now on an idle run may be over. */
-    void enqueueDone() {
+    /**
+     * Says every root job is enqueued, and how many jobs the run will make in all now that it is known
+     * exactly: from now on an idle run may be over.
+     */
+    void enqueueDone(int expectedJobs) {
+        expected = expectedJobs;
         enqueueDone = true;
     }
 

@@ -65,9 +65,10 @@ public final class StoreOptions {
         return builder;
     }
 
-    /** The store in words, for the command's first line. */
+    /** The store in words, for the command's first line; a password in the URL is masked. */
     public String describe() {
         if (jdbcUrl == null) return "embedded H2 file store in " + dataDir.toAbsolutePath().normalize();
-        return jdbcUrl + (schema == null ? "" : " (schema " + schema + ")");
+        return "database " + jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***")
+                + (schema == null ? "" : " (schema " + schema + ")");
     }
 }

@@ -1,6 +1,8 @@
 package dev.millrace.server.cli;
 
 import dev.millrace.server.Main;
+import dev.millrace.testing.Db;
+import dev.millrace.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -74,6 +76,21 @@ class DemoCommandTest {
                 .contains("All 150 jobs of the plan ended.")
                 .contains("Store: holds 300 jobs of acme, globex, initech: 150 from this run and 150 from 1 earlier"
                         + " run (first at ");
+    }
+
+    @Test
+    void runsOnPostgresqlGivenAJdbcUrl() {
+        try (TestDatabase db = TestDatabase.create(Db.POSTGRES, "DemoCommandTest")) {
+            Run run = run("demo", "--data-dir", dir.toString(), "--jdbc-url", db.jdbcUrl(), "--user",
+                    TestDatabase.PG_USER, "--schema", db.schema(), "--jobs", "150", "--no-progress");
+
+            assertThat(run.exit()).as("exit code; stderr:%n%s%nstdout:%n%s", run.err(), run.out()).isZero();
+            assertThat(run.out()).contains("on the database " + db.jdbcUrl() + " (schema " + db.schema() + ")",
+                    "All 150 jobs of the plan ended.");
+            assertThat(db.queryLong("SELECT COUNT(*) FROM \"" + db.schema() + "\".mr_job")).isEqualTo(150);
+            // The embedded store was not touched; the data folder only holds the log file, if anything.
+            assertThat(dir.resolve("millrace.mv.db")).doesNotExist();
+        }
     }
 
     @Test
