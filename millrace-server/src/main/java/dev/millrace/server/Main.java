@@ -24,6 +24,10 @@ public final class Main implements Runnable {
     @Spec
     private CommandSpec spec;
 
+    /** Creates the top command; {@link #commandLine()} wires it. */
+    public Main() {
+    }
+
     /** Runs the command line and exits with its code: 0 done, 1 failed, 2 bad usage. */
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

@@ -181,7 +181,6 @@ public final class DemoCommand implements Callable<Integer> {
                     throw new IllegalStateException("the " + store.describe() + " is in use by another process"
                             + " (another millrace demo or server?): stop it, or pass another --data-dir", e);
                 }
-                if (c.getCause() == c) break;
             }
             throw e;
         }
@@ -191,7 +190,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (before.jobs() == 0) return "Store: no jobs of " + names(tenants) + " yet; this is the first run on it.";
         String unfinished = before.unfinished() == 0 ? "all ended"
                 : RunReport.count(before.unfinished()) + " not ended yet; this node runs them too";
-        return String.format(Locale.ROOT, "Store: already holds %,d jobs of %s from %s (first at %s); %s.",
+        return String.format(Locale.ROOT, "Store: already holds %,d jobs of %s %s (first at %s); %s.",
                 before.jobs(), names(tenants), runs(before.runs()), WHEN.format(before.first()), unfinished);
     }
 
@@ -199,13 +198,15 @@ public final class DemoCommand implements Callable<Integer> {
         if (earlier.jobs() == 0) {
             return String.format(Locale.ROOT, "Store: holds the %,d jobs of this run, the first on it.", thisRun);
         }
-        return String.format(Locale.ROOT, "Store: holds %,d jobs of %s: %,d from this run and %,d from %s"
+        return String.format(Locale.ROOT, "Store: holds %,d jobs of %s: %,d from this run and %,d %s"
                         + " (first at %s), still there after their node stopped.", thisRun + earlier.jobs(),
                 names(tenants), thisRun, earlier.jobs(), runs(earlier.runs()), WHEN.format(earlier.first()));
     }
 
+    /** The earlier runs, counted by the demo nodes that ran their jobs. */
     private static String runs(int n) {
-        return n == 1 ? "1 earlier run" : RunReport.count(n) + " earlier runs";
+        if (n == 0) return "from before this run";
+        return n == 1 ? "from 1 earlier run" : "from " + RunReport.count(n) + " earlier runs";
     }
 
     private static String names(List<TenantId> tenants) {

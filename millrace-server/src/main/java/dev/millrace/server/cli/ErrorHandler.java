@@ -24,9 +24,9 @@ public final class ErrorHandler implements IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception e, CommandLine commandLine, ParseResult parseResult) {
-        LOG.error("{} failed", commandLine.getCommandName(), e);
+        LOG.error("{} failed", commandLine.getCommandSpec().qualifiedName(), e);
         commandLine.getErr().println(commandLine.getColorScheme().errorText(
-                commandLine.getCommandName() + ": error: " + describe(e)));
+                commandLine.getCommandSpec().qualifiedName() + ": error: " + describe(e)));
         commandLine.getErr().flush();
         return 1;
     }

@@ -30,16 +30,6 @@ final class RunLineage {
         roots.add(id);
     }
 
-    /** How many roots the run has enqueued so far. */
-    int roots() {
-        return roots.size();
-    }
-
-    /** Whether the job is one this run enqueued itself. */
-    boolean isRoot(JobId id) {
-        return roots.contains(id);
-    }
-
     /**
      * The run's jobs among these, in the order given. The candidates must include every job created since
      * the run began (descendants are never older than their root), and may include others.
