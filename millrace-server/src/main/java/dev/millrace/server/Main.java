@@ -38,8 +38,10 @@ public final class Main implements Runnable {
      * own output writers ({@link CommandLine#setOut}, {@link CommandLine#setErr}).
      */
     public static CommandLine commandLine() {
+        ErrorHandler errors = new ErrorHandler();
         return new CommandLine(new Main())
-                .setExecutionExceptionHandler(new ErrorHandler())
+                .setExecutionExceptionHandler(errors)
+                .setParameterExceptionHandler(errors)
                 .setCaseInsensitiveEnumValuesAllowed(true);
     }
 

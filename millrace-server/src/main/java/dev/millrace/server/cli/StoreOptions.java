@@ -21,7 +21,7 @@ public final class StoreOptions {
     private Path dataDir;
 
     @Option(names = "--jdbc-url", paramLabel = "URL",
-            description = "Use this database instead of the embedded store, e.g. jdbc:postgresql://localhost:5432/millrace.")
+            description = "Use this database instead of the embedded store, such as jdbc:postgresql://localhost:5432/millrace.")
     private String jdbcUrl;
 
     @Option(names = "--user", paramLabel = "NAME", description = "Database user (with --jdbc-url).")

@@ -98,7 +98,9 @@ class DemoCommandTest {
         Run run = run("demo", "--data-dir", dir.toString(), "--jobs", "5");
 
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("--jobs 5 is out of range: expected 60 to 1,000,000");
+        // The one line that says what was wrong, and where the help is; not the whole usage text.
+        assertThat(run.err()).isEqualTo("--jobs 5 is out of range: expected 60 to 1,000,000" + System.lineSeparator()
+                + "Run 'millrace demo --help' for its options." + System.lineSeparator());
         assertThat(dir.resolve("millrace.mv.db")).doesNotExist();
     }
 
