@@ -54,6 +54,7 @@ public final class CustomerNotifications {
     @Future(callout = true)
     public static void sendPaymentReceipt(String customer, BigDecimal amount) throws InterruptedException {
         SimulatedWork.call(SEND_MILLIS);
-        ExecutionContext.current().ifPresent(c -> c.log().info("sent a receipt of {0} to customer {1}", amount, customer));
+        ExecutionContext.current().ifPresent(c -> c.log().info("sent a receipt of {0} to customer {1}", amount,
+                customer));
     }
 }

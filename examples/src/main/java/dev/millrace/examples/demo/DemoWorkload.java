@@ -224,7 +224,8 @@ public final class DemoWorkload {
                 syncs.add(SyncPayments.firstAttempt(p.gateway(), i + 1, failuresOf(i), PAYMENT_MAX_RETRIES));
             }
             // The gateway's maintenance window outlasts every retry: this batch gives up.
-            syncs.add(SyncPayments.firstAttempt(p.gateway() + "-maintenance", 0, Integer.MAX_VALUE, PAYMENT_MAX_RETRIES));
+            syncs.add(SyncPayments.firstAttempt(p.gateway() + "-maintenance", 0, Integer.MAX_VALUE,
+                    PAYMENT_MAX_RETRIES));
             roots.addAll(enqueueAll(millrace, t, syncs, AsyncOptions.none()));
 
             List<Queueable> receipts = new ArrayList<>(p.receiptBatches().size());

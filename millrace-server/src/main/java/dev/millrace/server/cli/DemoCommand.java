@@ -105,7 +105,6 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
 
         DemoWorkload plan = DemoWorkload.of(jobs);
-        List<TenantId> tenants = plan.tenantIds();
         String nodeId = EarlierRuns.NODE_PREFIX + UUID.randomUUID().toString().substring(0, 8);
         Millrace.Builder builder = DemoWorkload.register(store.apply(Millrace.builder()))
                 .workers(workers)
@@ -113,54 +112,66 @@ public final class DemoCommand implements Callable<Integer> {
                 // Every job has ended when the node closes; a shorter wait only matters after a timeout.
                 .shutdownTimeout(Duration.ofSeconds(10));
 
+        ProgressBar bar = new ProgressBar(err, ProgressBar.modeFor(noProgress), Terminal.unicode(), "Running");
+        int exit;
         try (Millrace millrace = open(builder)) {
-            JobScan scan = new JobScan(millrace.jobs(), millrace.tenants());
-            // Taken before anything of this run is enqueued: every job created from here on is this run's.
-            // Millisecond precision, because stored timestamps may be coarser than the clock.
-            Instant runStart = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            EarlierRuns before = EarlierRuns.scan(scan, tenants, job -> false, nodeId);
-
-            out.printf(Locale.ROOT, "Millrace %s demo: node %s with %d workers on the %s%n", VersionProvider.version(),
-                    nodeId, workers, store.describe());
-            out.println(describeEarlier(before, tenants));
-            out.printf(Locale.ROOT, "Plan: %,d jobs for %d tenants (%s), children, futures, finalizers and retries"
-                    + " included%n", plan.expectedJobs(), tenants.size(), plan.tenants().stream()
-                    .map(p -> p.tenant() + " " + RunReport.count(p.expectedJobs())).collect(Collectors.joining(", ")));
-            out.flush();
-
-            ProgressBar bar = new ProgressBar(err, ProgressBar.modeFor(noProgress), Terminal.unicode(), "Running");
             Thread hook = interruptHook(millrace, bar, err);
-            RunLineage lineage = new RunLineage();
-            RunWatcher.Outcome outcome;
-            DemoWorkload.Enqueued enqueued;
-            try (RunWatcher watcher = new RunWatcher(() -> Census.take(scan, tenants, runStart, lineage),
-                    plan.expectedJobs(), bar, POLL_INTERVAL)) {
-                millrace.start();
-                watcher.start();
-                enqueued = plan.enqueue(millrace, "BR-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
-                        .withZone(ZoneOffset.UTC).format(runStart), lineage::addRoot);
-                watcher.enqueueDone(enqueued.expectedJobs());
-                outcome = watcher.await(Duration.ofSeconds(timeoutSeconds));
+            try {
+                exit = run(millrace, plan, nodeId, bar, out, err);
             } finally {
                 removeHook(hook);
             }
-
-            Map<TenantId, List<JobRecord>> runJobs = new LinkedHashMap<>();
-            for (TenantId t : tenants) runJobs.put(t, lineage.select(scan.listSince(t, runStart)));
-            RunReport report = new RunReport(runJobs);
-            printSummary(out, report, enqueued);
-            Set<JobId> ours = runJobs.values().stream().flatMap(List::stream).map(JobRecord::id)
-                    .collect(Collectors.toSet());
-            EarlierRuns after = EarlierRuns.scan(scan, tenants, job -> ours.contains(job.id()), nodeId);
-            out.println(describeStore(report.total().jobs(), after, tenants));
-            int exit = printOutcome(out, err, outcome, report, runJobs, plan, enqueued.expectedJobs());
-            out.flush();
-            millrace.close();
-            out.printf(Locale.ROOT, "Node %s closed. %s%n", nodeId, exit == 0
-                    ? "Run the demo again: these jobs will still be there." : "");
-            out.flush();
-            return exit;
         }
+        out.printf(Locale.ROOT, "Node %s closed.%s%n", nodeId,
+                exit == 0 ? " Run the demo again: these jobs will still be there." : "");
+        out.flush();
+        return exit;
+    }
+
+    /** Runs the demo on an open node: header, enqueue and progress, summary. Returns the exit code. */
+    private int run(Millrace millrace, DemoWorkload plan, String nodeId, ProgressBar bar, PrintWriter out,
+                    PrintWriter err) throws InterruptedException {
+        List<TenantId> tenants = plan.tenantIds();
+        JobScan scan = new JobScan(millrace.jobs(), millrace.tenants());
+        // Taken before anything of this run is enqueued: every job of this run is created after it.
+        // Millisecond precision, because stored timestamps may be coarser than the clock.
+        Instant runStart = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        EarlierRuns before = EarlierRuns.scan(scan, tenants, job -> false, nodeId);
+
+        out.printf(Locale.ROOT, "Millrace %s demo: node %s with %d workers on the %s%n", VersionProvider.version(),
+                nodeId, workers, store.describe());
+        out.println(describeEarlier(before, tenants));
+        out.printf(Locale.ROOT, "Plan: %,d jobs for %d tenants (%s), children, futures, finalizers and retries"
+                + " included%n", plan.expectedJobs(), tenants.size(), plan.tenants().stream()
+                .map(p -> p.tenant() + " " + RunReport.count(p.expectedJobs())).collect(Collectors.joining(", ")));
+        out.flush();
+
+        RunLineage lineage = new RunLineage();
+        RunWatcher.Outcome outcome;
+        DemoWorkload.Enqueued enqueued;
+        try (RunWatcher watcher = new RunWatcher(() -> Census.take(scan, tenants, runStart, lineage),
+                plan.expectedJobs(), bar, POLL_INTERVAL)) {
+            millrace.start();
+            watcher.start();
+            enqueued = plan.enqueue(millrace, "BR-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
+                    .withZone(ZoneOffset.UTC).format(runStart), lineage::addRoot);
+            watcher.enqueueDone(enqueued.expectedJobs());
+            outcome = watcher.await(Duration.ofSeconds(timeoutSeconds));
+        }
+
+        Map<TenantId, List<JobRecord>> runJobs = new LinkedHashMap<>();
+        for (TenantId t : tenants) runJobs.put(t, lineage.select(scan.listSince(t, runStart)));
+        RunReport report = new RunReport(runJobs);
+        printSummary(out, report, enqueued);
+        Set<JobId> ours = runJobs.values().stream().flatMap(List::stream).map(JobRecord::id)
+                .collect(Collectors.toSet());
+        // Read again rather than derived from the first scan: the node prunes jobs past retention when it
+        // starts, and finishing an earlier run's leftovers makes jobs of its own; the store is the record.
+        EarlierRuns after = EarlierRuns.scan(scan, tenants, job -> ours.contains(job.id()), nodeId);
+        out.println(describeStore(report.total().jobs(), after, tenants));
+        int exit = printOutcome(out, err, outcome, runJobs, plan, enqueued.expectedJobs());
+        out.flush();
+        return exit;
     }
 
     private void checkRange(String option, int value, int min, int max) {
@@ -235,9 +246,9 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Says how the run ended; on a timeout or a count mismatch, says what is stuck or missing. */
-    private static int printOutcome(PrintWriter out, PrintWriter err, RunWatcher.Outcome outcome, RunReport report,
+    private static int printOutcome(PrintWriter out, PrintWriter err, RunWatcher.Outcome outcome,
                                     Map<TenantId, List<JobRecord>> runJobs, DemoWorkload plan, int expected) {
-        int found = report.total().jobs();
+        int found = runJobs.values().stream().mapToInt(List::size).sum();
         switch (outcome) {
             case ENDED -> {
                 out.printf(Locale.ROOT, "All %,d jobs of the plan ended.%n", found);
@@ -254,28 +265,33 @@ public final class DemoCommand implements Callable<Integer> {
                 List<JobRecord> active = runJobs.values().stream().flatMap(List::stream)
                         .filter(j -> !j.status().isTerminal()).toList();
                 err.printf(Locale.ROOT, "Timed out: %,d of the %,d planned jobs ended; %,d were still active and %,d"
-                                + " not created yet. Still active, by tenant, status and class:%n", found - active.size(),
-                        expected, active.size(), Math.max(0, expected - found));
-                Map<String, List<JobRecord>> groups = active.stream().collect(Collectors.groupingBy(
-                        j -> j.tenant() + " " + j.status() + " " + RunReport.simpleName(j.className()),
-                        TreeMap::new, Collectors.toList()));
-                groups.entrySet().stream()
-                        .sorted(Comparator.comparingInt((Map.Entry<String, List<JobRecord>> e) -> e.getValue().size())
-                                .reversed())
-                        .limit(STUCK_GROUPS_SHOWN)
-                        .forEach(e -> {
-                            // Pages come newest first, so a group's last job is its oldest.
-                            JobRecord oldest = e.getValue().get(e.getValue().size() - 1);
-                            err.printf(Locale.ROOT, "  %s ×%,d, oldest %s created %s%s%n", e.getKey(), e.getValue().size(),
-                                    oldest.id(), WHEN.format(oldest.createdAt()), oldest.status() == JobStatus.PROCESSING
-                                            ? " on node " + oldest.node() : "");
-                        });
-                if (groups.size() > STUCK_GROUPS_SHOWN) {
-                    err.printf(Locale.ROOT, "  … and %d smaller groups%n", groups.size() - STUCK_GROUPS_SHOWN);
-                }
+                                + " not created yet. Still active, by tenant, status and class:%n",
+                        found - active.size(), expected, active.size(), Math.max(0, expected - found));
+                printStuck(err, active);
                 err.println("They stay in the store; a node started on it later runs them.");
                 return 1;
             }
+        }
+    }
+
+    /** The largest groups of jobs that had not ended, with the oldest job of each. */
+    private static void printStuck(PrintWriter err, List<JobRecord> active) {
+        Map<String, List<JobRecord>> groups = active.stream().collect(Collectors.groupingBy(
+                j -> j.tenant() + " " + j.status() + " " + RunReport.simpleName(j.className()),
+                TreeMap::new, Collectors.toList()));
+        groups.entrySet().stream()
+                .sorted(Comparator.comparingInt((Map.Entry<String, List<JobRecord>> e) -> e.getValue().size())
+                        .reversed())
+                .limit(STUCK_GROUPS_SHOWN)
+                .forEach(e -> {
+                    // Pages come newest first, so a group's last job is its oldest.
+                    JobRecord oldest = e.getValue().get(e.getValue().size() - 1);
+                    err.printf(Locale.ROOT, "  %s ×%,d, oldest %s created %s%s%n", e.getKey(), e.getValue().size(),
+                            oldest.id(), WHEN.format(oldest.createdAt()),
+                            oldest.status() == JobStatus.PROCESSING ? " on node " + oldest.node() : "");
+                });
+        if (groups.size() > STUCK_GROUPS_SHOWN) {
+            err.printf(Locale.ROOT, "  … and %d smaller groups%n", groups.size() - STUCK_GROUPS_SHOWN);
         }
     }
 

@@ -19,9 +19,4 @@ final class Logging {
             System.setProperty(DIR_PROPERTY, dir.toAbsolutePath().normalize().toString());
         }
     }
-
-    /** The log file, for messages that point the user to it. */
-    static Path file() {
-        return Path.of(System.getProperty(DIR_PROPERTY, "millrace-data"), "millrace.log");
-    }
 }

@@ -9,6 +9,7 @@ import dev.millrace.TenantId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -31,9 +32,6 @@ final class RunReport {
     /** The statuses always shown, in the order a job moves through them. */
     static final List<JobStatus> SHOWN = List.of(JobStatus.QUEUED, JobStatus.PROCESSING, JobStatus.COMPLETED,
             JobStatus.FAILED, JobStatus.ABORTED);
-    /** The job types shown, in that order, when any job has them. */
-    static final List<JobType> TYPES = List.of(JobType.QUEUEABLE, JobType.FUTURE, JobType.FINALIZER, JobType.BATCH,
-            JobType.BATCH_CHUNK, JobType.SCHEDULED, JobType.EVENT_DELIVERY);
 
     /**
      * One tenant's numbers (or the whole run's).
@@ -123,9 +121,10 @@ final class RunReport {
         return table.render("  ");
     }
 
-    /** The table of counts by job type. */
+    /** The table of counts by job type, with a column for each type the run has. */
     String typeTable() {
-        List<JobType> types = TYPES.stream().filter(t -> total.byType().getOrDefault(t, 0) > 0).toList();
+        List<JobType> types = Arrays.stream(JobType.values())
+                .filter(t -> total.byType().getOrDefault(t, 0) > 0).toList();
         List<String> headers = new ArrayList<>(List.of("tenant"));
         types.forEach(t -> headers.add(t.name()));
         TextTable table = new TextTable(headers.toArray(String[]::new));
@@ -158,7 +157,8 @@ final class RunReport {
             else chained++;
         }
         return String.format(Locale.ROOT, "%,d enqueued by the demo, %,d chained by queueables, %,d futures called by"
-                + " jobs, %,d finalizers, %,d retries enqueued by finalizers", roots, chained, futures, finalizers, retries);
+                + " jobs, %,d finalizers, %,d retries enqueued by finalizers", roots, chained, futures, finalizers,
+                retries);
     }
 
     /**
@@ -175,7 +175,8 @@ final class RunReport {
                     .collect(Collectors.groupingBy(j -> j.tenant().value(), LinkedHashMap::new, Collectors.counting()))
                     .entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
             String error = failed.stream()
-                    .map(j -> j.extendedStatus() == null ? "(no error recorded)" : shortenClassNames(j.extendedStatus()))
+                    .map(j -> j.extendedStatus() == null ? "(no error recorded)"
+                            : shortenClassNames(j.extendedStatus()))
                     .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()))
                     .entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
             lines.add(String.format(Locale.ROOT, "%s ×%,d (%s): %s", cls, failed.size(), perTenant, error));

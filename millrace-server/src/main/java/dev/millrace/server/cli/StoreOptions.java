@@ -17,11 +17,13 @@ public final class StoreOptions {
     private CommandSpec command;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = Millrace.Builder.DEFAULT_DATA_DIR,
-            description = "Folder of the embedded H2 file store and of the log file millrace.log (default: ${DEFAULT-VALUE}).")
+            description = "Folder of the embedded H2 file store and of the log file millrace.log"
+                    + " (default: ${DEFAULT-VALUE}).")
     private Path dataDir;
 
     @Option(names = "--jdbc-url", paramLabel = "URL",
-            description = "Use this database instead of the embedded store, such as jdbc:postgresql://localhost:5432/millrace.")
+            description = "Use this database instead of the embedded store, such as"
+                    + " jdbc:postgresql://localhost:5432/millrace.")
     private String jdbcUrl;
 
     @Option(names = "--user", paramLabel = "NAME", description = "Database user (with --jdbc-url).")
