@@ -15,6 +15,10 @@ public class RetryPayment implements Finalizer {
     long orderId;
     int attempt;
 
+    /** An empty finalizer; {@link ChargePayment} fills in the order and the attempt after attaching it. */
+    public RetryPayment() {
+    }
+
     /** Enqueues the next attempt after a failure; does nothing after a success. */
     @Override
     public void execute(FinalizerContext context) {

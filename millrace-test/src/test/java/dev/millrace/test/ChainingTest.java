@@ -7,6 +7,8 @@ import dev.millrace.JobType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.Set;
+
 import static dev.millrace.test.TestJobs.ran;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,6 +79,19 @@ class ChainingTest {
         JobRecord future = test.jobs(TestJobs.Calls.class).get(0);
         assertThat(future.type()).isEqualTo(JobType.FUTURE);
         assertThat(future.status()).isEqualTo(JobStatus.COMPLETED);
+    }
+
+    @Test
+    void aChainThatNeverEndsIsStoppedWithAClearError(AsyncTest test) {
+        // The guard of stopTest, with a limit of 3 jobs instead of AsyncTest.MAX_JOBS_PER_STOP_TEST.
+        test.enqueue(new TestJobs.Chain("a", 10));
+        var run = new StopTestRun(test.millrace(), test.tenant(), test.clock(),
+                new QueueGate(test.dataSource()), new JobTable(test.millrace(), test.tenant()), 1000, 3);
+        assertThatThrownBy(() -> run.run(Set.of())).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("stopTest ran 3 jobs and job ")
+                .hasMessageEndingWith(" (" + TestJobs.Chain.class.getName() + ", level 3) is still waiting: expected at"
+                        + " most 3 jobs per stopTest; does a chain or finalizer retry never end? (runChainedJobs is 1000)");
+        assertThat(ran(test)).containsExactly("a@1", "a'@2", "a''@3");
     }
 
     @Test
