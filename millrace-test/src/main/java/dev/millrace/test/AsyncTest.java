@@ -80,7 +80,6 @@ public final class AsyncTest implements AutoCloseable {
     private final TestClock clock;
     private final JdbcDataSource dataSource;
     private final JobTable table;
-    private final QueueGate gate;
     private Phase phase = Phase.BEFORE_START;
     private Set<JobId> queuedAtStart = Set.of();
     private int chainDepth = DEFAULT_CHAIN_DEPTH;
@@ -92,7 +91,6 @@ public final class AsyncTest implements AutoCloseable {
         this.clock = clock;
         this.dataSource = dataSource;
         this.table = new JobTable(millrace, tenant);
-        this.gate = new QueueGate(dataSource);
     }
 
     /** A builder: which jobs to register, the tenant, its policy, the clock's start. */
@@ -198,7 +196,7 @@ public final class AsyncTest implements AutoCloseable {
                     + " and one stopTest() per test");
         }
         phase = Phase.STOPPED;
-        return new StopTestRun(millrace, tenant, clock, gate, table, chainDepth, MAX_JOBS_PER_STOP_TEST)
+        return new StopTestRun(millrace, tenant, clock, table, chainDepth, MAX_JOBS_PER_STOP_TEST)
                 .run(queuedAtStart);
     }
 

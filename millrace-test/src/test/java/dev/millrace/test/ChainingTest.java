@@ -86,7 +86,7 @@ class ChainingTest {
         // The guard of stopTest, with a limit of 3 jobs instead of AsyncTest.MAX_JOBS_PER_STOP_TEST.
         test.enqueue(new TestJobs.Chain("a", 10));
         var run = new StopTestRun(test.millrace(), test.tenant(), test.clock(),
-                new QueueGate(test.dataSource()), new JobTable(test.millrace(), test.tenant()), 1000, 3);
+                new JobTable(test.millrace(), test.tenant()), 1000, 3);
         assertThatThrownBy(() -> run.run(Set.of())).isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("stopTest ran 3 jobs and job ")
                 .hasMessageEndingWith(" (" + TestJobs.Chain.class.getName() + ", level 3) is still waiting: expected at"
