@@ -127,6 +127,16 @@ public final class Millrace implements AutoCloseable {
         return engine.runReadyJobs(tenant, maxJobs);
     }
 
+    /**
+     * Runs one chosen job of the tenant on the calling thread, through the real executor, if it is ready now
+     * (queued and past its delay). For tests and tools; {@code millrace-test} uses it.
+     *
+     * @return whether the job ran
+     */
+    public boolean runJob(TenantId tenant, JobId id) {
+        return engine.runJob(tenant, id);
+    }
+
     /** Reading and aborting jobs. */
     public Jobs jobs() {
         return engine.jobs();

@@ -92,4 +92,22 @@ class QueryTest extends DatabaseTest {
         assertThat(m.jobs().find(ACME, id).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
         assertThat(TestJobs.EVENTS).containsExactly("later");
     }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void runJobRunsTheChosenJobOnlyWhenItIsReady(Db db) {
+        TestJobs.reset();
+        MutableClock clock = MutableClock.now();
+        Millrace m = node(builder(db).clock(clock).register(TestJobs.Record.class));
+        m.tenants().create(ACME);
+        m.enqueue(ACME, new TestJobs.Record("older"));
+        JobId later = m.enqueue(ACME, new TestJobs.Record("later"), AsyncOptions.delayMinutes(1));
+        JobId chosen = m.enqueue(ACME, new TestJobs.Record("chosen"));
+        assertThat(m.runJob(ACME, later)).isFalse();
+        assertThat(m.runJob(TenantId.of("other"), chosen)).isFalse();
+        assertThat(m.runJob(ACME, chosen)).isTrue();
+        assertThat(m.runJob(ACME, chosen)).isFalse();
+        assertThat(TestJobs.EVENTS).containsExactly("chosen");
+        assertThat(m.jobs().find(ACME, chosen).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+    }
 }

@@ -23,7 +23,7 @@ class QueueableTest extends DatabaseTest {
                 .register(TestJobs.ChainThenMaybeFail.class).register(TestJobs.Deep.class)
                 .register(TestJobs.TwoChildren.class).register(TestJobs.WriteRow.class)
                 .register(TestJobs.LogThenFail.class).register(TestJobs.ReadMdc.class)
-                .register(TestJobs.EnqueueThroughNode.class));
+                .register(TestJobs.EnqueueThroughNode.class).register(TestJobs.EnqueueAllInside.class));
         TestJobs.MILLRACE.set(m);
         m.tenants().create(ACME);
         return m;
@@ -227,5 +227,16 @@ class QueueableTest extends DatabaseTest {
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
         assertThat(job.extendedStatus()).contains("UnknownJobTypeException")
                 .contains(TestJobs.Record.class.getName() + " is not registered on this node");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void enqueueAllInsideAJobIsChainingWithinTheAllowance(Db db) {
+        Millrace m = node(db);
+        JobId parent = m.enqueue(ACME, new TestJobs.EnqueueAllInside());
+        JobRecord job = awaitTerminal(m, ACME, parent);
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.extendedStatus()).contains("too many queueable jobs added to the queue: 2");
+        assertThat(m.jobs().find(JobQuery.forTenant(ACME).parent(parent).build()).jobs()).isEmpty();
     }
 }

@@ -103,6 +103,14 @@ final class TestJobs {
         }
     }
 
+    /** enqueueAll inside a job is chaining too: the second child is over the allowance. */
+    static class EnqueueAllInside implements Queueable {
+        @Override
+        public void execute(QueueableContext context) {
+            MILLRACE.get().enqueueAll(context.tenant(), List.of(new Record("one"), new Record("two")), AsyncOptions.none());
+        }
+    }
+
     /** Tries to chain two children. */
     static class TwoChildren implements Queueable {
         @Override

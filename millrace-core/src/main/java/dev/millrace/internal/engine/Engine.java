@@ -182,6 +182,12 @@ public final class Engine implements AutoCloseable {
     /** Enqueues many queueables in one transaction; see {@code Millrace.enqueueAll}. */
     public List<JobId> enqueueAll(TenantId tenant, List<? extends Queueable> queueables, AsyncOptions options) {
         Objects.requireNonNull(tenant, "tenant");
+        if (Executions.currentContext() != null && Executions.currentContext().core == core) {
+            // Inside a running job every enqueue is chaining, within the job's allowance.
+            List<JobId> ids = new ArrayList<>(queueables.size());
+            for (Queueable q : queueables) ids.add(enqueue(null, tenant, q, options));
+            return ids;
+        }
         List<NewJob> batch = new ArrayList<>(queueables.size());
         for (Queueable q : queueables) batch.add(core.enqueuer().queueable(tenant, q, options, Enqueuer.Lineage.ROOT));
         insert(null, batch);
@@ -207,6 +213,14 @@ public final class Engine implements AutoCloseable {
             ran++;
         }
         return ran;
+    }
+
+    /** Runs one chosen job on the calling thread if it is ready now; false when it is not. */
+    public boolean runJob(TenantId tenant, JobId id) {
+        Instant now = config.clock().instant();
+        Optional<ClaimedJob> claimed = store.claimJob(tenant, id.uuid(), nodeId, now, now.plus(config.lease()));
+        claimed.ifPresent(inlineRunner::run);
+        return claimed.isPresent();
     }
 
     /** Reading and aborting jobs. */

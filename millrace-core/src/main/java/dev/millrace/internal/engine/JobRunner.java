@@ -87,11 +87,7 @@ final class JobRunner {
             running.remove(job.id());
             if (ctx != null) {
                 closeQuietly(ctx.openConnection());
-                try {
-                    ctx.logger.saveLog();
-                } catch (RuntimeException e) {
-                    LOG.warn("could not save the log of job {}: {}", job.id(), e.getMessage());
-                }
+                saveLog(ctx);
             }
             MDC.remove(MDC_JOB);
             MDC.remove(MDC_TENANT);
@@ -141,6 +137,7 @@ final class JobRunner {
         Completion done = new Completion(job.id(), job.attempt(), JobStatus.COMPLETED, null, core.clock().instant());
         Finalizer finalizer = ctx instanceof QueueableContextImpl q ? q.finalizer() : null;
         if (ctx.openConnection() == null && finalizer == null) {
+            saveLog(ctx);
             sink.accept(done);
             return;
         }
@@ -156,6 +153,7 @@ final class JobRunner {
             leaseLost(job, ctx);
             return;
         }
+        saveLog(ctx);
         c.commit();
         if (wake) core.wake().run();
     }
@@ -181,6 +179,7 @@ final class JobRunner {
         Completion done = new Completion(job.id(), job.attempt(), status, summary, core.clock().instant());
         Finalizer finalizer = ctx instanceof QueueableContextImpl q ? q.finalizer() : null;
         if (finalizer == null) {
+            saveLog(ctx);
             sink.accept(done);
             return;
         }
@@ -190,6 +189,7 @@ final class JobRunner {
         } catch (RuntimeException e) {
             logOn(ctx, job, job.id(), LogLevel.ERROR, "finalizer " + finalizer.getClass().getName()
                     + " could not be stored and will not run: " + e.getMessage(), JobError.of(e));
+            saveLog(ctx);
             sink.accept(done);
             return;
         }
@@ -202,6 +202,7 @@ final class JobRunner {
                     return;
                 }
                 core.store().insert(c, List.of(finalizerJob));
+                saveLog(ctx);
                 c.commit();
             } catch (RuntimeException | SQLException e) {
                 c.rollback();
@@ -230,6 +231,16 @@ final class JobRunner {
                 + " owns the job; this attempt's work was rolled back";
         LOG.warn("job {}: {}", job.id(), message);
         ctx.logger.add(LogLevel.WARN, message, null);
+    }
+
+    /** Saves the execution's log; done before the completion is written, so a job seen ended has its log. */
+    private static void saveLog(BaseContext ctx) {
+        if (ctx == null) return;
+        try {
+            ctx.logger.saveLog();
+        } catch (RuntimeException e) {
+            LOG.warn("could not save the log of job {}: {}", ctx.jobId(), e.getMessage());
+        }
     }
 
     private void logOn(BaseContext ctx, ClaimedJob job, UUID target, LogLevel level, String message, JobError error) {

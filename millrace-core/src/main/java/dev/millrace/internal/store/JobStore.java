@@ -40,6 +40,9 @@ public interface JobStore {
     /** Claims ready jobs fairly across tenants, stamping node, lease and a new attempt; marks them PROCESSING. */
     List<ClaimedJob> claim(ClaimRequest request);
 
+    /** Claims one job by id if it is ready at {@code now} (for running a chosen job inline). */
+    Optional<ClaimedJob> claimJob(TenantId tenant, UUID id, String node, Instant now, Instant leaseUntil);
+
     /**
      * Ends attempts in the caller's transaction. Returns the ids whose attempt still held the lease; the
      * others were left alone (their lease expired and another attempt owns them).

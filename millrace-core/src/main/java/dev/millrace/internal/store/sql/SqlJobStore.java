@@ -242,6 +242,47 @@ final class SqlJobStore implements JobStore {
         });
     }
 
+    @Override
+    public Optional<ClaimedJob> claimJob(TenantId tenant, UUID id, String node, Instant now, Instant leaseUntil) {
+        return jdbc.inTransaction("claim job " + id, c -> {
+            int attempt;
+            try (PreparedStatement ps = c.prepareStatement("SELECT attempt FROM " + t.queue()
+                    + " WHERE job_id = ? AND tenant_id = ? AND state = 0 AND run_at <= ? FOR UPDATE")) {
+                Jdbc.setUuid(ps, 1, id);
+                ps.setString(2, tenant.value());
+                Jdbc.setInstant(ps, 3, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return Optional.empty();
+                    attempt = rs.getInt(1) + 1;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.queue()
+                    + " SET state = 1, node = ?, lease_expires_at = ?, attempt = ? WHERE job_id = ?")) {
+                ps.setString(1, node);
+                Jdbc.setInstant(ps, 2, leaseUntil);
+                ps.setInt(3, attempt);
+                Jdbc.setUuid(ps, 4, id);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job()
+                    + " SET status = 'PROCESSING', started_at = ?, node = ?, attempt = ? WHERE id = ?")) {
+                Jdbc.setInstant(ps, 1, now);
+                ps.setString(2, node);
+                ps.setInt(3, attempt);
+                Jdbc.setUuid(ps, 4, id);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CLAIMED_COLUMNS + " FROM " + t.job()
+                    + " WHERE id = ?")) {
+                Jdbc.setUuid(ps, 1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return Optional.of(claimed(rs, attempt));
+                }
+            }
+        });
+    }
+
     private static final String CLAIMED_COLUMNS = "id, tenant_id, job_type, class_name, method_name, payload,"
             + " parent_job_id, stack_depth, max_stack_depth, created_at, run_at, request_id, consecutive_failures";
 
