@@ -24,6 +24,17 @@ public record DuplicateSignature(String value) {
         }
     }
 
+    /** The signature's parts as a person reads them, without the kind tags: {@code invoice|42}. */
+    @Override
+    public String toString() {
+        return readable(value);
+    }
+
+    /** A stored signature's parts without their kind tags, for messages. */
+    public static String readable(String stored) {
+        return stored == null ? null : stored.replaceAll("(^|\\|)[siju]:", "$1");
+    }
+
     /** A builder that adds parts one by one. */
     public static Builder builder() {
         return new Builder();

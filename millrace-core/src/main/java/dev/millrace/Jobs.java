@@ -12,6 +12,12 @@ public interface Jobs {
     /** A page of the tenant's jobs matching the query. */
     JobPage find(JobQuery query);
 
+    /**
+     * How many of the query's jobs are in each status (the query's cursor and limit are ignored). Statuses with no
+     * job are absent.
+     */
+    java.util.Map<JobStatus, Long> countByStatus(JobQuery query);
+
     /** The job's log lines, oldest first. */
     List<JobLogEntry> log(TenantId tenant, JobId id);
 

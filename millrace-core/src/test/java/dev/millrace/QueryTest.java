@@ -65,6 +65,11 @@ class QueryTest extends DatabaseTest {
         assertThat(m.jobs().find(JobQuery.forTenant(ACME).createdBetween(null, from).build()).jobs()).hasSize(1);
         assertThat(m.jobs().find(JobQuery.forTenant(ACME).status(JobStatus.COMPLETED, JobStatus.FAILED)
                 .type(JobType.QUEUEABLE).build()).jobs()).hasSize(3);
+        assertThat(m.jobs().countByStatus(JobQuery.forTenant(ACME).build())).containsExactlyInAnyOrderEntriesOf(
+                java.util.Map.of(JobStatus.COMPLETED, 2L, JobStatus.FAILED, 1L, JobStatus.QUEUED, 1L));
+        assertThat(m.jobs().countByStatus(JobQuery.forTenant(ACME).createdBetween(from, null)
+                .type(JobType.QUEUEABLE).build())).containsExactlyInAnyOrderEntriesOf(
+                java.util.Map.of(JobStatus.COMPLETED, 1L, JobStatus.FAILED, 1L));
     }
 
     @Test

@@ -246,6 +246,12 @@ public final class Engine implements AutoCloseable {
         }
 
         @Override
+        public java.util.Map<dev.millrace.JobStatus, Long> countByStatus(JobQuery query) {
+            policies.get(query.tenant());
+            return store.countByStatus(query);
+        }
+
+        @Override
         public List<JobLogEntry> log(TenantId tenant, JobId id) {
             return store.log(tenant, id);
         }

@@ -76,6 +76,9 @@ public interface JobStore {
     /** A page of jobs. */
     JobPage find(JobQuery query);
 
+    /** Counts the query's jobs by status, ignoring its cursor and limit. */
+    java.util.Map<dev.millrace.JobStatus, Long> countByStatus(JobQuery query);
+
     /** Appends log lines in a transaction of their own. */
     void appendLog(List<LogRow> rows);
 

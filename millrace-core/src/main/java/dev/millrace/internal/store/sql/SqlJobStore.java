@@ -1,6 +1,7 @@
 package dev.millrace.internal.store.sql;
 
 import dev.millrace.DuplicateJobException;
+import dev.millrace.DuplicateSignature;
 import dev.millrace.JobError;
 import dev.millrace.JobId;
 import dev.millrace.JobLogEntry;
@@ -168,7 +169,7 @@ final class SqlJobStore implements JobStore {
     private static DuplicateJobException duplicate(NewJob j) {
         return new DuplicateJobException("attempt to enqueue job with duplicate queueable signature: tenant '"
                 + j.tenant() + "' already has a queued, holding, preparing or processing job with signature '"
-                + j.signature() + "'");
+                + DuplicateSignature.readable(j.signature()) + "'");
     }
 
     // ---- claim
@@ -641,9 +642,12 @@ final class SqlJobStore implements JobStore {
         });
     }
 
-    @Override
-    public JobPage find(JobQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT " + JOB_COLUMNS + " FROM " + t.job() + " WHERE tenant_id = ?");
+    /** A query's WHERE clause and its arguments. */
+    private record Where(String sql, List<Object> args) {
+    }
+
+    private Where where(JobQuery q, boolean withCursor) {
+        StringBuilder sql = new StringBuilder(" WHERE tenant_id = ?");
         List<Object> args = new ArrayList<>();
         args.add(q.tenant().value());
         if (!q.statuses().isEmpty()) {
@@ -662,28 +666,48 @@ final class SqlJobStore implements JobStore {
             sql.append(" AND parent_job_id = ?");
             args.add(q.parentJobId().uuid());
         }
+        // Ids are time-ordered (UUIDv7), so a creation range is also an id range: the id bounds (with a second of
+        // slack) let the (tenant_id, id) index skip history outside the range; created_at stays the exact filter.
         if (q.createdFrom() != null) {
-            sql.append(" AND created_at >= ?");
+            sql.append(" AND created_at >= ? AND id >= ?");
             args.add(q.createdFrom());
+            args.add(idAt(q.createdFrom().minusSeconds(1)));
         }
         if (q.createdTo() != null) {
-            sql.append(" AND created_at < ?");
+            sql.append(" AND created_at < ? AND id < ?");
             args.add(q.createdTo());
+            args.add(idAt(q.createdTo().plusSeconds(1)));
         }
-        if (q.after() != null) {
+        if (withCursor && q.after() != null) {
             sql.append(" AND id < ?");
             args.add(q.after().uuid());
         }
-        // Job ids are time-ordered (UUIDv7), so id order is creation order and pages never skip or repeat.
-        sql.append(" ORDER BY id DESC LIMIT ?");
-        args.add(q.limit() + 1);
+        return new Where(sql.toString(), args);
+    }
+
+    /** The smallest time-ordered id of this instant's millisecond. */
+    private static UUID idAt(Instant t) {
+        return new UUID(Math.max(0, t.toEpochMilli()) << 16, 0);
+    }
+
+    private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
+        int i = 1;
+        for (Object a : args) {
+            if (a instanceof Instant instant) Jdbc.setInstant(ps, i++, instant);
+            else ps.setObject(i++, a);
+        }
+    }
+
+    @Override
+    public JobPage find(JobQuery q) {
+        Where w = where(q, true);
+        // Newest first by id: ids are creation-ordered, so pages never skip or repeat.
+        String sql = "SELECT " + JOB_COLUMNS + " FROM " + t.job() + w.sql() + " ORDER BY id DESC LIMIT ?";
         return jdbc.inTransaction("query jobs", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                int i = 1;
-                for (Object a : args) {
-                    if (a instanceof Instant instant) Jdbc.setInstant(ps, i++, instant);
-                    else ps.setObject(i++, a);
-                }
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                List<Object> args = new ArrayList<>(w.args());
+                args.add(q.limit() + 1);
+                bind(ps, args);
                 List<JobRecord> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) out.add(record(rs));
@@ -693,6 +717,22 @@ final class SqlJobStore implements JobStore {
                     return new JobPage(List.copyOf(out), Optional.of(out.get(out.size() - 1).id()));
                 }
                 return new JobPage(List.copyOf(out), Optional.empty());
+            }
+        });
+    }
+
+    @Override
+    public Map<JobStatus, Long> countByStatus(JobQuery q) {
+        Where w = where(q, false);
+        String sql = "SELECT status, COUNT(*) AS n FROM " + t.job() + w.sql() + " GROUP BY status";
+        return jdbc.inTransaction("count jobs", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, w.args());
+                Map<JobStatus, Long> out = new java.util.EnumMap<>(JobStatus.class);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.put(JobStatus.valueOf(rs.getString("status")), rs.getLong("n"));
+                }
+                return out;
             }
         });
     }
