@@ -151,6 +151,7 @@ final class Dispatcher extends LoopService {
         }
         try {
             if (!workers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                runner.interruptingForShutdown();
                 workers.shutdownNow();
                 workers.awaitTermination(1, TimeUnit.SECONDS);
             }

@@ -61,6 +61,13 @@ final class JobRunner {
         return true;
     }
 
+    private volatile boolean interruptingForShutdown;
+
+    /** The node's shutdown is about to interrupt jobs that outlived its timeout: leave them to be rescued. */
+    void interruptingForShutdown() {
+        interruptingForShutdown = true;
+    }
+
     int runningCount() {
         return running.size();
     }
@@ -82,6 +89,10 @@ final class JobRunner {
         } catch (Throwable t) {
             Executions.clear();
             Thread.interrupted();
+            if (interruptingForShutdown && (ctx == null || !ctx.isAbortRequested())) {
+                leaveForRescue(job, ctx, t);
+                return;
+            }
             fail(job, ctx, t);
         } finally {
             running.remove(job.id());
@@ -215,6 +226,20 @@ final class JobRunner {
             // The lease will expire and the job will be rescued: at least once, never lost.
             LOG.error("could not record the failure of job {}; it will be rescued when its lease expires", job.id(), e);
         }
+    }
+
+    private void leaveForRescue(ClaimedJob job, BaseContext ctx, Throwable t) {
+        if (ctx != null && ctx.openConnection() != null) {
+            try {
+                ctx.openConnection().rollback();
+            } catch (SQLException e) {
+                t.addSuppressed(e);
+            }
+        }
+        String message = "attempt " + job.attempt() + " interrupted by the shutdown of node " + core.nodeId()
+                + " (" + t + "); rolled back, to be rescued when its lease expires";
+        LOG.warn("job {}: {}", job.id(), message);
+        if (ctx != null) ctx.logger.add(LogLevel.WARN, message, null);
     }
 
     private NewJob finalizerJob(ClaimedJob job, BaseContext ctx, Finalizer finalizer, ParentJobResult result,
