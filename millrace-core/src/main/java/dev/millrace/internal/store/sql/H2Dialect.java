@@ -1,6 +1,10 @@
 package dev.millrace.internal.store.sql;
 
-/** H2, file or memory: the embedded default. One process, so claims go tenant by tenant and there is no NOTIFY. */
+/**
+ * H2, file or memory: the embedded default. One process, so claims go tenant by tenant and there is no NOTIFY.
+ * Claims pick candidates without locking them (H2 would lock every row its scan touches, not just the ones the
+ * LIMIT keeps) and take each with an update that checks the row is still ready.
+ */
 final class H2Dialect implements SqlDialect {
 
     @Override
@@ -40,7 +44,9 @@ final class H2Dialect implements SqlDialect {
 
     @Override
     public String readyTenantsSql(Tables t) {
-        return "SELECT DISTINCT tenant_id FROM " + t.queue() + " WHERE state = 0 AND run_at <= ? ORDER BY tenant_id LIMIT ?";
+        // One index probe per known tenant: a DISTINCT over the queue would read every ready row on every pass.
+        return "SELECT t.tenant_id FROM " + t.tenant() + " t WHERE EXISTS (SELECT 1 FROM " + t.queue() + " q"
+                + " WHERE q.state = 0 AND q.tenant_id = t.tenant_id AND q.run_at <= ?) ORDER BY t.tenant_id LIMIT ?";
     }
 
     @Override

@@ -320,12 +320,12 @@ final class SqlJobStore implements JobStore {
     }
 
     private Map<UUID, Integer> claimPerTenant(Connection c, ClaimRequest r) throws SQLException {
-        // Lock up to perTenant jobs of each tenant, then take them round by round as the one-statement claim does.
+        // Pick up to perTenant jobs of each tenant, round by round as the one-statement claim does; the update below
+        // takes each only if it is still ready, so two nodes never both claim one.
         List<List<UUID>> perTenant = new ArrayList<>();
         Map<UUID, Integer> attemptOf = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT job_id, attempt FROM " + t.queue()
-                + " WHERE state = 0 AND tenant_id = ? AND run_at <= ? ORDER BY run_at, job_id LIMIT ?"
-                + " FOR UPDATE SKIP LOCKED")) {
+                + " WHERE state = 0 AND tenant_id = ? AND run_at <= ? ORDER BY run_at, job_id LIMIT ?")) {
             for (TenantId tenant : r.tenants()) {
                 ps.setString(1, tenant.value());
                 Jdbc.setInstant(ps, 2, r.now());
