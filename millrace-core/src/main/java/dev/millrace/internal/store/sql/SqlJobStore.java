@@ -210,35 +210,28 @@ final class SqlJobStore implements JobStore {
             return jdbc.inAutoCommit("claim jobs", c -> claimInOneStatement(c, r));
         }
         return jdbc.inTransaction("claim jobs", c -> {
-            Map<UUID, Integer> attempts = claimPerTenant(c, r);
-            if (attempts.isEmpty()) return List.of();
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job()
-                    + " SET status = 'PROCESSING', started_at = ?, node = ?, attempt = ? WHERE id = ?")) {
-                for (var e : attempts.entrySet()) {
+            List<UUID> ids = claimPerTenant(c, r);
+            if (ids.isEmpty()) return List.of();
+            // Mark the jobs and read them back in one statement (H2's data change delta table).
+            Map<UUID, ClaimedJob> byId = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CLAIMED_COLUMNS + ", attempt FROM FINAL TABLE"
+                    + " (UPDATE " + t.job() + " SET status = 'PROCESSING', started_at = ?, node = ?, attempt = attempt + 1"
+                    + " WHERE id IN (" + placeholders(ID_CHUNK) + "))")) {
+                for (List<UUID> chunk : chunks(ids)) {
                     Jdbc.setInstant(ps, 1, r.now());
                     ps.setString(2, r.node());
-                    ps.setInt(3, e.getValue());
-                    Jdbc.setUuid(ps, 4, e.getKey());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            Map<UUID, ClaimedJob> byId = new HashMap<>();
-            String sql = "SELECT " + CLAIMED_COLUMNS + " FROM " + t.job() + " WHERE id IN ("
-                    + placeholders(attempts.size()) + ")";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int i = 1;
-                for (UUID id : attempts.keySet()) Jdbc.setUuid(ps, i++, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ClaimedJob job = claimed(rs, attempts.get(Jdbc.getUuid(rs, "id")));
-                        byId.put(job.id(), job);
+                    bindIds(ps, 3, chunk);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ClaimedJob job = claimed(rs, rs.getInt("attempt"));
+                            byId.put(job.id(), job);
+                        }
                     }
                 }
             }
             // Serve in claim order (the fair order), not in the order the database returned rows.
-            List<ClaimedJob> out = new ArrayList<>(attempts.size());
-            for (UUID id : attempts.keySet()) out.add(byId.get(id));
+            List<ClaimedJob> out = new ArrayList<>(ids.size());
+            for (UUID id : ids) out.add(byId.get(id));
             return out;
         });
     }
@@ -319,56 +312,55 @@ final class SqlJobStore implements JobStore {
         }
     }
 
-    private Map<UUID, Integer> claimPerTenant(Connection c, ClaimRequest r) throws SQLException {
-        // Pick up to perTenant jobs of each tenant, round by round as the one-statement claim does; the update below
-        // takes each only if it is still ready, so two nodes never both claim one.
+    /**
+     * Claims up to perTenant ready jobs of each tenant, each with one statement that takes only rows still ready (so
+     * two nodes never both claim one), and returns them round by round as the one-statement claim does.
+     */
+    private List<UUID> claimPerTenant(Connection c, ClaimRequest r) throws SQLException {
         List<List<UUID>> perTenant = new ArrayList<>();
-        Map<UUID, Integer> attemptOf = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT job_id, attempt FROM " + t.queue()
-                + " WHERE state = 0 AND tenant_id = ? AND run_at <= ? ORDER BY run_at, job_id LIMIT ?")) {
+        int left = r.total();
+        // Ordering by the whole index (its leading columns are constants here) lets H2 read just the LIMIT's rows in
+        // index order; ordered by run_at alone it would read and sort every ready row of the tenant.
+        try (PreparedStatement pick = c.prepareStatement("SELECT job_id FROM " + t.queue()
+                + " WHERE state = 0 AND tenant_id = ? AND run_at <= ? ORDER BY state, tenant_id, run_at, job_id LIMIT ?");
+             PreparedStatement take = c.prepareStatement("SELECT job_id FROM FINAL TABLE (UPDATE " + t.queue()
+                     + " SET state = 1, node = ?, lease_expires_at = ?, attempt = attempt + 1"
+                     + " WHERE job_id IN (" + placeholders(ID_CHUNK) + ") AND state = 0)")) {
             for (TenantId tenant : r.tenants()) {
-                ps.setString(1, tenant.value());
-                Jdbc.setInstant(ps, 2, r.now());
-                ps.setInt(3, Math.min(r.total(), r.perTenant()));
-                List<UUID> ids = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        UUID id = Jdbc.getUuid(rs, "job_id");
-                        ids.add(id);
-                        attemptOf.put(id, rs.getInt("attempt") + 1);
+                if (left <= 0) break;
+                pick.setString(1, tenant.value());
+                Jdbc.setInstant(pick, 2, r.now());
+                pick.setInt(3, Math.min(left, r.perTenant()));
+                List<UUID> candidates = new ArrayList<>();
+                try (ResultSet rs = pick.executeQuery()) {
+                    while (rs.next()) candidates.add(Jdbc.getUuid(rs, "job_id"));
+                }
+                if (candidates.isEmpty()) continue;
+                java.util.Set<UUID> taken = new HashSet<>();
+                for (List<UUID> chunk : chunks(candidates)) {
+                    take.setString(1, r.node());
+                    Jdbc.setInstant(take, 2, r.leaseUntil());
+                    bindIds(take, 3, chunk);
+                    try (ResultSet rs = take.executeQuery()) {
+                        while (rs.next()) taken.add(Jdbc.getUuid(rs, "job_id"));
                     }
                 }
+                // Keep the oldest-first order of the pick; a row another node took in between is gone.
+                List<UUID> ids = candidates.stream().filter(taken::contains).toList();
                 perTenant.add(ids);
+                left -= ids.size();
             }
         }
-        Map<UUID, Integer> candidates = new LinkedHashMap<>();
-        for (int round = 0; candidates.size() < r.total(); round++) {
+        List<UUID> out = new ArrayList<>();
+        for (int round = 0; ; round++) {
             boolean any = false;
             for (List<UUID> ids : perTenant) {
-                if (round < ids.size() && candidates.size() < r.total()) {
-                    candidates.put(ids.get(round), attemptOf.get(ids.get(round)));
+                if (round < ids.size()) {
+                    out.add(ids.get(round));
                     any = true;
                 }
             }
-            if (!any) break;
-        }
-        if (candidates.isEmpty()) return candidates;
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.queue()
-                + " SET state = 1, node = ?, lease_expires_at = ?, attempt = ? WHERE job_id = ? AND state = 0")) {
-            for (var e : candidates.entrySet()) {
-                ps.setString(1, r.node());
-                Jdbc.setInstant(ps, 2, r.leaseUntil());
-                ps.setInt(3, e.getValue());
-                Jdbc.setUuid(ps, 4, e.getKey());
-                ps.addBatch();
-            }
-            int[] counts = ps.executeBatch();
-            Map<UUID, Integer> claimed = new LinkedHashMap<>();
-            int k = 0;
-            for (var e : candidates.entrySet()) {
-                if (counts[k++] > 0) claimed.put(e.getKey(), e.getValue());
-            }
-            return claimed;
+            if (!any) return out;
         }
     }
 
@@ -806,6 +798,22 @@ final class SqlJobStore implements JobStore {
 
     private static String truncate(String s) {
         return s == null || s.length() <= EXTENDED_STATUS_MAX ? s : s.substring(0, EXTENDED_STATUS_MAX - 1) + "…";
+    }
+
+    /**
+     * Ids per IN list. H2 finds rows by index for an IN list but scans for {@code = ANY(array)}, and a list of one
+     * fixed length keeps the statement text constant, so it is parsed once; short lists repeat their last id.
+     */
+    static final int ID_CHUNK = 64;
+
+    static List<List<UUID>> chunks(List<UUID> ids) {
+        List<List<UUID>> out = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i += ID_CHUNK) out.add(ids.subList(i, Math.min(ids.size(), i + ID_CHUNK)));
+        return out;
+    }
+
+    static void bindIds(PreparedStatement ps, int first, List<UUID> chunk) throws SQLException {
+        for (int k = 0; k < ID_CHUNK; k++) Jdbc.setUuid(ps, first + k, chunk.get(Math.min(k, chunk.size() - 1)));
     }
 
     static String placeholders(int n) {
