@@ -34,7 +34,7 @@ public final class CronParser {
         String[] parts = trimmed.isEmpty() ? new String[0] : trimmed.split("\\s+");
         if (parts.length < 6 || parts.length > 7) {
             throw new IllegalArgumentException("cron expression \"" + expression + "\" has " + parts.length
-                    + " fields; expected 6 or 7: " + FORMAT);
+                    + (parts.length == 1 ? " field" : " fields") + "; expected 6 or 7: " + FORMAT);
         }
         long seconds = bits(CronField.SECONDS, parts[0]);
         long minutes = bits(CronField.MINUTES, parts[1]);
@@ -61,9 +61,9 @@ public final class CronParser {
         CronField f = CronField.DAY_OF_MONTH;
         checkCharacters(f, text);
         if (questionMark(f, text)) return null;
-        String upper = text.toUpperCase(Locale.ROOT);
-        if (upper.startsWith("L") || upper.endsWith("W")) {
+        if (special(f, text)) {
             alone(f, text);
+            String upper = text.toUpperCase(Locale.ROOT);
             if (upper.equals("L")) return new DayRule.LastDayOfMonth(0);
             if (upper.equals("LW")) return new DayRule.LastWeekdayOfMonth();
             if (upper.startsWith("L-")) {
@@ -73,7 +73,7 @@ public final class CronParser {
                 if (n < 1 || n > 30) fail(f, text, "offset out of range 1–30");
                 return new DayRule.LastDayOfMonth(n);
             }
-            if (upper.endsWith("W") && !upper.startsWith("L")) {
+            if (upper.endsWith("W") && !upper.startsWith("L") && upper.length() > 1) {
                 return new DayRule.NearestWeekday(value(f, text.substring(0, text.length() - 1)));
             }
             fail(f, text, "is not valid: expected " + f.expected() + ", L, L-n, LW or nW");
@@ -86,10 +86,12 @@ public final class CronParser {
         CronField f = CronField.DAY_OF_WEEK;
         checkCharacters(f, text);
         if (questionMark(f, text)) return null;
+        if (!special(f, text)) return new DayRule.DaysOfWeek((int) bits(f, text));
+        alone(f, text);
         String upper = text.toUpperCase(Locale.ROOT);
         if (upper.contains("#")) {
-            alone(f, text);
             int hash = text.indexOf('#');
+            if (hash == 0) fail(f, text, "has no weekday before #; expected " + f.expected());
             int day = value(f, text.substring(0, hash));
             String nth = text.substring(hash + 1);
             if (!isInteger(nth)) fail(f, "#" + nth, "is not a number: expected 1–5");
@@ -98,12 +100,8 @@ public final class CronParser {
             }
             return new DayRule.NthDayOfWeek(day, Integer.parseInt(nth));
         }
-        if (upper.endsWith("L")) {
-            alone(f, text);
-            if (upper.equals("L")) return new DayRule.DaysOfWeek(1 << 7);
-            return new DayRule.LastDayOfWeek(value(f, text.substring(0, text.length() - 1)));
-        }
-        return new DayRule.DaysOfWeek((int) bits(f, text));
+        if (upper.equals("L")) return new DayRule.DaysOfWeek(1 << 7);
+        return new DayRule.LastDayOfWeek(value(f, text.substring(0, text.length() - 1)));
     }
 
     private boolean questionMark(CronField f, String text) {
@@ -112,15 +110,26 @@ public final class CronParser {
         return false;
     }
 
+    /** Whether any item of a day field is an {@code L}, {@code W} or {@code #} form. */
+    private static boolean special(CronField f, String text) {
+        for (String item : text.split(",", -1)) {
+            if (specialItem(f, item)) return true;
+        }
+        return false;
+    }
+
+    private static boolean specialItem(CronField f, String item) {
+        String upper = item.toUpperCase(Locale.ROOT);
+        return f == CronField.DAY_OF_MONTH
+                ? upper.startsWith("L") || upper.endsWith("W")
+                : upper.contains("#") || upper.endsWith("L");
+    }
+
+    /** Rejects an {@code L}, {@code W} or {@code #} form that shares its field with other values. */
     private void alone(CronField f, String text) {
-        if (text.contains(",")) {
-            for (String item : text.split(",", -1)) {
-                String upper = item.toUpperCase(Locale.ROOT);
-                boolean special = f == CronField.DAY_OF_MONTH
-                        ? upper.startsWith("L") || upper.endsWith("W")
-                        : upper.contains("#") || upper.endsWith("L");
-                if (special) fail(f, item, "must be the field's only value");
-            }
+        if (!text.contains(",")) return;
+        for (String item : text.split(",", -1)) {
+            if (specialItem(f, item)) fail(f, item, "must be the field's only value");
         }
     }
 
