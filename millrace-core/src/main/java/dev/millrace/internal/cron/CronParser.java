@@ -11,7 +11,7 @@ import java.util.Objects;
  * the offending text and what was expected.
  *
  * <p>Decisions where Salesforce's documentation is silent: ranges do not wrap around ({@code FRI-MON} is rejected;
- * write {@code MON,FRI-SAT}); {@code L}, {@code W}, {@code #} forms and {@code ?} must be their field's only value;
+ * write {@code SUN-MON,FRI-SAT}); {@code L}, {@code W}, {@code #} forms and {@code ?} must be their field's only value;
  * {@code nW} and day numbers past a month's end never fire in that month; names are three letters, any case.
  */
 public final class CronParser {
@@ -138,8 +138,7 @@ public final class CronParser {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             boolean alphanumeric = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-            if (!alphanumeric && (c == ',' || f.specials.indexOf(c) < 0)) {
-                if (c == ',') continue;
+            if (!alphanumeric && f.specials.indexOf(c) < 0) {
                 fail(f, String.valueOf(c), "is not allowed; allowed special characters are " + f.specialsShown());
             }
         }
