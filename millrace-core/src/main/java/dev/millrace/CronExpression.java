@@ -59,7 +59,11 @@ public final class CronExpression {
         return new CronExpression(expression, CronParser.parse(expression));
     }
 
-    /** The text as given to {@link #parse(String)}. */
+    /**
+     * The expression's text.
+     *
+     * @return the text exactly as given to {@link #parse(String)}
+     */
     public String expression() {
         return expression;
     }
@@ -67,6 +71,8 @@ public final class CronExpression {
     /**
      * Whether Salesforce would accept this expression too: its seconds and minutes are each a single integer, so it
      * fires at most hourly (SPEC SCH-6). A tenant policy may require it.
+     *
+     * @return true when seconds and minutes are each one integer, such as {@code 0 30 * * * ?}
      */
     public boolean isSalesforceCompatible() {
         return schedule.isSalesforceCompatible();
