@@ -66,16 +66,17 @@ final class PostgresDialect implements SqlDialect {
     @Override
     public String completeSql(Tables t) {
         // The attempt fences the completion: a queue row is deleted only while the attempt still owns it, and only
-        // jobs whose row was deleted are updated.
+        // jobs whose row was deleted are updated. The ids are passed again as an array so both tables are reached by
+        // their primary keys (joined only to unnest, the planner may scan the whole queue).
         return "WITH a AS (SELECT * FROM unnest(?::uuid[], ?::int[], ?::varchar[], ?::varchar[], ?::text[])"
                 + " AS a(id, attempt, status, ext, done)),"
-                + " d AS (DELETE FROM " + t.queue() + " q USING a WHERE q.job_id = a.id AND q.attempt = a.attempt"
-                + " AND q.state = 1 RETURNING q.job_id)"
+                + " d AS (DELETE FROM " + t.queue() + " q USING a WHERE q.job_id = ANY(?::uuid[]) AND q.job_id = a.id"
+                + " AND q.attempt = a.attempt AND q.state = 1 RETURNING q.job_id)"
                 + " UPDATE " + t.job() + " j SET status = a.status, extended_status = a.ext,"
                 + " number_of_errors = CASE WHEN a.status = 'FAILED' THEN 1 ELSE 0 END,"
                 + " items_processed = CASE WHEN a.status = 'ABORTED' THEN 0 ELSE 1 END,"
                 + " completed_at = CAST(a.done AS TIMESTAMPTZ)"
-                + " FROM a JOIN d ON d.job_id = a.id WHERE j.id = a.id RETURNING j.id";
+                + " FROM a JOIN d ON d.job_id = a.id WHERE j.id = ANY(?::uuid[]) AND j.id = a.id RETURNING j.id";
     }
 
     @Override

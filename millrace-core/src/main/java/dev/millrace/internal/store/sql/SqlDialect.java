@@ -32,7 +32,7 @@ public interface SqlDialect {
     /**
      * The one-statement completion (only with {@link #completesInOneStatement()}): deletes the queue rows whose
      * attempt still matches and updates their jobs. Parameters: arrays of ids, attempts, statuses, extended statuses,
-     * completion times as text. Returns the ids it ended.
+     * completion times as text, then the ids twice more. Returns the ids it ended.
      */
     String completeSql(Tables t);
 

@@ -403,6 +403,8 @@ final class SqlJobStore implements JobStore {
                 ps.setArray(3, c.createArrayOf("varchar", statuses));
                 ps.setArray(4, c.createArrayOf("varchar", ext));
                 ps.setArray(5, c.createArrayOf("text", done));
+                ps.setArray(6, c.createArrayOf("uuid", ids));
+                ps.setArray(7, c.createArrayOf("uuid", ids));
                 Set<UUID> accepted = new HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) accepted.add(Jdbc.getUuid(rs, "id"));
