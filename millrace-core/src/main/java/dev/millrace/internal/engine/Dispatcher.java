@@ -20,12 +20,17 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Claims ready jobs and hands them to the worker pool. Claims are fair: each pass takes an equal share from
  * every tenant with ready work, starting from a different tenant each pass, so one tenant's backlog delays
- * another tenant's job by at most one pass. It claims only what the pool can start soon (workers plus a small
- * prefetch), so a local backlog never builds up behind which a tenant could wait.
+ * another tenant's job by at most one pass. It claims only what the pool can start soon (workers plus one claim
+ * batch), so a local backlog never builds up behind which a tenant could wait.
  */
 final class Dispatcher extends LoopService {
     /** The most tenants served in one pass. */
     static final int MAX_TENANTS_PER_PASS = 1000;
+    /**
+     * How long a list of tenants with ready work is reused while claims keep finding work: a tenant that gets work
+     * waits at most this long to be seen, and a busy node saves a query per pass.
+     */
+    static final Duration TENANTS_REFRESH = Duration.ofMillis(10);
 
     /** A claimed job waiting for a worker; the type lets shutdown release jobs that never started. */
     record JobTask(ClaimedJob job, Dispatcher owner) implements Runnable {
@@ -49,6 +54,8 @@ final class Dispatcher extends LoopService {
     private final AtomicLong nextWakeAt = new AtomicLong(Long.MAX_VALUE);
     private volatile boolean starved;
     private int rotation;
+    private List<TenantId> tenants = List.of();
+    private long tenantsAt;
 
     Dispatcher(JobStore store, InstantSource clock, String nodeId, int workerCount, int claimBatchSize, Duration lease,
                Duration pollInterval, JobRunner runner) {
@@ -59,8 +66,7 @@ final class Dispatcher extends LoopService {
         this.lease = lease;
         this.pollInterval = pollInterval;
         this.claimBatchSize = claimBatchSize;
-        int prefetch = Math.max(1, claimBatchSize / 2);
-        this.maxInFlight = workerCount + prefetch;
+        this.maxInFlight = workerCount + claimBatchSize;
         this.refillAt = workerCount;
         this.runner = runner;
         AtomicInteger n = new AtomicInteger();
@@ -88,7 +94,11 @@ final class Dispatcher extends LoopService {
         }
         starved = false;
         Instant now = clock.instant();
-        List<TenantId> tenants = store.readyTenants(now, MAX_TENANTS_PER_PASS);
+        long nanos = System.nanoTime();
+        if (tenants.isEmpty() || nanos - tenantsAt > TENANTS_REFRESH.toNanos()) {
+            tenants = store.readyTenants(now, MAX_TENANTS_PER_PASS);
+            tenantsAt = nanos;
+        }
         if (tenants.isEmpty()) return idleWait(now);
         int want = Math.min(free, claimBatchSize);
         List<ClaimedJob> jobs = store.claim(new ClaimRequest(nodeId, now, now.plus(lease), rotate(tenants),
@@ -97,7 +107,11 @@ final class Dispatcher extends LoopService {
             inFlight.incrementAndGet();
             workers.execute(new JobTask(job, this));
         }
-        return jobs.isEmpty() ? pollInterval : Duration.ZERO;
+        if (jobs.isEmpty()) {
+            tenants = List.of();
+            return pollInterval;
+        }
+        return Duration.ZERO;
     }
 
     /** The tenants in the order to serve them this pass: a different first tenant each pass. */
