@@ -53,8 +53,11 @@ final class SqlJobStore implements JobStore {
     private final String insertNotifySql;
     private final String insertPlainSql;
 
-    SqlJobStore(Jdbc jdbc, SqlDialect dialect, Tables tables) {
+    private final PgNotifier notifier;
+
+    SqlJobStore(Jdbc jdbc, SqlDialect dialect, Tables tables, PgNotifier notifier) {
         this.jdbc = jdbc;
+        this.notifier = notifier;
         this.dialect = dialect;
         this.t = tables;
         this.insertNotifySql = dialect.insertsInOneStatement() ? dialect.insertSql(tables, true) : null;
@@ -90,20 +93,31 @@ final class SqlJobStore implements JobStore {
         if (jobs.size() == 1 && dialect.insertsInOneStatement()) {
             // One statement is its own transaction: no separate commit round trip.
             jdbc.inAutoCommit("enqueue", c -> {
-                insertJobs(c, jobs);
+                insertJobs(c, jobs, notifier == null);
                 return null;
             });
-            return;
+        } else {
+            jdbc.inTransaction("enqueue", c -> {
+                insertJobs(c, jobs, notifier == null);
+                return null;
+            });
         }
-        jdbc.inTransaction("enqueue", c -> {
-            insertJobs(c, jobs);
-            return null;
-        });
+        // Committed: now other nodes may look (the caller's own node is woken in-process).
+        if (notifier != null && jobs.stream().anyMatch(SqlJobStore::readyNow)) notifier.request();
+    }
+
+    private static boolean readyNow(NewJob j) {
+        return !j.runAt().isAfter(j.createdAt());
     }
 
     private void insertJobs(Connection c, List<NewJob> jobs) throws SQLException {
+        // In the caller's transaction the NOTIFY rides along and is delivered only if the caller commits.
+        insertJobs(c, jobs, true);
+    }
+
+    private void insertJobs(Connection c, List<NewJob> jobs, boolean notifyInTransaction) throws SQLException {
         if (dialect.insertsInOneStatement()) {
-            boolean notify = jobs.stream().anyMatch(j -> !j.runAt().isAfter(j.createdAt()));
+            boolean notify = notifyInTransaction && jobs.stream().anyMatch(SqlJobStore::readyNow);
             try (PreparedStatement ps = c.prepareStatement(notify ? insertNotifySql : insertPlainSql)) {
                 for (NewJob j : jobs) {
                     int i = bindQueueRow(ps, 1, j);

@@ -29,6 +29,7 @@ public final class SqlStore implements AutoCloseable {
     private final TenantStore tenants;
     private final LeaderLock leaderLock;
     private final String description;
+    private final PgNotifier notifier;
 
     private SqlStore(DataSource dataSource, boolean owns, String schema, String description) {
         this.dataSource = dataSource;
@@ -36,7 +37,8 @@ public final class SqlStore implements AutoCloseable {
         this.dialect = detect(dataSource);
         this.tables = Tables.in(schema);
         this.jdbc = new Jdbc(dataSource);
-        this.jobs = new SqlJobStore(jdbc, dialect, tables);
+        this.notifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, PostgresDialect.CHANNEL) : null;
+        this.jobs = new SqlJobStore(jdbc, dialect, tables, notifier);
         this.tenants = new SqlTenantStore(jdbc, dialect, tables);
         this.leaderLock = new SqlLeaderLock(jdbc, dialect, description + "/" + schema);
         this.description = description;
@@ -162,6 +164,7 @@ public final class SqlStore implements AutoCloseable {
 
     @Override
     public void close() {
+        if (notifier != null) notifier.close();
         if (ownsDataSource && dataSource instanceof HikariDataSource pool) pool.close();
     }
 }
