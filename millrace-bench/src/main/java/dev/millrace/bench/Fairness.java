@@ -61,7 +61,9 @@ final class Fairness implements Callable<Integer> {
             }
             warm.awaitStarted(5020, TimeUnit.MINUTES.toMillis(1));
 
-            // Quiet phase: B alone.
+            // Quiet phase: B alone. B's enqueue calls are timed too: they are part of its wait.
+            Histogram quietEnqueue = Timed.histogram();
+            Histogram backlogEnqueue = Timed.histogram();
             Probe probe = Probe.install(0, 0, "A");
             long sent = 0;
             long interval = TimeUnit.MILLISECONDS.toNanos(intervalMs);
@@ -69,7 +71,9 @@ final class Fairness implements Callable<Integer> {
             long quietEnd = next + TimeUnit.SECONDS.toNanos(quietSeconds);
             while (next < quietEnd) {
                 Timed.sleepUntil(next);
+                long t0 = System.nanoTime();
                 node.enqueue(b, BenchJob.timed(QUIET));
+                quietEnqueue.recordValue((System.nanoTime() - t0) / 1000);
                 sent++;
                 next += interval;
             }
@@ -96,8 +100,12 @@ final class Fairness implements Callable<Integer> {
             while (probe.startedOfCountedTenant() < aJobs && loadFailure.get() == null) {
                 Timed.sleepUntil(next);
                 boolean timed = aVisible.get() && probe.startedOfCountedTenant() < aJobs;
+                long t0 = System.nanoTime();
                 node.enqueue(b, timed ? BenchJob.timed(BACKLOG) : BenchJob.untimed());
-                if (timed) backlogSent++;
+                if (timed) {
+                    backlogEnqueue.recordValue((System.nanoTime() - t0) / 1000);
+                    backlogSent++;
+                }
                 sent++;
                 next += interval;
             }
@@ -119,6 +127,8 @@ final class Fairness implements Callable<Integer> {
                     .putLatency("", backlog)
                     .putLatency("quiet", quiet)
                     .put("ratio", backlogP99 / quietP99)
+                    .putLatency("enqueue", backlogEnqueue)
+                    .putLatency("quietEnqueue", quietEnqueue)
                     .put("aLoadJobsPerSec", aJobs / (loadNanos.get() / 1e9))
                     .put("aDrainJobsPerSec", aJobs / ((aDrainedAt - loadStart) / 1e9))
                     .put("target", "p99 with backlog <= " + MAX_RATIO + " x p99 quiet, max <= " + MAX_WAIT_MS + " ms")
