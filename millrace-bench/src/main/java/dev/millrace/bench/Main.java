@@ -21,6 +21,7 @@ public final class Main implements Runnable {
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
+    /** With no workload named, prints the usage: the workloads and what each measures. */
     @Override
     public void run() {
         // No workload named: show what there is.
