@@ -43,7 +43,7 @@ public final class BenchJob implements Queueable {
 
     @Override
     public void execute(QueueableContext context) {
-        Probe.started(context.tenant().value(), sentAt, tag);
+        Probe.started(context.tenant().value(), sentAt, tag, tag > 0 ? context.jobId().toString() : null);
     }
 
     /** What the baseline's worker calls: the same report, without a Millrace context. */

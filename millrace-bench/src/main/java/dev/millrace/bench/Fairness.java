@@ -1,5 +1,6 @@
 package dev.millrace.bench;
 
+import dev.millrace.JobId;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
 import org.HdrHistogram.Histogram;
@@ -7,7 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +22,8 @@ import java.util.concurrent.Callable;
  * else queued (the quiet phase), then while tenant A floods the node with {@code --jobs} jobs (bulk, in chunks
  * of 10,000) and they drain. B's wait (enqueue → start) in the second phase is compared with the first.
  * A B job counts for the backlog phase when it was sent after A's first chunk committed and before A's last
- * job started.
+ * job started. B's wait includes its own enqueue (commit); the wait from the enqueue's return to the start,
+ * the part the scheduler controls, is reported beside it ({@code fromCommit…}).
  */
 @Command(name = "fairness", mixinStandardHelpOptions = true,
         description = {"Tenant B enqueues one job every --interval-ms (default 100), first alone for --quiet-seconds "
@@ -64,6 +68,9 @@ final class Fairness implements Callable<Integer> {
             // Quiet phase: B alone. B's enqueue calls are timed too: they are part of its wait.
             Histogram quietEnqueue = Timed.histogram();
             Histogram backlogEnqueue = Timed.histogram();
+            // When each timed B enqueue returned (its commit), by job id: commit → start is the scheduler's part.
+            Map<String, Long> committedQuiet = new HashMap<>();
+            Map<String, Long> committedBacklog = new HashMap<>();
             Probe probe = Probe.install(0, 0, "A");
             long sent = 0;
             long interval = TimeUnit.MILLISECONDS.toNanos(intervalMs);
@@ -72,8 +79,10 @@ final class Fairness implements Callable<Integer> {
             while (next < quietEnd) {
                 Timed.sleepUntil(next);
                 long t0 = System.nanoTime();
-                node.enqueue(b, BenchJob.timed(QUIET));
-                quietEnqueue.recordValue((System.nanoTime() - t0) / 1000);
+                JobId id = node.enqueue(b, BenchJob.timed(QUIET));
+                long t1 = System.nanoTime();
+                quietEnqueue.recordValue((t1 - t0) / 1000);
+                committedQuiet.put(id.toString(), t1);
                 sent++;
                 next += interval;
             }
@@ -101,9 +110,11 @@ final class Fairness implements Callable<Integer> {
                 Timed.sleepUntil(next);
                 boolean timed = aVisible.get() && probe.startedOfCountedTenant() < aJobs;
                 long t0 = System.nanoTime();
-                node.enqueue(b, timed ? BenchJob.timed(BACKLOG) : BenchJob.untimed());
+                JobId id = node.enqueue(b, timed ? BenchJob.timed(BACKLOG) : BenchJob.untimed());
+                long t1 = System.nanoTime();
                 if (timed) {
-                    backlogEnqueue.recordValue((System.nanoTime() - t0) / 1000);
+                    backlogEnqueue.recordValue((t1 - t0) / 1000);
+                    committedBacklog.put(id.toString(), t1);
                     backlogSent++;
                 }
                 sent++;
@@ -129,6 +140,8 @@ final class Fairness implements Callable<Integer> {
                     .put("ratio", backlogP99 / quietP99)
                     .putLatency("enqueue", backlogEnqueue)
                     .putLatency("quietEnqueue", quietEnqueue)
+                    .putLatency("fromCommit", sinceCommit(probe, committedBacklog))
+                    .putLatency("quietFromCommit", sinceCommit(probe, committedQuiet))
                     .put("aLoadJobsPerSec", aJobs / (loadNanos.get() / 1e9))
                     .put("aDrainJobsPerSec", aJobs / ((aDrainedAt - loadStart) / 1e9))
                     .put("target", "p99 with backlog <= " + MAX_RATIO + " x p99 quiet, max <= " + MAX_WAIT_MS + " ms")
@@ -136,5 +149,15 @@ final class Fairness implements Callable<Integer> {
                     .print();
         }
         return 0;
+    }
+
+    /** Commit → start of each job: when it started minus when its enqueue returned (0 if it started first). */
+    private static Histogram sinceCommit(Probe probe, Map<String, Long> committed) {
+        Histogram h = Timed.histogram();
+        committed.forEach((id, at) -> {
+            Long started = probe.startedAt(id);
+            if (started != null) h.recordValue(Math.max(0, (started - at) / 1000));
+        });
+        return h;
     }
 }

@@ -24,6 +24,7 @@ public final class Probe {
     private final int window;
     private final long[] windowReachedAt;
     private final Histogram[] waits = new Histogram[MAX_TAG + 1];
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> timedStarts = new java.util.concurrent.ConcurrentHashMap<>();
     private final Object done = new Object();
     private volatile long target = Long.MAX_VALUE;
     private volatile long targetReachedAt;
@@ -56,10 +57,16 @@ public final class Probe {
 
     /** Called by every bench job when it starts. */
     static void started(String tenant, long sentAt, int tag) {
+        started(tenant, sentAt, tag, null);
+    }
+
+    /** Called by a bench job that knows its id: timed jobs also note when they started, by id. */
+    static void started(String tenant, long sentAt, int tag, String jobId) {
         long now = System.nanoTime();
         Probe p = current;
         if (tag > 0 && tag <= MAX_TAG && sentAt != 0) {
             p.waits[tag].recordValue(Math.max(0, (now - sentAt) / 1000));
+            if (jobId != null) p.timedStarts.put(jobId, now);
         }
         if (p.countedTenant != null && p.countedTenant.equals(tenant)) p.startedByTenant0.incrementAndGet();
         long n = p.started.incrementAndGet();
@@ -87,6 +94,11 @@ public final class Probe {
     /** {@link System#nanoTime()} when the count reached {@code k × window}, or 0 if it has not yet. */
     long windowReachedAt(int k) {
         return windowReachedAt[k];
+    }
+
+    /** When the timed job with this id started ({@link System#nanoTime()}), or null if it has not. */
+    Long startedAt(String jobId) {
+        return timedStarts.get(jobId);
     }
 
     /** The waits recorded under a tag, in microseconds. */
