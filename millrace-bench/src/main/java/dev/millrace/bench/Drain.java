@@ -1,0 +1,99 @@
+package dev.millrace.bench;
+
+import dev.millrace.Millrace;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drain: N no-op jobs are queued, then a node starts; the time runs from start until the N-th job has started
+ * (the in-process signal). Millrace's node against {@link BaselineNode} on the same workers and batch size,
+ * rounds alternating, each round on emptied tables. Also reported: when the last completion was written.
+ */
+@Command(name = "drain", mixinStandardHelpOptions = true,
+        description = {"Queue --jobs no-op jobs (default " + Drain.DEFAULT_JOBS_PG + " on PostgreSQL, "
+                + Drain.DEFAULT_JOBS_H2 + " on H2), then start the node and time until all have started.",
+                "Targets: PostgreSQL >= " + Drain.TARGET + " x the baseline; H2 >= " + Drain.H2_TARGET + " jobs/s."})
+final class Drain implements Callable<Integer> {
+    static final int DEFAULT_JOBS_PG = 30_000;
+    static final int DEFAULT_JOBS_H2 = 100_000;
+    static final double TARGET = 0.5;
+    static final double H2_TARGET = 20_000;
+    private static final long TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(5);
+
+    @Mixin
+    BenchOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        options.validate();
+        boolean pg = options.db == BenchOptions.Db.postgres;
+        int jobs = options.jobsOr(pg ? DEFAULT_JOBS_PG : DEFAULT_JOBS_H2);
+        try (Setup s = Setup.open(options, "drain")) {
+            // Warm-up: a small round of each, so the JIT and the pools are warm for both.
+            millraceRound(s, Math.min(jobs, 5000));
+            baselineRound(s, Math.min(jobs, 5000));
+            Timed.Tally mr = new Timed.Tally();
+            Timed.Tally bl = new Timed.Tally();
+            Timed.Tally mrSettled = new Timed.Tally();
+            Timed.Tally blSettled = new Timed.Tally();
+            for (int r = 0; r < options.rounds; r++) {
+                boolean millraceFirst = r % 2 == 0;
+                for (int k = 0; k < 2; k++) {
+                    boolean isMillrace = (k == 0) == millraceFirst;
+                    long[] t = isMillrace ? millraceRound(s, jobs) : baselineRound(s, jobs);
+                    (isMillrace ? mr : bl).add(jobs, t[0]);
+                    (isMillrace ? mrSettled : blSettled).add(jobs, t[1]);
+                    System.err.printf("drain round %d %s: %.0f jobs/s%n", r, isMillrace ? "millrace" : "baseline",
+                            jobs / (t[0] / 1e9));
+                }
+            }
+            Result result = Result.of("drain", options, s.db, mr.jobs).put("rounds", options.rounds);
+            if (pg) {
+                result.putRatio(mr.jobsPerSec(), bl.jobsPerSec(), TARGET);
+            } else {
+                result.put("jobsPerSec", mr.jobsPerSec())
+                        .put("baselineJobsPerSec", bl.jobsPerSec())
+                        .put("ratio", mr.jobsPerSec() / bl.jobsPerSec())
+                        .put("target", ">= " + (long) H2_TARGET + " jobs/s")
+                        .put("met", mr.jobsPerSec() >= H2_TARGET);
+            }
+            // Until every completion is written (the hot queue empty): polled, so coarse by ~20 ms.
+            result.put("settledJobsPerSec", mrSettled.jobsPerSec())
+                    .put("baselineSettledJobsPerSec", blSettled.jobsPerSec())
+                    .print();
+        }
+        return 0;
+    }
+
+    /** Loads, starts a Millrace node, times it; returns {nanos until all started, nanos until all written}. */
+    private long[] millraceRound(Setup s, int jobs) throws InterruptedException {
+        s.reset();
+        try (Millrace m = s.node()) {
+            Loader.millrace(m, s::tenant, jobs, 2);
+            s.analyze();
+            Probe probe = Probe.install();
+            long t0 = System.nanoTime();
+            m.start();
+            long started = probe.awaitStarted(jobs, TIMEOUT_MILLIS);
+            long settled = Timed.awaitZero(s::millraceQueued, TIMEOUT_MILLIS);
+            return new long[] {started - t0, settled - t0};
+        }
+    }
+
+    /** Loads, starts a baseline node, times it; returns {nanos until all started, nanos until all deleted}. */
+    private long[] baselineRound(Setup s, int jobs) throws InterruptedException {
+        s.reset();
+        Loader.baseline(s, jobs, 2);
+        s.analyze();
+        Probe probe = Probe.install();
+        long t0 = System.nanoTime();
+        try (BaselineNode node = new BaselineNode(s.baseline, options.workers, options.batch).start()) {
+            long started = probe.awaitStarted(jobs, TIMEOUT_MILLIS);
+            long settled = Timed.awaitZero(s::baselineQueued, TIMEOUT_MILLIS);
+            return new long[] {started - t0, settled - t0};
+        }
+    }
+}

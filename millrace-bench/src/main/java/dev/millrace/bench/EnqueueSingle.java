@@ -1,0 +1,71 @@
+package dev.millrace.bench;
+
+import dev.millrace.Millrace;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.util.concurrent.Callable;
+
+/**
+ * Single enqueue: one job per call, each its own committed transaction, from several producer threads; no node
+ * is running. Millrace's {@code enqueue} against the baseline's one-row INSERT, rounds alternating.
+ */
+@Command(name = "enqueue-single", mixinStandardHelpOptions = true,
+        description = {"One job per transaction from --producers threads (default 4); --jobs per system (default "
+                + EnqueueSingle.DEFAULT_JOBS + "). Target on PostgreSQL: >= " + EnqueueSingle.TARGET + " x the baseline."})
+final class EnqueueSingle implements Callable<Integer> {
+    static final int DEFAULT_JOBS = 6000;
+    static final int DEFAULT_PRODUCERS = 4;
+    static final double TARGET = 0.9;
+    private static final int WARMUP = 300;
+
+    @Mixin
+    BenchOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        options.validate();
+        int jobs = options.jobsOr(DEFAULT_JOBS);
+        int producers = options.producersOr(DEFAULT_PRODUCERS);
+        int perRound = Math.max(1, jobs / options.rounds);
+        try (Setup s = Setup.open(options, "single"); Millrace m = s.node()) {
+            String payload = BenchJob.untimed().toJson();
+            Round millrace = calls -> Timed.run(producers, calls, i -> m.enqueue(s.tenant(i), BenchJob.untimed()),
+                    Timed.histogram());
+            // The baseline serialises the job too, as any real queue must.
+            Round baseline = calls -> Timed.run(producers, calls,
+                    i -> s.baseline.enqueue(s.tenant(i).value(), BenchJob.untimed().toJson()), Timed.histogram());
+            millrace.run(WARMUP);
+            baseline.run(WARMUP);
+            Timed.Tally mr = new Timed.Tally();
+            Timed.Tally bl = new Timed.Tally();
+            for (int r = 0; r < options.rounds; r++) {
+                // Alternate who goes first, so a neighbour's burst does not always land on the same system.
+                boolean millraceFirst = r % 2 == 0;
+                for (int k = 0; k < 2; k++) {
+                    boolean isMillrace = (k == 0) == millraceFirst;
+                    Timed.Tally tally = isMillrace ? mr : bl;
+                    long nanos = Timed.run(producers, perRound, isMillrace
+                            ? i -> m.enqueue(s.tenant(i), BenchJob.untimed())
+                            : i -> s.baseline.enqueue(s.tenant(i).value(), BenchJob.untimed().toJson()), tally.calls);
+                    tally.add(perRound, nanos);
+                }
+            }
+            Result.of("enqueue-single", options, s.db, mr.jobs)
+                    .put("producers", producers)
+                    .put("rounds", options.rounds)
+                    .putRatio(mr.jobsPerSec(), bl.jobsPerSec(), TARGET)
+                    .putLatency("", mr.calls)
+                    .putLatency("baseline", bl.calls)
+                    .put("payloadBytes", payload.length())
+                    .print();
+        }
+        return 0;
+    }
+
+    /** One timed run of a system: {@code calls} enqueues; returns the elapsed nanoseconds. */
+    @FunctionalInterface
+    interface Round {
+        long run(int calls) throws InterruptedException;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.millrace.bench;
+
+import dev.millrace.Millrace;
+import dev.millrace.TenantId;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * One schema with both systems in it: Millrace's tables (migrated by building a node once) with the bench's
+ * tenants created, and the baseline's table. Millrace and the baseline get separate pools of the same size:
+ * workers + 6, the size Millrace gives a pool it opens itself.
+ */
+final class Setup implements AutoCloseable {
+    final BenchOptions options;
+    final BenchDb db;
+    final String schema;
+    final DataSource millracePool;
+    final DataSource baselinePool;
+    final SkipLockedQueue baseline;
+    final List<TenantId> tenants;
+    private final boolean ownsDb;
+
+    private Setup(BenchOptions options, BenchDb db, boolean ownsDb, String purpose, List<String> tenantNames) {
+        this.options = options;
+        this.db = db;
+        this.ownsDb = ownsDb;
+        this.schema = db.newSchema(purpose);
+        int poolSize = options.workers + 6;
+        this.millracePool = db.pool("millrace-" + purpose, poolSize);
+        this.baselinePool = db.pool("baseline-" + purpose, poolSize);
+        this.baseline = new SkipLockedQueue(baselinePool, schema, db.isPostgres());
+        baseline.create();
+        List<TenantId> ids = new ArrayList<>();
+        try (Millrace m = node()) {
+            for (String name : tenantNames) {
+                TenantId t = TenantId.of(name);
+                m.tenants().create(t);
+                ids.add(t);
+            }
+        }
+        this.tenants = List.copyOf(ids);
+    }
+
+    /** A setup on a database of its own, with tenants {@code t0 … t(n-1)} from {@code --tenants}. */
+    static Setup open(BenchOptions options, String purpose) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < options.tenants; i++) names.add("t" + i);
+        return open(options, BenchDb.open(options), true, purpose, names);
+    }
+
+    /** A setup in a further schema of an open database, with the named tenants. */
+    static Setup open(BenchOptions options, BenchDb db, boolean ownsDb, String purpose, List<String> tenantNames) {
+        try {
+            return new Setup(options, db, ownsDb, purpose, tenantNames);
+        } catch (RuntimeException e) {
+            if (ownsDb) db.close();
+            throw e;
+        }
+    }
+
+    /** A new Millrace node on this schema (not started), as the options say; the caller closes it. */
+    Millrace node() {
+        return Millrace.builder()
+                .dataSource(millracePool)
+                .schema(schema)
+                .workers(options.workers)
+                .claimBatchSize(options.batch)
+                .pollInterval(Duration.ofMillis(options.pollMs))
+                .register(BenchJob.class)
+                .build();
+    }
+
+    /** The tenant for the i-th job or chunk: round robin over the tenants. */
+    TenantId tenant(int i) {
+        return tenants.get(Math.floorMod(i, tenants.size()));
+    }
+
+    String table(String name) {
+        return "\"" + schema + "\"." + name;
+    }
+
+    /** Rows still in Millrace's hot queue (ready or running). */
+    long millraceQueued() {
+        return db.queryLong("SELECT COUNT(*) FROM " + table("mr_queue"));
+    }
+
+    /** Rows still in the baseline's table. */
+    long baselineQueued() {
+        return db.queryLong("SELECT COUNT(*) FROM " + baseline.table());
+    }
+
+    /** Empties both systems' job tables between rounds (tenants stay). */
+    void reset() {
+        db.truncate(table("mr_queue"), table("mr_job"), table("mr_job_log"), baseline.table());
+    }
+
+    /** Fresh planner statistics on both systems' tables, after a bulk load. */
+    void analyze() {
+        db.analyze(table("mr_queue"));
+        db.analyze(table("mr_job"));
+        db.analyze(baseline.table());
+    }
+
+    @Override
+    public void close() {
+        if (ownsDb) db.close();
+    }
+}
