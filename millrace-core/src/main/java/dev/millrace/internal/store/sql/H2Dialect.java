@@ -23,6 +23,21 @@ final class H2Dialect implements SqlDialect {
     }
 
     @Override
+    public String insertManySql(Tables t) {
+        return null;
+    }
+
+    @Override
+    public String notifySql() {
+        return null;
+    }
+
+    @Override
+    public String renewLeasesSql(Tables t) {
+        return "UPDATE " + t.queue() + " SET lease_expires_at = ? WHERE node = ? AND state = 1";
+    }
+
+    @Override
     public boolean claimsInOneStatement() {
         return false;
     }

@@ -81,15 +81,37 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String readyTenantsSql(Tables t) {
-        // A loose index scan over the partial ready index: one probe per tenant, however deep the queue.
-        // Parameters: now, limit.
-        return "WITH RECURSIVE p(now) AS (SELECT CAST(? AS TIMESTAMPTZ)), r AS ("
-                + " (SELECT q.tenant_id FROM " + t.queue() + " q, p WHERE q.state = 0 AND q.run_at <= p.now"
-                + " ORDER BY q.tenant_id LIMIT 1)"
-                + " UNION ALL SELECT (SELECT q.tenant_id FROM " + t.queue() + " q, p WHERE q.state = 0"
-                + " AND q.run_at <= p.now AND q.tenant_id > r.tenant_id ORDER BY q.tenant_id LIMIT 1)"
-                + " FROM r WHERE r.tenant_id IS NOT NULL)"
-                + " SELECT tenant_id FROM r WHERE tenant_id IS NOT NULL LIMIT ?";
+        // One probe of the partial ready index per known tenant. Parameters: now, limit.
+        return "SELECT t.tenant_id FROM " + t.tenant() + " t WHERE EXISTS (SELECT 1 FROM " + t.queue() + " q"
+                + " WHERE q.state = 0 AND q.tenant_id = t.tenant_id AND q.run_at <= ?) ORDER BY t.tenant_id LIMIT ?";
+    }
+
+    @Override
+    public String notifySql() {
+        return "SELECT pg_notify('" + CHANNEL + "', '')";
+    }
+
+    @Override
+    public String renewLeasesSql(Tables t) {
+        // In id order and skipping rows a completion holds: a renewal never deadlocks with a completion.
+        return "UPDATE " + t.queue() + " SET lease_expires_at = ? WHERE job_id IN (SELECT job_id FROM " + t.queue()
+                + " WHERE node = ? AND state = 1 ORDER BY job_id FOR UPDATE SKIP LOCKED)";
+    }
+
+    @Override
+    public String insertManySql(Tables t) {
+        return "WITH v AS (SELECT * FROM unnest(?::uuid[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[],"
+                + " ?::uuid[], ?::int[], ?::int[], ?::text[], ?::text[], ?::text[], ?::varchar[], ?::varchar[], ?::int[])"
+                + " AS v(id, tenant_id, job_type, class_name, method_name, parent_job_id, stack_depth, max_stack_depth,"
+                + " created_at, run_at, payload, signature, request_id, consecutive_failures)),"
+                + " q AS (INSERT INTO " + t.queue() + " (job_id, tenant_id, job_type, state, run_at, signature)"
+                + " SELECT id, tenant_id, job_type, 0, CAST(run_at AS TIMESTAMPTZ), signature FROM v"
+                + " ON CONFLICT (tenant_id, signature) WHERE signature IS NOT NULL DO NOTHING RETURNING job_id)"
+                + " INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name, method_name, status, parent_job_id,"
+                + " stack_depth, max_stack_depth, created_at, run_at, payload, signature, request_id, consecutive_failures)"
+                + " SELECT v.id, v.tenant_id, v.job_type, v.class_name, v.method_name, 'QUEUED', v.parent_job_id,"
+                + " v.stack_depth, v.max_stack_depth, CAST(v.created_at AS TIMESTAMPTZ), CAST(v.run_at AS TIMESTAMPTZ),"
+                + " v.payload, v.signature, v.request_id, v.consecutive_failures FROM v JOIN q ON q.job_id = v.id";
     }
 
     @Override

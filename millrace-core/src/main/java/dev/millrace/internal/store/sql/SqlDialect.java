@@ -20,6 +20,18 @@ public interface SqlDialect {
      */
     String insertSql(Tables t, boolean notify);
 
+    /**
+     * The statement that inserts many jobs at once (columns as arrays, a duplicate signature skipped), or null when
+     * the database inserts them one statement each.
+     */
+    String insertManySql(Tables t);
+
+    /** The statement that notifies listening nodes at commit, or null when the database cannot. */
+    String notifySql();
+
+    /** The lease renewal of a node's running jobs. Parameters: leaseUntil, node. */
+    String renewLeasesSql(Tables t);
+
     /** Whether {@link #claimSql} claims across tenants in one statement. */
     boolean claimsInOneStatement();
 

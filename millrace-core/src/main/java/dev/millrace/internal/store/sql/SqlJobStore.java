@@ -116,6 +116,15 @@ final class SqlJobStore implements JobStore {
     }
 
     private void insertJobs(Connection c, List<NewJob> jobs, boolean notifyInTransaction) throws SQLException {
+        if (jobs.size() > 1 && dialect.insertManySql(t) != null) {
+            insertMany(c, jobs);
+            if (notifyInTransaction && dialect.notifySql() != null && jobs.stream().anyMatch(SqlJobStore::readyNow)) {
+                try (PreparedStatement n = c.prepareStatement(dialect.notifySql())) {
+                    n.execute();
+                }
+            }
+            return;
+        }
         if (dialect.insertsInOneStatement()) {
             boolean notify = notifyInTransaction && jobs.stream().anyMatch(SqlJobStore::readyNow);
             try (PreparedStatement ps = c.prepareStatement(notify ? insertNotifySql : insertPlainSql)) {
@@ -152,6 +161,51 @@ final class SqlJobStore implements JobStore {
             }
             ps.executeBatch();
         }
+    }
+
+    /** Many jobs in one statement; a skipped duplicate makes the count short. */
+    private void insertMany(Connection c, List<NewJob> jobs) throws SQLException {
+        int n = jobs.size();
+        Object[][] cols = new Object[14][n];
+        for (int k = 0; k < n; k++) {
+            NewJob j = jobs.get(k);
+            cols[0][k] = j.id();
+            cols[1][k] = j.tenant().value();
+            cols[2][k] = j.type().name();
+            cols[3][k] = j.className();
+            cols[4][k] = j.methodName();
+            cols[5][k] = j.parentId();
+            cols[6][k] = j.stackDepth();
+            cols[7][k] = j.maxStackDepth();
+            cols[8][k] = j.createdAt().toString();
+            cols[9][k] = j.runAt().toString();
+            cols[10][k] = j.payload();
+            cols[11][k] = j.signature();
+            cols[12][k] = j.requestId();
+            cols[13][k] = j.consecutiveFailures();
+        }
+        String[] types = {"uuid", "varchar", "varchar", "varchar", "varchar", "uuid", "int4", "int4", "text", "text",
+                "text", "varchar", "varchar", "int4"};
+        try (PreparedStatement ps = c.prepareStatement(dialect.insertManySql(t))) {
+            for (int i = 0; i < types.length; i++) ps.setArray(i + 1, c.createArrayOf(types[i], cols[i]));
+            if (ps.executeUpdate() < n) throw duplicateAmong(c, jobs);
+        }
+    }
+
+    /** Names the first job whose signature is held (after a bulk insert skipped one). */
+    private DuplicateJobException duplicateAmong(Connection c, List<NewJob> jobs) throws SQLException {
+        for (NewJob j : jobs) {
+            if (j.signature() == null) continue;
+            try (PreparedStatement ps = c.prepareStatement("SELECT job_id FROM " + t.queue()
+                    + " WHERE tenant_id = ? AND signature = ?")) {
+                ps.setString(1, j.tenant().value());
+                ps.setString(2, j.signature());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && !j.id().equals(Jdbc.getUuid(rs, "job_id"))) return duplicate(j);
+                }
+            }
+        }
+        return duplicate(jobs.stream().filter(j -> j.signature() != null).findFirst().orElse(jobs.get(0)));
     }
 
     private static int bindQueueRow(PreparedStatement ps, int i, NewJob j) throws SQLException {
@@ -394,8 +448,11 @@ final class SqlJobStore implements JobStore {
         return jdbc.inTransaction("complete jobs", c -> completeIn(c, completions));
     }
 
-    private Set<UUID> completeIn(Connection c, List<Completion> completions) throws SQLException {
-        if (completions.isEmpty()) return Set.of();
+    private Set<UUID> completeIn(Connection c, List<Completion> unordered) throws SQLException {
+        if (unordered.isEmpty()) return Set.of();
+        // Row locks in id order, as lease renewal takes them, so the two never deadlock.
+        List<Completion> completions = new ArrayList<>(unordered);
+        completions.sort(java.util.Comparator.comparing(Completion::id));
         if (dialect.completesInOneStatement()) {
             try (PreparedStatement ps = c.prepareStatement(dialect.completeSql(t))) {
                 int n = completions.size();
@@ -495,8 +552,8 @@ final class SqlJobStore implements JobStore {
     @Override
     public int renewLeases(String node, Instant leaseUntil) {
         return jdbc.inTransaction("renew leases", c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE " + t.queue() + " SET lease_expires_at = ? WHERE node = ? AND state = 1")) {
+            String sql = dialect.renewLeasesSql(t);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 Jdbc.setInstant(ps, 1, leaseUntil);
                 ps.setString(2, node);
                 return ps.executeUpdate();
