@@ -11,7 +11,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,11 +32,20 @@ final class Dispatcher extends LoopService {
      */
     static final Duration TENANTS_REFRESH = Duration.ofMillis(10);
 
-    /** A claimed job waiting for a worker; the type lets shutdown release jobs that never started. */
-    record JobTask(ClaimedJob job, Dispatcher owner) implements Runnable {
+    /**
+     * A claimed job waiting for a worker; the type lets shutdown release jobs that never started. Workers take
+     * tasks in order of their fair-queuing tag, so the local prefetch is served round robin across tenants too.
+     */
+    record JobTask(ClaimedJob job, Dispatcher owner, long tag, long seq) implements Runnable, Comparable<JobTask> {
         @Override
         public void run() {
-            owner.runTask(job);
+            owner.runTask(this);
+        }
+
+        @Override
+        public int compareTo(JobTask o) {
+            int byTag = Long.compare(tag, o.tag);
+            return byTag != 0 ? byTag : Long.compare(seq, o.seq);
         }
     }
 
@@ -56,6 +65,11 @@ final class Dispatcher extends LoopService {
     private int rotation;
     private List<TenantId> tenants = List.of();
     private long tenantsAt;
+    // Fair queuing of the local prefetch: a tenant's next task is tagged one past the later of its previous tag and
+    // the tag of the task a worker started last, so a tenant new to the buffer goes ahead of another's backlog.
+    private final java.util.Map<TenantId, Long> lastTag = new java.util.HashMap<>();
+    private final AtomicLong virtualTime = new AtomicLong();
+    private long seq;
 
     Dispatcher(JobStore store, InstantSource clock, String nodeId, int workerCount, int claimBatchSize, Duration lease,
                Duration pollInterval, JobRunner runner) {
@@ -71,8 +85,10 @@ final class Dispatcher extends LoopService {
         this.runner = runner;
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().name("millrace-worker-" + n.incrementAndGet())
+                new PriorityBlockingQueue<>(), r -> Thread.ofPlatform().name("millrace-worker-" + n.incrementAndGet())
                 .daemon().unstarted(r));
+        // All workers wait on the queue from the start, so every task goes through it in tag order.
+        this.workers.prestartAllCoreThreads();
     }
 
     /** Wakes the dispatcher when a job becomes ready at {@code at} (a delayed job enqueued here). */
@@ -105,7 +121,7 @@ final class Dispatcher extends LoopService {
                 Math.max(1, -Math.floorDiv(-want, tenants.size())), want));
         for (ClaimedJob job : jobs) {
             inFlight.incrementAndGet();
-            workers.execute(new JobTask(job, this));
+            workers.execute(task(job));
         }
         if (jobs.isEmpty()) {
             tenants = List.of();
@@ -137,9 +153,18 @@ final class Dispatcher extends LoopService {
         return wait;
     }
 
-    private void runTask(ClaimedJob job) {
+    private JobTask task(ClaimedJob job) {
+        long now = virtualTime.get();
+        if (lastTag.size() > 10_000) lastTag.values().removeIf(t -> t <= now);
+        long tag = Math.max(lastTag.getOrDefault(job.tenant(), 0L), now) + 1;
+        lastTag.put(job.tenant(), tag);
+        return new JobTask(job, this, tag, seq++);
+    }
+
+    private void runTask(JobTask task) {
+        virtualTime.accumulateAndGet(task.tag(), Math::max);
         try {
-            runner.run(job);
+            runner.run(task.job());
         } finally {
             int left = inFlight.decrementAndGet();
             if (starved && left <= refillAt) wake();
