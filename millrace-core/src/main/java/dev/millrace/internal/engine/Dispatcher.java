@@ -65,6 +65,8 @@ final class Dispatcher extends LoopService {
     private int rotation;
     private List<TenantId> tenants = List.of();
     private long tenantsAt;
+    // Tenants this node just enqueued ready work for: served in the next pass without waiting for a query to find them.
+    private final java.util.Set<TenantId> hinted = java.util.concurrent.ConcurrentHashMap.newKeySet();
     // Fair queuing of the local prefetch: a tenant's next task is tagged one past the later of its previous tag and
     // the tag of the task a worker started last, so a tenant new to the buffer goes ahead of another's backlog.
     private final java.util.Map<TenantId, Long> lastTag = new java.util.HashMap<>();
@@ -97,6 +99,12 @@ final class Dispatcher extends LoopService {
         wake();
     }
 
+    /** Wakes the dispatcher for a job just committed on this node: its tenant is served in the next pass. */
+    void wakeFor(TenantId tenant) {
+        hinted.add(tenant);
+        wake();
+    }
+
     int inFlight() {
         return inFlight.get();
     }
@@ -111,9 +119,18 @@ final class Dispatcher extends LoopService {
         starved = false;
         Instant now = clock.instant();
         long nanos = System.nanoTime();
-        if (tenants.isEmpty() || nanos - tenantsAt > TENANTS_REFRESH.toNanos()) {
+        List<TenantId> fresh = takeHints();
+        if (tenants.isEmpty() && !fresh.isEmpty()) {
+            // Woken by an enqueue on this node: claim for its tenant at once; the next pass lists every tenant.
+            tenants = fresh;
+            tenantsAt = nanos - TENANTS_REFRESH.toNanos() - 1;
+        } else if (tenants.isEmpty() || nanos - tenantsAt > TENANTS_REFRESH.toNanos()) {
             tenants = store.readyTenants(now, MAX_TENANTS_PER_PASS);
             tenantsAt = nanos;
+        } else if (!fresh.isEmpty()) {
+            java.util.LinkedHashSet<TenantId> merged = new java.util.LinkedHashSet<>(tenants);
+            merged.addAll(fresh);
+            tenants = List.copyOf(merged);
         }
         if (tenants.isEmpty()) return idleWait(now);
         int want = Math.min(free, claimBatchSize);
@@ -128,6 +145,13 @@ final class Dispatcher extends LoopService {
             return pollInterval;
         }
         return Duration.ZERO;
+    }
+
+    private List<TenantId> takeHints() {
+        if (hinted.isEmpty()) return List.of();
+        List<TenantId> out = new ArrayList<>(hinted);
+        hinted.removeAll(out);
+        return out;
     }
 
     /** The tenants in the order to serve them this pass: a different first tenant each pass. */

@@ -146,7 +146,7 @@ public final class Engine implements AutoCloseable {
     private void afterInsert(NewJob job) {
         if (!started || closed) return;
         if (job.runAt().isAfter(job.createdAt())) dispatcher.wakeAt(job.runAt());
-        else dispatcher.wake();
+        else dispatcher.wakeFor(job.tenant());
     }
 
     // ---- enqueue
