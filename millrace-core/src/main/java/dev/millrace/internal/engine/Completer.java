@@ -56,8 +56,4 @@ final class Completer extends LoopService implements Consumer<Completion> {
             // keep writing
         }
     }
-
-    int pendingCount() {
-        return pending.size();
-    }
 }

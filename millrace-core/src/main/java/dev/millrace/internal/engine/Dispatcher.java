@@ -60,7 +60,6 @@ final class Dispatcher extends LoopService {
     private final JobRunner runner;
     private final ThreadPoolExecutor workers;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicLong nextWakeAt = new AtomicLong(Long.MAX_VALUE);
     private volatile boolean starved;
     private int rotation;
     private List<TenantId> tenants = List.of();
@@ -93,20 +92,10 @@ final class Dispatcher extends LoopService {
         this.workers.prestartAllCoreThreads();
     }
 
-    /** Wakes the dispatcher when a job becomes ready at {@code at} (a delayed job enqueued here). */
-    void wakeAt(Instant at) {
-        nextWakeAt.accumulateAndGet(at.toEpochMilli(), Math::min);
-        wake();
-    }
-
     /** Wakes the dispatcher for a job just committed on this node: its tenant is served in the next pass. */
     void wakeFor(TenantId tenant) {
         hinted.add(tenant);
         wake();
-    }
-
-    int inFlight() {
-        return inFlight.get();
     }
 
     @Override
@@ -163,11 +152,8 @@ final class Dispatcher extends LoopService {
         return out;
     }
 
+    /** Waits for the poll interval, or less when a delayed job becomes ready sooner. */
     private Duration idleWait(Instant now) {
-        long wakeAt = nextWakeAt.get();
-        if (wakeAt != Long.MAX_VALUE && wakeAt <= now.toEpochMilli()) {
-            nextWakeAt.compareAndSet(wakeAt, Long.MAX_VALUE);
-        }
         Optional<Instant> next = store.nextRunAt(now);
         Duration wait = pollInterval;
         if (next.isPresent()) {

@@ -145,7 +145,8 @@ public final class Engine implements AutoCloseable {
 
     private void afterInsert(NewJob job) {
         if (!started || closed) return;
-        if (job.runAt().isAfter(job.createdAt())) dispatcher.wakeAt(job.runAt());
+        // A delayed job wakes the dispatcher too: its idle wait is recomputed from the earliest delayed job.
+        if (job.runAt().isAfter(job.createdAt())) dispatcher.wake();
         else dispatcher.wakeFor(job.tenant());
     }
 

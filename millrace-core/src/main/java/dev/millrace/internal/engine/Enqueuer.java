@@ -42,10 +42,6 @@ final class Enqueuer {
         this.ids = new Uuid7(clock);
     }
 
-    TenantPolicies policies() {
-        return policies;
-    }
-
     NewJob queueable(TenantId tenant, Queueable job, AsyncOptions options, Lineage lineage) {
         java.util.Objects.requireNonNull(job, "job");
         java.util.Objects.requireNonNull(options, "options");
@@ -73,7 +69,7 @@ final class Enqueuer {
         Method m = registry.checkFutureCall(type, method, values);
         Instant now = clock.instant();
         Instant runAt = now.plus(Duration.ofMinutes(policy.defaultDelayMinutes()));
-        return new NewJob(ids.next(), tenant, JobType.FUTURE, type.getName(), m.getName(), codec.writeArgs(m, values),
+        return new NewJob(ids.next(), tenant, JobType.FUTURE, type.getName(), m.getName(), codec.writeArgs(values),
                 parentId, 1, null, now, runAt, null, null, 0);
     }
 

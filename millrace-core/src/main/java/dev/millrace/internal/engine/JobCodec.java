@@ -41,10 +41,6 @@ final class JobCodec {
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 
-    ObjectMapper mapper() {
-        return mapper;
-    }
-
     /**
      * Writes an object's state; the first time a class is written, also reads it back, so a class that could
      * be written but never rebuilt is refused at enqueue rather than failing when it runs.
@@ -80,7 +76,7 @@ final class JobCodec {
     }
 
     /** A future's arguments as a JSON array. */
-    String writeArgs(Method method, Object[] args) {
+    String writeArgs(Object[] args) {
         ArrayNode array = mapper.createArrayNode();
         for (Object arg : args) array.add(mapper.valueToTree(arg));
         return array.toString();

@@ -68,10 +68,6 @@ final class JobRunner {
         interruptingForShutdown = true;
     }
 
-    int runningCount() {
-        return running.size();
-    }
-
     void run(ClaimedJob job) {
         BaseContext ctx = null;
         MDC.put(MDC_JOB, job.id().toString());

@@ -49,10 +49,6 @@ abstract class LoopService {
         }
     }
 
-    final boolean isRunning() {
-        return running;
-    }
-
     /** Cuts the current wait short, or makes the next wait return at once. */
     final void wake() {
         synchronized (lock) {

@@ -1,9 +1,7 @@
 package dev.millrace.internal.engine;
 
-import dev.millrace.Finalizer;
 import dev.millrace.Future;
 import dev.millrace.JobId;
-import dev.millrace.Queueable;
 import dev.millrace.TenantId;
 import dev.millrace.UnknownJobTypeException;
 
@@ -55,7 +53,7 @@ final class Registry {
                                 + ": expected " + SIMPLE_TYPES);
                     }
                 }
-                if (futures.putIfAbsent(key(c, m.getName()), m) != null) {
+                if (futures.putIfAbsent(key(c.getName(), m.getName()), m) != null) {
                     throw new IllegalArgumentException(where + " cannot be registered: another @Future method has the"
                             + " same name; expected one future per name");
                 }
@@ -98,7 +96,7 @@ final class Registry {
 
     /** The future method, or an error naming it. */
     Method future(String className, String method) {
-        Method m = futures.get(className + "#" + method);
+        Method m = futures.get(key(className, method));
         if (m == null) {
             throw new UnknownJobTypeException("future " + className + "." + method + " is not registered on this node:"
                     + " expected a static void method marked @Future in a class passed to registerFutures(...)");
@@ -176,15 +174,7 @@ final class Registry {
         };
     }
 
-    private static String key(Class<?> c, String method) {
-        return c.getName() + "#" + method;
-    }
-
-    static boolean isQueueable(Class<?> c) {
-        return Queueable.class.isAssignableFrom(c);
-    }
-
-    static boolean isFinalizer(Class<?> c) {
-        return Finalizer.class.isAssignableFrom(c);
+    private static String key(String className, String method) {
+        return className + "#" + method;
     }
 }

@@ -152,11 +152,6 @@ public final class SqlStore implements AutoCloseable {
         return new PgListener(dataSource, PostgresDialect.CHANNEL, onReady);
     }
 
-    /** The dialect's name: {@code h2} or {@code postgresql}. */
-    public String dialectName() {
-        return dialect.name();
-    }
-
     @Override
     public String toString() {
         return "SqlStore[" + dialect.name() + ", " + description + "]";
