@@ -166,13 +166,7 @@ final class JobRunner {
     }
 
     private void fail(ClaimedJob job, BaseContext ctx, Throwable t) {
-        if (ctx != null && ctx.openConnection() != null) {
-            try {
-                ctx.openConnection().rollback();
-            } catch (SQLException e) {
-                t.addSuppressed(e);
-            }
-        }
+        rollback(ctx, t);
         boolean aborted = t instanceof JobAbortedException || (ctx != null && ctx.isAbortRequested());
         JobStatus status = aborted ? JobStatus.ABORTED : JobStatus.FAILED;
         JobError error = JobError.of(t);
@@ -224,14 +218,18 @@ final class JobRunner {
         }
     }
 
-    private void leaveForRescue(ClaimedJob job, BaseContext ctx, Throwable t) {
-        if (ctx != null && ctx.openConnection() != null) {
-            try {
-                ctx.openConnection().rollback();
-            } catch (SQLException e) {
-                t.addSuppressed(e);
-            }
+    /** Rolls back the execution's transaction, if it opened one; a failure to do so is kept with the cause. */
+    private static void rollback(BaseContext ctx, Throwable cause) {
+        if (ctx == null || ctx.openConnection() == null) return;
+        try {
+            ctx.openConnection().rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
+    }
+
+    private void leaveForRescue(ClaimedJob job, BaseContext ctx, Throwable t) {
+        rollback(ctx, t);
         String message = "attempt " + job.attempt() + " interrupted by the shutdown of node " + core.nodeId()
                 + " (" + t + "); rolled back, to be rescued when its lease expires";
         LOG.warn("job {}: {}", job.id(), message);
