@@ -4,6 +4,10 @@ package dev.millrace.internal.store.sql;
 final class PostgresDialect implements SqlDialect {
     /** The channel nodes listen on for new ready jobs. */
     static final String CHANNEL = "millrace_ready";
+    /** The job columns an insert writes, in the order both insert statements select them. */
+    private static final String NEW_JOB_COLUMNS = "id, tenant_id, job_type, class_name, method_name, status,"
+            + " parent_job_id, stack_depth, max_stack_depth, created_at, run_at, payload, signature, request_id,"
+            + " consecutive_failures";
 
     @Override
     public String name() {
@@ -23,8 +27,7 @@ final class PostgresDialect implements SqlDialect {
                 + " VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (tenant_id, signature) WHERE signature IS NOT NULL DO NOTHING"
                 + " RETURNING job_id)"
                 + (notify ? ", n AS (SELECT pg_notify('" + CHANNEL + "', '') AS x FROM q)" : "")
-                + " INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name, method_name, status, parent_job_id,"
-                + " stack_depth, max_stack_depth, created_at, run_at, payload, signature, request_id, consecutive_failures)"
+                + " INSERT INTO " + t.job() + " (" + NEW_JOB_COLUMNS + ")"
                 + " SELECT q.job_id, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ? FROM q"
                 + (notify ? " LEFT JOIN n ON true" : "");
     }
@@ -107,8 +110,7 @@ final class PostgresDialect implements SqlDialect {
                 + " q AS (INSERT INTO " + t.queue() + " (job_id, tenant_id, job_type, state, run_at, signature)"
                 + " SELECT id, tenant_id, job_type, 0, CAST(run_at AS TIMESTAMPTZ), signature FROM v"
                 + " ON CONFLICT (tenant_id, signature) WHERE signature IS NOT NULL DO NOTHING RETURNING job_id)"
-                + " INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name, method_name, status, parent_job_id,"
-                + " stack_depth, max_stack_depth, created_at, run_at, payload, signature, request_id, consecutive_failures)"
+                + " INSERT INTO " + t.job() + " (" + NEW_JOB_COLUMNS + ")"
                 + " SELECT v.id, v.tenant_id, v.job_type, v.class_name, v.method_name, 'QUEUED', v.parent_job_id,"
                 + " v.stack_depth, v.max_stack_depth, CAST(v.created_at AS TIMESTAMPTZ), CAST(v.run_at AS TIMESTAMPTZ),"
                 + " v.payload, v.signature, v.request_id, v.consecutive_failures FROM v JOIN q ON q.job_id = v.id";
