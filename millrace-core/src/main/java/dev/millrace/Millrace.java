@@ -147,6 +147,11 @@ public final class Millrace implements AutoCloseable {
         return engine.tenants();
     }
 
+    /** Cursor administration: each tenant's cursor limits. Cursors are opened inside executions. */
+    public Cursors cursors() {
+        return engine.cursors();
+    }
+
     /**
      * Configuration of a node, one method per knob; every default is a named constant and every setter
      * rejects a bad value at once. Nothing is opened until {@link #build()}.
@@ -185,6 +190,7 @@ public final class Millrace implements AutoCloseable {
         private boolean migrate = true;
         private final List<Class<?>> jobClasses = new ArrayList<>();
         private final List<Class<?>> futureClasses = new ArrayList<>();
+        private final java.util.Map<String, DataSource> applicationDataSources = new java.util.TreeMap<>();
 
         private Builder() {
         }
@@ -308,6 +314,19 @@ public final class Millrace implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Registers an application data source under a name, so executions can open cursors over its queries with
+         * {@link ExecutionContext#cursorOn(String, String, Object...)}. The caller owns and closes it.
+         */
+        public Builder applicationDataSource(String name, DataSource dataSource) {
+            if (name == null || !name.matches("[A-Za-z][A-Za-z0-9_.-]{0,99}")) {
+                throw new IllegalArgumentException("data source name '" + name
+                        + "' is invalid: expected a letter then up to 99 letters, digits, '_', '.' or '-'");
+            }
+            applicationDataSources.put(name, Objects.requireNonNull(dataSource, "dataSource"));
+            return this;
+        }
+
         /** Opens the store (migrating it), wires the node; call {@link Millrace#start()} to run jobs. */
         public Millrace build() {
             int batch = claimBatchSize > 0 ? claimBatchSize : Math.max(2, workers * 2);
@@ -316,7 +335,7 @@ public final class Millrace implements AutoCloseable {
             InstantSource micros = () -> source.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             var config = new EngineConfig(dataSource, jdbcUrl, user, password, dataDir, schema, workers, batch, lease,
                     pollInterval, maxAttempts, shutdownTimeout, pruneInterval, micros, nodeId, migrate,
-                    List.copyOf(jobClasses), List.copyOf(futureClasses));
+                    List.copyOf(jobClasses), List.copyOf(futureClasses), java.util.Map.copyOf(applicationDataSources));
             return new Millrace(Engine.open(config));
         }
 

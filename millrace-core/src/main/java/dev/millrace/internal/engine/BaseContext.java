@@ -1,6 +1,10 @@
 package dev.millrace.internal.engine;
 
 import dev.millrace.AsyncException;
+import dev.millrace.Cursor;
+import dev.millrace.CursorRow;
+import dev.millrace.internal.cursor.CursorHost;
+import dev.millrace.internal.cursor.CursorSession;
 import dev.millrace.ExecutionContext;
 import dev.millrace.JobAbortedException;
 import dev.millrace.JobId;
@@ -17,7 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What every execution context shares: the claimed job, a transaction opened on first use, the log, abort. */
-abstract class BaseContext implements ExecutionContext {
+abstract class BaseContext implements ExecutionContext, CursorHost {
     final Core core;
     final ClaimedJob job;
     final TenantPolicy policy;
@@ -27,6 +31,8 @@ abstract class BaseContext implements ExecutionContext {
     private volatile boolean abortRequested;
     private final List<NewJob> enqueued = new ArrayList<>();
     private int futures;
+    private CursorSession cursors;
+    private String statusText;
 
     BaseContext(Core core, ClaimedJob job, TenantPolicy policy, String parentTransactionId) {
         this.core = core;
@@ -86,6 +92,15 @@ abstract class BaseContext implements ExecutionContext {
         if (abortRequested) throw new JobAbortedException("job " + jobId + " was aborted");
     }
 
+    /** The extended status the job ends with, or null for none (a successful job) or the bare error. */
+    String statusText() {
+        return statusText;
+    }
+
+    void statusText(String text) {
+        this.statusText = text;
+    }
+
     void requestAbort() {
         abortRequested = true;
     }
@@ -118,6 +133,33 @@ abstract class BaseContext implements ExecutionContext {
 
     boolean allowsFutures() {
         return true;
+    }
+
+    // ---- cursors: one session per execution counts its fetches and rows
+
+    private CursorSession cursors() {
+        if (cursors == null) cursors = core.cursors().session(job.tenant(), job.id(), this::connection);
+        return cursors;
+    }
+
+    @Override
+    public Cursor cursor(String sql, Object... params) {
+        return cursors().open(null, sql, params);
+    }
+
+    @Override
+    public Cursor cursorOn(String dataSource, String sql, Object... params) {
+        return cursors().open(java.util.Objects.requireNonNull(dataSource, "dataSource"), sql, params);
+    }
+
+    @Override
+    public Cursor cursor(java.util.UUID id) {
+        return cursors().reopen(java.util.Objects.requireNonNull(id, "cursor id"));
+    }
+
+    @Override
+    public List<CursorRow> fetch(Cursor cursor, long position, int count) {
+        return cursors().fetch(cursor, position, count);
     }
 
     void checkSameTenant(TenantId tenant) {

@@ -1,6 +1,9 @@
 package dev.millrace.internal.engine;
 
 import dev.millrace.AsyncOptions;
+import dev.millrace.Cursors;
+import dev.millrace.StepWorkflow;
+import dev.millrace.internal.cursor.CursorService;
 import dev.millrace.JobId;
 import dev.millrace.JobLogEntry;
 import dev.millrace.JobNotFoundException;
@@ -52,6 +55,8 @@ public final class Engine implements AutoCloseable {
     private final Heartbeat heartbeat;
     private final Rescuer rescuer;
     private final Pruner pruner;
+    private final CursorService cursors;
+    private final CursorPruner cursorPruner;
     private final PgListener listener;
     private final String nodeId;
     private final Jobs jobs = new JobsView();
@@ -66,10 +71,14 @@ public final class Engine implements AutoCloseable {
         this.tenantStore = sql.tenants();
         this.nodeId = config.nodeId() != null ? config.nodeId() : defaultNodeId();
         this.policies = new TenantPolicies(tenantStore, config.clock());
-        Registry registry = new Registry(config.jobClasses(), config.futureClasses());
+        List<Class<?>> jobClasses = new ArrayList<>(config.jobClasses());
+        jobClasses.add(StepWorkflow.class); // built in: every node can run step workflows
+        Registry registry = new Registry(jobClasses, config.futureClasses());
         JobCodec codec = new JobCodec();
         Enqueuer enqueuer = new Enqueuer(registry, codec, policies, config.clock());
-        this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake);
+        this.cursors = new CursorService(sql.cursors(), config.clock(), config.applicationDataSources(), policies::get);
+        this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake,
+                cursors);
         this.completer = new Completer(store);
         this.runner = new JobRunner(core, policies, completer);
         this.inlineRunner = new JobRunner(core, policies, c -> store.complete(List.of(c)));
@@ -78,6 +87,7 @@ public final class Engine implements AutoCloseable {
         this.heartbeat = new Heartbeat(store, config.clock(), nodeId, config.lease(), runner);
         this.rescuer = new Rescuer(store, config.clock(), config.maxAttempts(), config.lease(), this::wake);
         this.pruner = new Pruner(store, tenantStore, sql.leaderLock(), config.clock(), config.pruneInterval());
+        this.cursorPruner = new CursorPruner(sql.cursors(), sql.leaderLock(), config.clock(), config.pruneInterval());
         this.listener = sql.supportsListenNotify() ? sql.listener(dispatcher::wake) : null;
     }
 
@@ -117,6 +127,7 @@ public final class Engine implements AutoCloseable {
         heartbeat.start();
         rescuer.start();
         pruner.start();
+        cursorPruner.start();
         if (listener != null) listener.start();
         dispatcher.start();
         LOG.info("Millrace node {} started on {} with {} workers", nodeId, sql, config.workers());
@@ -134,6 +145,7 @@ public final class Engine implements AutoCloseable {
             heartbeat.stop();
             rescuer.stop();
             pruner.stop();
+            cursorPruner.stop();
             LOG.info("Millrace node {} stopped", nodeId);
         }
         sql.close();
@@ -232,6 +244,16 @@ public final class Engine implements AutoCloseable {
     /** Tenant administration. */
     public Tenants tenants() {
         return tenants;
+    }
+
+    /** Cursor administration. */
+    public Cursors cursors() {
+        return cursors;
+    }
+
+    /** Deletes expired cursors now (one pruner pass), for tests and tools; -1 when another node leads. */
+    public int pruneCursors() {
+        return cursorPruner.runOnce();
     }
 
     private final class JobsView implements Jobs {

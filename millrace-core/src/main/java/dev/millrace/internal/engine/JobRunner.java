@@ -141,7 +141,8 @@ final class JobRunner {
     }
 
     private void succeed(ClaimedJob job, BaseContext ctx) throws Exception {
-        Completion done = new Completion(job.id(), job.attempt(), JobStatus.COMPLETED, null, core.clock().instant());
+        Completion done = new Completion(job.id(), job.attempt(), JobStatus.COMPLETED, ctx.statusText(),
+                core.clock().instant());
         Finalizer finalizer = ctx instanceof QueueableContextImpl q ? q.finalizer() : null;
         if (ctx.openConnection() == null && finalizer == null) {
             saveLog(ctx);
@@ -171,6 +172,7 @@ final class JobRunner {
         JobStatus status = aborted ? JobStatus.ABORTED : JobStatus.FAILED;
         JobError error = JobError.of(t);
         String summary = aborted ? "aborted while running" : error.summary();
+        if (ctx != null && ctx.statusText() != null) summary = ctx.statusText() + ": " + summary;
         if (job.type() == dev.millrace.JobType.FINALIZER && !aborted && job.parentId() != null) {
             // A finalizer's failure is reported on its parent job; it never re-runs anything.
             logOn(ctx, job, job.parentId(), LogLevel.ERROR, "finalizer " + job.className() + " failed: " + summary, error);
