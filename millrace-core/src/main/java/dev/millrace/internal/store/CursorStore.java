@@ -65,7 +65,7 @@ public interface CursorStore {
     void putPolicy(TenantId tenant, CursorPolicy policy, Instant now);
 
     /**
-     * Deletes up to {@code limit} cursors that expired before {@code now}, with their pages, and usage older than
+     * Deletes up to {@code limit} cursors that expired at or before {@code now}, with their pages, and usage older than
      * {@code usageCutoff}.
      *
      * @return the cursors deleted

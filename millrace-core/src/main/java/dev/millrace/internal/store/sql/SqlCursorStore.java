@@ -217,7 +217,7 @@ final class SqlCursorStore implements CursorStore {
     public int pruneExpired(Instant now, Instant usageCutoff, int limit) {
         List<UUID> expired = jdbc.inAutoCommit("find expired cursors", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + cursor
-                    + " WHERE expires_at < ? ORDER BY expires_at FETCH FIRST " + limit + " ROWS ONLY")) {
+                    + " WHERE expires_at <= ? ORDER BY expires_at FETCH FIRST " + limit + " ROWS ONLY")) {
                 Jdbc.setInstant(ps, 1, now);
                 try (ResultSet rs = ps.executeQuery()) {
                     List<UUID> ids = new ArrayList<>();
