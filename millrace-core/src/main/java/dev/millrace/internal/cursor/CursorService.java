@@ -5,7 +5,10 @@ import dev.millrace.Cursors;
 import dev.millrace.TenantId;
 import dev.millrace.internal.store.CursorStore;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -27,6 +30,14 @@ public final class CursorService implements Cursors {
     private final InstantSource clock;
     private final Map<String, DataSource> dataSources;
     private final Consumer<TenantId> tenantCheck;
+    /** Policies read recently, so an execution's first fetch costs no policy query; a change on this node is seen at once. */
+    private final ConcurrentHashMap<TenantId, Cached> policies = new ConcurrentHashMap<>();
+
+    private record Cached(CursorPolicy policy, Instant until) {
+    }
+
+    /** How long a policy read from the store is used before it is read again (a change on another node). */
+    static final Duration POLICY_CACHE = Duration.ofSeconds(5);
 
     /**
      * @param store where cursors are kept
@@ -72,7 +83,13 @@ public final class CursorService implements Cursors {
 
     @Override
     public CursorPolicy policy(TenantId tenant) {
-        return store.policy(Objects.requireNonNull(tenant, "tenant")).orElse(CursorPolicy.DEFAULTS);
+        Objects.requireNonNull(tenant, "tenant");
+        Instant now = clock.instant();
+        Cached c = policies.get(tenant);
+        if (c != null && now.isBefore(c.until())) return c.policy();
+        CursorPolicy p = store.policy(tenant).orElse(CursorPolicy.DEFAULTS);
+        policies.put(tenant, new Cached(p, now.plus(POLICY_CACHE)));
+        return p;
     }
 
     @Override
@@ -81,6 +98,7 @@ public final class CursorService implements Cursors {
         Objects.requireNonNull(policy, "policy");
         tenantCheck.accept(tenant);
         store.putPolicy(tenant, policy, clock.instant());
+        policies.remove(tenant);
         return policy;
     }
 }

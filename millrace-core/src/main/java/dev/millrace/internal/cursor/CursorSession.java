@@ -42,6 +42,9 @@ public final class CursorSession {
     private int fetches;
     private long rows;
     private long[] dailyUsage;
+    /** Rows fetched and not yet added to the tenant's usage: written once, when the execution ends. */
+    private long unrecordedRows;
+    private Instant unrecordedHour;
     private final Map<UUID, Rows> open = new HashMap<>();
 
     CursorSession(CursorService service, TenantId tenant, UUID jobId, Supplier<Connection> connection) {
@@ -101,7 +104,7 @@ public final class CursorSession {
                 try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
                     ps.setFetchSize(CursorService.PAGE_SIZE);
                     bind(ps, params);
-                    try (ResultSet rs = execute(ps, sql)) {
+                    try (ResultSet rs = ps.executeQuery()) {
                         columns = Rows.of(rs.getMetaData());
                         Rows cols = columns;
                         long max = p.maxRows();
@@ -139,10 +142,6 @@ public final class CursorSession {
         dailyUsage[0]++;
         open.put(id, columns);
         return new Cursor(id, tenant, count, expires);
-    }
-
-    private static ResultSet execute(PreparedStatement ps, String sql) throws SQLException {
-        return ps.executeQuery();
     }
 
     private static void bind(PreparedStatement ps, Object[] params) throws SQLException {
@@ -183,6 +182,13 @@ public final class CursorSession {
         return new CursorExpiredException("cursor " + id + " of tenant '" + tenant + "' expired at " + at
                 + ": expected a cursor within its lifetime (cursor policy lifetimeHours is " + policy().lifetimeHours()
                 + "); open a new one");
+    }
+
+    /** Adds the rows this execution fetched to the tenant's daily usage; called when the execution ends. */
+    public void recordUsage() {
+        if (unrecordedRows == 0) return;
+        service.store().addUsage(tenant, unrecordedHour, 0, unrecordedRows);
+        unrecordedRows = 0;
     }
 
     /** Reads rows; see {@link Cursor#fetch(long, int)}. */
@@ -229,7 +235,9 @@ public final class CursorSession {
                 columns.readPage(page, skip, n - out.size(), out);
                 skip = 0;
             }
-            service.store().addUsage(tenant, hour(now), 0, n);
+            if (unrecordedHour != null && !unrecordedHour.equals(hour(now))) recordUsage();
+            unrecordedHour = hour(now);
+            unrecordedRows += n;
             dailyUsage[1] += n;
         }
         rows += n;

@@ -157,6 +157,17 @@ abstract class BaseContext implements ExecutionContext, CursorHost {
         return cursors().reopen(java.util.Objects.requireNonNull(id, "cursor id"));
     }
 
+    /** When the execution ends, however it ends: records the cursor rows it fetched in its tenant's usage. */
+    void afterExecution() {
+        if (cursors == null) return;
+        try {
+            cursors.recordUsage();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(BaseContext.class).warn("could not record the cursor usage of job {}: {}",
+                    jobId, e.getMessage());
+        }
+    }
+
     @Override
     public List<CursorRow> fetch(Cursor cursor, long position, int count) {
         return cursors().fetch(cursor, position, count);

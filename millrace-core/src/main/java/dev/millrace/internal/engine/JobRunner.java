@@ -93,6 +93,7 @@ final class JobRunner {
         } finally {
             running.remove(job.id());
             if (ctx != null) {
+                ctx.afterExecution();
                 closeQuietly(ctx.openConnection());
                 saveLog(ctx);
             }
