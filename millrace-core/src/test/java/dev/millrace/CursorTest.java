@@ -337,11 +337,15 @@ class CursorTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
-    void aFailingQueryNamesTheDatabasesReason(Db db) {
+    void aFailingQueryNamesTheDatabasesReasonAndLeavesTheExecutionUsable(Db db) {
         Millrace m = node(db);
-        run(m, ACME, new Open("c", null, "SELECT nope FROM " + q(db, "item")));
+        JobId id = m.enqueue(ACME, new Open("c", null, "SELECT nope FROM " + q(db, "item")));
+        m.runJob(ACME, id);
         assertThat(SEEN.get("c")).isInstanceOf(IllegalArgumentException.class).asString()
                 .contains("cursor query failed:").contains("expected a valid SELECT");
+        // The job caught it: the failed query rolled back to before itself, and the execution still commits.
+        assertThat(m.jobs().find(ACME, id).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(database(db).queryLong("SELECT COUNT(*) FROM " + q(db, "mr_cursor"))).isZero();
     }
 
     @Test

@@ -95,6 +95,9 @@ public final class CursorSession {
         try {
             Connection c = ds == null ? connection.get() : ds.getConnection();
             boolean restoreAuto = false;
+            // On the execution's own transaction, a failed query must not poison what the execution did before it
+            // (PostgreSQL aborts the whole transaction on an error): it rolls back to here instead.
+            java.sql.Savepoint savepoint = ds == null ? c.setSavepoint() : null;
             try {
                 if (ds != null && c.getAutoCommit()) {
                     // A server-side cursor (PostgreSQL streams with a fetch size only inside a transaction).
@@ -124,6 +127,16 @@ public final class CursorSession {
                         });
                     }
                 }
+                if (savepoint != null) c.releaseSavepoint(savepoint);
+            } catch (SQLException | RuntimeException e) {
+                if (savepoint != null) {
+                    try {
+                        c.rollback(savepoint);
+                    } catch (SQLException x) {
+                        e.addSuppressed(x);
+                    }
+                }
+                throw e;
             } finally {
                 if (ds != null) {
                     try {
