@@ -251,11 +251,6 @@ public final class Engine implements AutoCloseable {
         return cursors;
     }
 
-    /** Deletes expired cursors now (one pruner pass), for tests and tools; -1 when another node leads. */
-    public int pruneCursors() {
-        return cursorPruner.runOnce();
-    }
-
     private final class JobsView implements Jobs {
         @Override
         public Optional<JobRecord> find(TenantId tenant, JobId id) {
