@@ -210,6 +210,17 @@ class CursorTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void aCursorOpenedOnOneNodeIsReadOnAnother(Db db) {
+        Millrace m = node(db);
+        Cursor cursor = open(m, db);
+        Millrace other = node(builder(db).clock(clock).register(Fetch.class));
+        JobId id = other.enqueue(ACME, new Fetch("f", cursor.id(), new long[] {1999, 2}));
+        assertThat(other.runJob(ACME, id)).isTrue();
+        assertThat(rows("f.0")).extracting(r -> r.getLong("id")).containsExactly(2000L, 2001L);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void anEmptyResultIsACursorOfNoRows(Db db) {
         Millrace m = node(db);
         run(m, ACME, new Open("c", null, items(db), 1_000_000));
