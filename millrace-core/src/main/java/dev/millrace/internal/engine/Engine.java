@@ -94,7 +94,9 @@ public final class Engine implements AutoCloseable {
     /** Opens the store (migrating it) and wires a node; nothing runs until {@link #start()}. */
     public static Engine open(EngineConfig config) {
         SqlStore sql = SqlStore.open(config.dataSource(), config.jdbcUrl(), config.user(), config.password(),
-                config.dataDir(), config.schema(), config.workers() + 6, config.migrate());
+                // Two connections per worker: an execution that holds its own transaction may take a second one
+                // (a cursor's pages are written and read outside it); six more for the background services.
+                config.dataDir(), config.schema(), config.workers() * 2 + 6, config.migrate());
         try {
             return new Engine(config, sql);
         } catch (RuntimeException e) {
