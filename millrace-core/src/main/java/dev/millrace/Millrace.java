@@ -147,6 +147,11 @@ public final class Millrace implements AutoCloseable {
         return engine.tenants();
     }
 
+    /** The event bus: channels, publishing, subscriptions and readers (see {@link dev.millrace.event.Events}). */
+    public dev.millrace.event.Events events() {
+        return engine.events();
+    }
+
     /**
      * Configuration of a node, one method per knob; every default is a named constant and every setter
      * rejects a bad value at once. Nothing is opened until {@link #build()}.
@@ -185,6 +190,7 @@ public final class Millrace implements AutoCloseable {
         private boolean migrate = true;
         private final List<Class<?>> jobClasses = new ArrayList<>();
         private final List<Class<?>> futureClasses = new ArrayList<>();
+        private final List<Class<? extends dev.millrace.event.EventHandler>> handlerClasses = new ArrayList<>();
 
         private Builder() {
         }
@@ -302,6 +308,23 @@ public final class Millrace implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Registers an event handler class this node delivers subscriptions to; it needs a no-argument constructor.
+         *
+         * @throws IllegalArgumentException when it cannot be created
+         */
+        public Builder registerHandler(Class<? extends dev.millrace.event.EventHandler> handlerClass) {
+            Objects.requireNonNull(handlerClass, "handler class");
+            try {
+                handlerClass.getDeclaredConstructor();
+            } catch (NoSuchMethodException e) {
+                throw new IllegalArgumentException("event handler " + handlerClass.getName()
+                        + " cannot be registered: expected a class with a no-argument constructor");
+            }
+            handlerClasses.add(handlerClass);
+            return this;
+        }
+
         /** Registers every {@link Future} method of a class. */
         public Builder registerFutures(Class<?> type) {
             futureClasses.add(Objects.requireNonNull(type, "future class"));
@@ -316,7 +339,7 @@ public final class Millrace implements AutoCloseable {
             InstantSource micros = () -> source.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             var config = new EngineConfig(dataSource, jdbcUrl, user, password, dataDir, schema, workers, batch, lease,
                     pollInterval, maxAttempts, shutdownTimeout, pruneInterval, micros, nodeId, migrate,
-                    List.copyOf(jobClasses), List.copyOf(futureClasses));
+                    List.copyOf(jobClasses), List.copyOf(futureClasses), List.copyOf(handlerClasses));
             return new Millrace(Engine.open(config));
         }
 

@@ -7,6 +7,10 @@ import dev.millrace.JobId;
 import dev.millrace.JobLogger;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
+import dev.millrace.event.Event;
+import dev.millrace.event.PublishResult;
+import dev.millrace.internal.event.EventTransaction;
+import dev.millrace.internal.event.PendingEvents;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.NewJob;
 import dev.millrace.internal.store.StoreException;
@@ -17,7 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What every execution context shares: the claimed job, a transaction opened on first use, the log, abort. */
-abstract class BaseContext implements ExecutionContext {
+abstract class BaseContext implements ExecutionContext, EventTransaction {
     final Core core;
     final ClaimedJob job;
     final TenantPolicy policy;
@@ -27,6 +31,7 @@ abstract class BaseContext implements ExecutionContext {
     private volatile boolean abortRequested;
     private final List<NewJob> enqueued = new ArrayList<>();
     private int futures;
+    private PendingEvents pendingEvents;
 
     BaseContext(Core core, ClaimedJob job, TenantPolicy policy, String parentTransactionId) {
         this.core = core;
@@ -64,6 +69,27 @@ abstract class BaseContext implements ExecutionContext {
             }
         }
         return connection;
+    }
+
+    @Override
+    public List<PublishResult> publish(List<Event> events) {
+        return core.events().publish(job.tenant(), events);
+    }
+
+    @Override
+    public Object eventOwner() {
+        return core.events();
+    }
+
+    @Override
+    public PendingEvents pendingEvents() {
+        if (pendingEvents == null) pendingEvents = new PendingEvents();
+        return pendingEvents;
+    }
+
+    /** Whether after-commit events wait for this execution's commit. */
+    boolean hasPendingEvents() {
+        return pendingEvents != null && !pendingEvents.isEmpty();
     }
 
     /** The transaction, if the execution opened one. */

@@ -1,5 +1,6 @@
 package dev.millrace.internal.engine;
 
+import dev.millrace.internal.event.EventBus;
 import dev.millrace.internal.store.JobStore;
 
 import java.time.InstantSource;
@@ -16,7 +17,9 @@ import javax.sql.DataSource;
  * @param clock the time source
  * @param nodeId this node's id
  * @param wake called after new jobs became visible, so a dispatcher looks at once
+ * @param events the event bus: after-commit events of executions, job status events
  */
 record Core(JobStore store, DataSource dataSource, Enqueuer enqueuer, JobCodec codec, Registry registry,
-            InstantSource clock, String nodeId, Runnable wake) {
+            InstantSource clock, String nodeId, Runnable wake,
+            EventBus events) {
 }

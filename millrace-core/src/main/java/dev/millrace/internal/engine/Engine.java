@@ -18,6 +18,7 @@ import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.JobStore;
 import dev.millrace.internal.store.NewJob;
 import dev.millrace.internal.store.TenantStore;
+import dev.millrace.internal.event.EventBus;
 import dev.millrace.internal.store.sql.PgListener;
 import dev.millrace.internal.store.sql.SqlStore;
 import org.slf4j.Logger;
@@ -53,6 +54,10 @@ public final class Engine implements AutoCloseable {
     private final Rescuer rescuer;
     private final Pruner pruner;
     private final PgListener listener;
+    private final EventBus events;
+    private final EventDelivery eventDelivery;
+    private final EventPruner eventPruner;
+    private final PgListener eventListener;
     private final String nodeId;
     private final Jobs jobs = new JobsView();
     private final Tenants tenants = new TenantsView();
@@ -69,7 +74,9 @@ public final class Engine implements AutoCloseable {
         Registry registry = new Registry(config.jobClasses(), config.futureClasses());
         JobCodec codec = new JobCodec();
         Enqueuer enqueuer = new Enqueuer(registry, codec, policies, config.clock());
-        this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake);
+        this.events = new EventBus(sql.events(), sql.dataSource(), policies::get, config.clock(), this.nodeId,
+                config.lease(), config.pollInterval(), config.handlerClasses());
+        this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake, events);
         this.completer = new Completer(store);
         this.runner = new JobRunner(core, policies, completer);
         this.inlineRunner = new JobRunner(core, policies, c -> store.complete(List.of(c)));
@@ -79,6 +86,10 @@ public final class Engine implements AutoCloseable {
         this.rescuer = new Rescuer(store, config.clock(), config.maxAttempts(), config.lease(), this::wake);
         this.pruner = new Pruner(store, tenantStore, sql.leaderLock(), config.clock(), config.pruneInterval());
         this.listener = sql.supportsListenNotify() ? sql.listener(dispatcher::wake) : null;
+        this.eventDelivery = new EventDelivery(events, config.clock(), config.pollInterval());
+        this.eventPruner = new EventPruner(events, sql.leaderLock(), config.pruneInterval());
+        this.eventListener = sql.supportsListenNotify() ? sql.eventListener(events::signal) : null;
+        events.onSignal(this::wakeEvents);
     }
 
     /** Opens the store (migrating it) and wires a node; nothing runs until {@link #start()}. */
@@ -118,6 +129,10 @@ public final class Engine implements AutoCloseable {
         rescuer.start();
         pruner.start();
         if (listener != null) listener.start();
+        if (eventListener != null) eventListener.start();
+        events.refreshSystemSubscribers();
+        eventDelivery.start();
+        eventPruner.start();
         dispatcher.start();
         LOG.info("Millrace node {} started on {} with {} workers", nodeId, sql, config.workers());
     }
@@ -128,6 +143,9 @@ public final class Engine implements AutoCloseable {
         closed = true;
         if (started) {
             if (listener != null) listener.close();
+            if (eventListener != null) eventListener.close();
+            eventDelivery.stop();
+            eventPruner.stop();
             dispatcher.shutdown(config.shutdownTimeout());
             completer.stop();
             completer.flush();
@@ -137,6 +155,15 @@ public final class Engine implements AutoCloseable {
             LOG.info("Millrace node {} stopped", nodeId);
         }
         sql.close();
+    }
+
+    private void wakeEvents() {
+        if (started && !closed) eventDelivery.wake();
+    }
+
+    /** The event bus. */
+    public dev.millrace.event.Events events() {
+        return events;
     }
 
     private void wake() {
