@@ -266,7 +266,11 @@ public final class EventBus implements Events {
             }
         }
         if (inCaller) store.notifyAtCommit(connection);
-        if (!own.isEmpty()) {
+        if (own.size() == 1) {
+            Group g = own.get(0);
+            fill(results, g, store.appendAlone(g.channel().row().id(), g.events()));
+            committed();
+        } else if (!own.isEmpty()) {
             store.inTransaction("publish events", c -> {
                 for (Group g : own) fill(results, g, store.append(c, g.channel().row().id(), g.events()));
                 return null;
@@ -419,7 +423,7 @@ public final class EventBus implements Events {
             if (rows.isEmpty()) break;
             for (StoredEvent row : rows) {
                 EventRecord e = new EventRecord(p.channelName(), row.replayId(), row.uuid(), row.publishedAt(),
-                        codec.read(channel.definition(), row.payload()));
+                        new LazyFields(codec, channel.definition(), row.payload()));
                 if (p.partitions() == 1 || partitionOf(e, p) == p.partition()) {
                     if (batch.size() == p.batchSize()) break outer;
                     batch.add(e);
@@ -587,7 +591,7 @@ public final class EventBus implements Events {
                     List<EventRecord> out = new ArrayList<>(rows.size());
                     for (StoredEvent r : rows) {
                         out.add(new EventRecord(channel.row().name(), r.replayId(), r.uuid(), r.publishedAt(),
-                                codec.read(channel.definition(), r.payload())));
+                                new LazyFields(codec, channel.definition(), r.payload())));
                     }
                     position = rows.get(rows.size() - 1).replayId();
                     return out;

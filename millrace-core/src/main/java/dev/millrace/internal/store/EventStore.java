@@ -61,6 +61,9 @@ public interface EventStore {
      */
     long append(Connection c, long channelId, List<NewEvent> events);
 
+    /** Appends events to a channel in a transaction of their own (one statement where the database allows). */
+    long appendAlone(long channelId, List<NewEvent> events);
+
     /** Wakes other nodes when the given transaction commits (no-op where the database cannot). */
     void notifyAtCommit(Connection c);
 

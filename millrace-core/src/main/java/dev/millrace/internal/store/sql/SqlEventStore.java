@@ -104,64 +104,86 @@ final class SqlEventStore implements EventStore {
 
     @Override
     public long append(Connection c, long channelId, List<NewEvent> events) {
-        return Jdbc.inConnection(c, "publish " + events.size() + " events", conn -> {
-            // The row lock taken here is held until the transaction ends: the next publisher of this channel
-            // waits, then reads our last_replay_id, so replay ids are dense and commit in order.
-            long last;
-            try (PreparedStatement ps = conn.prepareStatement("UPDATE " + channel
-                    + " SET last_replay_id = last_replay_id + ? WHERE id = ?")) {
-                ps.setLong(1, events.size());
+        return Jdbc.inConnection(c, "publish " + events.size() + " events", conn -> appendLocked(conn, channelId, events));
+    }
+
+    @Override
+    public long appendAlone(long channelId, List<NewEvent> events) {
+        if (arrays) {
+            // One statement is its own transaction: the lock, the insert and the commit in one round trip.
+            return jdbc.inAutoCommit("publish " + events.size() + " events", c -> appendLocked(c, channelId, events));
+        }
+        return jdbc.inTransaction("publish " + events.size() + " events", c -> appendLocked(c, channelId, events));
+    }
+
+    /**
+     * The row lock taken on the channel is held until the transaction ends: the next publisher of this channel
+     * waits, then reads our last_replay_id, so replay ids are dense and commit in order. Everything that does not
+     * need the lock (building the arrays) happens before it is taken.
+     */
+    private long appendLocked(Connection conn, long channelId, List<NewEvent> events) throws SQLException {
+        int n = events.size();
+        if (arrays) {
+            Long[] offsets = new Long[n];
+            UUID[] uuids = new UUID[n];
+            String[] times = new String[n];
+            String[] payloads = new String[n];
+            for (int i = 0; i < n; i++) {
+                NewEvent e = events.get(i);
+                offsets[i] = (long) i;
+                uuids[i] = e.uuid();
+                times[i] = e.publishedAt().toString();
+                payloads[i] = e.payload();
+            }
+            try (PreparedStatement ps = conn.prepareStatement("WITH ch AS (UPDATE " + channel
+                    + " SET last_replay_id = last_replay_id + ? WHERE id = ? RETURNING last_replay_id - ? + 1 AS first),"
+                    + " ins AS (INSERT INTO " + event + " (channel_id, replay_id, event_uuid, published_at, payload)"
+                    + " SELECT ?, ch.first + v.o, v.u, CAST(v.t AS TIMESTAMPTZ), v.p FROM ch,"
+                    + " unnest(?::bigint[], ?::uuid[], ?::text[], ?::text[]) AS v(o, u, t, p))"
+                    + " SELECT first FROM ch")) {
+                ps.setLong(1, n);
                 ps.setLong(2, channelId);
-                if (ps.executeUpdate() != 1) throw new StoreException("channel " + channelId + " does not exist", null);
-            }
-            try (PreparedStatement ps = conn.prepareStatement("SELECT last_replay_id FROM " + channel + " WHERE id = ?")) {
-                ps.setLong(1, channelId);
+                ps.setLong(3, n);
+                ps.setLong(4, channelId);
+                ps.setArray(5, conn.createArrayOf("bigint", offsets));
+                ps.setArray(6, conn.createArrayOf("uuid", uuids));
+                ps.setArray(7, conn.createArrayOf("text", times));
+                ps.setArray(8, conn.createArrayOf("text", payloads));
                 try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    last = rs.getLong(1);
+                    if (!rs.next()) throw new StoreException("channel " + channelId + " does not exist", null);
+                    return rs.getLong(1);
                 }
             }
-            long first = last - events.size() + 1;
-            if (arrays) {
-                Long[] ids = new Long[events.size()];
-                UUID[] uuids = new UUID[events.size()];
-                String[] times = new String[events.size()];
-                String[] payloads = new String[events.size()];
-                for (int i = 0; i < events.size(); i++) {
-                    NewEvent e = events.get(i);
-                    ids[i] = first + i;
-                    uuids[i] = e.uuid();
-                    times[i] = e.publishedAt().toString();
-                    payloads[i] = e.payload();
-                }
-                try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + event
-                        + " (channel_id, replay_id, event_uuid, published_at, payload)"
-                        + " SELECT ?, r, u, CAST(t AS TIMESTAMPTZ), p"
-                        + " FROM unnest(?::bigint[], ?::uuid[], ?::text[], ?::text[]) AS v(r, u, t, p)")) {
-                    ps.setLong(1, channelId);
-                    ps.setArray(2, conn.createArrayOf("bigint", ids));
-                    ps.setArray(3, conn.createArrayOf("uuid", uuids));
-                    ps.setArray(4, conn.createArrayOf("text", times));
-                    ps.setArray(5, conn.createArrayOf("text", payloads));
-                    ps.executeUpdate();
-                }
-            } else {
-                try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + event
-                        + " (channel_id, replay_id, event_uuid, published_at, payload) VALUES (?, ?, ?, ?, ?)")) {
-                    for (int i = 0; i < events.size(); i++) {
-                        NewEvent e = events.get(i);
-                        ps.setLong(1, channelId);
-                        ps.setLong(2, first + i);
-                        Jdbc.setUuid(ps, 3, e.uuid());
-                        Jdbc.setInstant(ps, 4, e.publishedAt());
-                        ps.setString(5, e.payload());
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
+        }
+        long last;
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE " + channel
+                + " SET last_replay_id = last_replay_id + ? WHERE id = ?")) {
+            ps.setLong(1, n);
+            ps.setLong(2, channelId);
+            if (ps.executeUpdate() != 1) throw new StoreException("channel " + channelId + " does not exist", null);
+        }
+        try (PreparedStatement ps = conn.prepareStatement("SELECT last_replay_id FROM " + channel + " WHERE id = ?")) {
+            ps.setLong(1, channelId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                last = rs.getLong(1);
             }
-            return first;
-        });
+        }
+        long first = last - n + 1;
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + event
+                + " (channel_id, replay_id, event_uuid, published_at, payload) VALUES (?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < n; i++) {
+                NewEvent e = events.get(i);
+                ps.setLong(1, channelId);
+                ps.setLong(2, first + i);
+                Jdbc.setUuid(ps, 3, e.uuid());
+                Jdbc.setInstant(ps, 4, e.publishedAt());
+                ps.setString(5, e.payload());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return first;
     }
 
     @Override
