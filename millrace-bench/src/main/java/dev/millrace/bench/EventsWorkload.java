@@ -104,14 +104,35 @@ final class EventsWorkload implements Callable<Integer> {
                 m.events().declare(TENANT, ChannelDefinition.named("Timed").field("sentNanos", FieldType.NUMBER, true));
                 m.events().subscribe(TENANT, Subscription.of("count", "Bulk", Counter.class));
 
-                // (1) Bulk publish, after a warm-up whose events the subscription also receives.
+                // The baseline: the same rows into a plain table with the same key, one unnest INSERT per chunk,
+                // no validation, no channel lock. It shows what the database gives right now on this machine.
+                String raw = "\"" + schema + "\".raw_event";
+                db.execute("CREATE TABLE " + raw + " (channel_id BIGINT, replay_id BIGINT, event_uuid UUID,"
+                        + " published_at TIMESTAMPTZ, payload TEXT, PRIMARY KEY (channel_id, replay_id))");
+                AtomicLong rawIds = new AtomicLong();
+
+                // (1) Bulk publish, after a warm-up whose events the subscription also receives; rounds alternate
+                // with the baseline so a noisy neighbour hurts both alike.
                 int warm = Math.min(20_000, events / 10);
                 Timed.run(producers, Math.max(1, warm / chunk), i -> publishChunk(m, i), Timed.histogram());
+                Timed.run(producers, Math.max(1, warm / chunk), i -> rawChunk(pool, raw, rawIds), Timed.histogram());
                 Histogram calls = Timed.histogram();
-                int chunks = Math.max(1, events / chunk);
-                long publishNanos = Timed.run(producers, chunks, i -> publishChunk(m, i), calls);
-                long published = (long) chunks * chunk + (long) Math.max(1, warm / chunk) * chunk;
-                double publishRate = (long) chunks * chunk / (publishNanos / 1e9);
+                int chunksPerRound = Math.max(1, events / chunk / options.rounds);
+                Timed.Tally mr = new Timed.Tally();
+                Timed.Tally bl = new Timed.Tally();
+                for (int r = 0; r < options.rounds; r++) {
+                    for (int k = 0; k < 2; k++) {
+                        boolean isMillrace = (k == 0) == (r % 2 == 0);
+                        long nanos = isMillrace
+                                ? Timed.run(producers, chunksPerRound, i -> publishChunk(m, i), calls)
+                                : Timed.run(producers, chunksPerRound, i -> rawChunk(pool, raw, rawIds), bl.calls);
+                        (isMillrace ? mr : bl).add((long) chunksPerRound * chunk, nanos);
+                    }
+                }
+                long published = mr.jobs + (long) Math.max(1, warm / chunk) * chunk;
+                double publishRate = mr.jobsPerSec();
+                double rawPublishRate = bl.jobsPerSec();
+                double rawReadRate = rawRead(pool, raw);
 
                 // (2) Delivery of everything published, by a node started now.
                 long start = System.nanoTime();
@@ -139,11 +160,15 @@ final class EventsWorkload implements Callable<Integer> {
                         .put("publishEventsPerSec", publishRate)
                         .put("publishTarget", ">= " + (long) PUBLISH_TARGET)
                         .put("publishMet", publishRate >= PUBLISH_TARGET)
+                        .put("baselinePublishEventsPerSec", rawPublishRate)
+                        .put("publishRatio", publishRate / rawPublishRate)
                         .putLatency("publishCall", calls)
                         .put("deliveredEvents", published)
                         .put("deliveryEventsPerSec", deliveryRate)
                         .put("deliveryTarget", ">= " + (long) DELIVERY_TARGET)
                         .put("deliveryMet", deliveryRate >= DELIVERY_TARGET)
+                        .put("baselineReadEventsPerSec", rawReadRate)
+                        .put("deliveryRatio", deliveryRate / rawReadRate)
                         .put("latencyRate", rate)
                         .put("latencyEvents", lat.getTotalCount())
                         .putLatency("latency", lat)
@@ -162,6 +187,61 @@ final class EventsWorkload implements Callable<Integer> {
         }
         List<PublishResult> results = m.events().publish(TENANT, batch);
         if (!results.get(0).isSuccess()) throw new IllegalStateException(results.get(0).message());
+    }
+
+    /** The baseline's chunk: the same row shape, one INSERT over arrays, autocommit. */
+    private void rawChunk(DataSource pool, String table, AtomicLong ids) {
+        int n = chunk;
+        Long[] rid = new Long[n];
+        java.util.UUID[] uuids = new java.util.UUID[n];
+        String[] times = new String[n];
+        String[] payloads = new String[n];
+        long first = ids.getAndAdd(n);
+        String now = java.time.Instant.now().toString();
+        for (int j = 0; j < n; j++) {
+            rid[j] = first + j;
+            uuids[j] = java.util.UUID.randomUUID();
+            times[j] = now;
+            payloads[j] = "{\"orderId\":\"o-" + first + "-" + j + "\",\"amount\":" + j + ",\"note\":\"bench\"}";
+        }
+        try (java.sql.Connection c = pool.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO " + table + " SELECT 1, r, u, CAST(t AS TIMESTAMPTZ), p"
+                        + " FROM unnest(?::bigint[], ?::uuid[], ?::text[], ?::text[]) AS v(r, u, t, p)")) {
+            ps.setArray(1, c.createArrayOf("bigint", rid));
+            ps.setArray(2, c.createArrayOf("uuid", uuids));
+            ps.setArray(3, c.createArrayOf("text", times));
+            ps.setArray(4, c.createArrayOf("text", payloads));
+            ps.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The baseline's delivery: one thread reading the raw rows in pages of 2000 by key; events per second. */
+    private static double rawRead(DataSource pool, String table) throws java.sql.SQLException {
+        long start = System.nanoTime();
+        long after = -1;
+        long rows = 0;
+        try (java.sql.Connection c = pool.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(
+                "SELECT replay_id, event_uuid, published_at, payload FROM " + table
+                        + " WHERE channel_id = 1 AND replay_id > ? ORDER BY replay_id LIMIT 2000")) {
+            while (true) {
+                ps.setLong(1, after);
+                int n = 0;
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        after = rs.getLong(1);
+                        rs.getObject(2, java.util.UUID.class);
+                        rs.getObject(3, java.time.OffsetDateTime.class);
+                        rs.getString(4);
+                        n++;
+                    }
+                }
+                rows += n;
+                if (n == 0) break;
+            }
+        }
+        return rows / ((System.nanoTime() - start) / 1e9);
     }
 
     /** Publishes {@code perSecond} single events a second for {@code secs} seconds on a fixed schedule. */
