@@ -124,31 +124,28 @@ final class SqlEventStore implements EventStore {
     private long appendLocked(Connection conn, long channelId, List<NewEvent> events) throws SQLException {
         int n = events.size();
         if (arrays) {
-            Long[] offsets = new Long[n];
+            // Events appended together share one publish time (the first one's; they commit together anyway): one
+            // parameter rather than an array parsed row by row.
             UUID[] uuids = new UUID[n];
-            String[] times = new String[n];
             String[] payloads = new String[n];
             for (int i = 0; i < n; i++) {
                 NewEvent e = events.get(i);
-                offsets[i] = (long) i;
                 uuids[i] = e.uuid();
-                times[i] = e.publishedAt().toString();
                 payloads[i] = e.payload();
             }
             try (PreparedStatement ps = conn.prepareStatement("WITH ch AS (UPDATE " + channel
-                    + " SET last_replay_id = last_replay_id + ? WHERE id = ? RETURNING last_replay_id - ? + 1 AS first),"
+                    + " SET last_replay_id = last_replay_id + ? WHERE id = ? RETURNING last_replay_id - ? AS before),"
                     + " ins AS (INSERT INTO " + event + " (channel_id, replay_id, event_uuid, published_at, payload)"
-                    + " SELECT ?, ch.first + v.o, v.u, CAST(v.t AS TIMESTAMPTZ), v.p FROM ch,"
-                    + " unnest(?::bigint[], ?::uuid[], ?::text[], ?::text[]) AS v(o, u, t, p))"
-                    + " SELECT first FROM ch")) {
+                    + " SELECT ?, ch.before + v.o, v.u, ?, v.p FROM ch,"
+                    + " unnest(?::uuid[], ?::text[]) WITH ORDINALITY AS v(u, p, o))"
+                    + " SELECT before + 1 FROM ch")) {
                 ps.setLong(1, n);
                 ps.setLong(2, channelId);
                 ps.setLong(3, n);
                 ps.setLong(4, channelId);
-                ps.setArray(5, conn.createArrayOf("bigint", offsets));
+                Jdbc.setInstant(ps, 5, events.get(0).publishedAt());
                 ps.setArray(6, conn.createArrayOf("uuid", uuids));
-                ps.setArray(7, conn.createArrayOf("text", times));
-                ps.setArray(8, conn.createArrayOf("text", payloads));
+                ps.setArray(7, conn.createArrayOf("text", payloads));
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) throw new StoreException("channel " + channelId + " does not exist", null);
                     return rs.getLong(1);
