@@ -63,7 +63,7 @@ final class EventCodec {
     }
 
     /** The payload of a valid event, or the refusal naming the field. */
-    record Checked(String payload, String partitionValue, PublishResult refusal) {
+    record Checked(String payload, PublishResult refusal) {
     }
 
     /** Checks an event against its channel; never throws for a bad value. */
@@ -90,11 +90,11 @@ final class EventCodec {
                         + " has " + describe(v) + ": expected " + problem);
             }
         }
-        return new Checked(payload.toString(), null, null);
+        return new Checked(payload.toString(), null);
     }
 
     private static Checked refused(String code, String field, String message) {
-        return new Checked(null, null, PublishResult.refused(code, field, message));
+        return new Checked(null, PublishResult.refused(code, field, message));
     }
 
     private static String describe(Object v) {
