@@ -1,6 +1,10 @@
 package dev.millrace;
 
+import dev.millrace.event.Event;
+import dev.millrace.event.PublishResult;
+
 import java.sql.Connection;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -64,6 +68,12 @@ public interface ExecutionContext {
      * @throws CursorExpiredException when it has expired
      */
     Cursor cursor(java.util.UUID id);
+
+    /**
+     * Publishes events of this job's tenant: after-commit channels' events commit with this execution (a rollback
+     * discards them), immediate ones at once. One result per event, in order; see {@code Millrace.events()}.
+     */
+    List<PublishResult> publish(List<Event> events);
 
     /** The context of the execution running on this thread, if any (a future's way to its context). */
     static Optional<ExecutionContext> current() {

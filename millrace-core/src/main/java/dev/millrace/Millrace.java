@@ -152,6 +152,11 @@ public final class Millrace implements AutoCloseable {
         return engine.cursors();
     }
 
+    /** The event bus: channels, publishing, subscriptions and readers (see {@link dev.millrace.event.Events}). */
+    public dev.millrace.event.Events events() {
+        return engine.events();
+    }
+
     /**
      * Configuration of a node, one method per knob; every default is a named constant and every setter
      * rejects a bad value at once. Nothing is opened until {@link #build()}.
@@ -191,6 +196,7 @@ public final class Millrace implements AutoCloseable {
         private final List<Class<?>> jobClasses = new ArrayList<>();
         private final List<Class<?>> futureClasses = new ArrayList<>();
         private final java.util.Map<String, DataSource> applicationDataSources = new java.util.TreeMap<>();
+        private final List<Class<? extends dev.millrace.event.EventHandler>> handlerClasses = new ArrayList<>();
 
         private Builder() {
         }
@@ -308,6 +314,23 @@ public final class Millrace implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Registers an event handler class this node delivers subscriptions to; it needs a no-argument constructor.
+         *
+         * @throws IllegalArgumentException when it cannot be created
+         */
+        public Builder registerHandler(Class<? extends dev.millrace.event.EventHandler> handlerClass) {
+            Objects.requireNonNull(handlerClass, "handler class");
+            try {
+                handlerClass.getDeclaredConstructor();
+            } catch (NoSuchMethodException e) {
+                throw new IllegalArgumentException("event handler " + handlerClass.getName()
+                        + " cannot be registered: expected a class with a no-argument constructor");
+            }
+            handlerClasses.add(handlerClass);
+            return this;
+        }
+
         /** Registers every {@link Future} method of a class. */
         public Builder registerFutures(Class<?> type) {
             futureClasses.add(Objects.requireNonNull(type, "future class"));
@@ -335,7 +358,8 @@ public final class Millrace implements AutoCloseable {
             InstantSource micros = () -> source.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             var config = new EngineConfig(dataSource, jdbcUrl, user, password, dataDir, schema, workers, batch, lease,
                     pollInterval, maxAttempts, shutdownTimeout, pruneInterval, micros, nodeId, migrate,
-                    List.copyOf(jobClasses), List.copyOf(futureClasses), java.util.Map.copyOf(applicationDataSources));
+                    List.copyOf(jobClasses), List.copyOf(futureClasses), java.util.Map.copyOf(applicationDataSources),
+                    List.copyOf(handlerClasses));
             return new Millrace(Engine.open(config));
         }
 

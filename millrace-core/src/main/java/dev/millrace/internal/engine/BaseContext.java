@@ -11,6 +11,10 @@ import dev.millrace.JobId;
 import dev.millrace.JobLogger;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
+import dev.millrace.event.Event;
+import dev.millrace.event.PublishResult;
+import dev.millrace.internal.event.EventTransaction;
+import dev.millrace.internal.event.PendingEvents;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.NewJob;
 import dev.millrace.internal.store.StoreException;
@@ -21,7 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What every execution context shares: the claimed job, a transaction opened on first use, the log, abort. */
-abstract class BaseContext implements ExecutionContext, CursorHost {
+abstract class BaseContext implements ExecutionContext, CursorHost, EventTransaction {
     final Core core;
     final ClaimedJob job;
     final TenantPolicy policy;
@@ -33,6 +37,7 @@ abstract class BaseContext implements ExecutionContext, CursorHost {
     private int futures;
     private CursorSession cursors;
     private String statusText;
+    private PendingEvents pendingEvents;
 
     BaseContext(Core core, ClaimedJob job, TenantPolicy policy, String parentTransactionId) {
         this.core = core;
@@ -70,6 +75,27 @@ abstract class BaseContext implements ExecutionContext, CursorHost {
             }
         }
         return connection;
+    }
+
+    @Override
+    public List<PublishResult> publish(List<Event> events) {
+        return core.events().publish(job.tenant(), events);
+    }
+
+    @Override
+    public Object eventOwner() {
+        return core.events();
+    }
+
+    @Override
+    public PendingEvents pendingEvents() {
+        if (pendingEvents == null) pendingEvents = new PendingEvents();
+        return pendingEvents;
+    }
+
+    /** Whether after-commit events wait for this execution's commit. */
+    boolean hasPendingEvents() {
+        return pendingEvents != null && !pendingEvents.isEmpty();
     }
 
     /** The transaction, if the execution opened one. */

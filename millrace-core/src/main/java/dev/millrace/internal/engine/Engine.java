@@ -21,6 +21,7 @@ import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.JobStore;
 import dev.millrace.internal.store.NewJob;
 import dev.millrace.internal.store.TenantStore;
+import dev.millrace.internal.event.EventBus;
 import dev.millrace.internal.store.sql.PgListener;
 import dev.millrace.internal.store.sql.SqlStore;
 import org.slf4j.Logger;
@@ -58,6 +59,10 @@ public final class Engine implements AutoCloseable {
     private final CursorService cursors;
     private final CursorPruner cursorPruner;
     private final PgListener listener;
+    private final EventBus events;
+    private final EventDelivery eventDelivery;
+    private final EventPruner eventPruner;
+    private final PgListener eventListener;
     private final String nodeId;
     private final Jobs jobs = new JobsView();
     private final Tenants tenants = new TenantsView();
@@ -77,8 +82,10 @@ public final class Engine implements AutoCloseable {
         JobCodec codec = new JobCodec();
         Enqueuer enqueuer = new Enqueuer(registry, codec, policies, config.clock());
         this.cursors = new CursorService(sql.cursors(), config.clock(), config.applicationDataSources(), policies::get);
+        this.events = new EventBus(sql.events(), sql.dataSource(), policies::get, config.clock(), this.nodeId,
+                config.lease(), config.pollInterval(), config.handlerClasses());
         this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake,
-                cursors);
+                cursors, events);
         this.completer = new Completer(store);
         this.runner = new JobRunner(core, policies, completer);
         this.inlineRunner = new JobRunner(core, policies, c -> store.complete(List.of(c)));
@@ -89,6 +96,10 @@ public final class Engine implements AutoCloseable {
         this.pruner = new Pruner(store, tenantStore, sql.leaderLock(), config.clock(), config.pruneInterval());
         this.cursorPruner = new CursorPruner(sql.cursors(), sql.leaderLock(), config.clock(), config.pruneInterval());
         this.listener = sql.supportsListenNotify() ? sql.listener(dispatcher::wake) : null;
+        this.eventDelivery = new EventDelivery(events, config.clock(), config.pollInterval());
+        this.eventPruner = new EventPruner(events, sql.leaderLock(), config.pruneInterval());
+        this.eventListener = sql.supportsListenNotify() ? sql.eventListener(events::signal) : null;
+        events.onSignal(this::wakeEvents);
     }
 
     /** Opens the store (migrating it) and wires a node; nothing runs until {@link #start()}. */
@@ -131,6 +142,10 @@ public final class Engine implements AutoCloseable {
         pruner.start();
         cursorPruner.start();
         if (listener != null) listener.start();
+        if (eventListener != null) eventListener.start();
+        events.refreshSystemSubscribers();
+        eventDelivery.start();
+        eventPruner.start();
         dispatcher.start();
         LOG.info("Millrace node {} started on {} with {} workers", nodeId, sql, config.workers());
     }
@@ -141,6 +156,9 @@ public final class Engine implements AutoCloseable {
         closed = true;
         if (started) {
             if (listener != null) listener.close();
+            if (eventListener != null) eventListener.close();
+            eventDelivery.stop();
+            eventPruner.stop();
             dispatcher.shutdown(config.shutdownTimeout());
             completer.stop();
             completer.flush();
@@ -151,6 +169,15 @@ public final class Engine implements AutoCloseable {
             LOG.info("Millrace node {} stopped", nodeId);
         }
         sql.close();
+    }
+
+    private void wakeEvents() {
+        if (started && !closed) eventDelivery.wake();
+    }
+
+    /** The event bus. */
+    public dev.millrace.event.Events events() {
+        return events;
     }
 
     private void wake() {

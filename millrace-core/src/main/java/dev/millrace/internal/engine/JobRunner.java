@@ -77,6 +77,7 @@ final class JobRunner {
             ctx = context(job, policy);
             running.put(job.id(), new Running(ctx, Thread.currentThread()));
             Executions.set(ctx);
+            core.events().jobStatusChanged(job.tenant(), job.id(), job.type().name(), "QUEUED", "PROCESSING");
             invoke(job, ctx);
             Executions.clear();
             Thread.interrupted();
@@ -145,9 +146,10 @@ final class JobRunner {
         Completion done = new Completion(job.id(), job.attempt(), JobStatus.COMPLETED, ctx.statusText(),
                 core.clock().instant());
         Finalizer finalizer = ctx instanceof QueueableContextImpl q ? q.finalizer() : null;
-        if (ctx.openConnection() == null && finalizer == null) {
+        if (ctx.openConnection() == null && finalizer == null && !ctx.hasPendingEvents()) {
             saveLog(ctx);
             sink.accept(done);
+            statusChanged(job, JobStatus.COMPLETED);
             return;
         }
         Connection c = ctx.connection();
@@ -156,6 +158,8 @@ final class JobRunner {
             core.store().insert(c, List.of(finalizerJob(job, ctx, finalizer, ParentJobResult.SUCCESS, null)));
             wake = true;
         }
+        // After-commit events are appended last: the channel's lock is held only until the commit just below.
+        if (ctx.hasPendingEvents()) core.events().flush(c, ctx.pendingEvents());
         Set<UUID> accepted = core.store().complete(c, List.of(done));
         if (accepted.isEmpty()) {
             c.rollback();
@@ -164,7 +168,14 @@ final class JobRunner {
         }
         saveLog(ctx);
         c.commit();
+        if (ctx.hasPendingEvents()) core.events().afterCommit(ctx.pendingEvents());
         if (wake) core.wake().run();
+        statusChanged(job, JobStatus.COMPLETED);
+    }
+
+    /** Tells the event bus (job status channel); a set lookup when no one subscribes. */
+    private void statusChanged(ClaimedJob job, JobStatus to) {
+        core.events().jobStatusChanged(job.tenant(), job.id(), job.type().name(), JobStatus.PROCESSING.name(), to.name());
     }
 
     private void fail(ClaimedJob job, BaseContext ctx, Throwable t) {
@@ -182,6 +193,7 @@ final class JobRunner {
                 (aborted ? "job aborted: " : "job failed: ") + summary, error);
         Completion done = new Completion(job.id(), job.attempt(), status, summary, core.clock().instant());
         Finalizer finalizer = ctx instanceof QueueableContextImpl q ? q.finalizer() : null;
+        statusChanged(job, status);
         if (finalizer == null) {
             saveLog(ctx);
             sink.accept(done);

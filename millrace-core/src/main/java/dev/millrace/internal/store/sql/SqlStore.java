@@ -3,6 +3,7 @@ package dev.millrace.internal.store.sql;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.millrace.internal.store.CursorStore;
+import dev.millrace.internal.store.EventStore;
 import dev.millrace.internal.store.JobStore;
 import dev.millrace.internal.store.LeaderLock;
 import dev.millrace.internal.store.TenantStore;
@@ -32,6 +33,8 @@ public final class SqlStore implements AutoCloseable {
     private final LeaderLock leaderLock;
     private final String description;
     private final PgNotifier notifier;
+    private final PgNotifier eventNotifier;
+    private final EventStore events;
 
     private SqlStore(DataSource dataSource, boolean owns, String schema, String description) {
         this.dataSource = dataSource;
@@ -45,6 +48,24 @@ public final class SqlStore implements AutoCloseable {
         this.cursors = new SqlCursorStore(jdbc, dialect, schema);
         this.leaderLock = new SqlLeaderLock(jdbc, dialect, description + "/" + schema);
         this.description = description;
+        this.eventNotifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, EVENT_CHANNEL) : null;
+        this.events = new SqlEventStore(jdbc, dialect, schema, eventNotifier, EVENT_CHANNEL);
+    }
+
+    /** The PostgreSQL notification channel of published events (issue 6). */
+    static final String EVENT_CHANNEL = "millrace_events";
+
+    /** The event store: channels, events, subscriptions. */
+    public EventStore events() {
+        return events;
+    }
+
+    /** A listener that calls {@code onEvents} when any node publishes events; start it, then close it. */
+    public PgListener eventListener(Runnable onEvents) {
+        if (!dialect.supportsListenNotify()) {
+            throw new IllegalStateException("database " + dialect.name() + " has no LISTEN/NOTIFY");
+        }
+        return new PgListener(dataSource, EVENT_CHANNEL, onEvents);
     }
 
     /**
@@ -168,6 +189,7 @@ public final class SqlStore implements AutoCloseable {
     @Override
     public void close() {
         if (notifier != null) notifier.close();
+        if (eventNotifier != null) eventNotifier.close();
         if (ownsDataSource && dataSource instanceof HikariDataSource pool) pool.close();
     }
 }
