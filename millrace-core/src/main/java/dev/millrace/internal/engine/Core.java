@@ -16,7 +16,8 @@ import javax.sql.DataSource;
  * @param clock the time source
  * @param nodeId this node's id
  * @param wake called after new jobs became visible, so a dispatcher looks at once
+ * @param governance governor limits and feature flags
  */
 record Core(JobStore store, DataSource dataSource, Enqueuer enqueuer, JobCodec codec, Registry registry,
-            InstantSource clock, String nodeId, Runnable wake) {
+            InstantSource clock, String nodeId, Runnable wake, Governance governance) {
 }

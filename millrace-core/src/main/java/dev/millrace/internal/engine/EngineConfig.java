@@ -27,9 +27,12 @@ import javax.sql.DataSource;
  * @param migrate whether to apply migrations
  * @param jobClasses registered queueable and finalizer classes
  * @param futureClasses classes whose future methods are registered
+ * @param flagCacheTime how long a flag value read from the store is reused
+ * @param flagBindings job class name to the feature flag it is bound to
  */
 public record EngineConfig(DataSource dataSource, String jdbcUrl, String user, String password, Path dataDir,
                            String schema, int workers, int claimBatchSize, Duration lease, Duration pollInterval,
                            int maxAttempts, Duration shutdownTimeout, Duration pruneInterval, InstantSource clock,
-                           String nodeId, boolean migrate, List<Class<?>> jobClasses, List<Class<?>> futureClasses) {
+                           String nodeId, boolean migrate, List<Class<?>> jobClasses, List<Class<?>> futureClasses,
+                           Duration flagCacheTime, java.util.Map<String, String> flagBindings) {
 }
