@@ -143,9 +143,9 @@ public final class Engine implements AutoCloseable {
             heartbeat.stop();
             rescuer.stop();
             pruner.stop();
-            governance.watchdog.stop();
             LOG.info("Millrace node {} stopped", nodeId);
         }
+        governance.watchdog.stop();
         governance.close();
         sql.close();
     }
@@ -286,6 +286,8 @@ public final class Engine implements AutoCloseable {
 
     /** Runs ready jobs of one tenant on the calling thread, for tests and tools. */
     public int runReadyJobs(TenantId tenant, int maxJobs) {
+        // Inline runs are governed like a started node's: the watchdog stops jobs spinning past their limits.
+        governance.watchdog.start();
         int ran = 0;
         while (ran < maxJobs) {
             Instant now = config.clock().instant();
@@ -300,6 +302,7 @@ public final class Engine implements AutoCloseable {
 
     /** Runs one chosen job on the calling thread if it is ready now; false when it is not. */
     public boolean runJob(TenantId tenant, JobId id) {
+        governance.watchdog.start();
         Instant now = config.clock().instant();
         Optional<ClaimedJob> claimed = store.claimJob(tenant, id.uuid(), nodeId, now, now.plus(config.lease()));
         claimed.ifPresent(inlineRunner::run);
