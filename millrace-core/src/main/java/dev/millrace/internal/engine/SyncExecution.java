@@ -82,8 +82,9 @@ final class SyncExecution implements Execution {
             if (t instanceof Error e) throw e;
             throw new AsyncException("synchronous execution of tenant '" + tenant + "' failed and was rolled back: " + t, t);
         } finally {
-            Thread.interrupted();
             core.governance().watchdog.remove(limits);
+            // The watchdog's interrupt was meant for the execution, not for the caller's thread afterwards.
+            if (limits.breach() != null) Thread.interrupted();
             ExecutionLimits.detach();
             CURRENT.remove();
             c = s.resources.openTransaction();
