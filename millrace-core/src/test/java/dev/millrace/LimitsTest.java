@@ -42,7 +42,7 @@ class LimitsTest extends DatabaseTest {
         });
         http.createContext("/slow", x -> {
             try {
-                Thread.sleep(200);
+                Thread.sleep(500);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -72,7 +72,7 @@ class LimitsTest extends DatabaseTest {
         long[][] budgets = {
                 {Limit.QUERIES.ordinal(), 3}, {Limit.QUERY_ROWS.ordinal(), 5}, {Limit.DML_STATEMENTS.ordinal(), 3},
                 {Limit.DML_ROWS.ordinal(), 5}, {Limit.CPU_TIME.ordinal(), 500}, {Limit.HEAP_SIZE.ordinal(), 32L << 20},
-                {Limit.CALLOUTS.ordinal(), 5}, {Limit.CALLOUT_TIME.ordinal(), 500}, {Limit.PUBLISH_IMMEDIATE.ordinal(), 2},
+                {Limit.CALLOUTS.ordinal(), 5}, {Limit.CALLOUT_TIME.ordinal(), 2000}, {Limit.PUBLISH_IMMEDIATE.ordinal(), 2},
                 {Limit.EMAILS.ordinal(), 2}};
         for (long[] b : budgets) {
             sync = sync.with(Limit.values()[(int) b[0]], b[1]);
@@ -232,6 +232,23 @@ class LimitsTest extends DatabaseTest {
         assertThat(m.tenants().policy(TenantId.of("custom")).orElseThrow()).isEqualTo(p);
         assertThatThrownBy(() -> LimitProfile.ASYNC.with(Limit.QUERIES, -1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("limit profile queries = -1 is out of range: expected 0 or more");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aStoredPolicyWithSomeLimitKeysKeepsTheDefaultsForTheRest(Db db) throws Exception {
+        Millrace m = node(db);
+        TenantId old = TenantId.of("old");
+        m.tenants().create(old);
+        try (Connection c = database(db).dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE \"" + database(db).schema() + "\".mr_tenant SET policy = ? WHERE tenant_id = 'old'")) {
+            ps.setString(1, "{\"jobRetentionDays\": 3, \"asyncLimits\": {\"queries\": 7}}");
+            ps.executeUpdate();
+        }
+        TenantPolicy p = m.tenants().policy(old).orElseThrow();
+        assertThat(p.asyncLimits()).isEqualTo(LimitProfile.ASYNC.with(Limit.QUERIES, 7));
+        assertThat(p.syncLimits()).isEqualTo(LimitProfile.SYNC);
+        assertThat(p.jobRetentionDays()).isEqualTo(3);
     }
 
     private long rows(Db db, String tag) throws Exception {

@@ -252,7 +252,9 @@ public final class Engine implements AutoCloseable {
     public <T> T runSynchronously(TenantId tenant, SyncWork<T> work) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(work, "work");
-        return SyncExecution.run(core, tenant, policies.get(tenant), work);
+        TenantPolicy policy = policies.get(tenant);
+        if (!closed) governance.watchdog.start();
+        return SyncExecution.run(core, tenant, policy, work);
     }
 
     /** Feature flags. */
@@ -287,7 +289,7 @@ public final class Engine implements AutoCloseable {
     /** Runs ready jobs of one tenant on the calling thread, for tests and tools. */
     public int runReadyJobs(TenantId tenant, int maxJobs) {
         // Inline runs are governed like a started node's: the watchdog stops jobs spinning past their limits.
-        governance.watchdog.start();
+        if (!closed) governance.watchdog.start();
         int ran = 0;
         while (ran < maxJobs) {
             Instant now = config.clock().instant();
@@ -302,7 +304,7 @@ public final class Engine implements AutoCloseable {
 
     /** Runs one chosen job on the calling thread if it is ready now; false when it is not. */
     public boolean runJob(TenantId tenant, JobId id) {
-        governance.watchdog.start();
+        if (!closed) governance.watchdog.start();
         Instant now = config.clock().instant();
         Optional<ClaimedJob> claimed = store.claimJob(tenant, id.uuid(), nodeId, now, now.plus(config.lease()));
         claimed.ifPresent(inlineRunner::run);

@@ -26,6 +26,8 @@ public final class ExecutionLimits implements Limits {
     private final Thread thread;
     private final boolean enabled;
     private final long cpuStartNanos;
+    private final long wallStartNanos;
+    private final long cpuBudgetNanos;
     private final long heapStartBytes;
     private volatile LimitException breach;
 
@@ -49,6 +51,9 @@ public final class ExecutionLimits implements Limits {
         this.thread = Thread.currentThread();
         this.enabled = accounting && THREADS != null;
         this.cpuStartNanos = enabled ? THREADS.getCurrentThreadCpuTime() : 0;
+        this.wallStartNanos = System.nanoTime();
+        long cpuBudget = budget[Limit.CPU_TIME.ordinal()];
+        this.cpuBudgetNanos = cpuBudget > Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : cpuBudget * 1_000_000;
         this.heapStartBytes = enabled ? THREADS.getCurrentThreadAllocatedBytes() : 0;
     }
 
@@ -161,8 +166,12 @@ public final class ExecutionLimits implements Limits {
     /** Checks CPU time and heap from the execution's own thread. */
     public void checkResources() {
         if (!enabled) return;
-        long cpu = cpuMillis();
-        if (cpu > budget[Limit.CPU_TIME.ordinal()]) throw exceed(Limit.CPU_TIME, cpu, null);
+        // A thread cannot use more CPU than the wall time that passed: until the wall time exceeds the CPU budget,
+        // the CPU counter (a system call) need not be read.
+        if (mayExceedCpu()) {
+            long cpu = cpuMillis();
+            if (cpu > budget[Limit.CPU_TIME.ordinal()]) throw exceed(Limit.CPU_TIME, cpu, null);
+        }
         long heap = heapBytes();
         if (heap > budget[Limit.HEAP_SIZE.ordinal()]) throw exceed(Limit.HEAP_SIZE, heap, null);
     }
@@ -175,7 +184,7 @@ public final class ExecutionLimits implements Limits {
     public boolean checkFromOutside() {
         if (!enabled || breach != null) return false;
         long id = thread.threadId();
-        long cpuNow = THREADS.getThreadCpuTime(id);
+        long cpuNow = mayExceedCpu() ? THREADS.getThreadCpuTime(id) : cpuStartNanos;
         long heapNow = THREADS.getThreadAllocatedBytes(id);
         if (cpuNow < 0 || heapNow < 0) return false;
         long cpu = (cpuNow - cpuStartNanos) / 1_000_000;
@@ -196,6 +205,10 @@ public final class ExecutionLimits implements Limits {
         }
         thread.interrupt();
         return true;
+    }
+
+    private boolean mayExceedCpu() {
+        return System.nanoTime() - wallStartNanos > cpuBudgetNanos;
     }
 
     /** The thread the execution runs on. */
