@@ -90,13 +90,17 @@ final class LimitsOverhead implements Callable<Integer> {
                 }
             }
             double overhead = (off.jobsPerSec() / on.jobsPerSec() - 1) * 100;
-            double medianOverhead = (median(offRates) / median(onRates) - 1) * 100;
+            // Paired: each round's on and off ran back to back, so their ratio shares that moment's load.
+            List<Double> paired = new ArrayList<>();
+            for (int r = 0; r < onRates.size(); r++) paired.add((offRates.get(r) / onRates.get(r) - 1) * 100);
+            double medianOverhead = median(paired);
             double[] nanos = accountingNanosPerExecution();
             Result.of("limits", options, s.db, on.jobs).put("rounds", options.rounds).put("queriesPerJob", queries)
                     .put("jobsPerSecAccountingOn", on.jobsPerSec())
                     .put("jobsPerSecAccountingOff", off.jobsPerSec())
                     .put("overheadPercent", overhead)
-                    .put("medianRoundOverheadPercent", medianOverhead)
+                    .put("medianPairedOverheadPercent", medianOverhead)
+                    .put("pairedOverheadPercents", paired.stream().map(x -> Math.round(x * 10) / 10.0).toList())
                     .put("accountingWallNanosPerExecution", nanos[0])
                     .put("accountingCpuNanosPerExecution", nanos[1])
                     .put("accountingShareOfJobTimePercent", nanos[0] / (1e9 / off.jobsPerSec()) * 100)
