@@ -120,8 +120,8 @@ final class LimitsOverhead implements Callable<Integer> {
     }
 
     /**
-     * What accounting adds to each execution on this thread, without the database: open an execution's limits
-     * (two per-thread counter reads), count one operation, check CPU and heap at its end (two more reads). Timed
+     * What accounting adds to each no-op execution on this thread, without the database: open an execution's
+     * limits (one allocation-counter read), check heap (and CPU only if due) at its end. Timed
      * over many iterations, so this figure is far less exposed to a noisy machine than the drain's.
      */
     private static double[] accountingNanosPerExecution() {
@@ -144,10 +144,9 @@ final class LimitsOverhead implements Callable<Integer> {
     private static long cycle(dev.millrace.LimitProfile p) {
         ExecutionLimits l = new ExecutionLimits("async", p, 1, 50);
         l.attach();
-        l.add(dev.millrace.Limit.QUEUEABLE_JOBS, 1);
-        l.checkResources();
+        l.checkResourcesAtEnd();
         ExecutionLimits.detach();
-        return l.used(dev.millrace.Limit.QUEUEABLE_JOBS);
+        return l.budget(dev.millrace.Limit.QUEUEABLE_JOBS);
     }
 
     /** Loads, starts a node with accounting on or off, times until every job started; returns nanoseconds. */

@@ -84,7 +84,7 @@ final class JobRunner {
             Thread.interrupted();
             // A limit breached is final even if user code caught the exception; CPU and heap are checked once more.
             ctx.limits().checkBreach();
-            ctx.limits().checkResources();
+            ctx.limits().checkResourcesAtEnd();
             ctx.checkAbort();
             succeed(job, ctx);
         } catch (Throwable t) {

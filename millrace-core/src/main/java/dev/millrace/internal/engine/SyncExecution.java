@@ -58,7 +58,7 @@ final class SyncExecution implements Execution {
         try {
             T result = work.run(s);
             limits.checkBreach();
-            limits.checkResources();
+            limits.checkResourcesAtEnd();
             c = s.resources.openTransaction();
             if (c != null) c.commit();
             if (s.enqueued) core.wake().run();

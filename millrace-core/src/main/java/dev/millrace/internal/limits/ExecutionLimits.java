@@ -25,7 +25,10 @@ public final class ExecutionLimits implements Limits {
     private final long[] used = new long[Limit.values().length];
     private final Thread thread;
     private final boolean enabled;
-    private final long cpuStartNanos;
+    /** The thread's CPU clock when first read in this execution, or -1: read lazily, it is a system call. */
+    private volatile long cpuBaseNanos = -1;
+    /** Wall time from the start to that first read, counted as CPU (an upper bound: CPU never exceeds wall). */
+    private volatile long cpuBaseWallNanos;
     private final long wallStartNanos;
     private final long cpuBudgetNanos;
     private final long heapStartBytes;
@@ -50,7 +53,6 @@ public final class ExecutionLimits implements Limits {
         }
         this.thread = Thread.currentThread();
         this.enabled = accounting && THREADS != null;
-        this.cpuStartNanos = enabled ? THREADS.getCurrentThreadCpuTime() : 0;
         this.wallStartNanos = System.nanoTime();
         long cpuBudget = budget[Limit.CPU_TIME.ordinal()];
         this.cpuBudgetNanos = cpuBudget > Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : cpuBudget * 1_000_000;
@@ -163,11 +165,25 @@ public final class ExecutionLimits implements Limits {
         }
     }
 
+    /**
+     * The last check, when the execution's code has returned: like {@link #checkResources()}, but an execution too
+     * short to have read the CPU clock yet (no counted operation, not seen by the watchdog) never needs to.
+     */
+    public void checkResourcesAtEnd() {
+        if (!enabled) return;
+        if (cpuBaseNanos >= 0 || mayExceedCpu()) checkResources();
+        else {
+            long heap = heapBytes();
+            if (heap > budget[Limit.HEAP_SIZE.ordinal()]) throw exceed(Limit.HEAP_SIZE, heap, null);
+        }
+    }
+
     /** Checks CPU time and heap from the execution's own thread. */
     public void checkResources() {
         if (!enabled) return;
         // A thread cannot use more CPU than the wall time that passed: until the wall time exceeds the CPU budget,
-        // the CPU counter (a system call) need not be read.
+        // the CPU clock (a system call) is read only once, for its baseline.
+        if (cpuBaseNanos < 0) cpuUsedNanos();
         if (mayExceedCpu()) {
             long cpu = cpuMillis();
             if (cpu > budget[Limit.CPU_TIME.ordinal()]) throw exceed(Limit.CPU_TIME, cpu, null);
@@ -184,10 +200,10 @@ public final class ExecutionLimits implements Limits {
     public boolean checkFromOutside() {
         if (!enabled || breach != null) return false;
         long id = thread.threadId();
-        long cpuNow = mayExceedCpu() ? THREADS.getThreadCpuTime(id) : cpuStartNanos;
+        // The first look takes the CPU baseline of an execution that has not made one itself.
+        long cpu = cpuBaseNanos < 0 || mayExceedCpu() ? cpuUsedNanos() / 1_000_000 : 0;
         long heapNow = THREADS.getThreadAllocatedBytes(id);
-        if (cpuNow < 0 || heapNow < 0) return false;
-        long cpu = (cpuNow - cpuStartNanos) / 1_000_000;
+        if (heapNow < 0) return false;
         long heap = heapNow - heapStartBytes;
         Limit hit = null;
         long usage = 0;
@@ -217,10 +233,23 @@ public final class ExecutionLimits implements Limits {
     }
 
     private long cpuMillis() {
-        if (!enabled) return 0;
+        return enabled ? cpuUsedNanos() / 1_000_000 : 0;
+    }
+
+    /** CPU used since the start: since the baseline, plus the wall time before it (taken now if there is none). */
+    private long cpuUsedNanos() {
         long now = Thread.currentThread() == thread ? THREADS.getCurrentThreadCpuTime()
                 : THREADS.getThreadCpuTime(thread.threadId());
-        return Math.max(0, (now - cpuStartNanos) / 1_000_000);
+        if (now < 0) return 0;
+        if (cpuBaseNanos < 0) {
+            synchronized (this) {
+                if (cpuBaseNanos < 0) {
+                    cpuBaseWallNanos = System.nanoTime() - wallStartNanos;
+                    cpuBaseNanos = now;
+                }
+            }
+        }
+        return Math.max(0, now - cpuBaseNanos) + cpuBaseWallNanos;
     }
 
     private long heapBytes() {
