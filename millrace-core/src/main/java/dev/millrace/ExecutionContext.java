@@ -12,12 +12,13 @@ import java.util.Optional;
  * {@link QueueableContext} and {@link FinalizerContext} add what is particular to them; a future reaches
  * its context with {@link #current()}.
  */
-public interface ExecutionContext {
+public interface ExecutionContext extends Execution {
 
     /** The id of the job being executed: the one {@code enqueue} returned. */
     JobId jobId();
 
     /** The tenant the job belongs to. */
+    @Override
     TenantId tenant();
 
     /** Which run of the job this is: 1 on the first run, higher after a rescue. */
@@ -26,8 +27,10 @@ public interface ExecutionContext {
     /**
      * The execution's own JDBC connection, in its own transaction on the Millrace database. What the job
      * writes through it commits together with the job's completion and its chained child, or not at all.
-     * Do not commit, roll back or close it: the engine does.
+     * Do not commit, roll back or close it: the engine does (those calls are refused). Its queries, rows and DML
+     * count against {@link #limits()}.
      */
+    @Override
     Connection connection();
 
     /** The execution's log, stored beside the job and readable with it. */

@@ -157,6 +157,26 @@ public final class Millrace implements AutoCloseable {
         return engine.events();
     }
 
+    /** Feature flags per tenant: read, switch, and the jobs held while a bound flag is off. */
+    public FeatureFlags flags() {
+        return engine.flags();
+    }
+
+    /**
+     * Runs application code as a synchronous execution of a tenant (a request handler's work, say): with the
+     * tenant's synchronous governor limits ({@link TenantPolicy#syncLimits()}), in one transaction on the
+     * Millrace database that commits when the code returns and rolls back when it throws. Jobs it enqueues
+     * (through this node's {@code enqueue} methods) ride that transaction, up to 50 queueables and 50 futures.
+     *
+     * @return what the code returned
+     * @throws LimitException when the code exceeded a limit, even if it caught the exception itself
+     * @throws AsyncException wrapping a checked exception the code threw
+     * @throws IllegalStateException when called inside a job or another synchronous execution
+     */
+    public <T> T runSynchronously(TenantId tenant, SyncWork<T> work) {
+        return engine.runSynchronously(tenant, work);
+    }
+
     /**
      * Configuration of a node, one method per knob; every default is a named constant and every setter
      * rejects a bad value at once. Nothing is opened until {@link #build()}.
@@ -176,6 +196,8 @@ public final class Millrace implements AutoCloseable {
         public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
         /** How often the pruner deletes terminal jobs past their tenant's retention. */
         public static final Duration DEFAULT_PRUNE_INTERVAL = Duration.ofMinutes(10);
+        /** How long a node reuses flag values it read: another node's switch is seen here within this time. */
+        public static final Duration DEFAULT_FLAG_CACHE_TIME = Duration.ofSeconds(5);
 
         private DataSource dataSource;
         private String jdbcUrl;
@@ -197,6 +219,8 @@ public final class Millrace implements AutoCloseable {
         private final List<Class<?>> futureClasses = new ArrayList<>();
         private final java.util.Map<String, DataSource> applicationDataSources = new java.util.TreeMap<>();
         private final List<Class<? extends dev.millrace.event.EventHandler>> handlerClasses = new ArrayList<>();
+        private final java.util.Map<String, String> flagBindings = new java.util.LinkedHashMap<>();
+        private Duration flagCacheTime = DEFAULT_FLAG_CACHE_TIME;
 
         private Builder() {
         }
@@ -350,6 +374,31 @@ public final class Millrace implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Binds a job class (a queueable, or a class of futures) to a feature flag: while the flag is off for a
+         * tenant, that tenant's jobs of the class wait {@link JobStatus#HOLDING} instead of running, and are
+         * released when it is switched on. Every node sharing a database should declare the same bindings.
+         */
+        public Builder bindToFlag(Class<?> jobClass, String flag) {
+            Objects.requireNonNull(jobClass, "job class");
+            dev.millrace.internal.flags.FlagService.checkName(flag);
+            String before = flagBindings.putIfAbsent(jobClass.getName(), flag);
+            if (before != null && !before.equals(flag)) {
+                throw new IllegalArgumentException("class " + jobClass.getName() + " is already bound to flag '" + before
+                        + "': expected at most one flag per job class, not also '" + flag + "'");
+            }
+            return this;
+        }
+
+        /** How long flag values are reused before re-reading them, 0 to 30 seconds (SPEC FLAG-2). */
+        public Builder flagCacheTime(Duration time) {
+            this.flagCacheTime = atLeast("flagCacheTime", time, Duration.ZERO);
+            if (time.compareTo(Duration.ofSeconds(30)) > 0) {
+                throw new IllegalArgumentException("flagCacheTime " + time + " is out of range: expected at most PT30S");
+            }
+            return this;
+        }
+
         /** Opens the store (migrating it), wires the node; call {@link Millrace#start()} to run jobs. */
         public Millrace build() {
             int batch = claimBatchSize > 0 ? claimBatchSize : Math.max(2, workers * 2);
@@ -359,7 +408,7 @@ public final class Millrace implements AutoCloseable {
             var config = new EngineConfig(dataSource, jdbcUrl, user, password, dataDir, schema, workers, batch, lease,
                     pollInterval, maxAttempts, shutdownTimeout, pruneInterval, micros, nodeId, migrate,
                     List.copyOf(jobClasses), List.copyOf(futureClasses), java.util.Map.copyOf(applicationDataSources),
-                    List.copyOf(handlerClasses));
+                    List.copyOf(handlerClasses), flagCacheTime, java.util.Map.copyOf(flagBindings));
             return new Millrace(Engine.open(config));
         }
 

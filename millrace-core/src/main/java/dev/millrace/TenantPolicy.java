@@ -16,14 +16,18 @@ package dev.millrace;
  * @param flexQueueCapacity batches waiting in the flex queue
  * @param maxSchedules schedules of the tenant
  * @param jobRetentionDays days a terminal job is kept before it is pruned
+ * @param syncLimits governor limits of synchronous executions ({@link LimitProfile#SYNC} by default)
+ * @param asyncLimits governor limits of asynchronous executions ({@link LimitProfile#ASYNC} by default)
  */
 public record TenantPolicy(int defaultMaxStackDepth, int maxDelayMinutes, int defaultDelayMinutes,
                            int enqueuePerSyncExecution, int enqueuePerAsyncExecution, int futuresPerExecution,
                            int finalizerMaxConsecutiveRetries, int dailyAsyncExecutions, int maxActiveBatches,
-                           int flexQueueCapacity, int maxSchedules, int jobRetentionDays) {
+                           int flexQueueCapacity, int maxSchedules, int jobRetentionDays,
+                           LimitProfile syncLimits, LimitProfile asyncLimits) {
 
     /** The defaults: unlimited depth, delay 0–10 minutes, 50/1 enqueues, 5 finalizer retries, 250,000 a day. */
-    public static final TenantPolicy DEFAULTS = new TenantPolicy(0, 10, 0, 50, 1, 50, 5, 250_000, 5, 100, 100, 7);
+    public static final TenantPolicy DEFAULTS = new TenantPolicy(0, 10, 0, 50, 1, 50, 5, 250_000, 5, 100, 100, 7,
+            LimitProfile.SYNC, LimitProfile.ASYNC);
 
     /** Validates every number, naming the key, the value and the allowed range. */
     public TenantPolicy {
@@ -39,6 +43,9 @@ public record TenantPolicy(int defaultMaxStackDepth, int maxDelayMinutes, int de
         check("flexQueueCapacity", flexQueueCapacity, 0, 100_000);
         check("maxSchedules", maxSchedules, 0, 100_000);
         check("jobRetentionDays", jobRetentionDays, 1, 3_650);
+        // Absent from policies stored before governor limits existed: the defaults apply.
+        if (syncLimits == null) syncLimits = LimitProfile.SYNC;
+        if (asyncLimits == null) asyncLimits = LimitProfile.ASYNC;
     }
 
     private static void check(String key, int value, int min, int max) {
@@ -52,27 +59,42 @@ public record TenantPolicy(int defaultMaxStackDepth, int maxDelayMinutes, int de
     public TenantPolicy withDefaultMaxStackDepth(int v) {
         return new TenantPolicy(v, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution, enqueuePerAsyncExecution,
                 futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions, maxActiveBatches,
-                flexQueueCapacity, maxSchedules, jobRetentionDays);
+                flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits);
     }
 
     /** A copy with other delay bounds. */
     public TenantPolicy withDelayMinutes(int defaultDelay, int maxDelay) {
         return new TenantPolicy(defaultMaxStackDepth, maxDelay, defaultDelay, enqueuePerSyncExecution,
                 enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
-                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays);
+                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits);
     }
 
     /** A copy with another retention of terminal jobs. */
     public TenantPolicy withJobRetentionDays(int days) {
         return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
                 enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
-                maxActiveBatches, flexQueueCapacity, maxSchedules, days);
+                maxActiveBatches, flexQueueCapacity, maxSchedules, days, syncLimits, asyncLimits);
     }
 
     /** A copy with another cap on consecutive finalizer-driven retries. */
     public TenantPolicy withFinalizerMaxConsecutiveRetries(int retries) {
         return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
                 enqueuePerAsyncExecution, futuresPerExecution, retries, dailyAsyncExecutions, maxActiveBatches,
-                flexQueueCapacity, maxSchedules, jobRetentionDays);
+                flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits);
+    }
+
+    /** A copy with other governor limits for synchronous and asynchronous executions. */
+    public TenantPolicy withLimits(LimitProfile sync, LimitProfile async) {
+        return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
+                enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
+                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays,
+                java.util.Objects.requireNonNull(sync, "sync limits"), java.util.Objects.requireNonNull(async, "async limits"));
+    }
+
+    /** A copy with other queueable and future allowances per execution (the queueable and future limits). */
+    public TenantPolicy withEnqueueLimits(int perSyncExecution, int perAsyncExecution, int futures) {
+        return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, perSyncExecution,
+                perAsyncExecution, futures, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
+                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits);
     }
 }

@@ -70,6 +70,7 @@ final class Setup implements AutoCloseable {
                 .claimBatchSize(options.batch)
                 .pollInterval(Duration.ofMillis(options.pollMs))
                 .register(BenchJob.class)
+                .register(LimitsOverhead.QueryJob.class)
                 .build();
     }
 

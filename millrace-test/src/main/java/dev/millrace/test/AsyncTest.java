@@ -213,6 +213,16 @@ public final class AsyncTest implements AutoCloseable {
 
     // ---- the job table
 
+    /**
+     * Switches a feature flag of the test's tenant, at once (the test's node reads its own switches without
+     * delay). Switching a bound flag off holds the tenant's waiting jobs of the bound classes; on releases them.
+     *
+     * @return how many jobs were held or released
+     */
+    public int setFlag(String name, boolean enabled) {
+        return millrace.flags().set(tenant, name, enabled);
+    }
+
     /** Every job of the test's tenant, oldest (first enqueued) first. */
     public List<JobRecord> jobs() {
         return table.find(q -> q);
@@ -383,6 +393,7 @@ public final class AsyncTest implements AutoCloseable {
         private TenantId tenant = DEFAULT_TENANT;
         private TenantPolicy policy = TenantPolicy.DEFAULTS;
         private Instant clockStart = TestClock.DEFAULT_START;
+        private final java.util.Map<Class<?>, String> flagBindings = new java.util.LinkedHashMap<>();
 
         private Builder() {
         }
@@ -433,6 +444,16 @@ public final class AsyncTest implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Binds a job class to a feature flag, as {@link Millrace.Builder#bindToFlag(Class, String)} does: while
+         * the flag is off for the test's tenant (as every flag is until {@link AsyncTest#setFlag} switches it),
+         * its jobs wait {@code HOLDING} and {@link AsyncTest#stopTest()} does not run them.
+         */
+        public Builder bindToFlag(Class<?> jobClass, String flag) {
+            flagBindings.put(Objects.requireNonNull(jobClass, "job class"), flag);
+            return this;
+        }
+
         /** Where each test's clock starts; default {@link TestClock#DEFAULT_START}. */
         public Builder clockStart(Instant start) {
             this.clockStart = Objects.requireNonNull(start, "clock start");
@@ -457,6 +478,7 @@ public final class AsyncTest implements AutoCloseable {
                 jobClasses.forEach(node::register);
                 futureClasses.forEach(node::registerFutures);
                 handlerClasses.forEach(node::registerHandler);
+                flagBindings.forEach(node::bindToFlag);
                 millrace = node.build();
                 millrace.tenants().put(tenant, policy);
                 return new AsyncTest(millrace, tenant, clock, dataSource);
@@ -476,6 +498,7 @@ public final class AsyncTest implements AutoCloseable {
             b.tenant = tenant;
             b.policy = policy;
             b.clockStart = clockStart;
+            b.flagBindings.putAll(flagBindings);
             return b;
         }
     }

@@ -9,6 +9,7 @@ import dev.millrace.ExecutionContext;
 import dev.millrace.JobAbortedException;
 import dev.millrace.JobId;
 import dev.millrace.JobLogger;
+import dev.millrace.Limit;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
 import dev.millrace.event.Event;
@@ -17,10 +18,10 @@ import dev.millrace.internal.event.EventTransaction;
 import dev.millrace.internal.event.PendingEvents;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.NewJob;
-import dev.millrace.internal.store.StoreException;
+import dev.millrace.internal.limits.ExecutionLimits;
 
+import java.net.http.HttpClient;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +32,7 @@ abstract class BaseContext implements ExecutionContext, CursorHost, EventTransac
     final TenantPolicy policy;
     final JobLoggerImpl logger;
     private final JobId jobId;
-    private Connection connection;
+    final ExecutionResources resources;
     private volatile boolean abortRequested;
     private final List<NewJob> enqueued = new ArrayList<>();
     private int futures;
@@ -39,11 +40,12 @@ abstract class BaseContext implements ExecutionContext, CursorHost, EventTransac
     private String statusText;
     private PendingEvents pendingEvents;
 
-    BaseContext(Core core, ClaimedJob job, TenantPolicy policy, String parentTransactionId) {
+    BaseContext(Core core, ClaimedJob job, TenantPolicy policy, String parentTransactionId, ExecutionLimits limits) {
         this.core = core;
         this.job = job;
         this.policy = policy;
         this.jobId = JobId.of(job.id());
+        this.resources = new ExecutionResources(core, job.tenant(), limits, "job " + jobId);
         this.logger = new JobLoggerImpl(core.store(), core.clock(), job.id(), job.tenant(),
                 job.id() + "/" + job.attempt(), parentTransactionId);
     }
@@ -65,16 +67,12 @@ abstract class BaseContext implements ExecutionContext, CursorHost, EventTransac
 
     @Override
     public Connection connection() {
-        if (connection == null) {
-            try {
-                Connection c = core.dataSource().getConnection();
-                c.setAutoCommit(false);
-                connection = c;
-            } catch (SQLException e) {
-                throw new StoreException("cannot open the transaction of job " + jobId + ": " + e.getMessage(), e);
-            }
-        }
-        return connection;
+        return resources.connection();
+    }
+
+    /** The execution's transaction, unmetered: what the engine itself writes through. */
+    Connection transaction() {
+        return resources.transaction();
     }
 
     @Override
@@ -100,7 +98,22 @@ abstract class BaseContext implements ExecutionContext, CursorHost, EventTransac
 
     /** The transaction, if the execution opened one. */
     Connection openConnection() {
-        return connection;
+        return resources.openTransaction();
+    }
+
+    @Override
+    public ExecutionLimits limits() {
+        return resources.limits;
+    }
+
+    @Override
+    public HttpClient httpClient() {
+        return resources.httpClient();
+    }
+
+    @Override
+    public boolean flag(String name) {
+        return resources.flag(name);
     }
 
     @Override
@@ -115,6 +128,7 @@ abstract class BaseContext implements ExecutionContext, CursorHost, EventTransac
 
     @Override
     public void checkAbort() {
+        resources.limits.checkBreach();
         if (abortRequested) throw new JobAbortedException("job " + jobId + " was aborted");
     }
 
@@ -133,7 +147,10 @@ abstract class BaseContext implements ExecutionContext, CursorHost, EventTransac
 
     /** Inserts a job in this execution's transaction; it becomes visible if the execution commits. */
     JobId insert(NewJob newJob) {
-        core.store().insert(connection(), List.of(newJob));
+        Connection c = transaction();
+        List<NewJob> batch = List.of(newJob);
+        if (core.governance().flags.gates(batch)) core.governance().flags.insert(c, batch, () -> core.store().insert(c, batch));
+        else core.store().insert(c, batch);
         enqueued.add(newJob);
         return JobId.of(newJob.id());
     }
@@ -148,13 +165,10 @@ abstract class BaseContext implements ExecutionContext, CursorHost, EventTransac
             throw new AsyncException("a future cannot enqueue a future: job " + jobId + " is a future of "
                     + job.className() + "." + job.methodName());
         }
-        if (futures >= policy.futuresPerExecution()) {
-            throw new dev.millrace.LimitException("too many future calls: " + (futures + 1) + " (limit "
-                    + policy.futuresPerExecution() + " per execution, policy futuresPerExecution)");
-        }
-        JobId id = insert(core.enqueuer().future(job.tenant(), type, method, args, job.id()));
+        resources.limits.add(Limit.FUTURE_CALLS, 1, "too many future calls: " + (futures + 1) + " (limit "
+                + resources.limits.budget(Limit.FUTURE_CALLS) + " per execution, policy futuresPerExecution)");
         futures++;
-        return id;
+        return insert(core.enqueuer().future(job.tenant(), type, method, args, job.id()));
     }
 
     boolean allowsFutures() {

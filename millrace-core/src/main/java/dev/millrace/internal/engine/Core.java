@@ -20,7 +20,9 @@ import javax.sql.DataSource;
  * @param wake called after new jobs became visible, so a dispatcher looks at once
  * @param cursors the node's cursors
  * @param events the event bus: after-commit events of executions, job status events
+ * @param governance governor limits and feature flags
  */
 record Core(JobStore store, DataSource dataSource, Enqueuer enqueuer, JobCodec codec, Registry registry,
-            InstantSource clock, String nodeId, Runnable wake, CursorService cursors, EventBus events) {
+            InstantSource clock, String nodeId, Runnable wake, CursorService cursors, EventBus events,
+            Governance governance) {
 }

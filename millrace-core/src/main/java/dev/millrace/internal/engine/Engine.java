@@ -4,6 +4,9 @@ import dev.millrace.AsyncOptions;
 import dev.millrace.Cursors;
 import dev.millrace.StepWorkflow;
 import dev.millrace.internal.cursor.CursorService;
+import dev.millrace.FeatureFlags;
+import dev.millrace.SyncWork;
+import dev.millrace.internal.flags.FlagService;
 import dev.millrace.JobId;
 import dev.millrace.JobLogEntry;
 import dev.millrace.JobNotFoundException;
@@ -66,6 +69,8 @@ public final class Engine implements AutoCloseable {
     private final String nodeId;
     private final Jobs jobs = new JobsView();
     private final Tenants tenants = new TenantsView();
+    private final Governance governance;
+    private final FeatureFlags flags = new FlagsView();
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -84,8 +89,10 @@ public final class Engine implements AutoCloseable {
         this.cursors = new CursorService(sql.cursors(), config.clock(), config.applicationDataSources(), policies::get);
         this.events = new EventBus(sql.events(), sql.dataSource(), policies::get, config.clock(), this.nodeId,
                 config.lease(), config.pollInterval(), config.handlerClasses());
+        this.governance = new Governance(new FlagService(sql.flags(), config.clock(), config.flagCacheTime(),
+                config.flagBindings()));
         this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake,
-                cursors, events);
+                cursors, events, governance);
         this.completer = new Completer(store);
         this.runner = new JobRunner(core, policies, completer);
         this.inlineRunner = new JobRunner(core, policies, c -> store.complete(List.of(c)));
@@ -146,6 +153,7 @@ public final class Engine implements AutoCloseable {
         events.refreshSystemSubscribers();
         eventDelivery.start();
         eventPruner.start();
+        governance.watchdog.start();
         dispatcher.start();
         LOG.info("Millrace node {} started on {} with {} workers", nodeId, sql, config.workers());
     }
@@ -168,6 +176,8 @@ public final class Engine implements AutoCloseable {
             cursorPruner.stop();
             LOG.info("Millrace node {} stopped", nodeId);
         }
+        governance.watchdog.stop();
+        governance.close();
         sql.close();
     }
 
@@ -197,6 +207,12 @@ public final class Engine implements AutoCloseable {
     public JobId enqueue(Connection connection, TenantId tenant, Queueable job, AsyncOptions options) {
         Objects.requireNonNull(tenant, "tenant");
         BaseContext current = Executions.currentContext();
+        SyncExecution sync = connection == null ? SyncExecution.current(core) : null;
+        if (sync != null) {
+            // Inside a synchronous execution: in its transaction, within the synchronous allowance.
+            sync.checkTenant(tenant);
+            return sync.enqueue(core.enqueuer().queueable(tenant, job, options, Enqueuer.Lineage.ROOT));
+        }
         if (connection == null && current != null && current.core == core) {
             // Inside a running job, enqueue means chaining: in the job's transaction, within its allowance.
             current.checkSameTenant(tenant);
@@ -212,6 +228,11 @@ public final class Engine implements AutoCloseable {
     public JobId enqueueFuture(Connection connection, TenantId tenant, Class<?> type, String method, Object[] args) {
         Objects.requireNonNull(tenant, "tenant");
         BaseContext current = Executions.currentContext();
+        SyncExecution sync = connection == null ? SyncExecution.current(core) : null;
+        if (sync != null) {
+            sync.checkTenant(tenant);
+            return sync.enqueueFuture(core.enqueuer().future(tenant, type, method, args, null));
+        }
         if (connection == null && current != null && current.core == core) {
             current.checkSameTenant(tenant);
             return current.enqueueFutureHere(type, method, args);
@@ -224,7 +245,8 @@ public final class Engine implements AutoCloseable {
     /** Enqueues many queueables in one transaction; see {@code Millrace.enqueueAll}. */
     public List<JobId> enqueueAll(TenantId tenant, List<? extends Queueable> queueables, AsyncOptions options) {
         Objects.requireNonNull(tenant, "tenant");
-        if (Executions.currentContext() != null && Executions.currentContext().core == core) {
+        if ((Executions.currentContext() != null && Executions.currentContext().core == core)
+                || SyncExecution.current(core) != null) {
             // Inside a running job every enqueue is chaining, within the job's allowance.
             List<JobId> ids = new ArrayList<>(queueables.size());
             for (Queueable q : queueables) ids.add(enqueue(null, tenant, q, options));
@@ -238,13 +260,76 @@ public final class Engine implements AutoCloseable {
 
     private void insert(Connection connection, List<NewJob> batch) {
         if (batch.isEmpty()) return;
-        if (connection == null) store.insert(batch);
+        if (governance.flags.gates(batch)) insertGated(connection, batch);
+        else if (connection == null) store.insert(batch);
         else store.insert(connection, batch);
         afterInsert(batch.get(0));
     }
 
+    /** Jobs of a class bound to a flag: inserted with the flag's row locked, held when it is off. */
+    private void insertGated(Connection connection, List<NewJob> batch) {
+        if (connection != null) {
+            governance.flags.insert(connection, batch, () -> store.insert(connection, batch));
+            return;
+        }
+        try (Connection c = sql.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                governance.flags.insert(c, batch, () -> store.insert(c, batch));
+                c.commit();
+            } catch (RuntimeException | java.sql.SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new dev.millrace.internal.store.StoreException("enqueue failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs application code as a synchronous execution; see {@code Millrace.runSynchronously}. */
+    public <T> T runSynchronously(TenantId tenant, SyncWork<T> work) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(work, "work");
+        TenantPolicy policy = policies.get(tenant);
+        if (!closed) governance.watchdog.start();
+        return SyncExecution.run(core, tenant, policy, work);
+    }
+
+    /** Feature flags. */
+    public FeatureFlags flags() {
+        return flags;
+    }
+
+    private final class FlagsView implements FeatureFlags {
+        @Override
+        public boolean isEnabled(TenantId tenant, String name) {
+            return governance.flags.isEnabled(tenant, name);
+        }
+
+        @Override
+        public int set(TenantId tenant, String name, boolean enabled) {
+            FlagService.checkName(name);
+            policies.get(Objects.requireNonNull(tenant, "tenant"));
+            int moved = governance.flags.set(tenant, name, enabled);
+            if (enabled && moved > 0) wake();
+            LOG.info("flag {} of tenant {} switched {} ({} jobs {})", name, tenant, enabled ? "on" : "off", moved,
+                    enabled ? "released" : "held");
+            return moved;
+        }
+
+        @Override
+        public java.util.Map<String, Boolean> list(TenantId tenant) {
+            policies.get(Objects.requireNonNull(tenant, "tenant"));
+            return governance.flags.list(tenant);
+        }
+    }
+
     /** Runs ready jobs of one tenant on the calling thread, for tests and tools. */
     public int runReadyJobs(TenantId tenant, int maxJobs) {
+        // Inline runs are governed like a started node's: the watchdog stops jobs spinning past their limits.
+        if (!closed) governance.watchdog.start();
         int ran = 0;
         while (ran < maxJobs) {
             Instant now = config.clock().instant();
@@ -259,6 +344,7 @@ public final class Engine implements AutoCloseable {
 
     /** Runs one chosen job on the calling thread if it is ready now; false when it is not. */
     public boolean runJob(TenantId tenant, JobId id) {
+        if (!closed) governance.watchdog.start();
         Instant now = config.clock().instant();
         Optional<ClaimedJob> claimed = store.claimJob(tenant, id.uuid(), nodeId, now, now.plus(config.lease()));
         claimed.ifPresent(inlineRunner::run);

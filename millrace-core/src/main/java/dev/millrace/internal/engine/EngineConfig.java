@@ -29,11 +29,14 @@ import javax.sql.DataSource;
  * @param futureClasses classes whose future methods are registered
  * @param applicationDataSources the application's data sources cursors may query, by name
  * @param handlerClasses event handler classes this node delivers
+ * @param flagCacheTime how long a flag value read from the store is reused
+ * @param flagBindings job class name to the feature flag it is bound to
  */
 public record EngineConfig(DataSource dataSource, String jdbcUrl, String user, String password, Path dataDir,
                            String schema, int workers, int claimBatchSize, Duration lease, Duration pollInterval,
                            int maxAttempts, Duration shutdownTimeout, Duration pruneInterval, InstantSource clock,
                            String nodeId, boolean migrate, List<Class<?>> jobClasses, List<Class<?>> futureClasses,
                            java.util.Map<String, DataSource> applicationDataSources,
-                           List<Class<? extends dev.millrace.event.EventHandler>> handlerClasses) {
+                           List<Class<? extends dev.millrace.event.EventHandler>> handlerClasses,
+                           Duration flagCacheTime, java.util.Map<String, String> flagBindings) {
 }

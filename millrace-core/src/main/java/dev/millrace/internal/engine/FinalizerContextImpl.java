@@ -5,11 +5,12 @@ import dev.millrace.AsyncOptions;
 import dev.millrace.FinalizerContext;
 import dev.millrace.JobError;
 import dev.millrace.JobId;
-import dev.millrace.LimitException;
+import dev.millrace.Limit;
 import dev.millrace.LogLevel;
 import dev.millrace.ParentJobResult;
 import dev.millrace.Queueable;
 import dev.millrace.TenantPolicy;
+import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.internal.store.ClaimedJob;
 
 import java.util.Optional;
@@ -21,7 +22,9 @@ final class FinalizerContextImpl extends BaseContext implements FinalizerContext
     private int enqueued;
 
     FinalizerContextImpl(Core core, ClaimedJob job, TenantPolicy policy, ParentJobResult result, JobError error) {
-        super(core, job, policy, job.requestId());
+        // A finalizer runs with the synchronous limits except heap (SPEC LIM-2, FIN-8), and enqueues at most one job.
+        super(core, job, policy, job.requestId(), new ExecutionLimits("finalizer",
+                policy.syncLimits().with(Limit.HEAP_SIZE, policy.asyncLimits().heapBytes()), 1, policy.futuresPerExecution()));
         this.result = result;
         this.error = error;
     }
@@ -53,9 +56,8 @@ final class FinalizerContextImpl extends BaseContext implements FinalizerContext
 
     @Override
     public JobId enqueue(Queueable next, AsyncOptions options) {
-        if (enqueued >= 1) {
-            throw new LimitException("too many jobs enqueued by a finalizer: " + (enqueued + 1) + " (limit 1 per finalizer)");
-        }
+        limits().add(Limit.QUEUEABLE_JOBS, 1, "too many jobs enqueued by a finalizer: " + (enqueued + 1)
+                + " (limit 1 per finalizer)");
         // The finalizer row carries the failures in a row so far, its parent's included when it failed.
         int failures = job.consecutiveFailures();
         int max = policy.finalizerMaxConsecutiveRetries();

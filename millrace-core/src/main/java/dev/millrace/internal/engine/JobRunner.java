@@ -77,21 +77,34 @@ final class JobRunner {
             ctx = context(job, policy);
             running.put(job.id(), new Running(ctx, Thread.currentThread()));
             Executions.set(ctx);
+            ctx.limits().attach();
+            core.governance().watchdog.add(ctx.limits());
             core.events().jobStatusChanged(job.tenant(), job.id(), job.type().name(), "QUEUED", "PROCESSING");
             invoke(job, ctx);
             Executions.clear();
             Thread.interrupted();
+            // A limit breached is final even if user code caught the exception; CPU and heap are checked once more.
+            ctx.limits().checkBreach();
+            ctx.limits().checkResourcesAtEnd();
             ctx.checkAbort();
             succeed(job, ctx);
         } catch (Throwable t) {
             Executions.clear();
             Thread.interrupted();
+            if (ctx != null && ctx.limits().breach() != null && !(t instanceof dev.millrace.LimitException)) {
+                // The watchdog interrupted the job for a limit: the limit is why it failed.
+                dev.millrace.LimitException breach = ctx.limits().breach();
+                breach.addSuppressed(t);
+                t = breach;
+            }
             if (interruptingForShutdown && (ctx == null || !ctx.isAbortRequested())) {
                 leaveForRescue(job, ctx, t);
                 return;
             }
             fail(job, ctx, t);
         } finally {
+            dev.millrace.internal.limits.ExecutionLimits.detach();
+            if (ctx != null) core.governance().watchdog.remove(ctx.limits());
             running.remove(job.id());
             if (ctx != null) {
                 ctx.afterExecution();
@@ -152,7 +165,7 @@ final class JobRunner {
             statusChanged(job, JobStatus.COMPLETED);
             return;
         }
-        Connection c = ctx.connection();
+        Connection c = ctx.transaction();
         boolean wake = !ctx.enqueued().isEmpty();
         if (finalizer != null) {
             core.store().insert(c, List.of(finalizerJob(job, ctx, finalizer, ParentJobResult.SUCCESS, null)));

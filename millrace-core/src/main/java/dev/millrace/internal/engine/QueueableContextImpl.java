@@ -5,10 +5,11 @@ import dev.millrace.AsyncInfo;
 import dev.millrace.AsyncOptions;
 import dev.millrace.Finalizer;
 import dev.millrace.JobId;
-import dev.millrace.LimitException;
+import dev.millrace.Limit;
 import dev.millrace.Queueable;
 import dev.millrace.QueueableContext;
 import dev.millrace.TenantPolicy;
+import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.internal.store.ClaimedJob;
 
 import java.time.Duration;
@@ -20,7 +21,8 @@ final class QueueableContextImpl extends BaseContext implements QueueableContext
     private Finalizer finalizer;
 
     QueueableContextImpl(Core core, ClaimedJob job, TenantPolicy policy) {
-        super(core, job, policy, null);
+        super(core, job, policy, null, new ExecutionLimits("async", policy.asyncLimits(), policy.enqueuePerAsyncExecution(),
+                job.type() == dev.millrace.JobType.FUTURE ? 0 : policy.futuresPerExecution()));
     }
 
     @Override
@@ -42,10 +44,8 @@ final class QueueableContextImpl extends BaseContext implements QueueableContext
             throw new AsyncException("future " + job.className() + "." + job.methodName()
                     + " cannot enqueue a queueable: expected futures to do their work directly");
         }
-        if (children >= policy.enqueuePerAsyncExecution()) {
-            throw new LimitException("too many queueable jobs added to the queue: " + (children + 1) + " (limit "
-                    + policy.enqueuePerAsyncExecution() + " per async execution, policy enqueuePerAsyncExecution)");
-        }
+        limits().add(Limit.QUEUEABLE_JOBS, 1, "too many queueable jobs added to the queue: " + (children + 1) + " (limit "
+                + policy.enqueuePerAsyncExecution() + " per async execution, policy enqueuePerAsyncExecution)");
         var lineage = new Enqueuer.Lineage(job.id(), job.stackDepth() + 1, job.maxStackDepth(), 0);
         JobId id = insert(core.enqueuer().queueable(job.tenant(), child, options, lineage));
         children++;

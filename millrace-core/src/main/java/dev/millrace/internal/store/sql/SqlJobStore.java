@@ -634,10 +634,11 @@ final class SqlJobStore implements JobStore {
     }
 
     @Override
+    // Any job not running (ready, or held by a flag) is aborted at once.
     public AbortOutcome abort(TenantId tenant, UUID id, Instant now) {
         return jdbc.inTransaction("abort job " + id, c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM " + t.queue() + " WHERE job_id = ? AND tenant_id = ? AND state = 0")) {
+                    "DELETE FROM " + t.queue() + " WHERE job_id = ? AND tenant_id = ? AND state <> 1")) {
                 Jdbc.setUuid(ps, 1, id);
                 ps.setString(2, tenant.value());
                 if (ps.executeUpdate() > 0) {

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.millrace.internal.store.CursorStore;
 import dev.millrace.internal.store.EventStore;
+import dev.millrace.internal.store.FlagStore;
 import dev.millrace.internal.store.JobStore;
 import dev.millrace.internal.store.LeaderLock;
 import dev.millrace.internal.store.TenantStore;
@@ -30,6 +31,7 @@ public final class SqlStore implements AutoCloseable {
     private final JobStore jobs;
     private final TenantStore tenants;
     private final CursorStore cursors;
+    private final FlagStore flags;
     private final LeaderLock leaderLock;
     private final String description;
     private final PgNotifier notifier;
@@ -46,6 +48,7 @@ public final class SqlStore implements AutoCloseable {
         this.jobs = new SqlJobStore(jdbc, dialect, tables, notifier);
         this.tenants = new SqlTenantStore(jdbc, dialect, tables);
         this.cursors = new SqlCursorStore(jdbc, dialect, schema);
+        this.flags = new SqlFlagStore(jdbc, dialect, tables);
         this.leaderLock = new SqlLeaderLock(jdbc, dialect, description + "/" + schema);
         this.description = description;
         this.eventNotifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, EVENT_CHANNEL) : null;
@@ -156,6 +159,11 @@ public final class SqlStore implements AutoCloseable {
     /** The cursor store. */
     public CursorStore cursors() {
         return cursors;
+    }
+
+    /** The feature flag store. */
+    public FlagStore flags() {
+        return flags;
     }
 
     /** The leader lock for services only one node should run at a time. */

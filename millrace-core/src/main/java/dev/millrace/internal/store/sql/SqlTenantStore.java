@@ -109,10 +109,18 @@ final class SqlTenantStore implements TenantStore {
         }
     }
 
+    /** Stored keys over the defaults, nested objects (limit profiles) key by key, so a partial override keeps the rest. */
+    private static void merge(ObjectNode into, ObjectNode stored) {
+        stored.fields().forEachRemaining(e -> {
+            if (e.getValue() instanceof ObjectNode s && into.get(e.getKey()) instanceof ObjectNode d) merge(d, s);
+            else into.set(e.getKey(), e.getValue());
+        });
+    }
+
     private static TenantPolicy read(TenantId tenant, String json) {
         try {
             ObjectNode merged = JSON.valueToTree(TenantPolicy.DEFAULTS);
-            merged.setAll((ObjectNode) JSON.readTree(json));
+            merge(merged, (ObjectNode) JSON.readTree(json));
             return JSON.treeToValue(merged, TenantPolicy.class);
         } catch (JsonProcessingException | ClassCastException e) {
             throw new IllegalStateException("stored policy of tenant '" + tenant + "' is not a JSON object of policy keys: "

@@ -1,0 +1,35 @@
+package dev.millrace.internal.store;
+
+import dev.millrace.TenantId;
+
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Feature flags and the jobs they hold. A flag's row is the lock that orders a switch against enqueues of the
+ * classes bound to it, so a job is never left held while its flag is on, nor ready while it is off.
+ */
+public interface FlagStore {
+
+    /** The tenant's flags by name (absent flags read false). */
+    Map<String, Boolean> flags(TenantId tenant);
+
+    /**
+     * Switches a flag and, in the same transaction, moves the ready jobs of the bound classes to held (off) or
+     * the held ones back to ready (on). Returns how many jobs moved.
+     */
+    int set(TenantId tenant, String name, boolean enabled, Collection<String> boundClasses, Instant now);
+
+    /**
+     * Inside the caller's transaction: makes sure the flag's row exists, locks it until that transaction ends
+     * and returns its value. An enqueue of a bound class calls this before inserting.
+     */
+    boolean lockFlag(Connection c, TenantId tenant, String name, Instant now);
+
+    /** Inside the caller's transaction: moves just-inserted ready jobs to held (status HOLDING). */
+    void hold(Connection c, List<UUID> jobIds);
+}

@@ -1,0 +1,164 @@
+package dev.millrace.internal.store.sql;
+
+import dev.millrace.TenantId;
+import dev.millrace.internal.store.FlagStore;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Feature flags in SQL. Held jobs keep their queue row in state {@value #HELD} (never claimed: the claim reads
+ * state 0 only) and their job row in status HOLDING.
+ */
+final class SqlFlagStore implements FlagStore {
+    /** The queue state of a job held by a flag. */
+    static final int HELD = 3;
+
+    private final Jdbc jdbc;
+    private final SqlDialect dialect;
+    private final Tables t;
+    private final String flagTable;
+
+    SqlFlagStore(Jdbc jdbc, SqlDialect dialect, Tables tables) {
+        this.jdbc = jdbc;
+        this.dialect = dialect;
+        this.t = tables;
+        // Same schema as the tenants table.
+        this.flagTable = tables.tenant().substring(0, tables.tenant().length() - "mr_tenant".length()) + "mr_flag";
+    }
+
+    @Override
+    public Map<String, Boolean> flags(TenantId tenant) {
+        return jdbc.inTransaction("read the flags of tenant " + tenant, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, enabled FROM " + flagTable
+                    + " WHERE tenant_id = ? ORDER BY name")) {
+                ps.setString(1, tenant.value());
+                Map<String, Boolean> out = new LinkedHashMap<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.put(rs.getString(1), rs.getBoolean(2));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public int set(TenantId tenant, String name, boolean enabled, Collection<String> boundClasses, Instant now) {
+        return jdbc.inTransaction("switch flag " + name + " of tenant " + tenant, c -> {
+            lockFlag(c, tenant, name, now);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + flagTable
+                    + " SET enabled = ?, updated_at = ? WHERE tenant_id = ? AND name = ?")) {
+                ps.setBoolean(1, enabled);
+                Jdbc.setInstant(ps, 2, now);
+                ps.setString(3, tenant.value());
+                ps.setString(4, name);
+                ps.executeUpdate();
+            }
+            if (boundClasses.isEmpty()) return 0;
+            List<UUID> candidates = jobsOf(c, tenant, enabled ? HELD : 0, boundClasses);
+            if (candidates.isEmpty()) return 0;
+            int moved = enabled ? move(c, candidates, HELD, 0, "QUEUED") : move(c, candidates, 0, HELD, "HOLDING");
+            if (enabled && moved > 0 && dialect.notifySql() != null) {
+                // Released jobs are ready: wake the other nodes when this commits.
+                try (PreparedStatement n = c.prepareStatement(dialect.notifySql())) {
+                    n.execute();
+                }
+            }
+            return moved;
+        });
+    }
+
+    @Override
+    public boolean lockFlag(Connection c, TenantId tenant, String name, Instant now) {
+        return Jdbc.inConnection(c, "lock flag " + name, x -> {
+            Boolean value = readLocked(x, tenant, name);
+            if (value != null) return value;
+            // First use of the flag: create it (off) so there is a row to lock. A concurrent creator wins quietly.
+            Savepoint sp = x.setSavepoint();
+            try (PreparedStatement ps = x.prepareStatement("INSERT INTO " + flagTable
+                    + " (tenant_id, name, enabled, updated_at) VALUES (?, ?, FALSE, ?)")) {
+                ps.setString(1, tenant.value());
+                ps.setString(2, name);
+                Jdbc.setInstant(ps, 3, now);
+                ps.executeUpdate();
+                x.releaseSavepoint(sp);
+            } catch (SQLException e) {
+                x.rollback(sp);
+                if (!dialect.isUniqueViolation(e)) throw e;
+            }
+            value = readLocked(x, tenant, name);
+            return value != null && value;
+        });
+    }
+
+    private Boolean readLocked(Connection c, TenantId tenant, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT enabled FROM " + flagTable
+                + " WHERE tenant_id = ? AND name = ? FOR UPDATE")) {
+            ps.setString(1, tenant.value());
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getBoolean(1) : null;
+            }
+        }
+    }
+
+    @Override
+    public void hold(Connection c, List<UUID> jobIds) {
+        if (jobIds.isEmpty()) return;
+        Jdbc.inConnection(c, "hold jobs", x -> move(x, jobIds, 0, HELD, "HOLDING"));
+    }
+
+    private List<UUID> jobsOf(Connection c, TenantId tenant, int state, Collection<String> classes) throws SQLException {
+        String in = String.join(", ", java.util.Collections.nCopies(classes.size(), "?"));
+        try (PreparedStatement ps = c.prepareStatement("SELECT q.job_id FROM " + t.queue() + " q JOIN " + t.job()
+                + " j ON j.id = q.job_id WHERE q.tenant_id = ? AND q.state = ? AND j.class_name IN (" + in + ")")) {
+            int i = 1;
+            ps.setString(i++, tenant.value());
+            ps.setInt(i++, state);
+            for (String cls : classes) ps.setString(i++, cls);
+            List<UUID> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(Jdbc.getUuid(rs, "job_id"));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Moves queue rows from one state to another, each only if still in the first (a claim may have taken a
+     * ready row meanwhile: it runs), and sets the job status of exactly those that moved.
+     */
+    private int move(Connection c, List<UUID> ids, int from, int to, String status) throws SQLException {
+        List<UUID> moved = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.queue() + " SET state = ? WHERE job_id = ? AND state = ?")) {
+            for (UUID id : ids) {
+                ps.setInt(1, to);
+                Jdbc.setUuid(ps, 2, id);
+                ps.setInt(3, from);
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            for (int k = 0; k < counts.length; k++) if (counts[k] != 0) moved.add(ids.get(k));
+        }
+        if (moved.isEmpty()) return 0;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = ? WHERE id = ?")) {
+            for (UUID id : moved) {
+                ps.setString(1, status);
+                Jdbc.setUuid(ps, 2, id);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return moved.size();
+    }
+}
