@@ -3,7 +3,7 @@
 import { svg, h } from './dom.js';
 
 /** "Nice" tick values from 0 to at least max: steps of 1, 2 or 5 × 10^n. */
-export function niceTicks(max, count = 4) {
+export function niceTicks(max, count = 5) {
   if (!(max > 0)) return [0, 1];
   const raw = max / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
@@ -79,7 +79,8 @@ export function lineChart({ series, yUnit, xLabel = 'time (local)', width = 720,
 }
 
 function fmtTick(v) {
-  if (v >= 1000) return `${+(v / 1000).toFixed(1)}k`;
+  if (v >= 10000) return `${+(v / 1000).toFixed(1)}k`;
+  if (v >= 1000) return v.toLocaleString('en');
   return String(+v.toFixed(2));
 }
 

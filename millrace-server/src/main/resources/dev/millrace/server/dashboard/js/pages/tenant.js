@@ -8,18 +8,18 @@ import { normalize } from './overview.js';
 
 /** Every TenantPolicy number, with its unit, in the order an operator reads them. */
 const POLICY = [
-  ['dailyAsyncExecutions', 'Async executions per rolling 24 h', 'executions'],
-  ['maxActiveBatches', 'Batches running at once', 'batches'],
-  ['flexQueueCapacity', 'Flex queue capacity', 'batches'],
-  ['maxSchedules', 'Schedules', 'schedules'],
-  ['defaultMaxStackDepth', 'Default maximum chain depth', 'jobs', v => (v === 0 ? 'unlimited' : null)],
-  ['enqueuePerSyncExecution', 'Enqueues per synchronous execution', 'jobs'],
-  ['enqueuePerAsyncExecution', 'Enqueues per async execution', 'jobs'],
-  ['futuresPerExecution', 'Futures per execution', 'calls'],
-  ['finalizerMaxConsecutiveRetries', 'Consecutive finalizer retries', 'retries'],
+  ['dailyAsyncExecutions', 'Async executions per rolling 24 h', 'execution|executions'],
+  ['maxActiveBatches', 'Batches running at once', 'batch|batches'],
+  ['flexQueueCapacity', 'Flex queue capacity', 'batch|batches'],
+  ['maxSchedules', 'Schedules', 'schedule|schedules'],
+  ['defaultMaxStackDepth', 'Default maximum chain depth', 'job|jobs', v => (v === 0 ? 'unlimited' : null)],
+  ['enqueuePerSyncExecution', 'Enqueues per synchronous execution', 'job|jobs'],
+  ['enqueuePerAsyncExecution', 'Enqueues per async execution', 'job|jobs'],
+  ['futuresPerExecution', 'Futures per execution', 'call|calls'],
+  ['finalizerMaxConsecutiveRetries', 'Consecutive finalizer retries', 'retry|retries'],
   ['defaultDelayMinutes', 'Default delay', 'min'],
   ['maxDelayMinutes', 'Maximum delay', 'min'],
-  ['jobRetentionDays', 'Terminal jobs kept for', 'days'],
+  ['jobRetentionDays', 'Terminal jobs kept for', 'day|days'],
 ];
 
 export default {
@@ -54,7 +54,7 @@ export default {
           }, 'Show its jobs'))),
         h('div.grid-2',
           card('Policy', h('dl.facts#tenant-policy', POLICY.filter(([k]) => policy[k] !== undefined).map(([k, name, unit, special]) =>
-            [h('dt', name), h('dd', { dataset: { key: k } }, special?.(policy[k]) ?? `${num(policy[k])} ${unit}`)]))),
+            [h('dt', name), h('dd', { dataset: { key: k } }, special?.(policy[k]) ?? `${num(policy[k])} ${unit.split('|')[policy[k] === 1 ? 0 : 1] ?? unit}`)]))),
           card('Jobs by status',
             stackedBar(STATUSES.map(s => ({ name: label(s), value: figures.counts[s] ?? 0, cls: `s-${s.toLowerCase()}` }))),
             h('div', { style: 'height:12px' }),
