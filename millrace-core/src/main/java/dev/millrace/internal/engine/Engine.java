@@ -56,6 +56,8 @@ public final class Engine implements AutoCloseable {
     private final String nodeId;
     private final Jobs jobs = new JobsView();
     private final Tenants tenants = new TenantsView();
+    private final dev.millrace.ApiKeys apiKeys;
+    private final dev.millrace.Monitoring monitoring;
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -79,6 +81,8 @@ public final class Engine implements AutoCloseable {
         this.rescuer = new Rescuer(store, config.clock(), config.maxAttempts(), config.lease(), this::wake);
         this.pruner = new Pruner(store, tenantStore, sql.leaderLock(), config.clock(), config.pruneInterval());
         this.listener = sql.supportsListenNotify() ? sql.listener(dispatcher::wake) : null;
+        this.apiKeys = new ApiKeysImpl(sql.apiKeys(), policies, config.clock());
+        this.monitoring = new MonitoringImpl(sql.stats(), tenantStore);
     }
 
     /** Opens the store (migrating it) and wires a node; nothing runs until {@link #start()}. */
@@ -232,6 +236,16 @@ public final class Engine implements AutoCloseable {
     /** Tenant administration. */
     public Tenants tenants() {
         return tenants;
+    }
+
+    /** API keys of tenants (the server's REST API). */
+    public dev.millrace.ApiKeys apiKeys() {
+        return apiKeys;
+    }
+
+    /** Figures across tenants for dashboards and metrics. */
+    public dev.millrace.Monitoring monitoring() {
+        return monitoring;
     }
 
     private final class JobsView implements Jobs {

@@ -2,7 +2,9 @@ package dev.millrace.internal.store.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.millrace.internal.store.ApiKeyStore;
 import dev.millrace.internal.store.JobStore;
+import dev.millrace.internal.store.StatsStore;
 import dev.millrace.internal.store.LeaderLock;
 import dev.millrace.internal.store.TenantStore;
 import org.flywaydb.core.Flyway;
@@ -30,6 +32,8 @@ public final class SqlStore implements AutoCloseable {
     private final LeaderLock leaderLock;
     private final String description;
     private final PgNotifier notifier;
+    private final ApiKeyStore apiKeys;
+    private final StatsStore stats;
 
     private SqlStore(DataSource dataSource, boolean owns, String schema, String description) {
         this.dataSource = dataSource;
@@ -42,6 +46,8 @@ public final class SqlStore implements AutoCloseable {
         this.tenants = new SqlTenantStore(jdbc, dialect, tables);
         this.leaderLock = new SqlLeaderLock(jdbc, dialect, description + "/" + schema);
         this.description = description;
+        this.apiKeys = new SqlApiKeyStore(jdbc, schema);
+        this.stats = new SqlStatsStore(jdbc, tables);
     }
 
     /**
@@ -127,6 +133,16 @@ public final class SqlStore implements AutoCloseable {
     /** The tenant store. */
     public TenantStore tenants() {
         return tenants;
+    }
+
+    /** The API key store. */
+    public ApiKeyStore apiKeys() {
+        return apiKeys;
+    }
+
+    /** Monitoring figures over the job table. */
+    public StatsStore stats() {
+        return stats;
     }
 
     /** The leader lock for services only one node should run at a time. */
