@@ -10,6 +10,7 @@ import dev.millrace.server.api.OpenApiDocument;
 import dev.millrace.server.api.StatsApi;
 import dev.millrace.server.api.TenantsApi;
 import dev.millrace.server.cli.VersionProvider;
+import dev.millrace.server.dashboard.Dashboard;
 import dev.millrace.server.http.Access;
 import dev.millrace.server.http.ApiModule;
 import dev.millrace.server.http.Auth;
@@ -255,6 +256,7 @@ public final class MillraceServer implements AutoCloseable {
                 c.routes.error(405, ctx -> Problems.write(ctx, Problem.of(405, "method-not-allowed",
                         "Method not allowed", "method " + ctx.method() + " is not allowed on " + ctx.path()
                                 + ": expected one of the methods in " + OPENAPI_PATH)));
+                Dashboard.install(c);
                 for (Consumer<JavalinConfig> extra : configurers) extra.accept(c);
             });
             app.start();

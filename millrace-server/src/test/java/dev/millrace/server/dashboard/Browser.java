@@ -123,23 +123,36 @@ final class Browser implements AutoCloseable {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(by, text));
     }
 
-    /** Saves a screenshot of the window as target/screenshots/{name}.png. */
+    /** Saves a screenshot of the whole page (the window grown to its height) as target/screenshots/{name}.png. */
     Path screenshot(String name) {
+        Dimension window = driver.manage().window().getSize();
         try {
+            long inner = ((Number) driver.executeScript("return window.innerHeight")).longValue();
+            long page = ((Number) driver.executeScript("return document.documentElement.scrollHeight")).longValue();
+            if (page > inner) {
+                driver.manage().window().setSize(new Dimension(window.width, (int) (window.height + page - inner)));
+            }
             Files.createDirectories(SCREENSHOTS);
             Path to = SCREENSHOTS.resolve(name + ".png");
             Files.write(to, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
             return to;
         } catch (IOException e) {
             throw new IllegalStateException("could not save screenshot " + name + ": " + e.getMessage(), e);
+        } finally {
+            driver.manage().window().setSize(window);
         }
     }
 
-    /** The browser console's errors so far (JavaScript exceptions, failed module loads). */
+    /**
+     * The browser console's errors since the last call (JavaScript exceptions, modules that failed to load), less
+     * the network log of API answers of 4xx, which the pages handle (a tenant key's 403 on /tenants at sign-in).
+     */
     List<String> consoleErrors() {
         return driver.manage().logs().get("browser").getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
-                .map(e -> e.getMessage()).toList();
+                .map(e -> e.getMessage())
+                .filter(m -> !(m.contains("/api/v1/") && m.matches(".*status of 4\\d\\d.*")))
+                .toList();
     }
 
     @Override

@@ -16,7 +16,7 @@ export default {
     const details = h('div');
     const logBody = h('tbody');
     const logCount = h('span.muted.small');
-    const notice = h('div');
+    const notice = h('div.notice');
     let job = null;
     let confirming = false;
 

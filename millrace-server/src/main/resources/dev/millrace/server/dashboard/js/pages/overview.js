@@ -3,7 +3,7 @@
 import { api, session } from '../api.js';
 import { h, mount } from '../dom.js';
 import { lineChart, stackedBar } from '../chart.js';
-import { STATUSES, ago, label, num } from '../format.js';
+import { STATUSES, ago, duration, label, num } from '../format.js';
 import { card } from './common.js';
 
 const ACTIVE = ['HOLDING', 'QUEUED', 'PREPARING', 'PROCESSING'];
@@ -32,20 +32,22 @@ export function normalize(d) {
     return { id: t.tenant ?? t.id, counts, queueDepth: Number(t.queueDepth ?? counts.QUEUED) };
   });
   const perMinute = d.throughput ?? d.throughputPerMinute ?? [];
-  const completed = [], failed = [];
+  const completed = [], failed = [], aborted = [];
   for (const p of perMinute) {
     const t = new Date(p.minute ?? p.time).getTime();
     completed.push([t, Number(p.completed ?? 0)]);
     failed.push([t, Number(p.failed ?? 0)]);
+    aborted.push([t, Number(p.aborted ?? 0)]);
   }
   const queueDepth = d.queueDepth ?? tenants.reduce((a, t) => a + t.queueDepth, 0);
-  return { tenants, completed, failed, queueDepth, nodes: d.nodes ?? [] };
+  return { tenants, completed, failed, aborted, queueDepth, nodes: d.nodes ?? null };
 }
 
 function draw(el, o) {
   const sum = pts => pts.reduce((a, p) => a + p[1], 0);
   const running = o.tenants.reduce((a, t) => a + t.counts.PROCESSING + t.counts.PREPARING, 0);
-  const lastMinute = o.completed.length ? o.completed[o.completed.length - 1][1] + o.failed[o.failed.length - 1][1] : 0;
+  const last = pts => (pts.length ? pts[pts.length - 1][1] : 0);
+  const lastMinute = last(o.completed) + last(o.failed) + last(o.aborted);
   const stat = (id, name, value, unit) => h(`div.stat#${id}`, h('div.stat-label', name),
     h('div.stat-value', num(value), unit ? h('span.stat-unit', unit) : null));
 
@@ -56,7 +58,7 @@ function draw(el, o) {
       stat('stat-completed', 'Completed, last hour', sum(o.completed), 'jobs'),
       stat('stat-failed', 'Failed, last hour', sum(o.failed), 'jobs'),
       stat('stat-rate', 'Throughput, last minute', lastMinute, 'jobs/min')),
-    h('div.grid-main',
+    h(o.nodes ? 'div.grid-main' : 'div',
       h('section.card#throughput',
         h('h2.card-title', 'Throughput', h('span.card-sub', 'jobs ended per minute, last hour')),
         lineChart({
@@ -65,9 +67,11 @@ function draw(el, o) {
           series: [
             { name: 'Completed', color: '#16a34a', points: o.completed },
             { name: 'Failed', color: '#dc2626', points: o.failed },
+            { name: 'Aborted', color: '#d97706', points: o.aborted },
           ],
         })),
-      nodesCard(o.nodes)),
+      // Nodes are the operator's business: only the admin overview lists them.
+      o.nodes ? nodesCard(o.nodes) : null),
     tenantsCard(o.tenants));
 }
 
@@ -91,10 +95,11 @@ function tenantsCard(tenants) {
 
 function nodesCard(nodes) {
   return h('section.card#nodes',
-    h('h2.card-title', 'Nodes', h('span.card-sub', 'and their resource governor')),
+    h('h2.card-title', 'Nodes', nodes.some(n => n.governor) ? h('span.card-sub', 'and their resource governor') : null),
     nodes.length === 0 ? h('p.muted', 'No node has reported.') :
       h('div.node-list', nodes.map(n => {
         const gov = n.governor ?? {};
+        const started = n.startedAt ? new Date(n.startedAt).getTime() : null;
         const state = String(n.status ?? n.state ?? 'UNKNOWN');
         const tone = /up|running|ok|active/i.test(state) ? 'ok' : /throttl|degrad|limit/i.test(state) ? 'warn' : 'bad';
         const limit = gov.limit ?? gov.maxRunning ?? gov.permits;
@@ -102,6 +107,9 @@ function nodesCard(nodes) {
         return h('div.node', { dataset: { node: n.id ?? n.node } },
           h('div.node-head', h('span.mono', n.id ?? n.node), h(`span.pill.${tone}`, label(state))),
           h('dl.facts.compact',
+            started ? [h('dt', 'Up for'), h('dd', { title: n.startedAt }, duration(Date.now() - started))] : null,
+            n.workers !== undefined ? [h('dt', 'Workers'), h('dd', num(n.workers))] : null,
+            n.version ? [h('dt', 'Version'), h('dd.mono', n.version)] : null,
             n.lastSeen || n.heartbeatAt ? [h('dt', 'Last seen'), h('dd', ago(n.lastSeen ?? n.heartbeatAt))] : null,
             n.running !== undefined ? [h('dt', 'Running'), h('dd', num(n.running))] : null,
             limit !== undefined ? [h('dt', 'Governor limit'), h('dd', max ? `${num(limit)} of ${num(max)} workers` : num(limit))] : null,
