@@ -45,7 +45,7 @@ export default {
       mount(head,
         h('div', h('div.eyebrow', job.type), h('h2.job-title.mono', job.id), h('div.head-status#job-status', statusBadge(job.status))),
         actions);
-      ctx.setTitle(`Job ${job.id.slice(0, 8)}`);
+      ctx.setTitle(`Job …${job.id.slice(-12)}`);
     }
 
     async function abort() {

@@ -75,7 +75,8 @@ export default {
 function row(job) {
   const open = () => { location.hash = `#/jobs/${encodeURIComponent(job.id)}`; };
   return h('tr.clickable', { onclick: open, dataset: { job: job.id, status: job.status } },
-    h('td', h('a.mono', { href: `#/jobs/${encodeURIComponent(job.id)}`, title: job.id }, job.id.slice(0, 8) + '…' + job.id.slice(-4))),
+    // The whole id: ids are UUIDv7, so jobs created together share their first digits.
+    h('td.nowrap', h('a.mono.id', { href: `#/jobs/${encodeURIComponent(job.id)}` }, job.id)),
     h('td', h('span.tag', job.type)),
     h('td', { title: job.className + (job.methodName ? '.' + job.methodName : '') },
       shortClass(job.className) + (job.methodName ? `.${job.methodName}` : '')),
