@@ -248,14 +248,18 @@ public final class MillraceServer implements AutoCloseable {
                 }
                 c.routes.exception(Exception.class, (e, ctx) -> Problems.write(ctx, e));
                 c.routes.error(404, ctx -> {
-                    if (ctx.endpoint() == null || ctx.result() == null) {
+                    if (!Problems.written(ctx)) {
                         Problems.write(ctx, Problem.notFound("no route " + ctx.method() + " " + ctx.path()
                                 + ": expected one of the paths in " + OPENAPI_PATH));
                     }
                 });
-                c.routes.error(405, ctx -> Problems.write(ctx, Problem.of(405, "method-not-allowed",
-                        "Method not allowed", "method " + ctx.method() + " is not allowed on " + ctx.path()
-                                + ": expected one of the methods in " + OPENAPI_PATH)));
+                c.routes.error(405, ctx -> {
+                    if (!Problems.written(ctx)) {
+                        Problems.write(ctx, Problem.of(405, "method-not-allowed", "Method not allowed", "method "
+                                + ctx.method() + " is not allowed on " + ctx.path() + ": expected one of the methods in "
+                                + OPENAPI_PATH));
+                    }
+                });
                 Dashboard.install(c);
                 for (Consumer<JavalinConfig> extra : configurers) extra.accept(c);
             });

@@ -12,7 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Liveness, readiness (the store answers) and Prometheus metrics: public, for orchestrators and scrapers. */
+/**
+ * Liveness and readiness (the store answers), public for orchestrators; Prometheus metrics with the admin key
+ * (they name tenants), which Prometheus sends as {@code authorization: credentials}.
+ */
 public final class HealthApi implements ApiModule {
     private static final String HEALTH = "{\"type\":\"object\",\"required\":[\"status\"],\"properties\":{\"status\":"
             + "{\"type\":\"string\",\"enum\":[\"UP\",\"DOWN\"]},\"checks\":{\"type\":\"object\","
@@ -47,7 +50,7 @@ public final class HealthApi implements ApiModule {
                             }
                             ctx.json(body);
                         }),
-                Route.of(HandlerType.GET, "/metrics", Access.PUBLIC).operationId("metrics")
+                Route.of(HandlerType.GET, "/metrics", Access.ADMIN).operationId("metrics")
                         .summary("Prometheus metrics: jobs by tenant, type and status, queue depth, wait and run"
                                 + " times, throughput, HTTP requests, JVM.")
                         .response(200, "{\"type\":\"string\"}").responseType("text/plain")

@@ -56,8 +56,16 @@ public final class Problems {
         write(ctx, p);
     }
 
+    /** Whether a problem was already written for this request (so error pages leave it alone). */
+    public static boolean written(Context ctx) {
+        return ctx.attribute(WRITTEN) != null;
+    }
+
+    private static final String WRITTEN = "millrace.problem";
+
     /** Writes a problem as the response. */
     public static void write(Context ctx, Problem p) {
+        ctx.attribute(WRITTEN, Boolean.TRUE);
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("type", p.type());
         body.put("title", p.title());
