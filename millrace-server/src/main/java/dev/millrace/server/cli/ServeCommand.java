@@ -3,6 +3,7 @@ package dev.millrace.server.cli;
 import dev.millrace.server.ConfigException;
 import dev.millrace.server.MillraceServer;
 import dev.millrace.server.ServerConfig;
+import dev.millrace.server.dashboard.Dashboard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -64,6 +65,7 @@ public final class ServeCommand implements Callable<Integer> {
                 config.jdbcUrl() == null ? "the embedded H2 file store in " + config.dataDir().toAbsolutePath()
                         : config.jdbcUrl().replaceAll("(?i)(password=)[^&;]*", "$1***"));
         out.printf("REST API: %s/api/v1 (OpenAPI: %s%s)%n", server.url(), server.url(), MillraceServer.OPENAPI_PATH);
+        out.printf("Dashboard: %s%s/%n", server.url(), Dashboard.PATH);
         out.printf("Health:   %s/health/ready   Metrics: %s/metrics%n", server.url(), server.url());
         if (config.adminKey() == null) out.println("No admin key set (admin.key): tenants cannot be managed over HTTP.");
         out.println("Press Ctrl-C to stop.");
