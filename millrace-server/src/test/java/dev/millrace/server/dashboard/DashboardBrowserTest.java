@@ -221,6 +221,12 @@ class DashboardBrowserTest extends DatabaseTest {
 
         browser.click(By.cssSelector("a.nav-link[data-page='jobs']"));
         browser.until(d -> jobRows().size() == 1);
+        // Live: a job enqueued now shows up without a reload.
+        Object page = ((JavascriptExecutor) browser.driver()).executeScript("return window.performance.timeOrigin");
+        node.enqueue(GLOBEX, new Greet(3), AsyncOptions.delayMinutes(5));
+        browser.until(d -> jobRows().size() == 2);
+        assertThat(((JavascriptExecutor) browser.driver()).executeScript("return window.performance.timeOrigin"))
+                .isEqualTo(page);
         open("#/jobs/" + acmeJob);
         browser.textIn(By.id("page"), "No job " + acmeJob);
     }
