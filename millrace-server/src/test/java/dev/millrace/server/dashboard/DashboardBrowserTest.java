@@ -23,6 +23,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.openqa.selenium.By;
@@ -61,6 +64,14 @@ class DashboardBrowserTest extends DatabaseTest {
         }
     }
 
+    /** Chains a {@link Greet}. */
+    public static class Relay implements Queueable {
+        @Override
+        public void execute(QueueableContext context) {
+            context.enqueue(new Greet(20));
+        }
+    }
+
     /** Fails with a message. */
     public static class Crash implements Queueable {
         @Override
@@ -68,6 +79,15 @@ class DashboardBrowserTest extends DatabaseTest {
             throw new IllegalStateException("the ledger is closed");
         }
     }
+
+    /** A failed test leaves a screenshot of what the browser showed. */
+    @RegisterExtension
+    final TestWatcher screenshotOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (browser != null) browser.screenshot("FAILED-" + context.getDisplayName().replaceAll("\\W+", "_"));
+        }
+    };
 
     @BeforeAll
     static void startBrowser() {
@@ -86,15 +106,17 @@ class DashboardBrowserTest extends DatabaseTest {
 
     @AfterEach
     void stopServer() {
+        // Leave the page first, so its polling cannot reach the next test's console.
+        browser.open("about:blank");
         if (server != null) server.close();
         server = null;
     }
 
     private void startServer(Db db) {
-        node = started(builder(db).register(Greet.class).register(Crash.class).workers(2));
+        node = started(builder(db).register(Greet.class).register(Crash.class).register(Relay.class).workers(2));
         server = MillraceServer.builder(ServerConfig.load(null, Map.of(), Map.of(
                         "server.host", "127.0.0.1", "server.port", "0", "admin.key", ADMIN_KEY)))
-                .millrace(node, false).jobTypes(List.of(Greet.class, Crash.class)).start();
+                .millrace(node, false).jobTypes(List.of(Greet.class, Crash.class, Relay.class)).start();
     }
 
     private void open(String hash) {
@@ -129,13 +151,14 @@ class DashboardBrowserTest extends DatabaseTest {
         tenants(node, ACME, GLOBEX);
         List<JobId> greets = new ArrayList<>();
         for (int i = 1; i <= 3; i++) greets.add(node.enqueue(ACME, new Greet(i)));
+        JobId relay = node.enqueue(ACME, new Relay());
         JobId crash = node.enqueue(ACME, new Crash());
         JobId later = node.enqueue(ACME, new Greet(99), AsyncOptions.delayMinutes(5));
         for (int i = 0; i < 27; i++) node.enqueue(GLOBEX, new Greet(i));
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             Map<JobStatus, Long> a = node.jobs().countByStatus(JobQuery.forTenant(ACME).build());
             Map<JobStatus, Long> g = node.jobs().countByStatus(JobQuery.forTenant(GLOBEX).build());
-            return a.getOrDefault(JobStatus.COMPLETED, 0L) == 3 && a.getOrDefault(JobStatus.FAILED, 0L) == 1
+            return a.getOrDefault(JobStatus.COMPLETED, 0L) == 5 && a.getOrDefault(JobStatus.FAILED, 0L) == 1
                     && g.getOrDefault(JobStatus.COMPLETED, 0L) == 27;
         });
 
@@ -144,7 +167,7 @@ class DashboardBrowserTest extends DatabaseTest {
         browser.visible(By.cssSelector("#throughput svg.chart path.line"));
         assertThat(browser.driver().findElement(By.cssSelector("#throughput svg.chart")).getText())
                 .contains("jobs / min").contains("time (local)");
-        browser.textIn(By.id("stat-completed"), "30");
+        browser.textIn(By.id("stat-completed"), "32");
         browser.textIn(By.id("stat-queue"), "1");
         WebElement acmeRow = browser.visible(By.cssSelector("#by-tenant tr[data-tenant='acme']"));
         assertThat(acmeRow.getText()).contains("acme");
@@ -154,12 +177,16 @@ class DashboardBrowserTest extends DatabaseTest {
         // Jobs of acme: every job, then filtered by status.
         browser.click(By.cssSelector("a.nav-link[data-page='jobs']"));
         new Select(browser.visible(By.id("tenant"))).selectByValue("acme");
-        browser.until(d -> jobRows().size() == 5);
+        browser.until(d -> jobRows().size() == 7);
         new Select(browser.visible(By.id("filter-status"))).selectByValue("COMPLETED");
-        browser.until(d -> jobRows().size() == 3 && jobRows().stream().allMatch("COMPLETED"::equals));
+        browser.until(d -> jobRows().size() == 5 && jobRows().stream().allMatch("COMPLETED"::equals));
         assertThat(browser.driver().getCurrentUrl()).contains("status=COMPLETED");
         shot(db, "2-jobs-completed");
         new Select(browser.visible(By.id("filter-status"))).selectByValue("FAILED");
+        browser.until(d -> jobRows().equals(List.of("FAILED")));
+        new Select(browser.visible(By.id("filter-type"))).selectByValue("FUTURE");
+        browser.textIn(By.id("jobs-table"), "No jobs match these filters.");
+        new Select(browser.visible(By.id("filter-type"))).selectByValue("QUEUEABLE");
         browser.until(d -> jobRows().equals(List.of("FAILED")));
 
         // A job with its log.
@@ -169,6 +196,12 @@ class DashboardBrowserTest extends DatabaseTest {
         browser.textIn(By.id("job-log"), "Hello from step 2");
         browser.textIn(By.id("job-log"), "Step 2 is done");
         shot(db, "3-job-log");
+
+        // A job and the job it chained.
+        open("#/jobs/" + relay);
+        browser.click(By.cssSelector("#job-children tr[data-job]"));
+        browser.textIn(By.id("job-log"), "Hello from step 20");
+        assertThat(browser.driver().findElement(By.cssSelector(".facts a[href='#/jobs/" + relay + "']"))).isNotNull();
 
         // Abort a queued job.
         open("#/jobs/" + later);

@@ -146,7 +146,10 @@ async function route() {
   current = { page: found.page, token, instance: null };
   document.getElementById('page-title').textContent = found.page.title;
   document.title = `${found.page.title} · Millrace`;
-  mount(content, h('div.loading', 'Loading…'));
+  // Each visit renders into its own element: a slower render of the page left behind writes into a detached
+  // element, never over the page now shown.
+  const view = h('div.view', h('div.loading', 'Loading…'));
+  mount(content, view);
   const ctx = {
     params: found.params,
     query: found.query,
@@ -156,13 +159,13 @@ async function route() {
     tenants,
   };
   try {
-    const instance = await found.page.render(content, ctx);
+    const instance = await found.page.render(view, ctx);
     if (current?.token !== token) { instance?.dispose?.(); return; }
     current.instance = instance;
     markUpdated(true);
     if (instance?.refresh) schedule(token);
   } catch (e) {
-    if (current?.token === token) failed(content, e);
+    if (current?.token === token) failed(view, e);
   }
 }
 
@@ -180,6 +183,7 @@ function schedule(token) {
         markUpdated(true);
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) { failed(document.getElementById('page'), e); return; }
+        if (current?.token !== token) return;
         markUpdated(false, e.message);
       }
     }

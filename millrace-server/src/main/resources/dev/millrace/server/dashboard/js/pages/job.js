@@ -1,5 +1,5 @@
 // One job: its record, its log, and abort while it is still active.
-import { api, ApiError } from '../api.js';
+import { api, ApiError, query } from '../api.js';
 import { h, mount } from '../dom.js';
 import { ABORTABLE, duration, num, statusBadge, time } from '../format.js';
 import { card, facts, problemView } from './common.js';
@@ -17,6 +17,8 @@ export default {
     const logBody = h('tbody');
     const logCount = h('span.muted.small');
     const notice = h('div.notice');
+    const children = h('div');
+    const timeline = h('div#job-timeline');
     let job = null;
     let confirming = false;
 
@@ -24,7 +26,7 @@ export default {
       h('a.back', { href: '#/jobs' }, '← All jobs'),
       head, notice,
       h('div.grid-2', details,
-        card('Timeline', h('div#job-timeline'))),
+        h('div.stack-col', card('Timeline', timeline), children)),
       h('section.card.flush',
         h('div.card-head', h('h2.card-title', 'Log'), logCount),
         h('table.table.log#job-log',
@@ -70,7 +72,18 @@ export default {
         }
         throw e;
       }
-      const log = await api(`${path}/log`, { scoped: true });
+      const [log, kids] = await Promise.all([
+        api(`${path}/log`, { scoped: true }),
+        api(`jobs${query({ parent: job.id, limit: 20 })}`, { scoped: true }),
+      ]);
+      // Jobs it enqueued: its chained child, its finalizer, its futures.
+      mount(children, kids.items.length === 0 ? null : h('section.card.flush#job-children',
+        h('div.card-head', h('h2.card-title', 'Enqueued by this job'),
+          h('a.small', { href: `#/jobs?parent=${encodeURIComponent(job.id)}` }, kids.next ? 'All' : '')),
+        h('table.table', h('tbody', kids.items.map(k => h('tr.clickable', {
+          dataset: { job: k.id }, onclick: () => { location.hash = `#/jobs/${encodeURIComponent(k.id)}`; },
+        }, h('td', h('a.mono.id', { href: `#/jobs/${encodeURIComponent(k.id)}` }, k.id)),
+        h('td', h('span.tag', k.type)), h('td', statusBadge(k.status))))))));
       renderHead();
       const waited = job.startedAt ? new Date(job.startedAt) - new Date(job.runAt || job.createdAt) : null;
       const ran = job.startedAt && job.completedAt ? new Date(job.completedAt) - new Date(job.startedAt) : null;
@@ -86,7 +99,7 @@ export default {
         ['Attempt', num(job.attempt)],
         ['Node', job.node],
       ])));
-      mount(document.getElementById('job-timeline'), facts([
+      mount(timeline, facts([
         ['Created', time(job.createdAt)],
         ['Earliest start', time(job.runAt)],
         ['Started', time(job.startedAt)],

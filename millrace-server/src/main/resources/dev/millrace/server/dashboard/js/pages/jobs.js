@@ -14,7 +14,7 @@ export default {
     if (!session.tenant && session.role === 'admin') return needTenant(el);
     const q = ctx.query;
     const state = {
-      status: q.get('status') || '', type: q.get('type') || '',
+      status: q.get('status') || '', type: q.get('type') || '', parent: q.get('parent') || '',
       limit: PAGE_SIZES.includes(+q.get('limit')) ? +q.get('limit') : 25,
       cursors: [null],   // the 'after' of each page seen so far; the last is the page shown
       next: null,
@@ -34,7 +34,9 @@ export default {
       h('div.toolbar',
         select('filter-status', 'Status', STATUSES, state.status, 'Any status'),
         select('filter-type', 'Type', TYPES, state.type, 'Any type'),
-        select('filter-limit', 'Per page', PAGE_SIZES, state.limit)),
+        select('filter-limit', 'Per page', PAGE_SIZES, state.limit),
+        state.parent ? h('span.chip', 'Enqueued by ', h('span.mono', state.parent.slice(-12)),
+          h('button.chip-x', { title: 'Show every job', onclick: () => { state.parent = ''; reset(); chipOff(); } }, '×')) : null),
       h('div.card.flush',
         h('table.table#jobs-table',
           h('thead', h('tr', ['Job', 'Type', 'Class', 'Status', 'Created', 'Started', 'Run time', 'Attempt']
@@ -42,11 +44,14 @@ export default {
           body),
         h('div.pager', pageInfo, h('div.pager-buttons', prev, next))));
 
+    function chipOff() { el.querySelector('.chip')?.remove(); }
+
     function reset() {
       state.cursors = [null];
       const p = new URLSearchParams();
       if (state.status) p.set('status', state.status);
       if (state.type) p.set('type', state.type);
+      if (state.parent) p.set('parent', state.parent);
       if (state.limit !== 25) p.set('limit', state.limit);
       ctx.setQuery(p);
       return load();
@@ -54,11 +59,12 @@ export default {
 
     async function load() {
       const after = state.cursors[state.cursors.length - 1];
-      const page = await api('jobs' + query({ status: state.status, type: state.type, limit: state.limit, after }),
+      const page = await api('jobs' + query({
+        status: state.status, type: state.type, parent: state.parent, limit: state.limit, after }),
         { scoped: true });
       state.next = page.next;
       mount(body, page.items.length === 0
-        ? h('tr', h('td.empty', { colspan: 8 }, state.status || state.type ? 'No jobs match these filters.' : 'No jobs yet.'))
+        ? h('tr', h('td.empty', { colspan: 8 }, state.status || state.type || state.parent ? 'No jobs match these filters.' : 'No jobs yet.'))
         : page.items.map(row));
       const n = state.cursors.length;
       pageInfo.textContent = page.items.length === 0 ? '' :
