@@ -192,6 +192,7 @@ class DashboardBrowserTest extends DatabaseTest {
         // A job with its log.
         browser.click(By.cssSelector("#jobs-table tr[data-job='" + crash + "']"));
         browser.textIn(By.id("job-status"), "FAILED");
+        shot(db, "3-job-failed");
         open("#/jobs/" + greets.get(1));
         browser.textIn(By.id("job-log"), "Hello from step 2");
         browser.textIn(By.id("job-log"), "Step 2 is done");
@@ -199,6 +200,8 @@ class DashboardBrowserTest extends DatabaseTest {
 
         // A job and the job it chained.
         open("#/jobs/" + relay);
+        browser.visible(By.cssSelector("#job-children tr[data-job]"));
+        shot(db, "3-job-chained");
         browser.click(By.cssSelector("#job-children tr[data-job]"));
         browser.textIn(By.id("job-log"), "Hello from step 20");
         assertThat(browser.driver().findElement(By.cssSelector(".facts a[href='#/jobs/" + relay + "']"))).isNotNull();

@@ -26,6 +26,14 @@ export function duration(ms) {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/** 19:31:05.123, for log lines, where the order within a second matters. */
+export function clock(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  const p = (x, n = 2) => String(x).padStart(n, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
 /** "3 min ago" */
 export function ago(iso, now = Date.now()) {
   if (!iso) return '—';

@@ -1,7 +1,7 @@
 // One job: its record, its log, and abort while it is still active.
 import { api, ApiError, query } from '../api.js';
 import { h, mount } from '../dom.js';
-import { ABORTABLE, duration, num, statusBadge, time } from '../format.js';
+import { ABORTABLE, clock, duration, num, statusBadge, time } from '../format.js';
 import { card, facts, problemView } from './common.js';
 
 export default {
@@ -30,7 +30,7 @@ export default {
       h('section.card.flush',
         h('div.card-head', h('h2.card-title', 'Log'), logCount),
         h('table.table.log#job-log',
-          h('thead', h('tr', h('th', 'Time'), h('th', 'Level'), h('th', 'Message'))),
+          h('thead', h('tr', h('th', { style: 'width:130px' }, 'Time'), h('th', { style: 'width:80px' }, 'Level'), h('th', 'Message'))),
           logBody)));
 
     function renderHead() {
@@ -112,7 +112,7 @@ export default {
       mount(logBody, items.length === 0
         ? h('tr', h('td.empty', { colspan: 3 }, 'This job has logged nothing.'))
         : items.map(e => h('tr', { class: `lvl-${String(e.level).toLowerCase()}` },
-          h('td.nowrap.mono', time(e.time)),
+          h('td.nowrap.mono', { title: time(e.time) }, clock(e.time)),
           h('td', h(`span.level.l-${String(e.level).toLowerCase()}`, e.level)),
           h('td.message', e.message, e.error ? h('pre.error-text', errorText(e.error)) : null))));
     }
