@@ -151,7 +151,6 @@ public final class Json {
 
     private static void drain(InputStream in, long declared) throws IOException {
         if (declared > DRAIN_LIMIT) return;
-        in.skipNBytes(0);
         byte[] sink = new byte[8192];
         long left = DRAIN_LIMIT;
         for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) left -= n;
