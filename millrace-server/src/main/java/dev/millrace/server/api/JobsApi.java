@@ -54,8 +54,8 @@ public final class JobsApi implements ApiModule {
         return List.of(
                 Route.of(HandlerType.POST, "/api/v1/jobs", Access.TENANT).operationId("enqueueJob")
                         .summary("Enqueues a registered queueable with its state; the job is stored before the 201.")
-                        .request(enqueueSchema(), "{\"type\":\"SimulatedWork\",\"state\":{},"
-                                + "\"options\":{\"delaySeconds\":0}}")
+                        .request(enqueueSchema(), "{\"type\":\"" + (types.names().isEmpty() ? "SendInvoice"
+                                : types.names().get(0)) + "\",\"state\":{},\"options\":{\"delaySeconds\":0}}")
                         .response(201, "{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":"
                                 + "{\"type\":\"string\",\"format\":\"uuid\"}}}")
                         .handle(this::enqueue),

@@ -128,13 +128,15 @@ public final class Json {
     /** The body's bytes, refusing more than {@code maxBytes} without reading the rest. */
     static byte[] readBody(Context ctx, long maxBytes) {
         long declared = ctx.req().getContentLengthLong();
-        if (declared > maxBytes) {
-            throw Problem.tooLarge("the body is " + declared + " bytes: expected at most " + maxBytes
-                    + " (server setting api.max-body-bytes)");
-        }
         try (InputStream in = ctx.req().getInputStream()) {
+            if (declared > maxBytes) {
+                drain(in, declared);
+                throw Problem.tooLarge("the body is " + declared + " bytes: expected at most " + maxBytes
+                        + " (server setting api.max-body-bytes)");
+            }
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
             if (bytes.length > maxBytes) {
+                drain(in, DRAIN_LIMIT);
                 throw Problem.tooLarge("the body is over " + maxBytes + " bytes: expected at most " + maxBytes
                         + " (server setting api.max-body-bytes)");
             }
@@ -142,6 +144,16 @@ public final class Json {
         } catch (IOException e) {
             throw Problem.malformed("body", "the body could not be read: " + e.getMessage());
         }
+    }
+
+    /** The most bytes of a refused body read and dropped, so the client (still sending) sees the 413. */
+    static final long DRAIN_LIMIT = 16L << 20;
+
+    private static void drain(InputStream in, long declared) throws IOException {
+        if (declared > DRAIN_LIMIT) return;
+        byte[] sink = new byte[8192];
+        long left = DRAIN_LIMIT;
+        for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) left -= n;
     }
 
     /** Refuses fields of {@code node} not in {@code allowed}, naming the first and the allowed ones. */
