@@ -26,6 +26,14 @@ export function duration(ms) {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/** 19:31:05 today, 2026-11-23 19:31 before: for tables, where the full time is the cell's tooltip. */
+export function shortTime(iso, now = new Date()) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  const full = time(iso);
+  return d.toDateString() === now.toDateString() ? full.slice(11) : full.slice(0, 16);
+}
+
 /** 19:31:05.123, for log lines, where the order within a second matters. */
 export function clock(iso) {
   if (!iso) return '—';

@@ -1,7 +1,7 @@
 // Jobs: filter by status and type, keyset paging, a row opens the job.
 import { api, query, session } from '../api.js';
 import { h, mount } from '../dom.js';
-import { STATUSES, TYPES, num, runTime, shortClass, statusBadge, time } from '../format.js';
+import { STATUSES, TYPES, num, runTime, shortClass, shortTime, statusBadge, time } from '../format.js';
 import { needTenant } from './common.js';
 
 const PAGE_SIZES = [25, 50, 100];
@@ -87,8 +87,8 @@ function row(job) {
     h('td', { title: job.className + (job.methodName ? '.' + job.methodName : '') },
       shortClass(job.className) + (job.methodName ? `.${job.methodName}` : '')),
     h('td', statusBadge(job.status)),
-    h('td.nowrap', time(job.createdAt)),
-    h('td.nowrap', time(job.startedAt)),
+    h('td.nowrap', { title: time(job.createdAt) }, shortTime(job.createdAt)),
+    h('td.nowrap', { title: time(job.startedAt) }, shortTime(job.startedAt)),
     h('td.num', runTime(job)),
     h('td.num', job.attempt));
 }

@@ -24,7 +24,7 @@ export default {
       h('div.card-head', h('h2.card-title', 'Tenants', h('span.card-sub', 'and their policy')), count),
       h('table.table#tenants-table',
         h('thead', h('tr', h('th', 'Tenant'), COLUMNS.map(([, n]) => h('th.num', n)),
-          h('th.num', 'Queue depth'), h('th.num', 'Running'))),
+          h('th.num', 'Queue depth'), h('th.num', 'Running'), h('th.num', 'Jobs stored'), h('th.num', 'Failed'))),
         body)));
     const load = async () => {
       const [list, overview] = await Promise.all([api('tenants'), api('overview')]);
@@ -32,7 +32,7 @@ export default {
       const items = list.items ?? list;
       count.textContent = `${num(items.length)} tenant${items.length === 1 ? '' : 's'}`;
       mount(body, items.length === 0
-        ? h('tr', h('td.empty', { colspan: COLUMNS.length + 3 }, 'No tenants yet.'))
+        ? h('tr', h('td.empty', { colspan: COLUMNS.length + 5 }, 'No tenants yet.'))
         : items.map(t => {
           const id = t.id ?? t.tenant;
           const policy = t.policy ?? {};
@@ -41,7 +41,9 @@ export default {
             h('td', h('a', { href: `#/tenants/${encodeURIComponent(id)}` }, h('strong', id))),
             COLUMNS.map(([k]) => h('td.num', num(policy[k]))),
             h('td.num', f ? num(f.queueDepth) : '0'),
-            h('td.num', f ? num(f.counts.PROCESSING + f.counts.PREPARING) : '0'));
+            h('td.num', f ? num(f.counts.PROCESSING + f.counts.PREPARING) : '0'),
+            h('td.num', f ? num(Object.values(f.counts).reduce((a, n) => a + n, 0)) : '0'),
+            h('td.num', { class: f?.counts.FAILED ? 'bad' : null }, f ? num(f.counts.FAILED) : '0'));
         }));
     };
     await load();
