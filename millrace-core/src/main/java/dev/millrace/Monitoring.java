@@ -22,6 +22,9 @@ public interface Monitoring {
      */
     List<EndedJob> endedOnNode(String node, Instant after, Instant upTo, int max);
 
+    /** What this node's rescuer did with expired leases since the node was built (running totals). */
+    LeaseRescues leaseRescues();
+
     /**
      * Checks that the store answers.
      *

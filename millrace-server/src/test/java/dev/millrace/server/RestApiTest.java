@@ -189,6 +189,7 @@ class RestApiTest extends ServerTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(call(server, "GET", "/metrics", ADMIN, null)
                 .body()).contains("millrace_jobs{status=\"COMPLETED\",tenant=\"acme\",type=\"QUEUEABLE\"} 1.0")
                 .contains("millrace_job_run_seconds_bucket").contains("millrace_jobs_ended_total")
-                .contains("millrace_queue_depth{tenant=\"acme\"}"));
+                .contains("millrace_queue_depth{tenant=\"acme\"}")
+                .contains("millrace_lease_rescues_total{outcome=\"requeued\"} 0.0"));
     }
 }

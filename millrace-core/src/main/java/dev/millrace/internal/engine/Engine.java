@@ -82,7 +82,7 @@ public final class Engine implements AutoCloseable {
         this.pruner = new Pruner(store, tenantStore, sql.leaderLock(), config.clock(), config.pruneInterval());
         this.listener = sql.supportsListenNotify() ? sql.listener(dispatcher::wake) : null;
         this.apiKeys = new ApiKeysImpl(sql.apiKeys(), policies, config.clock());
-        this.monitoring = new MonitoringImpl(sql.stats(), tenantStore);
+        this.monitoring = new MonitoringImpl(sql.stats(), tenantStore, rescuer::totals);
     }
 
     /** Opens the store (migrating it) and wires a node; nothing runs until {@link #start()}. */

@@ -16,10 +16,17 @@ import java.util.Objects;
 final class MonitoringImpl implements Monitoring {
     private final StatsStore stats;
     private final TenantStore tenants;
+    private final java.util.function.Supplier<dev.millrace.LeaseRescues> rescues;
 
-    MonitoringImpl(StatsStore stats, TenantStore tenants) {
+    MonitoringImpl(StatsStore stats, TenantStore tenants, java.util.function.Supplier<dev.millrace.LeaseRescues> rescues) {
         this.stats = stats;
         this.tenants = tenants;
+        this.rescues = rescues;
+    }
+
+    @Override
+    public dev.millrace.LeaseRescues leaseRescues() {
+        return rescues.get();
     }
 
     @Override

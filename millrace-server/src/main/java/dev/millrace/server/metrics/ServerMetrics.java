@@ -71,6 +71,17 @@ public final class ServerMetrics implements AutoCloseable {
                 .register(registry);
         queueDepth = MultiGauge.builder("millrace.queue.depth")
                 .description("queued and holding jobs per tenant").register(registry);
+        for (String outcome : new String[] {"requeued", "failed", "aborted"}) {
+            io.micrometer.core.instrument.FunctionCounter.builder("millrace.lease.rescues", millrace, m -> {
+                var r = m.monitoring().leaseRescues();
+                return switch (outcome) {
+                    case "requeued" -> r.requeued();
+                    case "failed" -> r.failed();
+                    default -> r.aborted();
+                };
+            }).description("jobs with expired leases this node's rescuer re-queued, failed or aborted")
+                    .tag("outcome", outcome).register(registry);
+        }
         // Only this node's ends count from now on; earlier ones are history, not throughput.
         lastEnded = clock.instant();
     }
