@@ -103,6 +103,7 @@ class RestApiTest extends ServerTest {
         p = call(server, "POST", "/api/v1/jobs", key, "{\"type\":\"Note\",\"options\":{\"delaySeconds\":900}}").json();
         assertThat(p.get("status").asInt()).isEqualTo(400);
         assertThat(p.get("detail").asText()).contains("delay");
+        assertThat(p.get("field").asText()).isEqualTo("options.delaySeconds");
         p = call(server, "POST", "/api/v1/jobs", key, "{\"type\":").json();
         assertThat(p.get("rule").asText()).isEqualTo("json");
         p = call(server, "POST", "/api/v1/jobs", key, "{\"type\":\"Note\",\"state\":{\"text\":\"" + "x".repeat(70_000) + "\"}}").json();
