@@ -53,6 +53,7 @@ public final class MillraceServer implements AutoCloseable {
     private final Javalin app;
     private final List<Route> routes;
     private final ServerConfig config;
+    private boolean closed;
 
     private MillraceServer(Builder b, Millrace millrace, List<Route> routes, ServerMetrics metrics, Javalin app) {
         this.millrace = millrace;
@@ -94,9 +95,11 @@ public final class MillraceServer implements AutoCloseable {
         return metrics;
     }
 
-    /** Stops HTTP first (no new requests), then the metrics, then the node if the server opened it. */
+    /** Stops HTTP first (no new requests), then the metrics, then the node if the server opened it. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         app.stop();
         metrics.close();
         if (ownsMillrace) millrace.close();

@@ -66,6 +66,11 @@ class CrossTenantTest extends ServerTest {
                     if (!r.pathParams().isEmpty()) {
                         Response res = call(server, r.method().name(), path, keyB, body);
                         if (res.status() != 404) failures.add(r + " with beta's key on alpha's ids: expected 404, got " + res);
+                        // A tenant's key cannot name another tenant: the header is for the admin key only.
+                        Response spoof = call(server, r.method().name(), path, keyB, body, "Millrace-Tenant", "alpha");
+                        if (spoof.status() != 404) {
+                            failures.add(r + " with beta's key naming alpha in the header: expected 404, got " + spoof);
+                        }
                         Response admin = call(server, r.method().name(), path, ADMIN, body, "Millrace-Tenant", "beta");
                         if (admin.status() != 404) {
                             failures.add(r + " as admin for beta on alpha's ids: expected 404, got " + admin);

@@ -90,6 +90,10 @@ class RestApiTest extends ServerTest {
         JsonNode p = call(server, "POST", "/api/v1/jobs", key, "{\"type\":\"Note\",\"state\":{\"times\":\"two\"}}").json();
         assertThat(p.get("status").asInt()).isEqualTo(400);
         assertThat(p.get("field").asText()).isEqualTo("state.times");
+        p = call(server, "POST", "/api/v1/jobs", key, "{\"type\":\"Note\",\"state\":{\"text\":7}}").json();
+        assertThat(p.get("field").asText()).isEqualTo("state.text");
+        p = call(server, "POST", "/api/v1/jobs", key, "{\"type\":\"Note\",\"state\":{\"times\":1.5}}").json();
+        assertThat(p.get("field").asText()).isEqualTo("state.times");
         p = call(server, "POST", "/api/v1/jobs", key, "{\"type\":\"Note\",\"colour\":1}").json();
         assertThat(p.get("field").asText()).isEqualTo("colour");
         assertThat(p.get("rule").asText()).isEqualTo("unknown-field");
@@ -99,6 +103,7 @@ class RestApiTest extends ServerTest {
         p = call(server, "POST", "/api/v1/jobs", key, "{\"type\":\"Note\",\"options\":{\"delaySeconds\":900}}").json();
         assertThat(p.get("status").asInt()).isEqualTo(400);
         assertThat(p.get("detail").asText()).contains("delay");
+        assertThat(p.get("field").asText()).isEqualTo("options.delaySeconds");
         p = call(server, "POST", "/api/v1/jobs", key, "{\"type\":").json();
         assertThat(p.get("rule").asText()).isEqualTo("json");
         p = call(server, "POST", "/api/v1/jobs", key, "{\"type\":\"Note\",\"state\":{\"text\":\"" + "x".repeat(70_000) + "\"}}").json();

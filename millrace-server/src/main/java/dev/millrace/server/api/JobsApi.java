@@ -119,7 +119,16 @@ public final class JobsApi implements ApiModule {
         if (millrace.tenants().policy(tenant).isEmpty()) {
             throw Problem.notFound("tenant '" + tenant + "' does not exist: expected an existing tenant");
         }
-        JobId id = millrace.enqueue(tenant, job, options);
+        JobId id;
+        try {
+            id = millrace.enqueue(tenant, job, options);
+        } catch (IllegalArgumentException e) {
+            // The tenant's policy refused an option (a delay past its maximum, say): name the option.
+            String m = String.valueOf(e.getMessage());
+            String field = m.startsWith("delay") || m.contains("minimumDelay") ? "options.delaySeconds"
+                    : m.contains("StackDepth") || m.contains("depth") ? "options.maximumStackDepth" : "options";
+            throw Problem.invalid(field, "policy", m);
+        }
         ctx.status(201).header("Location", "/api/v1/jobs/" + id).json(Map.of("id", id.value()));
     }
 

@@ -50,16 +50,18 @@ public final class ServeCommand implements Callable<Integer> {
         if (port != null) overrides.put("server.port", port.toString());
         if (host != null) overrides.put("server.host", host);
         ServerConfig config;
+        MillraceServer server;
         try {
             config = ServerConfig.load(configFile, System.getenv(), overrides);
+            Logging.toDirectory(config.dataDir());
+            server = MillraceServer.builder(config).start();
         } catch (ConfigException e) {
+            // A bad setting is bad usage: exit 2 with the key and the problem, as for a bad option.
             PrintWriter err = spec.commandLine().getErr();
             err.println("millrace serve: " + e.getMessage());
             err.flush();
             return 2;
         }
-        Logging.toDirectory(config.dataDir());
-        MillraceServer server = MillraceServer.builder(config).start();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Millrace %s server: node %s on %s%n", VersionProvider.version(), server.millrace().nodeId(),
                 config.jdbcUrl() == null ? "the embedded H2 file store in " + config.dataDir().toAbsolutePath()
