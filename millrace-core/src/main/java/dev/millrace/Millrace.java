@@ -177,6 +177,16 @@ public final class Millrace implements AutoCloseable {
         return engine.runSynchronously(tenant, work);
     }
 
+    /** API keys of tenants, for the server's REST API. */
+    public ApiKeys apiKeys() {
+        return engine.apiKeys();
+    }
+
+    /** Figures across tenants (job counts, throughput, timings) for dashboards and metrics. */
+    public Monitoring monitoring() {
+        return engine.monitoring();
+    }
+
     /**
      * Configuration of a node, one method per knob; every default is a named constant and every setter
      * rejects a bad value at once. Nothing is opened until {@link #build()}.

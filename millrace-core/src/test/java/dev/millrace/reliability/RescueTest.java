@@ -65,6 +65,7 @@ class RescueTest extends DatabaseTest {
         JobRecord done = awaitStatus(rescuer, ACME, id, JobStatus.COMPLETED);
         assertThat(done.attempt()).isEqualTo(2);
         assertThat(done.node()).isEqualTo("rescuer");
+        assertThat(rescuer.monitoring().leaseRescues().requeued()).as("re-queued by the rescuer's node").isEqualTo(1);
 
         Signals.open("zombie");
         assertThat(zombieRun.get(20, TimeUnit.SECONDS)).as("jobs the zombie ran").isEqualTo(1);
@@ -109,6 +110,10 @@ class RescueTest extends DatabaseTest {
 
         assertThat(failed.attempt()).isEqualTo(2);
         assertThat(failed.numberOfErrors()).isEqualTo(1);
+        assertThat(rescuer.monitoring().leaseRescues()).satisfies(r -> {
+            assertThat(r.requeued()).isEqualTo(1);
+            assertThat(r.failed()).isEqualTo(1);
+        });
         assertThat(failed.extendedStatus()).isEqualTo(
                 "gave up: lease expired on node zombie during attempt 2 of 2 (the node died or stalled)");
 

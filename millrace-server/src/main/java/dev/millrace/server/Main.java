@@ -1,6 +1,11 @@
 package dev.millrace.server;
 
 import dev.millrace.server.cli.DemoCommand;
+import dev.millrace.server.cli.ServeCommand;
+import dev.millrace.server.cli.EnqueueCommand;
+import dev.millrace.server.cli.JobsCommand;
+import dev.millrace.server.cli.TenantsCommand;
+import dev.millrace.server.cli.KeysCommand;
 import dev.millrace.server.cli.ErrorHandler;
 import dev.millrace.server.cli.VersionProvider;
 import picocli.CommandLine;
@@ -18,7 +23,8 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = "Millrace: a multi-tenant asynchronous job platform for the JVM.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, ServeCommand.class, EnqueueCommand.class, JobsCommand.class,
+                TenantsCommand.class, KeysCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'millrace COMMAND --help' for a command's options."})
 public final class Main implements Runnable {
     @Spec

@@ -171,6 +171,12 @@ public final class DemoWorkload {
         return plans;
     }
 
+    /** The queueable classes of the demo, for a server that lets them be enqueued over HTTP. */
+    public static List<Class<? extends dev.millrace.Queueable>> jobTypes() {
+        return List.of(GenerateInvoices.class, SyncPayments.class, SendPaymentReceipts.class, ExportLedger.class,
+                RecalculateTaxRates.class);
+    }
+
     /** The demo's tenants, largest first. */
     public List<TenantId> tenantIds() {
         return plans.stream().map(TenantPlan::tenant).toList();

@@ -71,6 +71,8 @@ public final class Engine implements AutoCloseable {
     private final Tenants tenants = new TenantsView();
     private final Governance governance;
     private final FeatureFlags flags = new FlagsView();
+    private final dev.millrace.ApiKeys apiKeys;
+    private final dev.millrace.Monitoring monitoring;
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -107,6 +109,8 @@ public final class Engine implements AutoCloseable {
         this.eventPruner = new EventPruner(events, sql.leaderLock(), config.pruneInterval());
         this.eventListener = sql.supportsListenNotify() ? sql.eventListener(events::signal) : null;
         events.onSignal(this::wakeEvents);
+        this.apiKeys = new ApiKeysImpl(sql.apiKeys(), policies, config.clock());
+        this.monitoring = new MonitoringImpl(sql.stats(), tenantStore, rescuer::totals);
     }
 
     /** Opens the store (migrating it) and wires a node; nothing runs until {@link #start()}. */
@@ -364,6 +368,16 @@ public final class Engine implements AutoCloseable {
     /** Cursor administration. */
     public Cursors cursors() {
         return cursors;
+    }
+
+    /** API keys of tenants (the server's REST API). */
+    public dev.millrace.ApiKeys apiKeys() {
+        return apiKeys;
+    }
+
+    /** Figures across tenants for dashboards and metrics. */
+    public dev.millrace.Monitoring monitoring() {
+        return monitoring;
     }
 
     private final class JobsView implements Jobs {

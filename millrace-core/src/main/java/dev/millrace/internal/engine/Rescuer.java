@@ -20,6 +20,10 @@ final class Rescuer extends LoopService {
     private final int maxAttempts;
     private final Duration interval;
     private final Runnable onRequeued;
+    // Running totals for metrics; written by the rescuer's thread (or a test's runOnce), read by any.
+    private final java.util.concurrent.atomic.AtomicLong requeued = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong aborted = new java.util.concurrent.atomic.AtomicLong();
 
     Rescuer(JobStore store, InstantSource clock, int maxAttempts, Duration lease, Runnable onRequeued) {
         super("millrace-rescuer");
@@ -36,9 +40,17 @@ final class Rescuer extends LoopService {
         return r.total() >= 500 ? Duration.ZERO : interval;
     }
 
+    /** What this rescuer did since it was built. */
+    dev.millrace.LeaseRescues totals() {
+        return new dev.millrace.LeaseRescues(requeued.get(), failed.get(), aborted.get());
+    }
+
     /** One pass over expired leases. */
     RescueResult runOnce() {
         RescueResult r = store.rescue(clock.instant(), maxAttempts);
+        requeued.addAndGet(r.requeued());
+        failed.addAndGet(r.failed());
+        aborted.addAndGet(r.aborted());
         if (r.total() > 0) {
             LOG.info("rescued jobs with expired leases: {} re-queued, {} failed, {} aborted", r.requeued(), r.failed(),
                     r.aborted());

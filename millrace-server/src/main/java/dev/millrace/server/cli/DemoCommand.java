@@ -6,6 +6,8 @@ import dev.millrace.JobStatus;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
 import dev.millrace.examples.demo.DemoWorkload;
+import dev.millrace.server.MillraceServer;
+import dev.millrace.server.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,6 +58,8 @@ public final class DemoCommand implements Callable<Integer> {
     public static final int DEFAULT_JOBS = 3_000;
     /** Worker threads unless told otherwise. */
     public static final int DEFAULT_WORKERS = 4;
+    /** The server's port unless told otherwise. */
+    public static final int DEFAULT_PORT = 8080;
     /** Seconds to wait for the run's jobs unless told otherwise. */
     public static final int DEFAULT_TIMEOUT_SECONDS = 120;
     /** How often, at most, the run's jobs are counted while they drain. */
@@ -86,6 +90,16 @@ public final class DemoCommand implements Callable<Integer> {
                     + " (1 to 86400, default: ${DEFAULT-VALUE}).")
     private int timeoutSeconds;
 
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "" + DEFAULT_PORT,
+            description = "Port of the server (dashboard, REST API, metrics) on 127.0.0.1; when it is taken, a free"
+                    + " one is used; 0 always picks a free one (default: ${DEFAULT-VALUE}).")
+    private int port;
+
+    @Option(names = "--exit-after-demo",
+            description = "Stop the server and exit once the demo's jobs have ended (for scripts and CI); without"
+                    + " it the server keeps running until Ctrl-C.")
+    private boolean exitAfterDemo;
+
     @Option(names = "--no-progress",
             description = "Show no progress while the jobs run; the summary still prints. Without a terminal,"
                     + " progress is a plain line every 2 seconds.")
@@ -100,6 +114,7 @@ public final class DemoCommand implements Callable<Integer> {
         checkRange("--jobs", jobs, DemoWorkload.MIN_JOBS, DemoWorkload.MAX_JOBS);
         checkRange("--workers", workers, 1, 1000);
         checkRange("--timeout", timeoutSeconds, 1, 86_400);
+        checkRange("--port", port, 0, 65_535);
         Logging.toDirectory(store.dataDir());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -114,10 +129,18 @@ public final class DemoCommand implements Callable<Integer> {
 
         ProgressBar bar = new ProgressBar(err, ProgressBar.modeFor(noProgress), Terminal.unicode(), "Running");
         int exit;
-        try (Millrace millrace = open(builder)) {
-            Thread hook = interruptHook(millrace, bar, err);
+        String adminKey = "demo-admin-" + UUID.randomUUID().toString().replace("-", "");
+        try (Millrace millrace = open(builder); MillraceServer server = serve(millrace, adminKey, err)) {
+            java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+            Thread hook = interruptHook(millrace, server, bar, err, stopped);
             try {
-                exit = run(millrace, plan, nodeId, bar, out, err);
+                exit = run(millrace, server, adminKey, plan, nodeId, bar, out, err);
+                if (!exitAfterDemo) {
+                    out.printf(Locale.ROOT, "%nThe server keeps running: dashboard %s/ , REST API %s/api/v1 ."
+                            + " Press Ctrl-C to stop.%n", server.url(), server.url());
+                    out.flush();
+                    stopped.await();
+                }
             } finally {
                 removeHook(hook);
             }
@@ -129,8 +152,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Runs the demo on an open node: header, enqueue and progress, summary. Returns the exit code. */
-    private int run(Millrace millrace, DemoWorkload plan, String nodeId, ProgressBar bar, PrintWriter out,
-                    PrintWriter err) throws InterruptedException {
+    private int run(Millrace millrace, MillraceServer server, String adminKey, DemoWorkload plan, String nodeId,
+                    ProgressBar bar, PrintWriter out, PrintWriter err) throws InterruptedException {
         List<TenantId> tenants = plan.tenantIds();
         JobScan scan = new JobScan(millrace.jobs(), millrace.tenants());
         // Taken before anything of this run is enqueued: every job of this run is created after it.
@@ -144,6 +167,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Plan: %,d jobs for %d tenants (%s), children, futures, finalizers and retries"
                 + " included%n", plan.expectedJobs(), tenants.size(), plan.tenants().stream()
                 .map(p -> p.tenant() + " " + RunReport.count(p.expectedJobs())).collect(Collectors.joining(", ")));
+        printServer(millrace, server, adminKey, tenants, out);
         out.flush();
 
         RunLineage lineage = new RunLineage();
@@ -172,6 +196,48 @@ public final class DemoCommand implements Callable<Integer> {
         int exit = printOutcome(out, err, outcome, runJobs, plan, enqueued.expectedJobs());
         out.flush();
         return exit;
+    }
+
+    /** Starts the server on the demo's node: loopback only, a fresh admin key, the demo's jobs enqueueable. */
+    private MillraceServer serve(Millrace millrace, String adminKey, PrintWriter err) {
+        try {
+            return MillraceServer.builder(serverConfig(port, adminKey)).millrace(millrace, false)
+                    .jobTypes(DemoWorkload.jobTypes()).start();
+        } catch (RuntimeException e) {
+            if (port == 0 || !portTaken(e)) throw e;
+            err.printf(Locale.ROOT, "Port %d is taken; the server uses a free port instead (see below).%n", port);
+            return MillraceServer.builder(serverConfig(0, adminKey)).millrace(millrace, false)
+                    .jobTypes(DemoWorkload.jobTypes()).start();
+        }
+    }
+
+    private ServerConfig serverConfig(int p, String adminKey) {
+        return ServerConfig.load(null, Map.of(), Map.of("server.host", "127.0.0.1", "server.port", Integer.toString(p),
+                "admin.key", adminKey, "store.data-dir", store.dataDir().toString()));
+    }
+
+    private static boolean portTaken(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.net.BindException) return true;
+        }
+        return false;
+    }
+
+    /** The addresses, the keys of this run and a command to try. */
+    private static void printServer(Millrace millrace, MillraceServer server, String adminKey, List<TenantId> tenants,
+                                    PrintWriter out) {
+        out.printf(Locale.ROOT, "Dashboard: %s/%n", server.url());
+        out.printf(Locale.ROOT, "REST API:  %s/api/v1 (OpenAPI: %s%s), admin key %s%n", server.url(), server.url(),
+                MillraceServer.OPENAPI_PATH, adminKey);
+        String first = null;
+        for (TenantId t : tenants) {
+            millrace.tenants().create(t);
+            String key = millrace.apiKeys().issue(t, "demo").secret();
+            if (first == null) first = key;
+            out.printf(Locale.ROOT, "  key of %-8s %s%n", t + ":", key);
+        }
+        out.printf(Locale.ROOT, "Try: curl -H 'Authorization: Bearer %s' '%s/api/v1/jobs?status=FAILED&limit=5'%n",
+                first, server.url());
     }
 
     private void checkRange(String option, int value, int min, int max) {
@@ -296,15 +362,19 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * On Ctrl-C, closes the node so claimed jobs are released and the embedded store is closed cleanly;
+     * On Ctrl-C, closes the server and the node so claimed jobs are released and the embedded store is closed cleanly;
      * whatever had not run stays stored and runs on the next start.
      */
-    private static Thread interruptHook(Millrace millrace, ProgressBar bar, PrintWriter err) {
+    private static Thread interruptHook(Millrace millrace, MillraceServer server, ProgressBar bar, PrintWriter err,
+                                        java.util.concurrent.CountDownLatch stopped) {
         Thread hook = new Thread(() -> {
             bar.abandon();
-            err.println("Interrupted: closing the node; jobs that have not run stay in the store for the next start.");
+            err.println("Interrupted: closing the server and the node; jobs that have not run stay in the store for"
+                    + " the next start.");
             err.flush();
+            server.close();
             millrace.close();
+            stopped.countDown();
         }, "millrace-demo-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         return hook;

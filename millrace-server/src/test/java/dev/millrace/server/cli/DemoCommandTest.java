@@ -33,7 +33,13 @@ class DemoCommandTest {
         CommandLine cli = Main.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
+        String[] all = args;
+        if (args.length > 0 && args[0].equals("demo") && !java.util.Arrays.asList(args).contains("--help")) {
+            // Tests never wait for Ctrl-C, and never fight over a port.
+            all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                    java.util.stream.Stream.of("--exit-after-demo", "--port", "0")).toArray(String[]::new);
+        }
+        int exit = cli.execute(all);
         return new Run(exit, out.toString(), err.toString());
     }
 
@@ -57,6 +63,7 @@ class DemoCommandTest {
                 .contains("acme: attempt to enqueue job with duplicate queueable signature")
                 .contains("initech: attempt to enqueue job with duplicate queueable signature")
                 .contains("Store: holds the 150 jobs of this run, the first on it.")
+                .contains("Dashboard: http://127.0.0.1:").contains("key of acme:    mr_")
                 .contains("closed. Run the demo again");
         Matcher all = ALL_ROW.matcher(first.out());
         assertThat(all.find()).as("the summary's 'all' row in%n%s", first.out()).isTrue();

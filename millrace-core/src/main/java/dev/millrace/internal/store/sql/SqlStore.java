@@ -5,7 +5,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.millrace.internal.store.CursorStore;
 import dev.millrace.internal.store.EventStore;
 import dev.millrace.internal.store.FlagStore;
+import dev.millrace.internal.store.ApiKeyStore;
 import dev.millrace.internal.store.JobStore;
+import dev.millrace.internal.store.StatsStore;
 import dev.millrace.internal.store.LeaderLock;
 import dev.millrace.internal.store.TenantStore;
 import org.flywaydb.core.Flyway;
@@ -37,6 +39,8 @@ public final class SqlStore implements AutoCloseable {
     private final PgNotifier notifier;
     private final PgNotifier eventNotifier;
     private final EventStore events;
+    private final ApiKeyStore apiKeys;
+    private final StatsStore stats;
 
     private SqlStore(DataSource dataSource, boolean owns, String schema, String description) {
         this.dataSource = dataSource;
@@ -51,6 +55,8 @@ public final class SqlStore implements AutoCloseable {
         this.flags = new SqlFlagStore(jdbc, dialect, tables);
         this.leaderLock = new SqlLeaderLock(jdbc, dialect, description + "/" + schema);
         this.description = description;
+        this.apiKeys = new SqlApiKeyStore(jdbc, schema);
+        this.stats = new SqlStatsStore(jdbc, tables);
         this.eventNotifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, EVENT_CHANNEL) : null;
         this.events = new SqlEventStore(jdbc, dialect, schema, eventNotifier, EVENT_CHANNEL);
     }
@@ -164,6 +170,16 @@ public final class SqlStore implements AutoCloseable {
     /** The feature flag store. */
     public FlagStore flags() {
         return flags;
+    }
+
+    /** The API key store. */
+    public ApiKeyStore apiKeys() {
+        return apiKeys;
+    }
+
+    /** Monitoring figures over the job table. */
+    public StatsStore stats() {
+        return stats;
     }
 
     /** The leader lock for services only one node should run at a time. */

@@ -1,0 +1,115 @@
+package dev.millrace.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.util.Map;
+
+/** {@code millrace tenants …}: tenants and their policies, with the admin key. */
+@Command(name = "tenants", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Lists, shows, creates and changes tenants (needs the admin key).",
+        synopsisSubcommandLabel = "COMMAND",
+        subcommands = {TenantsCommand.List.class, TenantsCommand.Show.class, TenantsCommand.Create.class,
+                TenantsCommand.Update.class},
+        footer = {"", "Exit codes: 0 done; 1 no answer or server error; 2 invalid; 3 not found; 4 bad key;"
+                + " 5 already exists."})
+public final class TenantsCommand implements Runnable {
+    /** Creates the command; picocli fills in its options. */
+    public TenantsCommand() {
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: expected list, show, create"
+                + " or update");
+    }
+
+    static String describe(JsonNode t) {
+        StringBuilder s = new StringBuilder(t.get("id").asText()).append('\n');
+        t.get("policy").fields().forEachRemaining(e -> s.append(String.format(java.util.Locale.ROOT, "  %-32s %s%n",
+                e.getKey(), e.getValue().asText())));
+        return s.toString();
+    }
+
+    static ObjectNode policy(Map<String, Integer> set) {
+        ObjectNode p = ApiClient.mapper().createObjectNode();
+        if (set != null) set.forEach(p::put);
+        return p;
+    }
+
+    /** {@code tenants list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists every tenant.")
+    static final class List extends ClientCommand {
+        @Override
+        int run(ApiClient api) {
+            JsonNode res = api.get("/api/v1/tenants");
+            StringBuilder text = new StringBuilder();
+            for (JsonNode t : res.get("items")) text.append(t.get("id").asText()).append('\n');
+            if (res.get("items").isEmpty()) text.append("No tenants.\n");
+            print(res, text.toString());
+            return 0;
+        }
+    }
+
+    /** {@code tenants show}. */
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows a tenant's policy.")
+    static final class Show extends ClientCommand {
+        @Parameters(paramLabel = "ID", description = "The tenant's id.")
+        String id;
+
+        @Override
+        int run(ApiClient api) {
+            JsonNode t = api.get("/api/v1/tenants/" + ApiClient.encode(id));
+            print(t, describe(t));
+            return 0;
+        }
+    }
+
+    /** {@code tenants create}. */
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Creates a tenant with the default policy, changed by --set KEY=N.")
+    static final class Create extends ClientCommand {
+        @Parameters(paramLabel = "ID", description = "The new tenant's id.")
+        String id;
+        @Option(names = "--set", paramLabel = "KEY=N", description = "A policy key and its value (repeatable).")
+        Map<String, Integer> set;
+
+        @Override
+        int run(ApiClient api) {
+            ObjectNode body = ApiClient.mapper().createObjectNode();
+            body.put("id", id);
+            if (set != null) body.set("policy", policy(set));
+            JsonNode t = api.send("POST", "/api/v1/tenants", body.toString());
+            print(t, describe(t));
+            return 0;
+        }
+    }
+
+    /** {@code tenants update}. */
+    @Command(name = "update", mixinStandardHelpOptions = true,
+            description = "Changes keys of a tenant's policy: --set maxDelayMinutes=5 --set jobRetentionDays=30.")
+    static final class Update extends ClientCommand {
+        @Parameters(paramLabel = "ID", description = "The tenant's id.")
+        String id;
+        @Option(names = "--set", paramLabel = "KEY=N", required = true, description = "A policy key and its value (repeatable).")
+        Map<String, Integer> set;
+
+        @Override
+        int run(ApiClient api) {
+            ObjectNode body = ApiClient.mapper().createObjectNode();
+            body.set("policy", policy(set));
+            JsonNode t = api.send("PATCH", "/api/v1/tenants/" + ApiClient.encode(id), body.toString());
+            print(t, describe(t));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package dev.millrace.server.metrics;
+
+import dev.millrace.EndedJob;
+import dev.millrace.JobCount;
+import dev.millrace.JobStatus;
+import dev.millrace.Millrace;
+import dev.millrace.TenantId;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server's Prometheus metrics. Job figures come from the store, sampled by one background loop: jobs by
+ * tenant, type and status and queue depth per tenant (gauges, for the whole cluster), and this node's ended jobs
+ * with their wait and run times (histograms and a counter, so each node reports only its own and sums add up).
+ * HTTP requests are timed by route and status.
+ */
+public final class ServerMetrics implements AutoCloseable {
+    /** How often the store is sampled. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+    /** The most ended jobs read in one pass. */
+    static final int MAX_ENDED_PER_PASS = 20_000;
+    private static final Logger LOG = LoggerFactory.getLogger(ServerMetrics.class);
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Millrace millrace;
+    private final InstantSource clock;
+    private final Duration interval;
+    private final MultiGauge jobs;
+    private final MultiGauge queueDepth;
+    private final Map<String, Timer> waits = new HashMap<>();
+    private final Map<String, Timer> runs = new HashMap<>();
+    private final Map<String, Counter> ended = new HashMap<>();
+    private final Object lock = new Object();
+    private Instant lastEnded;
+    private Thread thread;
+    private volatile boolean running;
+
+    /** Metrics of this node; start the sampler with {@link #start()}. */
+    public ServerMetrics(Millrace millrace, InstantSource clock, Duration interval) {
+        this.millrace = millrace;
+        this.clock = clock;
+        this.interval = interval;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        jobs = MultiGauge.builder("millrace.jobs").description("jobs in the store by tenant, type and status")
+                .register(registry);
+        queueDepth = MultiGauge.builder("millrace.queue.depth")
+                .description("queued and holding jobs per tenant").register(registry);
+        for (String outcome : new String[] {"requeued", "failed", "aborted"}) {
+            io.micrometer.core.instrument.FunctionCounter.builder("millrace.lease.rescues", millrace, m -> {
+                var r = m.monitoring().leaseRescues();
+                return switch (outcome) {
+                    case "requeued" -> r.requeued();
+                    case "failed" -> r.failed();
+                    default -> r.aborted();
+                };
+            }).description("jobs with expired leases this node's rescuer re-queued, failed or aborted")
+                    .tag("outcome", outcome).register(registry);
+        }
+        // Only this node's ends count from now on; earlier ones are history, not throughput.
+        lastEnded = clock.instant();
+    }
+
+    /** The registry, for the /metrics route and for HTTP timings. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Records one HTTP request. */
+    public void request(String method, String route, int status, long nanos) {
+        Timer.builder("millrace.http.requests").description("HTTP requests by route and status")
+                .tags("method", method, "route", route, "status", Integer.toString(status))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Starts sampling the store in the background; the first pass runs at once. */
+    public synchronized void start() {
+        if (running) return;
+        running = true;
+        thread = Thread.ofPlatform().daemon().name("millrace-metrics").start(this::loop);
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                sample();
+            } catch (RuntimeException e) {
+                LOG.warn("metrics pass failed, retrying in {}: {}", interval, e.toString());
+            }
+            synchronized (lock) {
+                try {
+                    if (running) lock.wait(interval.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One pass: counts by tenant, type and status; this node's ended jobs since the last pass. */
+    public void sample() {
+        List<JobCount> census = millrace.monitoring().census();
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        Map<TenantId, Long> depth = new HashMap<>();
+        for (TenantId t : millrace.tenants().list()) depth.put(t, 0L);
+        for (JobCount c : census) {
+            rows.add(MultiGauge.Row.of(Tags.of("tenant", c.tenant().value(), "type", c.type().name(),
+                    "status", c.status().name()), c.count()));
+            if (c.status() == JobStatus.QUEUED || c.status() == JobStatus.HOLDING) depth.merge(c.tenant(), c.count(), Long::sum);
+        }
+        jobs.register(rows, true);
+        queueDepth.register(depth.entrySet().stream().<MultiGauge.Row<?>>map(e ->
+                MultiGauge.Row.of(Tags.of("tenant", e.getKey().value()), e.getValue())).toList(), true);
+
+        // Stored times are in microseconds; a short lag lets jobs ending now be read in the next pass whole.
+        Instant upTo = clock.instant().minusMillis(500);
+        if (upTo.isAfter(lastEnded)) {
+            List<EndedJob> done = millrace.monitoring().endedOnNode(millrace.nodeId(), lastEnded, upTo,
+                    MAX_ENDED_PER_PASS);
+            for (EndedJob j : done) record(j);
+            lastEnded = done.size() >= MAX_ENDED_PER_PASS ? done.get(done.size() - 1).completedAt() : upTo;
+        }
+    }
+
+    private void record(EndedJob j) {
+        String key = j.tenant().value() + "\u0000" + j.type().name();
+        ended.computeIfAbsent(key + "\u0000" + j.status(), k -> Counter.builder("millrace.jobs.ended")
+                .description("jobs this node ran that reached a terminal status")
+                .tags("tenant", j.tenant().value(), "type", j.type().name(), "status", j.status().name())
+                .register(registry)).increment();
+        if (j.waited() != null) {
+            waits.computeIfAbsent(key, k -> Timer.builder("millrace.job.wait")
+                    .description("from a job's earliest start to its start, jobs this node ran")
+                    .tags("tenant", j.tenant().value(), "type", j.type().name())
+                    .publishPercentileHistogram().register(registry)).record(j.waited());
+        }
+        if (j.ran() != null) {
+            runs.computeIfAbsent(key, k -> Timer.builder("millrace.job.run")
+                    .description("from a job's start to its end, jobs this node ran")
+                    .tags("tenant", j.tenant().value(), "type", j.type().name())
+                    .publishPercentileHistogram().register(registry)).record(j.ran());
+        }
+    }
+
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = thread;
+        }
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        if (t != null) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        registry.close();
+    }
+}

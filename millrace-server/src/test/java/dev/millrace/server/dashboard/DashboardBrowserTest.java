@@ -1,0 +1,283 @@
+package dev.millrace.server.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.millrace.AsyncOptions;
+import dev.millrace.JobId;
+import dev.millrace.JobQuery;
+import dev.millrace.JobStatus;
+import dev.millrace.Millrace;
+import dev.millrace.Queueable;
+import dev.millrace.QueueableContext;
+import dev.millrace.TenantId;
+import dev.millrace.server.MillraceServer;
+import dev.millrace.server.ServerConfig;
+import dev.millrace.testing.DatabaseTest;
+import dev.millrace.testing.Db;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The dashboard in a real headless Chromium against a real server on H2 and on PostgreSQL: sign in, every page,
+ * filters, paging, a job's log, abort. One browser serves the whole class; screenshots go to target/screenshots.
+ */
+class DashboardBrowserTest extends DatabaseTest {
+    private static final String ADMIN_KEY = "dashboard-test-admin-key-0123456789";
+    private static final TenantId ACME = TenantId.of("acme");
+    private static final TenantId GLOBEX = TenantId.of("globex");
+
+    private static Browser browser;
+    private MillraceServer server;
+    private Millrace node;
+
+    /** Logs two lines and completes. */
+    public static class Greet implements Queueable {
+        private int step;
+
+        Greet() {
+        }
+
+        Greet(int step) {
+            this.step = step;
+        }
+
+        @Override
+        public void execute(QueueableContext context) {
+            context.log().info("Hello from step {0}", step);
+            context.log().warn("Step {0} is done", step);
+        }
+    }
+
+    /** Chains a {@link Greet}. */
+    public static class Relay implements Queueable {
+        @Override
+        public void execute(QueueableContext context) {
+            context.enqueue(new Greet(20));
+        }
+    }
+
+    /** Fails with a message. */
+    public static class Crash implements Queueable {
+        @Override
+        public void execute(QueueableContext context) {
+            throw new IllegalStateException("the ledger is closed");
+        }
+    }
+
+    /** A failed test leaves a screenshot of what the browser showed. */
+    @RegisterExtension
+    final TestWatcher screenshotOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (browser != null) browser.screenshot("FAILED-" + context.getDisplayName().replaceAll("\\W+", "_"));
+        }
+    };
+
+    @BeforeAll
+    static void startBrowser() {
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) browser.close();
+    }
+
+    @BeforeEach
+    void forgetEarlierConsole() {
+        browser.consoleErrors();
+    }
+
+    @AfterEach
+    void stopServer() {
+        // Leave the page first, so its polling cannot reach the next test's console.
+        browser.open("about:blank");
+        if (server != null) server.close();
+        server = null;
+    }
+
+    private void startServer(Db db) {
+        node = started(builder(db).register(Greet.class).register(Crash.class).register(Relay.class).workers(2));
+        server = MillraceServer.builder(ServerConfig.load(null, Map.of(), Map.of(
+                        "server.host", "127.0.0.1", "server.port", "0", "admin.key", ADMIN_KEY)))
+                .millrace(node, false).jobTypes(List.of(Greet.class, Crash.class, Relay.class)).start();
+    }
+
+    private void open(String hash) {
+        browser.open(server.url() + "/dashboard/" + hash);
+    }
+
+    private void signIn(String key) {
+        open("");
+        ((JavascriptExecutor) browser.driver()).executeScript("sessionStorage.clear()");
+        open("");
+        WebElement input = browser.visible(By.id("key"));
+        input.sendKeys(key);
+        browser.click(By.id("sign-in"));
+        browser.visible(By.cssSelector(".shell"));
+    }
+
+    private void shot(Db db, String name) {
+        browser.screenshot(db.name().toLowerCase() + "-" + name);
+    }
+
+    /** The statuses of the job rows shown, read in one script so a refresh cannot swap rows mid-read. */
+    @SuppressWarnings("unchecked")
+    private List<String> jobRows() {
+        return (List<String>) ((JavascriptExecutor) browser.driver()).executeScript(
+                "return [...document.querySelectorAll('#jobs-table tbody tr[data-job]')].map(r => r.dataset.status)");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void adminClicksThroughEveryPage(Db db) {
+        startServer(db);
+        tenants(node, ACME, GLOBEX);
+        List<JobId> greets = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) greets.add(node.enqueue(ACME, new Greet(i)));
+        JobId relay = node.enqueue(ACME, new Relay());
+        JobId crash = node.enqueue(ACME, new Crash());
+        JobId later = node.enqueue(ACME, new Greet(99), AsyncOptions.delayMinutes(5));
+        for (int i = 0; i < 27; i++) node.enqueue(GLOBEX, new Greet(i));
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            Map<JobStatus, Long> a = node.jobs().countByStatus(JobQuery.forTenant(ACME).build());
+            Map<JobStatus, Long> g = node.jobs().countByStatus(JobQuery.forTenant(GLOBEX).build());
+            return a.getOrDefault(JobStatus.COMPLETED, 0L) == 5 && a.getOrDefault(JobStatus.FAILED, 0L) == 1
+                    && g.getOrDefault(JobStatus.COMPLETED, 0L) == 27;
+        });
+
+        signIn(ADMIN_KEY);
+        // Overview: the chart with its axes, the counts per tenant.
+        browser.visible(By.cssSelector("#throughput svg.chart path.line"));
+        assertThat(browser.driver().findElement(By.cssSelector("#throughput svg.chart")).getText())
+                .contains("jobs / min").contains("time (local)");
+        browser.textIn(By.id("stat-completed"), "32");
+        browser.textIn(By.id("stat-queue"), "1");
+        WebElement acmeRow = browser.visible(By.cssSelector("#by-tenant tr[data-tenant='acme']"));
+        assertThat(acmeRow.getText()).contains("acme");
+        browser.visible(By.cssSelector("#nodes .node"));
+        shot(db, "1-overview");
+
+        // Jobs of acme: every job, then filtered by status.
+        browser.click(By.cssSelector("a.nav-link[data-page='jobs']"));
+        new Select(browser.visible(By.id("tenant"))).selectByValue("acme");
+        browser.until(d -> jobRows().size() == 7);
+        new Select(browser.visible(By.id("filter-status"))).selectByValue("COMPLETED");
+        browser.until(d -> jobRows().size() == 5 && jobRows().stream().allMatch("COMPLETED"::equals));
+        assertThat(browser.driver().getCurrentUrl()).contains("status=COMPLETED");
+        shot(db, "2-jobs-completed");
+        new Select(browser.visible(By.id("filter-status"))).selectByValue("FAILED");
+        browser.until(d -> jobRows().equals(List.of("FAILED")));
+        new Select(browser.visible(By.id("filter-type"))).selectByValue("FUTURE");
+        browser.textIn(By.id("jobs-table"), "No jobs match these filters.");
+        new Select(browser.visible(By.id("filter-type"))).selectByValue("QUEUEABLE");
+        browser.until(d -> jobRows().equals(List.of("FAILED")));
+
+        // A job with its log.
+        browser.click(By.cssSelector("#jobs-table tr[data-job='" + crash + "']"));
+        browser.textIn(By.id("job-status"), "FAILED");
+        shot(db, "3-job-failed");
+        open("#/jobs/" + greets.get(1));
+        browser.textIn(By.id("job-log"), "Hello from step 2");
+        browser.textIn(By.id("job-log"), "Step 2 is done");
+        shot(db, "3-job-log");
+
+        // A job and the job it chained.
+        open("#/jobs/" + relay);
+        browser.visible(By.cssSelector("#job-children tr[data-job]"));
+        shot(db, "3-job-chained");
+        browser.click(By.cssSelector("#job-children tr[data-job]"));
+        browser.textIn(By.id("job-log"), "Hello from step 20");
+        assertThat(browser.driver().findElement(By.cssSelector(".facts a[href='#/jobs/" + relay + "']"))).isNotNull();
+
+        // Abort a queued job.
+        open("#/jobs/" + later);
+        browser.textIn(By.id("job-status"), "QUEUED");
+        browser.click(By.id("abort"));
+        browser.click(By.id("confirm-abort"));
+        browser.textIn(By.id("job-status"), "ABORTED");
+        assertThat(node.jobs().find(ACME, later).orElseThrow().status()).isEqualTo(JobStatus.ABORTED);
+        assertThat(browser.driver().findElements(By.id("abort"))).isEmpty();
+        shot(db, "4-job-aborted");
+
+        // Keyset paging through globex's 27 jobs, 25 a page.
+        new Select(browser.visible(By.id("tenant"))).selectByValue("globex");
+        open("#/jobs");
+        browser.until(d -> jobRows().size() == 25);
+        assertThat(browser.driver().findElement(By.id("prev")).isEnabled()).isFalse();
+        browser.click(By.id("next"));
+        browser.until(d -> jobRows().size() == 2);
+        assertThat(browser.driver().findElement(By.id("next")).isEnabled()).isFalse();
+        browser.textIn(By.id("page-info"), "Page 2");
+        browser.click(By.id("prev"));
+        browser.until(d -> jobRows().size() == 25);
+
+        // Tenants and one tenant's policy.
+        browser.click(By.cssSelector("a.nav-link[data-page='tenants']"));
+        browser.visible(By.cssSelector("#tenants-table tr[data-tenant='globex']"));
+        shot(db, "5-tenants");
+        browser.click(By.cssSelector("#tenants-table tr[data-tenant='acme']"));
+        browser.textIn(By.id("tenant-policy"), "250,000 executions");
+        shot(db, "6-tenant");
+
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void tenantKeySeesOnlyItsTenant(Db db) {
+        startServer(db);
+        tenants(node, ACME, GLOBEX);
+        JobId acmeJob = node.enqueue(ACME, new Greet(1), AsyncOptions.delayMinutes(5));
+        node.enqueue(GLOBEX, new Greet(2), AsyncOptions.delayMinutes(5));
+        String key = node.apiKeys().issue(GLOBEX, "dashboard test").secret();
+
+        signIn(key);
+        browser.visible(By.cssSelector("#by-tenant tr[data-tenant='globex']"));
+        assertThat(browser.driver().findElements(By.cssSelector("#by-tenant tr[data-tenant='acme']"))).isEmpty();
+        assertThat(browser.driver().findElements(By.cssSelector("a.nav-link[data-page='tenants']"))).isEmpty();
+        browser.textIn(By.cssSelector(".tenant-picker"), "globex");
+        shot(db, "tenant-key-overview");
+
+        browser.click(By.cssSelector("a.nav-link[data-page='jobs']"));
+        browser.until(d -> jobRows().size() == 1);
+        // Live: a job enqueued now shows up without a reload.
+        Object page = ((JavascriptExecutor) browser.driver()).executeScript("return window.performance.timeOrigin");
+        node.enqueue(GLOBEX, new Greet(3), AsyncOptions.delayMinutes(5));
+        browser.until(d -> jobRows().size() == 2);
+        assertThat(((JavascriptExecutor) browser.driver()).executeScript("return window.performance.timeOrigin"))
+                .isEqualTo(page);
+        open("#/jobs/" + acmeJob);
+        browser.textIn(By.id("page"), "No job " + acmeJob);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void wrongKeyIsRefusedWithAMessage(Db db) {
+        startServer(db);
+        open("");
+        ((JavascriptExecutor) browser.driver()).executeScript("sessionStorage.clear()");
+        open("");
+        browser.visible(By.id("key")).sendKeys("not-a-key-of-this-server");
+        browser.click(By.id("sign-in"));
+        browser.textIn(By.cssSelector(".form-error"), "not accepted");
+        assertThat(browser.driver().findElements(By.cssSelector(".shell"))).isEmpty();
+        shot(db, "sign-in-refused");
+    }
+}
