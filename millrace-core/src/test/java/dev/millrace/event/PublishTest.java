@@ -43,7 +43,7 @@ class PublishTest extends DatabaseTest {
     }
 
     private Millrace node(Db db, MutableClock clock) {
-        Millrace.Builder b = builder(db).register(PublishingJob.class);
+        Millrace.Builder b = builder(db).register(PublishingJob.class).register(ImmediatePublisher.class);
         if (clock != null) b.clock(clock);
         Millrace m = node(b);
         m.tenants().create(ACME);
@@ -172,6 +172,30 @@ class PublishTest extends DatabaseTest {
             if (!r.stream().allMatch(PublishResult::isSuccess)) throw new IllegalStateException(r.toString());
             if (fail) throw new IllegalStateException("failing on purpose");
         }
+    }
+
+    /** Publishes immediate events one call at a time, one call more than its governor limit allows. */
+    public static final class ImmediatePublisher implements Queueable {
+        @Override
+        public void execute(QueueableContext context) {
+            long budget = context.limits().budget(dev.millrace.Limit.PUBLISH_IMMEDIATE);
+            for (long i = 0; i <= budget; i++) {
+                context.publish(List.of(Event.on("Audit").with("message", "call " + i)));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void immediatePublishCallsCountAgainstTheGovernorLimitAndTheBreachingCallPublishesNothing(Db db) throws Exception {
+        Millrace m = node(db);
+        m.start();
+        var id = m.enqueue(ACME, new ImmediatePublisher());
+        var job = awaitTerminal(m, ACME, id);
+        long budget = dev.millrace.LimitProfile.ASYNC.budget(dev.millrace.Limit.PUBLISH_IMMEDIATE);
+        assertThat(job.status()).isEqualTo(dev.millrace.JobStatus.FAILED);
+        assertThat(job.extendedStatus()).contains("immediate event publishes");
+        assertThat(readAll(m, "Audit")).hasSize((int) budget);
     }
 
     @ParameterizedTest

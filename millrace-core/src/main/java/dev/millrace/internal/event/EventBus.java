@@ -251,6 +251,12 @@ public final class EventBus implements Events {
             g.indexes().add(i);
             g.events().add(new NewEvent(uuid, now, checked.payload()));
         }
+        if (!system && groups.values().stream()
+                .anyMatch(g -> g.channel().definition().behavior() == PublishBehavior.IMMEDIATE)) {
+            // A publish call with immediate events counts once against the execution's governor limit (SPEC),
+            // before anything is written, so the call that breaches it publishes nothing.
+            dev.millrace.internal.limits.ExecutionLimits.count(dev.millrace.Limit.PUBLISH_IMMEDIATE, 1);
+        }
         List<Group> own = new ArrayList<>();
         boolean inCaller = false;
         for (Group g : groups.values()) {
