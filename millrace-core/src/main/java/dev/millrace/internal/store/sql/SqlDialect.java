@@ -65,4 +65,12 @@ public interface SqlDialect {
         }
         return false;
     }
+
+    /**
+     * What ends the query that picks due schedules so that other nodes skip the rows this one fires
+     * ({@code FOR UPDATE SKIP LOCKED}), or empty where rows are taken with a fenced update instead.
+     */
+    default String lockDueRowsClause() {
+        return "";
+    }
 }
