@@ -84,7 +84,7 @@ final class Scheduler extends LoopService {
             Instant now = clock.instant();
             n = store.fireDue(now, now.plus(lookahead), BATCH, due -> plan(due, now));
             total += n;
-        } while (n == BATCH);
+        } while (n >= BATCH);
         if (total > 0) onFired.run();
         return total;
     }

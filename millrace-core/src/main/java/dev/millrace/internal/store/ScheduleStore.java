@@ -37,7 +37,7 @@ public interface ScheduleStore {
      * same transaction advances the rows and inserts the jobs of those that fire.
      *
      * @param now the time stamped on the rows
-     * @return how many rows were claimed (fired, skipped or paused)
+     * @return how many rows this call advanced (fired, skipped or paused); rows another node advanced first are not counted
      */
     int fireDue(Instant now, Instant horizon, int max, FirePlanner planner);
 

@@ -127,6 +127,7 @@ final class SqlScheduleStore implements ScheduleStore {
             List<Decision> decisions = new ArrayList<>(due.size());
             for (ScheduleRow row : due) decisions.add(planner.plan(row));
             List<NewJob> fired = new ArrayList<>();
+            int advanced = 0;
             // Every outcome is one shape of update, fenced by the fire time read above: on H2 (rows not locked) the
             // update of a row another node already advanced changes nothing, and that node alone fires it.
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET next_fire_at = ?, state = ?,"
@@ -174,12 +175,14 @@ final class SqlScheduleStore implements ScheduleStore {
                 }
                 int[] counts = ps.executeBatch();
                 for (int k = 0; k < counts.length; k++) {
-                    if (counts[k] > 0 && decisions.get(k) instanceof FirePlanner.Fire f) fired.add(f.job());
+                    if (counts[k] == 0) continue;
+                    advanced++;
+                    if (decisions.get(k) instanceof FirePlanner.Fire f) fired.add(f.job());
                 }
             }
             // The jobs ride in the same transaction: an occurrence is never advanced without its job, nor the reverse.
             jobs.insert(c, fired);
-            return due.size();
+            return advanced;
         });
     }
 
