@@ -6,8 +6,12 @@ import dev.millrace.JobId;
 import dev.millrace.JobLogEntry;
 import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
+import dev.millrace.JobType;
 import dev.millrace.Millrace;
 import dev.millrace.Queueable;
+import dev.millrace.Schedulable;
+import dev.millrace.ScheduleId;
+import dev.millrace.ScheduleRecord;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
 import org.h2.jdbcx.JdbcDataSource;
@@ -16,7 +20,10 @@ import org.opentest4j.AssertionFailedError;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -136,6 +143,76 @@ public final class AsyncTest implements AutoCloseable {
     /** Shorthand for {@code millrace().enqueueFuture(tenant(), type, method, args)}. */
     public JobId enqueueFuture(Class<?> type, String method, Object... args) {
         return millrace.enqueueFuture(tenant, type, method, args);
+    }
+
+    /** Shorthand for {@code millrace().schedule(tenant(), name, cron, schedulable, zone)}. */
+    public ScheduleId schedule(String name, String cron, Schedulable schedulable, ZoneId zone) {
+        return millrace.schedule(tenant, name, cron, schedulable, zone);
+    }
+
+    // ---- schedules and the clock
+
+    /**
+     * Moves the clock forward and, at each fire time on the way, fires the schedules due then and runs their
+     * {@code SCHEDULED} jobs on this thread, through the real executor: advancing an hour fires a
+     * quarter-hourly schedule four times, each with its own fire time, as a running node would (never as a
+     * misfire). Work those jobs enqueue stays queued, for {@link #assertEnqueued(Class)} or a
+     * {@link #startTest()}/{@link #stopTest()} of its own.
+     *
+     * <pre>{@code
+     * ScheduleId id = test.schedule("quarter-hourly", "0 0/15 * * * ?", new SyncPayments(), ZoneId.of("UTC"));
+     * List<JobRecord> ran = test.advanceClock(Duration.ofHours(1));   // four SCHEDULED jobs, one per fire time
+     * }</pre>
+     *
+     * @param duration how far, zero or more
+     * @return the scheduled jobs it ran, in the order they ran, as the job table shows them now
+     * @throws IllegalArgumentException when the duration is negative
+     * @throws IllegalStateException when more than {@value #MAX_JOBS_PER_STOP_TEST} jobs would run
+     */
+    public List<JobRecord> advanceClock(Duration duration) {
+        Objects.requireNonNull(duration, "duration");
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("duration " + duration
+                    + " is negative: expected zero or more, the test clock only moves forward");
+        }
+        Instant target = clock.instant().plus(duration).truncatedTo(ChronoUnit.MICROS);
+        List<JobRecord> ran = new ArrayList<>();
+        Instant next;
+        while ((next = earliestFireTime()) != null && !next.isAfter(target)) {
+            if (next.isAfter(clock.instant())) clock.set(next);
+            ran.addAll(fireDueSchedules());
+            if (ran.size() > MAX_JOBS_PER_STOP_TEST) {
+                throw new IllegalStateException("advanceClock(" + duration + ") ran " + ran.size() + " scheduled jobs"
+                        + " by " + clock.instant() + ": expected at most " + MAX_JOBS_PER_STOP_TEST
+                        + "; advance in smaller steps");
+            }
+        }
+        clock.set(target);
+        return ran;
+    }
+
+    /**
+     * Fires the schedules due at the clock's current time and runs their {@code SCHEDULED} jobs on this thread
+     * (see {@link #advanceClock(Duration)}).
+     *
+     * @return the scheduled jobs it ran, in the order they ran, as the job table shows them now
+     */
+    public List<JobRecord> fireDueSchedules() {
+        millrace.fireDueSchedules();
+        List<JobRecord> due = table.find(q -> q.status(JobStatus.QUEUED).type(JobType.SCHEDULED)).stream()
+                .filter(j -> !j.runAt().isAfter(clock.instant())).toList();
+        for (JobRecord job : due) millrace.runJob(tenant, job.id());
+        return due.stream().map(j -> table.job(j.id())).toList();
+    }
+
+    /** The schedules of the tenant, as the store holds them now, by name. */
+    public List<ScheduleRecord> schedules() {
+        return millrace.schedules().list(tenant);
+    }
+
+    private Instant earliestFireTime() {
+        return millrace.schedules().list(tenant).stream().map(ScheduleRecord::nextFireTime)
+                .filter(Objects::nonNull).min(Instant::compareTo).orElse(null);
     }
 
     // ---- startTest / stopTest
@@ -376,18 +453,19 @@ public final class AsyncTest implements AutoCloseable {
         }
 
         /**
-         * Registers {@link Queueable} and {@link Finalizer} classes the test may enqueue and run, as
-         * {@link Millrace.Builder#register(Class)} does.
+         * Registers {@link Queueable}, {@link Finalizer} and {@link Schedulable} classes the test may enqueue,
+         * schedule and run, as {@link Millrace.Builder#register(Class)} does.
          *
-         * @throws IllegalArgumentException when a class is neither
+         * @throws IllegalArgumentException when a class is none of them
          */
         public Builder register(Class<?>... classes) {
             for (Class<?> c : classes) {
                 Objects.requireNonNull(c, "job class");
-                if (!Queueable.class.isAssignableFrom(c) && !Finalizer.class.isAssignableFrom(c)) {
+                if (!Queueable.class.isAssignableFrom(c) && !Finalizer.class.isAssignableFrom(c)
+                        && !Schedulable.class.isAssignableFrom(c)) {
                     throw new IllegalArgumentException("class " + c.getName() + " cannot be registered as a job:"
-                            + " expected an implementation of Queueable or Finalizer (register futures with"
-                            + " registerFutures)");
+                            + " expected an implementation of Queueable, Finalizer or Schedulable (register futures"
+                            + " with registerFutures)");
                 }
                 jobClasses.add(c);
             }
