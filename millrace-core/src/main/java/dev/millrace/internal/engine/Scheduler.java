@@ -82,8 +82,12 @@ final class Scheduler extends LoopService {
         int n;
         do {
             Instant now = clock.instant();
+            long t0 = System.nanoTime();
             n = store.fireDue(now, now.plus(lookahead), BATCH, due -> plan(due, now));
             total += n;
+            if (n > 0 && LOG.isDebugEnabled()) {
+                LOG.debug("fired {} schedules in {} ms", n, (System.nanoTime() - t0) / 1_000_000);
+            }
         } while (n >= BATCH);
         if (total > 0) onFired.run();
         return total;
