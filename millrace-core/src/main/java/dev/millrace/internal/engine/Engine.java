@@ -98,7 +98,7 @@ public final class Engine implements AutoCloseable {
         this.listener = sql.supportsListenNotify() ? sql.listener(dispatcher::wake) : null;
         this.scheduleStore = sql.schedules();
         this.scheduler = new Scheduler(scheduleStore, enqueuer, codec, registry, config.clock(), config.pollInterval(),
-                this::wake);
+                nodeId, config.lease(), dispatcher::runClaimedAt, this::wake);
     }
 
     /** Opens the store (migrating it) and wires a node; nothing runs until {@link #start()}. */

@@ -4,6 +4,7 @@ import dev.millrace.CronExpression;
 import dev.millrace.MisfirePolicy;
 import dev.millrace.SerializationException;
 import dev.millrace.UnknownJobTypeException;
+import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.FirePlanner;
 import dev.millrace.internal.store.NewJob;
 import dev.millrace.internal.store.ScheduleRow;
@@ -16,8 +17,10 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Fires due schedules: every node runs one, and the store's claim makes exactly one node fire each occurrence.
@@ -25,17 +28,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * inserts the SCHEDULED jobs of those that fire. Between passes it sleeps until the earliest next fire time
  * (at most the poll interval, so schedules created on other nodes are seen).
  *
- * <p>Occurrences are fired up to {@link #LOOKAHEAD} early, as jobs that become ready at the fire time: the
- * insert is then off the critical path, and the dispatcher (which wakes at the earliest delayed job) starts
- * them on time. The next fire time is always the first one after both the occurrence fired and now, so a late
+ * <p>Occurrences are fired up to {@link #LOOKAHEAD} early, as jobs that become ready at the fire time, claimed
+ * by this node in the same transaction and handed to its dispatcher, which starts them at the fire time from
+ * memory: the insert and the claim are off the critical path. (The overlap check is therefore made up to the
+ * lookahead before the fire time.) If this node dies before then, their lease expires and another node's
+ * rescuer re-queues them. The next fire time is always the first one after both the occurrence fired and now, so a late
  * pass (a node that was down, or busy) fires once, never a burst of every missed occurrence.
  */
 final class Scheduler extends LoopService {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
     /** Most schedules claimed in one transaction. */
-    static final int BATCH = 500;
+    static final int BATCH = 1000;
     /** How early an occurrence is fired, as a job ready at the fire time. */
-    static final Duration LOOKAHEAD = Duration.ofMillis(200);
+    static final Duration LOOKAHEAD = Duration.ofMillis(250);
     /** An occurrence later than this is a misfire: its schedule's misfire policy decides whether it fires. */
     static final Duration MISFIRE_THRESHOLD = Duration.ofMinutes(1);
 
@@ -48,9 +53,20 @@ final class Scheduler extends LoopService {
     private final Runnable onFired;
     private final ConcurrentHashMap<String, CronExpression> crons = new ConcurrentHashMap<>();
 
+    private final String nodeId;
+    private final Duration lease;
+    private final Consumer<List<ClaimedJob>> handOff;
+
+    /**
+     * @param handOff takes the jobs this node fired and claimed in its own loop, to start them at their fire time
+     * @param onFired called after a pass fired jobs left queued for any node (by {@link #runOnce})
+     */
     Scheduler(ScheduleStore store, Enqueuer enqueuer, JobCodec codec, Registry registry, InstantSource clock,
-              Duration maxWait, Runnable onFired) {
+              Duration maxWait, String nodeId, Duration lease, Consumer<List<ClaimedJob>> handOff, Runnable onFired) {
         super("millrace-scheduler");
+        this.nodeId = nodeId;
+        this.lease = lease;
+        this.handOff = handOff;
         this.store = store;
         this.enqueuer = enqueuer;
         this.codec = codec;
@@ -62,7 +78,7 @@ final class Scheduler extends LoopService {
 
     @Override
     Duration tick() {
-        int claimed = runOnce(LOOKAHEAD);
+        int claimed = fire(LOOKAHEAD, true);
         if (claimed >= BATCH) return Duration.ZERO;
         Instant now = clock.instant();
         Optional<Instant> next = store.nextFireAt();
@@ -78,18 +94,32 @@ final class Scheduler extends LoopService {
      * @return how many due schedules were claimed (fired, skipped or paused)
      */
     int runOnce(Duration lookahead) {
+        return fire(lookahead, false);
+    }
+
+    /**
+     * Fires what is due by now plus {@code lookahead}. In the node's own loop ({@code claim}) the jobs are claimed
+     * for this node as they are fired and handed to its dispatcher to start at their fire time: the database work
+     * happens in the lookahead, and at the fire time only a hand-off in memory remains.
+     */
+    private int fire(Duration lookahead, boolean claim) {
         int total = 0;
         int n;
+        boolean queued = false;
         do {
             Instant now = clock.instant();
             long t0 = System.nanoTime();
-            n = store.fireDue(now, now.plus(lookahead), BATCH, due -> plan(due, now));
+            ScheduleStore.Fired fired = store.fireDue(now, now.plus(lookahead), BATCH,
+                    claim ? new ScheduleStore.ClaimFor(nodeId, now.plus(lease)) : null, due -> plan(due, now));
+            n = fired.advanced();
             total += n;
+            if (!fired.claimed().isEmpty()) handOff.accept(fired.claimed());
+            else if (n > 0) queued = true;
             if (n > 0 && LOG.isDebugEnabled()) {
                 LOG.debug("fired {} schedules in {} ms", n, (System.nanoTime() - t0) / 1_000_000);
             }
         } while (n >= BATCH);
-        if (total > 0) onFired.run();
+        if (queued) onFired.run();
         return total;
     }
 

@@ -36,10 +36,33 @@ public interface ScheduleStore {
      * {@code horizon} (rows another node is firing are skipped), asks the planner what each does, and in the
      * same transaction advances the rows and inserts the jobs of those that fire.
      *
+     * <p>With {@code claimFor}, the jobs are also claimed for that node in the same transaction (attempt 1, the
+     * lease given, started at their fire time), so the node can start them from memory when their time comes.
+     *
      * @param now the time stamped on the rows
-     * @return how many rows this call advanced (fired, skipped or paused); rows another node advanced first are not counted
+     * @param claimFor the node that claims the jobs it fires, or null to leave them queued for any node
+     * @return the rows this call advanced (fired, skipped or paused; rows another node advanced first are not
+     *         counted) and the jobs it claimed
      */
-    int fireDue(Instant now, Instant horizon, int max, FirePlanner planner);
+    Fired fireDue(Instant now, Instant horizon, int max, ClaimFor claimFor, FirePlanner planner);
+
+    /**
+     * A node claiming the jobs it fires.
+     *
+     * @param node the node
+     * @param leaseUntil the lease stamped on them
+     */
+    record ClaimFor(String node, Instant leaseUntil) {
+    }
+
+    /**
+     * What a {@link #fireDue} call did.
+     *
+     * @param advanced rows advanced
+     * @param claimed jobs claimed for the node (empty without {@code claimFor})
+     */
+    record Fired(int advanced, List<ClaimedJob> claimed) {
+    }
 
     /** The earliest next fire time of an active schedule, if any. */
     Optional<Instant> nextFireAt();

@@ -130,4 +130,9 @@ final class PostgresDialect implements SqlDialect {
     public String lockDueRowsClause() {
         return " FOR UPDATE OF s SKIP LOCKED";
     }
+
+    @Override
+    public boolean bindsArrays() {
+        return true;
+    }
 }

@@ -73,4 +73,9 @@ public interface SqlDialect {
     default String lockDueRowsClause() {
         return "";
     }
+
+    /** Whether statements may take arrays ({@code = ANY(?)}, {@code unnest}) to touch many rows at once. */
+    default boolean bindsArrays() {
+        return false;
+    }
 }

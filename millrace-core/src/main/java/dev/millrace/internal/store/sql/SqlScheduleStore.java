@@ -2,6 +2,7 @@ package dev.millrace.internal.store.sql;
 
 import dev.millrace.MisfirePolicy;
 import dev.millrace.TenantId;
+import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.FirePlanner;
 import dev.millrace.internal.store.FirePlanner.Decision;
 import dev.millrace.internal.store.JobStore;
@@ -10,6 +11,7 @@ import dev.millrace.internal.store.NewSchedule;
 import dev.millrace.internal.store.ScheduleRow;
 import dev.millrace.internal.store.ScheduleStore;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -110,7 +112,7 @@ final class SqlScheduleStore implements ScheduleStore {
     // ---- fire
 
     @Override
-    public int fireDue(Instant now, Instant horizon, int max, FirePlanner planner) {
+    public Fired fireDue(Instant now, Instant horizon, int max, ClaimFor claimFor, FirePlanner planner) {
         return jdbc.inTransaction("fire due schedules", c -> {
             List<ScheduleRow> due = new ArrayList<>();
             // Ordering by the whole index lets H2 read only the LIMIT's rows; PostgreSQL uses its partial index.
@@ -123,67 +125,164 @@ final class SqlScheduleStore implements ScheduleStore {
                     while (rs.next()) due.add(row(rs));
                 }
             }
-            if (due.isEmpty()) return 0;
+            if (due.isEmpty()) return new Fired(0, List.of());
             List<Decision> decisions = new ArrayList<>(due.size());
             for (ScheduleRow row : due) decisions.add(planner.plan(row));
+            List<Advance> advances = new ArrayList<>(due.size());
+            for (int k = 0; k < due.size(); k++) advances.add(Advance.of(due.get(k), decisions.get(k)));
+            java.util.Set<UUID> won = dialect.bindsArrays() ? advanceAll(c, advances, now) : advanceEach(c, advances, now);
             List<NewJob> fired = new ArrayList<>();
-            int advanced = 0;
-            // Every outcome is one shape of update, fenced by the fire time read above: on H2 (rows not locked) the
-            // update of a row another node already advanced changes nothing, and that node alone fires it.
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET next_fire_at = ?, state = ?,"
-                    + " last_fire_at = COALESCE(?, last_fire_at), last_job_id = COALESCE(?, last_job_id),"
-                    + " fire_count = fire_count + ?, skip_count = skip_count + ?, last_error = COALESCE(?, last_error),"
-                    + " updated_at = ? WHERE id = ? AND state = ? AND next_fire_at = ?")) {
-                for (int k = 0; k < due.size(); k++) {
-                    ScheduleRow row = due.get(k);
-                    Decision d = decisions.get(k);
-                    Instant next = null;
-                    String state;
-                    Instant firedAt = null;
-                    UUID jobId = null;
-                    int fires = 0;
-                    int skips = 0;
-                    String error = null;
-                    switch (d) {
-                        case FirePlanner.Fire f -> {
-                            next = f.next();
-                            firedAt = f.fireTime();
-                            jobId = f.job().id();
-                            fires = 1;
-                            skips = f.skipped();
-                        }
-                        case FirePlanner.Skip s -> {
-                            next = s.next();
-                            skips = s.skipped();
-                        }
-                        case FirePlanner.Pause p -> error = truncate(p.error());
-                    }
-                    state = d instanceof FirePlanner.Pause ? ScheduleRow.PAUSED
-                            : next == null ? ScheduleRow.COMPLETED : ScheduleRow.ACTIVE;
-                    Jdbc.setInstant(ps, 1, next);
-                    ps.setString(2, state);
-                    Jdbc.setInstant(ps, 3, firedAt);
-                    Jdbc.setUuid(ps, 4, jobId);
-                    ps.setInt(5, fires);
-                    ps.setInt(6, skips);
-                    ps.setString(7, error);
-                    Jdbc.setInstant(ps, 8, now);
-                    Jdbc.setUuid(ps, 9, row.id());
-                    ps.setString(10, ScheduleRow.ACTIVE);
-                    Jdbc.setInstant(ps, 11, row.nextFireAt());
-                    ps.addBatch();
-                }
-                int[] counts = ps.executeBatch();
-                for (int k = 0; k < counts.length; k++) {
-                    if (counts[k] == 0) continue;
-                    advanced++;
-                    if (decisions.get(k) instanceof FirePlanner.Fire f) fired.add(f.job());
-                }
+            for (int k = 0; k < due.size(); k++) {
+                if (won.contains(due.get(k).id()) && decisions.get(k) instanceof FirePlanner.Fire f) fired.add(f.job());
             }
+            int advanced = won.size();
             // The jobs ride in the same transaction: an occurrence is never advanced without its job, nor the reverse.
             jobs.insert(c, fired);
-            return advanced;
+            List<ClaimedJob> claimed = claimFor == null || fired.isEmpty() ? List.of() : claim(c, fired, claimFor);
+            return new Fired(advanced, claimed);
         });
+    }
+
+    /**
+     * One row's new values.
+     *
+     * @param id the schedule
+     * @param expected the fire time it was read with (the fence)
+     */
+    private record Advance(UUID id, Instant expected, Instant next, String state, Instant firedAt, UUID jobId, int fires,
+                           int skips, String error) {
+        static Advance of(ScheduleRow row, Decision d) {
+            return switch (d) {
+                case FirePlanner.Fire f -> new Advance(row.id(), row.nextFireAt(), f.next(), stateFor(f.next()),
+                        f.fireTime(), f.job().id(), 1, f.skipped(), null);
+                case FirePlanner.Skip s -> new Advance(row.id(), row.nextFireAt(), s.next(), stateFor(s.next()), null,
+                        null, 0, s.skipped(), null);
+                case FirePlanner.Pause p -> new Advance(row.id(), row.nextFireAt(), null, ScheduleRow.PAUSED, null, null,
+                        0, 0, truncate(p.error()));
+            };
+        }
+
+        private static String stateFor(Instant next) {
+            return next == null ? ScheduleRow.COMPLETED : ScheduleRow.ACTIVE;
+        }
+    }
+
+    private static final String ADVANCE_SET = " next_fire_at = ?, state = ?, last_fire_at = COALESCE(?, last_fire_at),"
+            + " last_job_id = COALESCE(?, last_job_id), fire_count = fire_count + ?, skip_count = skip_count + ?,"
+            + " last_error = COALESCE(?, last_error), updated_at = ?";
+
+    /**
+     * Advances rows one statement each (batched), each fenced by the fire time read: on H2, where the rows are not
+     * locked, the update of a row another node already advanced changes nothing, and that node alone fires it.
+     */
+    private java.util.Set<UUID> advanceEach(Connection c, List<Advance> advances, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET" + ADVANCE_SET
+                + " WHERE id = ? AND state = ? AND next_fire_at = ?")) {
+            for (Advance a : advances) {
+                Jdbc.setInstant(ps, 1, a.next());
+                ps.setString(2, a.state());
+                Jdbc.setInstant(ps, 3, a.firedAt());
+                Jdbc.setUuid(ps, 4, a.jobId());
+                ps.setInt(5, a.fires());
+                ps.setInt(6, a.skips());
+                ps.setString(7, a.error());
+                Jdbc.setInstant(ps, 8, now);
+                Jdbc.setUuid(ps, 9, a.id());
+                ps.setString(10, ScheduleRow.ACTIVE);
+                Jdbc.setInstant(ps, 11, a.expected());
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            java.util.Set<UUID> won = new java.util.HashSet<>();
+            for (int k = 0; k < counts.length; k++) {
+                if (counts[k] > 0) won.add(advances.get(k).id());
+            }
+            return won;
+        }
+    }
+
+    /** Advances every row in one statement (PostgreSQL: the rows are locked, the fence is kept all the same). */
+    private java.util.Set<UUID> advanceAll(Connection c, List<Advance> advances, Instant now) throws SQLException {
+        int n = advances.size();
+        Object[][] cols = new Object[9][n];
+        for (int k = 0; k < n; k++) {
+            Advance a = advances.get(k);
+            cols[0][k] = a.id();
+            cols[1][k] = a.expected().toString();
+            cols[2][k] = a.next() == null ? null : a.next().toString();
+            cols[3][k] = a.state();
+            cols[4][k] = a.firedAt() == null ? null : a.firedAt().toString();
+            cols[5][k] = a.jobId();
+            cols[6][k] = a.fires();
+            cols[7][k] = a.skips();
+            cols[8][k] = a.error();
+        }
+        String[] types = {"uuid", "text", "text", "varchar", "text", "uuid", "int4", "int4", "varchar"};
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " s SET next_fire_at = CAST(v.next AS"
+                + " TIMESTAMPTZ), state = v.state, last_fire_at = COALESCE(CAST(v.fired_at AS TIMESTAMPTZ),"
+                + " s.last_fire_at), last_job_id = COALESCE(v.job_id, s.last_job_id), fire_count = s.fire_count + v.fires,"
+                + " skip_count = s.skip_count + v.skips, last_error = COALESCE(v.error, s.last_error), updated_at = ?"
+                + " FROM unnest(?::uuid[], ?::text[], ?::text[], ?::varchar[], ?::text[], ?::uuid[], ?::int[], ?::int[],"
+                + " ?::varchar[]) AS v(id, expected, next, state, fired_at, job_id, fires, skips, error)"
+                + " WHERE s.id = v.id AND s.state = 'ACTIVE' AND s.next_fire_at = CAST(v.expected AS TIMESTAMPTZ)"
+                + " RETURNING s.id")) {
+            Jdbc.setInstant(ps, 1, now);
+            for (int i = 0; i < types.length; i++) ps.setArray(i + 2, c.createArrayOf(types[i], cols[i]));
+            java.util.Set<UUID> won = new java.util.HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) won.add(Jdbc.getUuid(rs, "id"));
+            }
+            return won;
+        }
+    }
+
+    /** Claims just-inserted jobs for the firing node: attempt 1, started at their fire time. */
+    private List<ClaimedJob> claim(Connection c, List<NewJob> fired, ClaimFor claimFor) throws SQLException {
+        List<UUID> ids = fired.stream().map(NewJob::id).toList();
+        if (dialect.bindsArrays()) {
+            try (PreparedStatement queue = c.prepareStatement("UPDATE " + t.queue() + " SET state = 1, node = ?,"
+                    + " lease_expires_at = ?, attempt = attempt + 1 WHERE job_id = ANY(?::uuid[]) AND state = 0");
+                 PreparedStatement job = c.prepareStatement("UPDATE " + t.job() + " SET status = 'PROCESSING',"
+                         + " started_at = run_at, node = ?, attempt = 1 WHERE id = ANY(?::uuid[])")) {
+                queue.setString(1, claimFor.node());
+                Jdbc.setInstant(queue, 2, claimFor.leaseUntil());
+                queue.setArray(3, c.createArrayOf("uuid", ids.toArray()));
+                queue.executeUpdate();
+                job.setString(1, claimFor.node());
+                job.setArray(2, c.createArrayOf("uuid", ids.toArray()));
+                job.executeUpdate();
+            }
+            return claimed(fired);
+        }
+        try (PreparedStatement queue = c.prepareStatement("UPDATE " + t.queue() + " SET state = 1, node = ?,"
+                + " lease_expires_at = ?, attempt = attempt + 1 WHERE job_id IN (" + SqlJobStore.placeholders(
+                SqlJobStore.ID_CHUNK) + ") AND state = 0");
+             PreparedStatement job = c.prepareStatement("UPDATE " + t.job() + " SET status = 'PROCESSING',"
+                     + " started_at = run_at, node = ?, attempt = 1 WHERE id IN (" + SqlJobStore.placeholders(
+                     SqlJobStore.ID_CHUNK) + ")")) {
+            for (List<UUID> chunk : SqlJobStore.chunks(ids)) {
+                queue.setString(1, claimFor.node());
+                Jdbc.setInstant(queue, 2, claimFor.leaseUntil());
+                SqlJobStore.bindIds(queue, 3, chunk);
+                queue.addBatch();
+                job.setString(1, claimFor.node());
+                SqlJobStore.bindIds(job, 2, chunk);
+                job.addBatch();
+            }
+            queue.executeBatch();
+            job.executeBatch();
+        }
+        return claimed(fired);
+    }
+
+    private static List<ClaimedJob> claimed(List<NewJob> fired) {
+        List<ClaimedJob> out = new ArrayList<>(fired.size());
+        for (NewJob j : fired) {
+            out.add(new ClaimedJob(j.id(), j.tenant(), j.type(), j.className(), j.methodName(), j.payload(),
+                    j.parentId(), j.stackDepth(), j.maxStackDepth(), 1, j.createdAt(), j.runAt(), j.requestId(),
+                    j.consecutiveFailures()));
+        }
+        return out;
     }
 
     @Override
