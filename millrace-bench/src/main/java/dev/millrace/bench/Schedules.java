@@ -66,7 +66,7 @@ final class Schedules implements Callable<Integer> {
         try (Setup s = Setup.open(options, db, true, "schedules", names)) {
             List<Millrace> running = new ArrayList<>();
             try {
-                for (int n = 0; n < nodes; n++) running.add(node(s, "node-" + n).start());
+                for (int n = 0; n < nodes; n++) running.add(node(s, "node-" + n));
                 Millrace admin = running.get(0);
                 List<ScheduleId> ids = new ArrayList<>();
                 Map<ScheduleId, TenantId> tenantOf = new HashMap<>();
@@ -77,6 +77,8 @@ final class Schedules implements Callable<Integer> {
                     ids.add(id);
                     tenantOf.put(id, tenant);
                 }
+                // Created before any node starts, so the warm-up begins with every schedule in place.
+                running.forEach(Millrace::start);
                 Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(warmupSeconds + 1);
                 Instant to = from.plusSeconds(seconds);
                 System.err.printf("%d schedules on %d node(s); measuring fire times %s to %s%n", schedules, nodes, from,
