@@ -2,6 +2,7 @@ package dev.millrace.bench;
 
 import dev.millrace.Millrace;
 import dev.millrace.ScheduleId;
+import dev.millrace.ScheduleOptions;
 import dev.millrace.ScheduleRecord;
 import dev.millrace.TenantId;
 import org.HdrHistogram.Histogram;
@@ -51,6 +52,10 @@ final class Schedules implements Callable<Integer> {
             + "--workers workers (default: ${DEFAULT-VALUE}).")
     int nodes;
 
+    @Option(names = "--allow-overlap", description = "Schedules fire while their previous occurrence's job is still "
+            + "active (default: off, Millrace's default policy, under which such an occurrence is skipped).")
+    boolean allowOverlap;
+
     @Override
     public Integer call() throws Exception {
         options.validate();
@@ -73,7 +78,7 @@ final class Schedules implements Callable<Integer> {
                 for (int i = 0; i < schedules; i++) {
                     TenantId tenant = s.tenants.get(i / PER_TENANT);
                     ScheduleId id = admin.schedule(tenant, "every-second-" + i, "* * * * * ?", new BenchSchedule(),
-                            ZoneOffset.UTC);
+                            ZoneOffset.UTC, ScheduleOptions.defaults().allowOverlap(allowOverlap));
                     ids.add(id);
                     tenantOf.put(id, tenant);
                 }
@@ -135,6 +140,7 @@ final class Schedules implements Callable<Integer> {
                 .put("tenants", s.tenants.size())
                 .put("schedules", schedules)
                 .put("nodes", nodes)
+                .put("allowOverlap", allowOverlap)
                 .put("seconds", seconds)
                 .put("expectedFires", expected)
                 .put("firesRun", runs.size())
