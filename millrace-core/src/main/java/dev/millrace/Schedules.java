@@ -54,6 +54,17 @@ public interface Schedules {
     void delete(TenantId tenant, ScheduleId id);
 
     /**
+     * Runs a schedule's schedulable once now, outside its cron: enqueues a {@link JobType#SCHEDULED} job whose fire
+     * time is now. It is not an occurrence: the schedule's next fire time and counts do not change. For
+     * administrators and tests ({@code millrace-test}'s {@code stopTest()} runs each schedule created in the test
+     * this way, as Salesforce's does).
+     *
+     * @return the job's id
+     * @throws ScheduleNotFoundException when the tenant has no such schedule
+     */
+    JobId runNow(TenantId tenant, ScheduleId id);
+
+    /**
      * The schedule's next {@code n} fire times from now, in its time zone's rules (empty when paused or
      * completed).
      *

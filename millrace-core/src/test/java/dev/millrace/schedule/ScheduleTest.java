@@ -380,4 +380,27 @@ class ScheduleTest extends DatabaseTest {
         m.schedule(ACME, "once", EVERY_MINUTE, new RecordFire(), UTC);
         assertThat(m.schedules().list(ACME)).singleElement().extracting(ScheduleRecord::cron).isEqualTo(EVERY_MINUTE);
     }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void runNowRunsTheSchedulableOnceWithoutTouchingTheSchedule(Db db) {
+        Millrace m = manual(db);
+        tenants(m, ACME);
+        ScheduleId id = m.schedule(ACME, "hourly", "0 0 * * * ?", new RecordFire("now"), UTC);
+        clock.advance(Duration.ofMinutes(7));
+        dev.millrace.JobId job = m.schedules().runNow(ACME, id);
+        m.runReadyJobs(ACME, 10);
+
+        assertThat(ScheduleJobs.fires()).singleElement().satisfies(f -> {
+            assertThat(f.jobId()).isEqualTo(job.value());
+            assertThat(f.fireTime()).isEqualTo(START.plus(Duration.ofMinutes(7)));
+        });
+        ScheduleRecord s = m.schedules().find(ACME, id).orElseThrow();
+        assertThat(s.fireCount()).isZero();
+        assertThat(s.nextFireTime()).isEqualTo(START.plus(Duration.ofHours(1)));
+        ScheduleId unknown = ScheduleId.of(java.util.UUID.randomUUID());
+        assertThatThrownBy(() -> m.schedules().runNow(ACME, unknown)).isInstanceOf(ScheduleNotFoundException.class);
+        assertThatThrownBy(() -> m.schedules().runNow(GLOBEX, id)).as("another tenant's schedule is unknown")
+                .isInstanceOf(ScheduleNotFoundException.class);
+    }
 }

@@ -54,7 +54,9 @@ import javax.sql.DataSource;
  *
  * <p><b>What {@link #stopTest()} runs.</b> The jobs enqueued between {@code startTest()} and {@code stopTest()}
  * (queueables and futures), in enqueue order, through the node's real executor: the same deserialisation,
- * transaction, completion, log and finalizer handling as on a started node. Then what they lead to:
+ * transaction, completion, log and finalizer handling as on a started node; and, as in Salesforce, each schedule
+ * created since {@code startTest()} (and not paused) runs its schedulable once, whatever its cron expression
+ * (see {@link #advanceClock(Duration)} to fire schedules at their fire times instead). Then what they lead to:
  * <ul>
  *   <li>the finalizer of every job run here;</li>
  *   <li>chained children, futures enqueued by a job, and the retry a finalizer enqueues, one level deep by
@@ -89,6 +91,7 @@ public final class AsyncTest implements AutoCloseable {
     private final JobTable table;
     private Phase phase = Phase.BEFORE_START;
     private Set<JobId> queuedAtStart = Set.of();
+    private Set<ScheduleId> schedulesAtStart = Set.of();
     private int chainDepth = DEFAULT_CHAIN_DEPTH;
     private boolean closed;
 
@@ -230,6 +233,8 @@ public final class AsyncTest implements AutoCloseable {
         }
         // What is already waiting was enqueued by the test's setup, not by the code under test: it stays queued.
         queuedAtStart = table.waiting().stream().map(JobRecord::id).collect(Collectors.toUnmodifiableSet());
+        schedulesAtStart = millrace.schedules().list(tenant).stream().map(ScheduleRecord::id)
+                .collect(Collectors.toUnmodifiableSet());
         phase = Phase.STARTED;
     }
 
@@ -273,6 +278,12 @@ public final class AsyncTest implements AutoCloseable {
                     + " and one stopTest() per test");
         }
         phase = Phase.STOPPED;
+        // As in Salesforce, a schedule created in the test runs once at stopTest, whatever its cron expression.
+        for (ScheduleRecord s : millrace.schedules().list(tenant)) {
+            if (!schedulesAtStart.contains(s.id()) && s.state() != dev.millrace.ScheduleState.PAUSED) {
+                millrace.schedules().runNow(tenant, s.id());
+            }
+        }
         return new StopTestRun(millrace, tenant, clock, table, chainDepth, MAX_JOBS_PER_STOP_TEST)
                 .run(queuedAtStart);
     }

@@ -67,4 +67,21 @@ class ScheduleSupportTest {
         assertThatThrownBy(() -> test.advanceClock(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("duration PT-1S is negative: expected zero or more, the test clock only moves forward");
     }
+
+    @Test
+    void aScheduleCreatedInTheTestRunsOnceAtStopTestWhateverItsCron(AsyncTest test) {
+        ScheduleId before = test.schedule("before", "0 0 * * * ?", new TestJobs.Tick(), UTC);
+        test.startTest();
+        ScheduleId yearly = test.schedule("yearly", "0 0 0 1 JAN ? *", new TestJobs.Tick(), UTC);
+        List<JobRecord> ran = test.stopTest();
+
+        Instant now = test.clock().instant();
+        assertThat(ran).extracting(JobRecord::type).containsExactly(JobType.SCHEDULED, JobType.QUEUEABLE);
+        assertThat(ran).allSatisfy(j -> assertThat(j.status()).isEqualTo(JobStatus.COMPLETED));
+        assertThat(ran(test)).containsExactly("tick " + now, "work of " + now);
+        ScheduleRecord s = test.millrace().schedules().find(test.tenant(), yearly).orElseThrow();
+        assertThat(s.nextFireTime()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+        assertThat(s.fireCount()).as("a run now is not an occurrence").isZero();
+        assertThat(test.millrace().schedules().find(test.tenant(), before).orElseThrow().fireCount()).isZero();
+    }
 }

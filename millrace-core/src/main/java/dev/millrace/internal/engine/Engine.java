@@ -382,6 +382,15 @@ public final class Engine implements AutoCloseable {
         }
 
         @Override
+        public JobId runNow(TenantId tenant, ScheduleId id) {
+            ScheduleRow row = row(tenant, id);
+            Instant now = config.clock().instant();
+            NewJob job = core.enqueuer().scheduled(tenant, row.id(), row.className(), row.payload(), now, now);
+            insert(null, List.of(job));
+            return JobId.of(job.id());
+        }
+
+        @Override
         public List<Instant> nextFireTimes(TenantId tenant, ScheduleId id, int n) {
             if (n < 0) throw new IllegalArgumentException("n " + n + " is out of range: expected 0 or more");
             ScheduleRow row = row(tenant, id);
