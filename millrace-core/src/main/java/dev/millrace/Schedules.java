@@ -29,9 +29,10 @@ public interface Schedules {
 
     /**
      * Resumes a paused schedule at its next fire time after now; occurrences due while it was paused do not fire.
+     * A schedule whose expression has no fire time left becomes {@link ScheduleState#COMPLETED}; one that is not
+     * paused is left as it is.
      *
      * @throws ScheduleNotFoundException when the tenant has no such schedule
-     * @throws IllegalArgumentException when its expression has no fire time left
      */
     ScheduleRecord resume(TenantId tenant, ScheduleId id);
 
