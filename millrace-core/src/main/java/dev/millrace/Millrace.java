@@ -7,13 +7,14 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * A Millrace node and its client: enqueue work for tenants, read and abort jobs, administer tenants,
+ * A Millrace node and its client: enqueue work for tenants, read and abort jobs, schedule work, administer tenants,
  * and (after {@link #start()}) run jobs on a pool of workers.
  *
  * <pre>{@code
@@ -188,6 +189,54 @@ public final class Millrace implements AutoCloseable {
     }
 
     /**
+     * Schedules a {@link Schedulable} to run at each fire time of a cron expression in Salesforce's syntax
+     * ({@link CronExpression}), read in a time zone; returns the schedule's id. At each fire time one node (however
+     * many run) enqueues a job of type {@link JobType#SCHEDULED} that runs {@code execute} with the schedule id and
+     * the fire time. A missed fire time fires once when a node is up again; an occurrence due while the previous
+     * one's job is still active is skipped (see {@link ScheduleOptions} to change either).
+     *
+     * <pre>{@code
+     * ScheduleId id = millrace.schedule(acme, "nightly-invoices", "0 0 2 * * ?", new NightlyInvoices(),
+     *         ZoneId.of("Europe/London"));
+     * }</pre>
+     *
+     * @param name unique among the tenant's schedules, 1 to 255 characters
+     * @param cron the expression, for example {@code 0 0 2 * * ?} (02:00 every day)
+     * @param zone the time zone the expression is read in (daylight-saving gaps and overlaps fire once)
+     * @throws IllegalArgumentException when the expression is invalid (naming the field, the value and what was
+     *         expected), has no future fire time, or the name is empty or too long
+     * @throws AsyncException when the tenant already has a schedule with this name, or as many schedules as its
+     *         policy allows ({@link TenantPolicy#maxSchedules()}, 100 by default)
+     * @throws UnknownJobTypeException when the schedulable's class is not registered
+     * @throws UnknownTenantException when the tenant does not exist
+     */
+    public ScheduleId schedule(TenantId tenant, String name, String cron, Schedulable schedulable, ZoneId zone) {
+        return engine.schedule(tenant, name, cron, schedulable, zone, ScheduleOptions.defaults());
+    }
+
+    /** Schedules with options: the misfire policy and whether occurrences may overlap; see the method above. */
+    public ScheduleId schedule(TenantId tenant, String name, String cron, Schedulable schedulable, ZoneId zone,
+                               ScheduleOptions options) {
+        return engine.schedule(tenant, name, cron, schedulable, zone, options);
+    }
+
+    /** Reading, pausing, resuming, re-timing and deleting schedules. */
+    public Schedules schedules() {
+        return engine.schedules();
+    }
+
+    /**
+     * Fires, on the calling thread, every schedule whose fire time has come by this node's clock: their SCHEDULED
+     * jobs are enqueued (run them with {@link #runReadyJobs}). For tests and tools ({@code millrace-test} uses it);
+     * a started node fires schedules by itself.
+     *
+     * @return how many due schedules were handled (fired, or skipped by their policy)
+     */
+    public int fireDueSchedules() {
+        return engine.fireDueSchedules();
+    }
+
+    /**
      * Configuration of a node, one method per knob; every default is a named constant and every setter
      * rejects a bad value at once. Nothing is opened until {@link #build()}.
      */
@@ -337,12 +386,13 @@ public final class Millrace implements AutoCloseable {
             return this;
         }
 
-        /** Registers a {@link Queueable} or {@link Finalizer} class this node may enqueue and run. */
+        /** Registers a {@link Queueable}, {@link Finalizer} or {@link Schedulable} class this node may run. */
         public Builder register(Class<?> jobClass) {
             Objects.requireNonNull(jobClass, "job class");
-            if (!Queueable.class.isAssignableFrom(jobClass) && !Finalizer.class.isAssignableFrom(jobClass)) {
-                throw new IllegalArgumentException("class " + jobClass.getName()
-                        + " cannot be registered as a job: expected an implementation of Queueable or Finalizer");
+            if (!Queueable.class.isAssignableFrom(jobClass) && !Finalizer.class.isAssignableFrom(jobClass)
+                    && !Schedulable.class.isAssignableFrom(jobClass)) {
+                throw new IllegalArgumentException("class " + jobClass.getName() + " cannot be registered as a job:"
+                        + " expected an implementation of Queueable, Finalizer or Schedulable");
             }
             jobClasses.add(jobClass);
             return this;

@@ -6,8 +6,12 @@ import dev.millrace.JobId;
 import dev.millrace.JobLogEntry;
 import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
+import dev.millrace.JobType;
 import dev.millrace.Millrace;
 import dev.millrace.Queueable;
+import dev.millrace.Schedulable;
+import dev.millrace.ScheduleId;
+import dev.millrace.ScheduleRecord;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
 import org.h2.jdbcx.JdbcDataSource;
@@ -16,7 +20,10 @@ import org.opentest4j.AssertionFailedError;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -47,7 +54,9 @@ import javax.sql.DataSource;
  *
  * <p><b>What {@link #stopTest()} runs.</b> The jobs enqueued between {@code startTest()} and {@code stopTest()}
  * (queueables and futures), in enqueue order, through the node's real executor: the same deserialisation,
- * transaction, completion, log and finalizer handling as on a started node. Then what they lead to:
+ * transaction, completion, log and finalizer handling as on a started node; and, as in Salesforce, each schedule
+ * created since {@code startTest()} (and not paused) runs its schedulable once, whatever its cron expression
+ * (see {@link #advanceClock(Duration)} to fire schedules at their fire times instead). Then what they lead to:
  * <ul>
  *   <li>the finalizer of every job run here;</li>
  *   <li>chained children, futures enqueued by a job, and the retry a finalizer enqueues, one level deep by
@@ -82,6 +91,7 @@ public final class AsyncTest implements AutoCloseable {
     private final JobTable table;
     private Phase phase = Phase.BEFORE_START;
     private Set<JobId> queuedAtStart = Set.of();
+    private Set<ScheduleId> schedulesAtStart = Set.of();
     private int chainDepth = DEFAULT_CHAIN_DEPTH;
     private boolean closed;
 
@@ -138,6 +148,76 @@ public final class AsyncTest implements AutoCloseable {
         return millrace.enqueueFuture(tenant, type, method, args);
     }
 
+    /** Shorthand for {@code millrace().schedule(tenant(), name, cron, schedulable, zone)}. */
+    public ScheduleId schedule(String name, String cron, Schedulable schedulable, ZoneId zone) {
+        return millrace.schedule(tenant, name, cron, schedulable, zone);
+    }
+
+    // ---- schedules and the clock
+
+    /**
+     * Moves the clock forward and, at each fire time on the way, fires the schedules due then and runs their
+     * {@code SCHEDULED} jobs on this thread, through the real executor: advancing an hour fires a
+     * quarter-hourly schedule four times, each with its own fire time, as a running node would (never as a
+     * misfire). Work those jobs enqueue stays queued, for {@link #assertEnqueued(Class)} or a
+     * {@link #startTest()}/{@link #stopTest()} of its own.
+     *
+     * <pre>{@code
+     * ScheduleId id = test.schedule("quarter-hourly", "0 0/15 * * * ?", new SyncPayments(), ZoneId.of("UTC"));
+     * List<JobRecord> ran = test.advanceClock(Duration.ofHours(1));   // four SCHEDULED jobs, one per fire time
+     * }</pre>
+     *
+     * @param duration how far, zero or more
+     * @return the scheduled jobs it ran, in the order they ran, as the job table shows them now
+     * @throws IllegalArgumentException when the duration is negative
+     * @throws IllegalStateException when more than {@value #MAX_JOBS_PER_STOP_TEST} jobs would run
+     */
+    public List<JobRecord> advanceClock(Duration duration) {
+        Objects.requireNonNull(duration, "duration");
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("duration " + duration
+                    + " is negative: expected zero or more, the test clock only moves forward");
+        }
+        Instant target = clock.instant().plus(duration).truncatedTo(ChronoUnit.MICROS);
+        List<JobRecord> ran = new ArrayList<>();
+        Instant next;
+        while ((next = earliestFireTime()) != null && !next.isAfter(target)) {
+            if (next.isAfter(clock.instant())) clock.set(next);
+            ran.addAll(fireDueSchedules());
+            if (ran.size() > MAX_JOBS_PER_STOP_TEST) {
+                throw new IllegalStateException("advanceClock(" + duration + ") ran " + ran.size() + " scheduled jobs"
+                        + " by " + clock.instant() + ": expected at most " + MAX_JOBS_PER_STOP_TEST
+                        + "; advance in smaller steps");
+            }
+        }
+        clock.set(target);
+        return ran;
+    }
+
+    /**
+     * Fires the schedules due at the clock's current time and runs their {@code SCHEDULED} jobs on this thread
+     * (see {@link #advanceClock(Duration)}).
+     *
+     * @return the scheduled jobs it ran, in the order they ran, as the job table shows them now
+     */
+    public List<JobRecord> fireDueSchedules() {
+        millrace.fireDueSchedules();
+        List<JobRecord> due = table.find(q -> q.status(JobStatus.QUEUED).type(JobType.SCHEDULED)).stream()
+                .filter(j -> !j.runAt().isAfter(clock.instant())).toList();
+        for (JobRecord job : due) millrace.runJob(tenant, job.id());
+        return due.stream().map(j -> table.job(j.id())).toList();
+    }
+
+    /** The schedules of the tenant, as the store holds them now, by name. */
+    public List<ScheduleRecord> schedules() {
+        return millrace.schedules().list(tenant);
+    }
+
+    private Instant earliestFireTime() {
+        return millrace.schedules().list(tenant).stream().map(ScheduleRecord::nextFireTime)
+                .filter(Objects::nonNull).min(Instant::compareTo).orElse(null);
+    }
+
     // ---- startTest / stopTest
 
     /**
@@ -153,6 +233,8 @@ public final class AsyncTest implements AutoCloseable {
         }
         // What is already waiting was enqueued by the test's setup, not by the code under test: it stays queued.
         queuedAtStart = table.waiting().stream().map(JobRecord::id).collect(Collectors.toUnmodifiableSet());
+        schedulesAtStart = millrace.schedules().list(tenant).stream().map(ScheduleRecord::id)
+                .collect(Collectors.toUnmodifiableSet());
         phase = Phase.STARTED;
     }
 
@@ -196,6 +278,12 @@ public final class AsyncTest implements AutoCloseable {
                     + " and one stopTest() per test");
         }
         phase = Phase.STOPPED;
+        // As in Salesforce, a schedule created in the test runs once at stopTest, whatever its cron expression.
+        for (ScheduleRecord s : millrace.schedules().list(tenant)) {
+            if (!schedulesAtStart.contains(s.id()) && s.state() != dev.millrace.ScheduleState.PAUSED) {
+                millrace.schedules().runNow(tenant, s.id());
+            }
+        }
         List<JobRecord> ran = new StopTestRun(millrace, tenant, clock, table, chainDepth, MAX_JOBS_PER_STOP_TEST)
                 .run(queuedAtStart);
         // Events published by the code under test reach its subscriptions now (SPEC TEST-6).
@@ -399,18 +487,19 @@ public final class AsyncTest implements AutoCloseable {
         }
 
         /**
-         * Registers {@link Queueable} and {@link Finalizer} classes the test may enqueue and run, as
-         * {@link Millrace.Builder#register(Class)} does.
+         * Registers {@link Queueable}, {@link Finalizer} and {@link Schedulable} classes the test may enqueue,
+         * schedule and run, as {@link Millrace.Builder#register(Class)} does.
          *
-         * @throws IllegalArgumentException when a class is neither
+         * @throws IllegalArgumentException when a class is none of them
          */
         public Builder register(Class<?>... classes) {
             for (Class<?> c : classes) {
                 Objects.requireNonNull(c, "job class");
-                if (!Queueable.class.isAssignableFrom(c) && !Finalizer.class.isAssignableFrom(c)) {
+                if (!Queueable.class.isAssignableFrom(c) && !Finalizer.class.isAssignableFrom(c)
+                        && !Schedulable.class.isAssignableFrom(c)) {
                     throw new IllegalArgumentException("class " + c.getName() + " cannot be registered as a job:"
-                            + " expected an implementation of Queueable or Finalizer (register futures with"
-                            + " registerFutures)");
+                            + " expected an implementation of Queueable, Finalizer or Schedulable (register futures"
+                            + " with registerFutures)");
                 }
                 jobClasses.add(c);
             }

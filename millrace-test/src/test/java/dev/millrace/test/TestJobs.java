@@ -163,4 +163,13 @@ final class TestJobs {
             TestJobs.record(ExecutionContext.current().orElseThrow(), names.size() + " " + names.get(0));
         }
     }
+
+    /** Records "tick" and its fire time; enqueues one {@link Record}. */
+    static class Tick implements dev.millrace.Schedulable {
+        @Override
+        public void execute(dev.millrace.ScheduleContext context) throws Exception {
+            record(context, "tick " + context.fireTime());
+            context.enqueue(new Record("work of " + context.fireTime()));
+        }
+    }
 }

@@ -136,6 +136,61 @@ final class Dispatcher extends LoopService {
         return Duration.ZERO;
     }
 
+    // ---- jobs claimed ahead of their start (a schedule's occurrences, fired and claimed by this node)
+
+    /** A group of jobs this node claimed ahead, waiting for their start time (identity, not value, equality). */
+    private static final class Held implements Runnable {
+        final List<ClaimedJob> jobs;
+        final Dispatcher owner;
+
+        Held(List<ClaimedJob> jobs, Dispatcher owner) {
+            this.jobs = jobs;
+            this.owner = owner;
+        }
+
+        @Override
+        public void run() {
+            // Whoever removes the group from the pending set owns it: this start, or shutdown's release.
+            if (!owner.held.remove(this)) return;
+            long tag = owner.virtualTime.get() + 1;
+            try {
+                for (ClaimedJob job : jobs) {
+                    owner.workers.execute(new JobTask(job, owner, tag, owner.heldSeq.getAndIncrement()));
+                }
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The node is shutting down: what was not started keeps its lease until it expires and is rescued.
+            }
+        }
+    }
+
+    private final java.util.Set<Held> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private final AtomicLong heldSeq = new AtomicLong(Long.MIN_VALUE / 2);
+    private final java.util.concurrent.ScheduledThreadPoolExecutor timer = timer();
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor timer() {
+        var t = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform()
+                .name("millrace-held-jobs").daemon().unstarted(r));
+        t.setRemoveOnCancelPolicy(true);
+        return t;
+    }
+
+    /**
+     * Starts jobs this node already claimed, each at its start time ({@code runAt}, read on the injected clock):
+     * they count as in flight from now, and shutdown releases those not yet started.
+     */
+    void runClaimedAt(List<ClaimedJob> jobs) {
+        inFlight.addAndGet(jobs.size());
+        Instant now = clock.instant();
+        java.util.Map<Instant, List<ClaimedJob>> byStart = new java.util.TreeMap<>();
+        for (ClaimedJob j : jobs) byStart.computeIfAbsent(j.runAt(), k -> new ArrayList<>()).add(j);
+        byStart.forEach((at, group) -> {
+            Held h = new Held(group, this);
+            held.add(h);
+            timer.schedule(h, Math.max(0, Duration.between(now, at).toNanos()), TimeUnit.NANOSECONDS);
+        });
+    }
+
     private List<TenantId> takeHints() {
         if (hinted.isEmpty()) return List.of();
         List<TenantId> out = new ArrayList<>(hinted);
@@ -187,8 +242,12 @@ final class Dispatcher extends LoopService {
      */
     void shutdown(Duration timeout) {
         stop();
-        workers.shutdown();
         List<Runnable> queued = new ArrayList<>();
+        timer.shutdownNow();
+        for (Held h : List.copyOf(held)) {
+            if (held.remove(h)) h.jobs.forEach(j -> queued.add(new JobTask(j, this, 0, 0)));
+        }
+        workers.shutdown();
         workers.getQueue().drainTo(queued);
         List<ClaimedJob> unstarted = new ArrayList<>();
         for (Runnable r : queued) {

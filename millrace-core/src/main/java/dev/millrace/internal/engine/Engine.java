@@ -1,5 +1,6 @@
 package dev.millrace.internal.engine;
 
+import dev.millrace.AsyncException;
 import dev.millrace.AsyncOptions;
 import dev.millrace.Cursors;
 import dev.millrace.StepWorkflow;
@@ -7,6 +8,14 @@ import dev.millrace.internal.cursor.CursorService;
 import dev.millrace.FeatureFlags;
 import dev.millrace.SyncWork;
 import dev.millrace.internal.flags.FlagService;
+import dev.millrace.CronExpression;
+import dev.millrace.Schedulable;
+import dev.millrace.ScheduleId;
+import dev.millrace.ScheduleNotFoundException;
+import dev.millrace.ScheduleOptions;
+import dev.millrace.ScheduleRecord;
+import dev.millrace.ScheduleState;
+import dev.millrace.Schedules;
 import dev.millrace.JobId;
 import dev.millrace.JobLogEntry;
 import dev.millrace.JobNotFoundException;
@@ -23,6 +32,9 @@ import dev.millrace.internal.store.ClaimRequest;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.JobStore;
 import dev.millrace.internal.store.NewJob;
+import dev.millrace.internal.store.NewSchedule;
+import dev.millrace.internal.store.ScheduleRow;
+import dev.millrace.internal.store.ScheduleStore;
 import dev.millrace.internal.store.TenantStore;
 import dev.millrace.internal.event.EventBus;
 import dev.millrace.internal.store.sql.PgListener;
@@ -33,6 +45,8 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.sql.Connection;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -66,6 +80,9 @@ public final class Engine implements AutoCloseable {
     private final EventDelivery eventDelivery;
     private final EventPruner eventPruner;
     private final PgListener eventListener;
+    private final ScheduleStore scheduleStore;
+    private final Scheduler scheduler;
+    private final Schedules schedules = new SchedulesView();
     private final String nodeId;
     private final Jobs jobs = new JobsView();
     private final Tenants tenants = new TenantsView();
@@ -111,6 +128,9 @@ public final class Engine implements AutoCloseable {
         events.onSignal(this::wakeEvents);
         this.apiKeys = new ApiKeysImpl(sql.apiKeys(), policies, config.clock());
         this.monitoring = new MonitoringImpl(sql.stats(), tenantStore, rescuer::totals);
+        this.scheduleStore = sql.schedules();
+        this.scheduler = new Scheduler(scheduleStore, enqueuer, codec, registry, config.clock(), config.pollInterval(),
+                nodeId, config.lease(), dispatcher::runClaimedAt, this::wake);
     }
 
     /** Opens the store (migrating it) and wires a node; nothing runs until {@link #start()}. */
@@ -159,6 +179,7 @@ public final class Engine implements AutoCloseable {
         eventPruner.start();
         governance.watchdog.start();
         dispatcher.start();
+        scheduler.start();
         LOG.info("Millrace node {} started on {} with {} workers", nodeId, sql, config.workers());
     }
 
@@ -171,6 +192,7 @@ public final class Engine implements AutoCloseable {
             if (eventListener != null) eventListener.close();
             eventDelivery.stop();
             eventPruner.stop();
+            scheduler.stop();
             dispatcher.shutdown(config.shutdownTimeout());
             completer.stop();
             completer.flush();
@@ -221,6 +243,7 @@ public final class Engine implements AutoCloseable {
             // Inside a running job, enqueue means chaining: in the job's transaction, within its allowance.
             current.checkSameTenant(tenant);
             if (current instanceof FinalizerContextImpl f) return f.enqueue(job, options);
+            if (current instanceof ScheduleContextImpl s) return s.enqueue(job, options);
             return ((QueueableContextImpl) current).enqueue(job, options);
         }
         NewJob newJob = core.enqueuer().queueable(tenant, job, options, Enqueuer.Lineage.ROOT);
@@ -378,6 +401,176 @@ public final class Engine implements AutoCloseable {
     /** Figures across tenants for dashboards and metrics. */
     public dev.millrace.Monitoring monitoring() {
         return monitoring;
+    }
+
+    // ---- schedules
+
+    /** Creates a schedule; see {@code Millrace.schedule}. */
+    public ScheduleId schedule(TenantId tenant, String name, String cron, Schedulable schedulable, ZoneId zone,
+                               ScheduleOptions options) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(schedulable, "schedulable");
+        Objects.requireNonNull(zone, "zone");
+        Objects.requireNonNull(options, "options");
+        if (name == null || name.isBlank() || name.length() > SCHEDULE_NAME_MAX) {
+            throw new IllegalArgumentException("schedule name '" + name + "' is invalid: expected 1 to "
+                    + SCHEDULE_NAME_MAX + " characters, not all blank");
+        }
+        TenantPolicy policy = policies.get(tenant);
+        CronExpression expression = parseCron(name, cron);
+        core.registry().checkJob(schedulable);
+        Instant now = config.clock().instant();
+        Instant first = firstFireTime(name, expression, zone, now);
+        String payload = core.codec().write(schedulable, "schedulable");
+        UUID id = core.enqueuer().nextId();
+        var outcome = scheduleStore.insert(new NewSchedule(id, tenant, name, cron, zone.getId(),
+                schedulable.getClass().getName(), payload, options.misfirePolicy(), options.allowOverlap(), first, now),
+                policy.maxSchedules());
+        switch (outcome) {
+            case DUPLICATE_NAME -> throw new AsyncException("the job named '" + name
+                    + "' is already scheduled for execution: tenant '" + tenant + "' has a schedule with that name;"
+                    + " expected a name unique within the tenant");
+            case QUOTA_FULL -> throw new AsyncException("tenant '" + tenant + "' already has " + policy.maxSchedules()
+                    + " schedules, the most its policy allows (maxSchedules " + policy.maxSchedules()
+                    + "): expected fewer before scheduling '" + name + "'; delete one first");
+            case INSERTED -> LOG.info("schedule {} ({}) of tenant {} created: '{}' in {}, first fire at {}", name, id,
+                    tenant, cron, zone, first);
+        }
+        if (started && !closed) scheduler.wake();
+        return ScheduleId.of(id);
+    }
+
+    /** Fires, on the calling thread, every schedule due now; for tests and tools. Returns how many were claimed. */
+    public int fireDueSchedules() {
+        return scheduler.runOnce(java.time.Duration.ZERO);
+    }
+
+    /** Schedule administration. */
+    public Schedules schedules() {
+        return schedules;
+    }
+
+    /** The most characters of a schedule name (SPEC SCH-10). */
+    static final int SCHEDULE_NAME_MAX = 255;
+
+    private static CronExpression parseCron(String name, String cron) {
+        Objects.requireNonNull(cron, "cron");
+        try {
+            return CronExpression.parse(cron);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cron expression of schedule '" + name + "' is invalid: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static Instant firstFireTime(String name, CronExpression cron, ZoneId zone, Instant now) {
+        return cron.nextFireTime(zone, now).map(ZonedDateTime::toInstant).orElseThrow(() ->
+                new IllegalArgumentException("cron expression '" + cron + "' of schedule '" + name
+                        + "' has no fire time after " + now + " in " + zone
+                        + ": expected an expression that fires in the future"));
+    }
+
+    private final class SchedulesView implements Schedules {
+        @Override
+        public Optional<ScheduleRecord> find(TenantId tenant, ScheduleId id) {
+            return scheduleStore.find(tenant, id.uuid()).map(Engine::record);
+        }
+
+        @Override
+        public Optional<ScheduleRecord> findByName(TenantId tenant, String name) {
+            return scheduleStore.findByName(tenant, name).map(Engine::record);
+        }
+
+        @Override
+        public List<ScheduleRecord> list(TenantId tenant) {
+            policies.get(tenant);
+            return scheduleStore.list(tenant).stream().map(Engine::record).toList();
+        }
+
+        @Override
+        public ScheduleRecord pause(TenantId tenant, ScheduleId id) {
+            row(tenant, id);
+            scheduleStore.pause(tenant, id.uuid(), config.clock().instant());
+            return find(tenant, id).orElseThrow(() -> notFound(tenant, id));
+        }
+
+        @Override
+        public ScheduleRecord resume(TenantId tenant, ScheduleId id) {
+            ScheduleRow row = row(tenant, id);
+            if (ScheduleRow.PAUSED.equals(row.state())) {
+                Instant now = config.clock().instant();
+                Instant next = CronExpression.parse(row.cron()).nextFireTime(ZoneId.of(row.zone()), now)
+                        .map(ZonedDateTime::toInstant).orElse(null);
+                scheduleStore.resume(tenant, id.uuid(), next, now);
+                if (started && !closed) scheduler.wake();
+            }
+            return find(tenant, id).orElseThrow(() -> notFound(tenant, id));
+        }
+
+        @Override
+        public ScheduleRecord changeCron(TenantId tenant, ScheduleId id, String cron) {
+            ScheduleRow row = row(tenant, id);
+            CronExpression expression = parseCron(row.name(), cron);
+            Instant now = config.clock().instant();
+            Instant next = firstFireTime(row.name(), expression, ZoneId.of(row.zone()), now);
+            boolean paused = ScheduleRow.PAUSED.equals(row.state());
+            scheduleStore.changeCron(tenant, id.uuid(), cron, paused ? ScheduleRow.PAUSED : ScheduleRow.ACTIVE,
+                    paused ? null : next, now);
+            LOG.info("schedule {} ({}) of tenant {}: cron changed from '{}' to '{}'", row.name(), id, tenant, row.cron(),
+                    cron);
+            if (started && !closed) scheduler.wake();
+            return find(tenant, id).orElseThrow(() -> notFound(tenant, id));
+        }
+
+        @Override
+        public void delete(TenantId tenant, ScheduleId id) {
+            if (!scheduleStore.delete(tenant, id.uuid())) throw notFound(tenant, id);
+        }
+
+        @Override
+        public JobId runNow(TenantId tenant, ScheduleId id) {
+            ScheduleRow row = row(tenant, id);
+            Instant now = config.clock().instant();
+            NewJob job = core.enqueuer().scheduled(tenant, row.id(), row.className(), row.payload(), now, now);
+            insert(null, List.of(job));
+            return JobId.of(job.id());
+        }
+
+        @Override
+        public List<Instant> nextFireTimes(TenantId tenant, ScheduleId id, int n) {
+            if (n < 0) throw new IllegalArgumentException("n " + n + " is out of range: expected 0 or more");
+            ScheduleRow row = row(tenant, id);
+            if (row.nextFireAt() == null) return List.of();
+            List<Instant> out = new ArrayList<>(Math.min(n, 1024));
+            if (n > 0) out.add(row.nextFireAt());
+            CronExpression cron = CronExpression.parse(row.cron());
+            cron.nextFireTimes(ZoneId.of(row.zone()), row.nextFireAt(), n - out.size())
+                    .forEach(t -> out.add(t.toInstant()));
+            return List.copyOf(out);
+        }
+
+        private ScheduleRow row(TenantId tenant, ScheduleId id) {
+            Objects.requireNonNull(tenant, "tenant");
+            Objects.requireNonNull(id, "schedule id");
+            return scheduleStore.find(tenant, id.uuid()).orElseThrow(() -> notFound(tenant, id));
+        }
+    }
+
+    private static ScheduleNotFoundException notFound(TenantId tenant, ScheduleId id) {
+        return new ScheduleNotFoundException("schedule " + id + " does not exist in tenant '" + tenant
+                + "': expected the id of one of its schedules");
+    }
+
+    private static ScheduleRecord record(ScheduleRow r) {
+        ScheduleState state = switch (r.state()) {
+            case ScheduleRow.PAUSED -> ScheduleState.PAUSED;
+            case ScheduleRow.COMPLETED -> ScheduleState.COMPLETED;
+            default -> r.lastJobActive() ? ScheduleState.EXECUTING : ScheduleState.WAITING;
+        };
+        return new ScheduleRecord(ScheduleId.of(r.id()), r.tenant(), r.name(), r.cron(), ZoneId.of(r.zone()),
+                r.className(), state, r.misfirePolicy(), r.allowOverlap(), r.nextFireAt(), r.lastFireAt(),
+                r.lastJobId() == null ? null : JobId.of(r.lastJobId()), r.fireCount(), r.skipCount(), r.lastError(),
+                r.createdAt());
     }
 
     private final class JobsView implements Jobs {

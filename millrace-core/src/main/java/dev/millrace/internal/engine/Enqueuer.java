@@ -80,6 +80,18 @@ final class Enqueuer {
                 now, null, requestId, consecutiveFailures);
     }
 
+    /** The job of one schedule occurrence: ready at its fire time, holding the schedulable's state. */
+    NewJob scheduled(TenantId tenant, java.util.UUID scheduleId, String className, String schedulableJson,
+                     Instant fireTime, Instant now) {
+        return new NewJob(ids.next(), tenant, JobType.SCHEDULED, className, null,
+                codec.writeScheduled(scheduleId, fireTime, schedulableJson), null, 1, null, now, fireTime, null, null, 0);
+    }
+
+    /** A new schedule's id: time-ordered like job ids. */
+    java.util.UUID nextId() {
+        return ids.next();
+    }
+
     private static Integer maxDepth(TenantPolicy policy, AsyncOptions options, Lineage lineage) {
         if (options.maximumStackDepth().isPresent()) return options.maximumStackDepth().getAsInt();
         if (lineage.maxDepth() != null) return lineage.maxDepth();

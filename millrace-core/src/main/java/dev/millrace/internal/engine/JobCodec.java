@@ -127,6 +127,34 @@ final class JobCodec {
         }
     }
 
+    /** The stored form of a SCHEDULED job: its schedule, the occurrence and the schedulable's state. */
+    String writeScheduled(java.util.UUID scheduleId, java.time.Instant fireTime, String schedulableJson) {
+        try {
+            ObjectNode node = mapper.createObjectNode();
+            node.put("schedule", scheduleId.toString());
+            node.put("fireTime", fireTime.toString());
+            node.set("schedulable", mapper.readTree(schedulableJson));
+            return node.toString();
+        } catch (JsonProcessingException e) {
+            throw new SerializationException("cannot store the job of schedule " + scheduleId + ": "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** A stored SCHEDULED job read back. */
+    record StoredScheduled(java.util.UUID scheduleId, java.time.Instant fireTime, String schedulableJson) {
+    }
+
+    StoredScheduled readScheduled(String json) {
+        try {
+            JsonNode node = mapper.readTree(json);
+            return new StoredScheduled(java.util.UUID.fromString(node.get("schedule").asText()),
+                    java.time.Instant.parse(node.get("fireTime").asText()), node.get("schedulable").toString());
+        } catch (JsonProcessingException | RuntimeException e) {
+            throw new SerializationException("cannot read a stored scheduled job: " + rootMessage(e), e);
+        }
+    }
+
     private static String fieldOf(JsonProcessingException e) {
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             return ": field '" + m.getPath().stream()

@@ -122,6 +122,7 @@ final class JobRunner {
                 JobCodec.StoredFinalizer stored = core.codec().readFinalizer(job.payload());
                 yield new FinalizerContextImpl(core, job, policy, stored.result(), stored.error());
             }
+            case SCHEDULED -> new ScheduleContextImpl(core, job, policy, core.codec().readScheduled(job.payload()));
             default -> new QueueableContextImpl(core, job, policy);
         };
     }
@@ -150,8 +151,14 @@ final class JobRunner {
                 Finalizer f = (Finalizer) core.codec().read(stored.finalizerJson(), type, "finalizer");
                 f.execute((FinalizerContextImpl) ctx);
             }
+            case SCHEDULED -> {
+                Class<?> type = core.registry().jobClass(job.className());
+                String state = core.codec().readScheduled(job.payload()).schedulableJson();
+                dev.millrace.Schedulable s = (dev.millrace.Schedulable) core.codec().read(state, type, "schedulable");
+                s.execute((ScheduleContextImpl) ctx);
+            }
             default -> throw new dev.millrace.UnknownJobTypeException("job type " + job.type()
-                    + " cannot run on this node yet: expected QUEUEABLE, FUTURE or FINALIZER");
+                    + " cannot run on this node yet: expected QUEUEABLE, FUTURE, FINALIZER or SCHEDULED");
         }
     }
 

@@ -125,4 +125,14 @@ final class PostgresDialect implements SqlDialect {
     public String tryLeaderLockSql() {
         return "SELECT pg_try_advisory_xact_lock(?)";
     }
+
+    @Override
+    public String lockDueRowsClause() {
+        return " FOR UPDATE OF s SKIP LOCKED";
+    }
+
+    @Override
+    public boolean bindsArrays() {
+        return true;
+    }
 }

@@ -65,4 +65,17 @@ public interface SqlDialect {
         }
         return false;
     }
+
+    /**
+     * What ends the query that picks due schedules so that other nodes skip the rows this one fires
+     * ({@code FOR UPDATE SKIP LOCKED}), or empty where rows are taken with a fenced update instead.
+     */
+    default String lockDueRowsClause() {
+        return "";
+    }
+
+    /** Whether statements may take arrays ({@code = ANY(?)}, {@code unnest}) to touch many rows at once. */
+    default boolean bindsArrays() {
+        return false;
+    }
 }

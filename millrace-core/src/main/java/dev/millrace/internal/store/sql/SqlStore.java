@@ -9,6 +9,7 @@ import dev.millrace.internal.store.ApiKeyStore;
 import dev.millrace.internal.store.JobStore;
 import dev.millrace.internal.store.StatsStore;
 import dev.millrace.internal.store.LeaderLock;
+import dev.millrace.internal.store.ScheduleStore;
 import dev.millrace.internal.store.TenantStore;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
@@ -34,6 +35,7 @@ public final class SqlStore implements AutoCloseable {
     private final TenantStore tenants;
     private final CursorStore cursors;
     private final FlagStore flags;
+    private final ScheduleStore schedules;
     private final LeaderLock leaderLock;
     private final String description;
     private final PgNotifier notifier;
@@ -53,6 +55,7 @@ public final class SqlStore implements AutoCloseable {
         this.tenants = new SqlTenantStore(jdbc, dialect, tables);
         this.cursors = new SqlCursorStore(jdbc, dialect, schema);
         this.flags = new SqlFlagStore(jdbc, dialect, tables);
+        this.schedules = new SqlScheduleStore(jdbc, dialect, tables, jobs);
         this.leaderLock = new SqlLeaderLock(jdbc, dialect, description + "/" + schema);
         this.description = description;
         this.apiKeys = new SqlApiKeyStore(jdbc, schema);
@@ -180,6 +183,11 @@ public final class SqlStore implements AutoCloseable {
     /** Monitoring figures over the job table. */
     public StatsStore stats() {
         return stats;
+    }
+
+    /** The schedule store. */
+    public ScheduleStore schedules() {
+        return schedules;
     }
 
     /** The leader lock for services only one node should run at a time. */
