@@ -58,7 +58,7 @@ class SubscriptionTest extends DatabaseTest {
         failOtherwise = false;
         Millrace.Builder b = builder(db).registerHandler(Recording.class).registerHandler(Checkpointing.class)
                 .registerHandler(Slow.class).registerHandler(Partitioned.class).registerHandler(JobWatcher.class).registerHandler(OutOfBatch.class)
-                .register(Noop.class);
+                .registerHandler(FireWatcher.class).register(Noop.class).register(EverySecond.class);
         if (clock != null) b.clock(clock);
         Millrace m = node(b);
         var d = database(db);
@@ -369,6 +369,40 @@ class SubscriptionTest extends DatabaseTest {
                 id + " QUEUEABLE PROCESSING->COMPLETED");
         assertThat(m.events().publish(ACME, List.of(Event.on(Events.JOB_STATUS_CHANNEL).with("jobId", "x"))).get(0)
                 .errorCode()).isEqualTo("ACCESS_DENIED");
+    }
+
+    /** A schedulable that does nothing. */
+    public static final class EverySecond implements dev.millrace.Schedulable {
+        @Override
+        public void execute(dev.millrace.ScheduleContext context) {
+        }
+    }
+
+    /** Records schedule fire events. */
+    public static final class FireWatcher implements EventHandler {
+        static final List<String> SEEN = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void handle(List<EventRecord> events, DeliveryContext context) {
+            for (EventRecord e : events) {
+                SEEN.add(e.getString("scheduleId") + " " + e.getString("jobId") + " " + e.getString("fireTime"));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void scheduleFiresArePublishedOnTheSystemChannel(Db db) {
+        Millrace m = node(db);
+        FireWatcher.SEEN.clear();
+        m.events().subscribe(ACME, Subscription.of("fires", Events.SCHEDULE_FIRE_CHANNEL, FireWatcher.class));
+        var schedule = m.schedule(ACME, "tick", "* * * * * ?", new EverySecond(), java.time.ZoneOffset.UTC);
+        m.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !FireWatcher.SEEN.isEmpty());
+        String[] first = FireWatcher.SEEN.get(0).split(" ");
+        assertThat(first[0]).isEqualTo(schedule.value());
+        assertThat(m.jobs().find(ACME, JobId.of(first[1])).orElseThrow().type()).isEqualTo(dev.millrace.JobType.SCHEDULED);
+        assertThat(java.time.Instant.parse(first[2]).getNano()).as("an occurrence is a whole second").isZero();
     }
 
     @ParameterizedTest

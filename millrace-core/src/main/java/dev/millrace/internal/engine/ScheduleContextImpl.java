@@ -24,6 +24,7 @@ final class ScheduleContextImpl extends BaseContext implements ScheduleContext {
                 policy.enqueuePerSyncExecution(), policy.futuresPerExecution()));
         this.scheduleId = ScheduleId.of(stored.scheduleId());
         this.fireTime = stored.fireTime();
+        core.events().scheduleFired(job.tenant(), stored.scheduleId(), fireTime, job.id());
     }
 
     @Override

@@ -82,11 +82,12 @@ public final class EventBus implements Events {
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<SystemEvent> systemEvents = new ConcurrentLinkedQueue<>();
     private volatile Set<TenantId> jobStatusTenants = Set.of();
+    private volatile Set<TenantId> scheduleFireTenants = Set.of();
 
     private record Cached(ChannelRow row, ChannelDefinition definition, Instant loadedAt) {
     }
 
-    private record SystemEvent(TenantId tenant, Event event) {
+    private record SystemEvent(TenantId tenant, String channel, Event event) {
     }
 
     /**
@@ -347,7 +348,7 @@ public final class EventBus implements Events {
         else start = s.startFrom().replayId();
         store.putSubscription(new EventStore.NewSubscription(tenant, s.name(), row.id(), s.handler().getName(),
                 s.batchSize(), s.partitions(), s.partitionKey(), start), clock.instant());
-        if (Events.JOB_STATUS_CHANNEL.equals(s.channel())) refreshSystemSubscribers();
+        if (SystemChannels.isSystem(s.channel())) refreshSystemSubscribers();
         signal();
     }
 
@@ -627,29 +628,46 @@ public final class EventBus implements Events {
      */
     public void jobStatusChanged(TenantId tenant, UUID jobId, String jobType, String from, String to) {
         if (!jobStatusTenants.contains(tenant)) return;
-        systemEvents.add(new SystemEvent(tenant, Event.on(Events.JOB_STATUS_CHANNEL).with("jobId", jobId)
-                .with("jobType", jobType).with("tenant", tenant.value()).with("oldStatus", from).with("newStatus", to)));
+        queueSystemEvent(tenant, Events.JOB_STATUS_CHANNEL, Event.on(Events.JOB_STATUS_CHANNEL).with("jobId", jobId)
+                .with("jobType", jobType).with("tenant", tenant.value()).with("oldStatus", from).with("newStatus", to));
+    }
+
+    /**
+     * An occurrence of a schedule started its job: queued for the schedule fire channel when the tenant has a
+     * subscription on it (a set lookup otherwise, as for job status changes).
+     */
+    public void scheduleFired(TenantId tenant, UUID scheduleId, Instant fireTime, UUID jobId) {
+        if (!scheduleFireTenants.contains(tenant)) return;
+        queueSystemEvent(tenant, Events.SCHEDULE_FIRE_CHANNEL, Event.on(Events.SCHEDULE_FIRE_CHANNEL)
+                .with("scheduleId", scheduleId).with("fireTime", fireTime).with("jobId", jobId));
+    }
+
+    private void queueSystemEvent(TenantId tenant, String channel, Event event) {
+        systemEvents.add(new SystemEvent(tenant, channel, event));
         for (Runnable r : listeners) r.run();
     }
 
     /** Re-reads which tenants subscribe to the job status channel. */
     public void refreshSystemSubscribers() {
         jobStatusTenants = Set.copyOf(store.tenantsSubscribedTo(Events.JOB_STATUS_CHANNEL));
+        scheduleFireTenants = Set.copyOf(store.tenantsSubscribedTo(Events.SCHEDULE_FIRE_CHANNEL));
     }
 
     /** Publishes queued system events; returns how many. */
     public int flushSystemEvents() {
-        Map<TenantId, List<Event>> byTenant = new LinkedHashMap<>();
+        record Key(TenantId tenant, String channel) {
+        }
+        Map<Key, List<Event>> byTenant = new LinkedHashMap<>();
         for (SystemEvent e; (e = systemEvents.poll()) != null; ) {
-            byTenant.computeIfAbsent(e.tenant(), k -> new ArrayList<>()).add(e.event());
+            byTenant.computeIfAbsent(new Key(e.tenant(), e.channel()), k -> new ArrayList<>()).add(e.event());
         }
         int n = 0;
-        for (Map.Entry<TenantId, List<Event>> e : byTenant.entrySet()) {
+        for (Map.Entry<Key, List<Event>> e : byTenant.entrySet()) {
             try {
-                n += publishSystem(e.getKey(), Events.JOB_STATUS_CHANNEL, e.getValue()).size();
+                n += publishSystem(e.getKey().tenant(), e.getKey().channel(), e.getValue()).size();
             } catch (RuntimeException x) {
-                LOG.warn("could not publish {} job status events of tenant {}: {}", e.getValue().size(), e.getKey(),
-                        x.getMessage());
+                LOG.warn("could not publish {} {} events of tenant {}: {}", e.getValue().size(), e.getKey().channel(),
+                        e.getKey().tenant(), x.getMessage());
             }
         }
         return n;
