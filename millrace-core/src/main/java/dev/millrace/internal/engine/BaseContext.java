@@ -66,6 +66,11 @@ abstract class BaseContext implements ExecutionContext {
         return connection;
     }
 
+    /** Uses a transaction the caller opened and will end (a batch reuses one connection for its chunks). */
+    void adoptConnection(Connection c) {
+        this.connection = c;
+    }
+
     /** The transaction, if the execution opened one. */
     Connection openConnection() {
         return connection;

@@ -27,9 +27,11 @@ import javax.sql.DataSource;
  * @param migrate whether to apply migrations
  * @param jobClasses registered queueable and finalizer classes
  * @param futureClasses classes whose future methods are registered
+ * @param batchDataSources data sources batch query sources may name
  */
 public record EngineConfig(DataSource dataSource, String jdbcUrl, String user, String password, Path dataDir,
                            String schema, int workers, int claimBatchSize, Duration lease, Duration pollInterval,
                            int maxAttempts, Duration shutdownTimeout, Duration pruneInterval, InstantSource clock,
-                           String nodeId, boolean migrate, List<Class<?>> jobClasses, List<Class<?>> futureClasses) {
+                           String nodeId, boolean migrate, List<Class<?>> jobClasses, List<Class<?>> futureClasses,
+                           java.util.Map<String, DataSource> batchDataSources) {
 }

@@ -80,6 +80,22 @@ final class Enqueuer {
                 now, null, requestId, consecutiveFailures);
     }
 
+    /** A new time-ordered id (a batch's chunks are jobs cut by the batch, in order). */
+    java.util.UUID newId() {
+        return ids.next();
+    }
+
+    /** A BATCH job: the batch object's state as payload; where it waits is the batch store's decision. */
+    NewJob batch(TenantId tenant, dev.millrace.Batchable<?> batch, Instant runAt, java.util.UUID parentId) {
+        java.util.Objects.requireNonNull(batch, "batch");
+        policies.get(tenant);
+        registry.checkJob(batch);
+        Instant now = clock.instant();
+        String payload = codec.write(batch, "batch");
+        return new NewJob(ids.next(), tenant, JobType.BATCH, batch.getClass().getName(), null, payload, parentId, 1, null,
+                now, runAt == null ? now : runAt, null, null, 0);
+    }
+
     private static Integer maxDepth(TenantPolicy policy, AsyncOptions options, Lineage lineage) {
         if (options.maximumStackDepth().isPresent()) return options.maximumStackDepth().getAsInt();
         if (lineage.maxDepth() != null) return lineage.maxDepth();

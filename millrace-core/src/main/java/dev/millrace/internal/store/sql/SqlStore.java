@@ -2,6 +2,7 @@ package dev.millrace.internal.store.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.millrace.internal.store.BatchStore;
 import dev.millrace.internal.store.JobStore;
 import dev.millrace.internal.store.LeaderLock;
 import dev.millrace.internal.store.TenantStore;
@@ -27,6 +28,7 @@ public final class SqlStore implements AutoCloseable {
     private final Jdbc jdbc;
     private final JobStore jobs;
     private final TenantStore tenants;
+    private final BatchStore batches;
     private final LeaderLock leaderLock;
     private final String description;
     private final PgNotifier notifier;
@@ -40,6 +42,7 @@ public final class SqlStore implements AutoCloseable {
         this.notifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, PostgresDialect.CHANNEL) : null;
         this.jobs = new SqlJobStore(jdbc, dialect, tables, notifier);
         this.tenants = new SqlTenantStore(jdbc, dialect, tables);
+        this.batches = new SqlBatchStore(jdbc, dialect, tables, jobs);
         this.leaderLock = new SqlLeaderLock(jdbc, dialect, description + "/" + schema);
         this.description = description;
     }
@@ -127,6 +130,11 @@ public final class SqlStore implements AutoCloseable {
     /** The tenant store. */
     public TenantStore tenants() {
         return tenants;
+    }
+
+    /** The batch store. */
+    public BatchStore batches() {
+        return batches;
     }
 
     /** The leader lock for services only one node should run at a time. */
