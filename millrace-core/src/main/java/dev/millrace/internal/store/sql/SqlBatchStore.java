@@ -307,6 +307,10 @@ final class SqlBatchStore implements BatchStore {
     public void addChunks(UUID batch, TenantId tenant, String className, List<NewChunk> chunks, Instant now) {
         if (chunks.isEmpty()) return;
         jdbc.inTransaction("store chunks of batch " + batch, c -> {
+            if (dialect.insertManySql(t) != null) {
+                addChunksAsArrays(c, batch, tenant, className, chunks, now);
+                return null;
+            }
             try (PreparedStatement ch = c.prepareStatement("INSERT INTO " + chunkTable
                     + " (batch_id, seq, job_id, record_count, records) VALUES (?, ?, ?, ?, ?)");
                  PreparedStatement job = c.prepareStatement("INSERT INTO " + t.job() + " (id, tenant_id, job_type,"
@@ -332,6 +336,44 @@ final class SqlBatchStore implements BatchStore {
             }
             return null;
         });
+    }
+
+    /** The chunks and their jobs in two statements, columns passed as arrays (the dialect's bulk insert). */
+    private void addChunksAsArrays(Connection c, UUID batch, TenantId tenant, String className, List<NewChunk> chunks,
+                                   Instant now) throws SQLException {
+        int n = chunks.size();
+        Object[] seqs = new Object[n];
+        Object[] ids = new Object[n];
+        Object[] counts = new Object[n];
+        Object[] json = new Object[n];
+        for (int k = 0; k < n; k++) {
+            NewChunk ch = chunks.get(k);
+            seqs[k] = ch.seq();
+            ids[k] = ch.jobId();
+            counts[k] = ch.recordCount();
+            json[k] = ch.records();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + chunkTable + " (batch_id, seq, job_id,"
+                + " record_count, records) SELECT ?, s, j, n, r FROM unnest(?::int[], ?::uuid[], ?::int[], ?::text[])"
+                + " AS v(s, j, n, r)")) {
+            Jdbc.setUuid(ps, 1, batch);
+            ps.setArray(2, c.createArrayOf("int4", seqs));
+            ps.setArray(3, c.createArrayOf("uuid", ids));
+            ps.setArray(4, c.createArrayOf("int4", counts));
+            ps.setArray(5, c.createArrayOf("text", json));
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name,"
+                + " status, parent_job_id, stack_depth, created_at, run_at, payload, total_items)"
+                + " SELECT j, ?, 'BATCH_CHUNK', ?, 'QUEUED', ?, 1, ?, ?, '', 1 FROM unnest(?::uuid[]) AS v(j)")) {
+            ps.setString(1, tenant.value());
+            ps.setString(2, className);
+            Jdbc.setUuid(ps, 3, batch);
+            Jdbc.setInstant(ps, 4, now);
+            Jdbc.setInstant(ps, 5, now);
+            ps.setArray(6, c.createArrayOf("uuid", ids));
+            ps.executeUpdate();
+        }
     }
 
     @Override
@@ -398,6 +440,9 @@ final class SqlBatchStore implements BatchStore {
 
     @Override
     public boolean endChunk(Connection connection, ChunkEnd e) {
+        if (dialect.completesInOneStatement() && e.error() == null) {
+            return Jdbc.inConnection(connection, "end chunk " + e.chunkJob(), c -> endChunkInOneStatement(c, e));
+        }
         return Jdbc.inConnection(connection, "end chunk " + e.chunkJob(), c -> {
             boolean ran = e.status() != JobStatus.ABORTED;
             boolean failed = e.status() == JobStatus.FAILED;
@@ -445,6 +490,55 @@ final class SqlBatchStore implements BatchStore {
             if (e.error() != null) insertError(c, e.error(), null);
             return true;
         });
+    }
+
+    /**
+     * The chunk's end in one round trip, where the database runs data-modifying CTEs (the capability behind its
+     * one-statement completion): the batch row fences the rest, which is written only if it was updated.
+     */
+    private boolean endChunkInOneStatement(Connection c, ChunkEnd e) throws SQLException {
+        boolean ran = e.status() != JobStatus.ABORTED;
+        boolean failed = e.status() == JobStatus.FAILED;
+        String sql = "WITH b AS (UPDATE " + t.job() + " SET items_processed = items_processed + ?,"
+                + " number_of_errors = number_of_errors + ?, extended_status = COALESCE(extended_status, ?)"
+                + " WHERE id = ? AND attempt = ? AND status = 'PROCESSING' RETURNING id),"
+                + " ch AS (UPDATE " + t.job() + " SET status = ?, extended_status = ?, number_of_errors = ?,"
+                + " items_processed = ?, started_at = COALESCE(started_at, ?), completed_at = ?, node = ?"
+                + " WHERE id = ? AND EXISTS (SELECT 1 FROM b) RETURNING id)"
+                + (e.state() != null ? ", st AS (UPDATE " + batchTable + " SET state = ? WHERE job_id = ?"
+                        + " AND EXISTS (SELECT 1 FROM b) RETURNING job_id)" : "")
+                + (e.nextChunkJob() != null ? ", nx AS (UPDATE " + t.job() + " SET status = 'PROCESSING', started_at = ?,"
+                        + " node = ?, attempt = attempt + 1 WHERE id = ? AND EXISTS (SELECT 1 FROM b) RETURNING id)" : "")
+                + " SELECT COUNT(*) FROM b";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setInt(i++, ran ? 1 : 0);
+            ps.setInt(i++, failed ? 1 : 0);
+            ps.setString(i++, failed ? truncate(e.extendedStatus()) : null);
+            Jdbc.setUuid(ps, i++, e.batch());
+            ps.setInt(i++, e.attempt());
+            ps.setString(i++, e.status().name());
+            ps.setString(i++, truncate(e.extendedStatus()));
+            ps.setInt(i++, failed ? 1 : 0);
+            ps.setInt(i++, ran ? 1 : 0);
+            Jdbc.setInstant(ps, i++, e.startedAt());
+            Jdbc.setInstant(ps, i++, e.endedAt());
+            ps.setString(i++, e.node());
+            Jdbc.setUuid(ps, i++, e.chunkJob());
+            if (e.state() != null) {
+                ps.setString(i++, e.state());
+                Jdbc.setUuid(ps, i++, e.batch());
+            }
+            if (e.nextChunkJob() != null) {
+                Jdbc.setInstant(ps, i++, e.endedAt());
+                ps.setString(i++, e.node());
+                Jdbc.setUuid(ps, i, e.nextChunkJob());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
     }
 
     @Override
