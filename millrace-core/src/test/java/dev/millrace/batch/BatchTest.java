@@ -269,6 +269,27 @@ class BatchTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void scheduledBatchWaitsOutsideTheFlexQueueUntilItsTimeThenRuns(Db db) {
+        dev.millrace.testing.MutableClock clock = dev.millrace.testing.MutableClock.now();
+        Millrace m = node(builder(db).clock(clock).pollInterval(Duration.ofMillis(50)).register(Letters.class));
+        m.tenants().create(ACME);
+        m.start();
+        assertThatThrownBy(() -> m.scheduleBatch(ACME, new Letters("never", 1), 0, 10))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("minutes 0 is out of range: expected at least 1");
+
+        JobId id = m.scheduleBatch(ACME, new Letters("later", 3), 5, 10);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                .until(() -> m.jobs().find(ACME, id).orElseThrow().status() == JobStatus.HOLDING);
+        assertThat(m.batches().flexQueue(ACME)).as("not in the flex queue before its time").isEmpty();
+        assertThat(TestBatches.EVENTS).isEmpty();
+
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+        assertThat(awaitEnd(m, id).status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(TestBatches.EVENTS).containsExactly("later:start", "later:chunk@100:3", "later:finish@100");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void iterableOverTheRowLimitFailsAtStart(Db db) {
         Millrace m = node(db).start();
         JobId id = m.executeBatch(ACME, new Letters("huge", 50_001), 2_000);
