@@ -25,6 +25,8 @@ CREATE TABLE mr_batch_chunk (
     records       TEXT  NOT NULL,
     PRIMARY KEY (batch_id, seq)
 );
+-- Written once and read once: not worth pglz's CPU on the way in.
+ALTER TABLE mr_batch_chunk ALTER COLUMN records SET STORAGE EXTERNAL;
 
 -- Unhandled exceptions of batches, kept with the job (the event bus publishes them as BatchErrorEvent).
 CREATE TABLE mr_batch_error (
