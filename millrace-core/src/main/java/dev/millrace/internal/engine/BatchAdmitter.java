@@ -12,7 +12,8 @@ import java.util.UUID;
  * Moves the flex queues on: scheduled batches whose time came join their tenant's flex queue, and holding
  * batches take free slots in flex-queue order. A batch's end does this at once in its own transaction; this
  * loop catches what ends elsewhere (a batch rescued to FAILED, a queued batch aborted) and scheduled batches.
- * Any node may run it: the tenant's row lock makes the passes take turns.
+ * Any node may run it: the tenant's row lock makes the passes take turns. Every ten minutes it also deletes the
+ * batch rows and errors of batches the pruner removed.
  */
 final class BatchAdmitter extends LoopService {
     private final BatchStore store;
@@ -30,9 +31,19 @@ final class BatchAdmitter extends LoopService {
         this.wake = wake;
     }
 
+    /** How often batch rows and errors left by pruned jobs are deleted. */
+    static final Duration ORPHAN_PRUNE_INTERVAL = Duration.ofMinutes(10);
+    private java.time.Instant nextOrphanPrune = java.time.Instant.MIN;
+
     @Override
     Duration tick() {
         runOnce();
+        java.time.Instant now = clock.instant();
+        if (!now.isBefore(nextOrphanPrune)) {
+            // The pruner deletes ended jobs; their batch rows and errors go with them here.
+            store.pruneOrphans();
+            nextOrphanPrune = now.plus(ORPHAN_PRUNE_INTERVAL);
+        }
         return interval;
     }
 

@@ -32,6 +32,9 @@ public interface BatchStore {
     /** Moves due scheduled batches into their flex queue and admits holding batches into free slots. */
     List<UUID> admit(TenantId tenant, int maxActive, Instant now);
 
+    /** Deletes the batch rows and errors of batches whose job was pruned; returns how many batches. */
+    int pruneOrphans();
+
     /** Tenants with batches scheduled or holding. */
     List<TenantId> waitingTenants();
 

@@ -169,6 +169,20 @@ final class SqlBatchStore implements BatchStore {
     }
 
     @Override
+    public int pruneOrphans() {
+        return jdbc.inTransaction("prune batch rows of pruned jobs", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + errorTable + " WHERE NOT EXISTS (SELECT 1 FROM "
+                    + t.job() + " j WHERE j.id = " + errorTable + ".batch_id)")) {
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + batchTable + " WHERE admission = 'DONE'"
+                    + " AND NOT EXISTS (SELECT 1 FROM " + t.job() + " j WHERE j.id = " + batchTable + ".job_id)")) {
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
     public List<TenantId> waitingTenants() {
         return jdbc.inTransaction("find tenants with waiting batches", c -> {
             List<TenantId> out = new ArrayList<>();
