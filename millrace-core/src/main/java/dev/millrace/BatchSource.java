@@ -29,7 +29,7 @@ public sealed interface BatchSource<T> permits BatchSource.Query, BatchSource.It
 
     /**
      * A query on a data source the application registered with
-     * {@link Millrace.Builder#batchDataSource(String, javax.sql.DataSource)}.
+     * {@link Millrace.Builder#applicationDataSource(String, javax.sql.DataSource)}.
      */
     static Query query(String dataSource, String sql, Object... params) {
         return new Query(Objects.requireNonNull(dataSource, "dataSource"), sql, List.of(params));

@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param className the queueable, finalizer or future class
  * @param methodName the future's method, or null
  * @param status where it is in its life
- * @param extendedStatus a short text of the first error, or null
+ * @param extendedStatus a short text of the first error; for a step workflow's execution, its workflow, step and
+ *                       progress (before the error, if it failed); or null
  * @param numberOfErrors 0 or 1 for a queueable or future
  * @param jobItemsProcessed items done: 0 or 1 for a queueable or future
  * @param totalJobItems items in all: 1 for a queueable or future

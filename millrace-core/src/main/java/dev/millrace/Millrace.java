@@ -188,6 +188,16 @@ public final class Millrace implements AutoCloseable {
         return engine.tenants();
     }
 
+    /** Cursor administration: each tenant's cursor limits. Cursors are opened inside executions. */
+    public Cursors cursors() {
+        return engine.cursors();
+    }
+
+    /** The event bus: channels, publishing, subscriptions and readers (see {@link dev.millrace.event.Events}). */
+    public dev.millrace.event.Events events() {
+        return engine.events();
+    }
+
     /**
      * Configuration of a node, one method per knob; every default is a named constant and every setter
      * rejects a bad value at once. Nothing is opened until {@link #build()}.
@@ -226,7 +236,8 @@ public final class Millrace implements AutoCloseable {
         private boolean migrate = true;
         private final List<Class<?>> jobClasses = new ArrayList<>();
         private final List<Class<?>> futureClasses = new ArrayList<>();
-        private final java.util.Map<String, DataSource> batchDataSources = new java.util.HashMap<>();
+        private final java.util.Map<String, DataSource> applicationDataSources = new java.util.TreeMap<>();
+        private final List<Class<? extends dev.millrace.event.EventHandler>> handlerClasses = new ArrayList<>();
 
         private Builder() {
         }
@@ -333,18 +344,6 @@ public final class Millrace implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Names a data source that batch query sources may read ({@link BatchSource#query(String, String, Object...)});
-         * the caller owns and closes it.
-         */
-        public Builder batchDataSource(String name, DataSource dataSource) {
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("batch data source name '" + name + "' is invalid: expected a non-blank name");
-            }
-            batchDataSources.put(name, Objects.requireNonNull(dataSource, "dataSource"));
-            return this;
-        }
-
         /** Registers a {@link Queueable}, {@link Finalizer} or {@link Batchable} class this node may enqueue and run. */
         public Builder register(Class<?> jobClass) {
             Objects.requireNonNull(jobClass, "job class");
@@ -357,9 +356,39 @@ public final class Millrace implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Registers an event handler class this node delivers subscriptions to; it needs a no-argument constructor.
+         *
+         * @throws IllegalArgumentException when it cannot be created
+         */
+        public Builder registerHandler(Class<? extends dev.millrace.event.EventHandler> handlerClass) {
+            Objects.requireNonNull(handlerClass, "handler class");
+            try {
+                handlerClass.getDeclaredConstructor();
+            } catch (NoSuchMethodException e) {
+                throw new IllegalArgumentException("event handler " + handlerClass.getName()
+                        + " cannot be registered: expected a class with a no-argument constructor");
+            }
+            handlerClasses.add(handlerClass);
+            return this;
+        }
+
         /** Registers every {@link Future} method of a class. */
         public Builder registerFutures(Class<?> type) {
             futureClasses.add(Objects.requireNonNull(type, "future class"));
+            return this;
+        }
+
+        /**
+         * Registers an application data source under a name, so executions can open cursors over its queries with
+         * {@link ExecutionContext#cursorOn(String, String, Object...)}. The caller owns and closes it.
+         */
+        public Builder applicationDataSource(String name, DataSource dataSource) {
+            if (name == null || !name.matches("[A-Za-z][A-Za-z0-9_.-]{0,99}")) {
+                throw new IllegalArgumentException("data source name '" + name
+                        + "' is invalid: expected a letter then up to 99 letters, digits, '_', '.' or '-'");
+            }
+            applicationDataSources.put(name, Objects.requireNonNull(dataSource, "dataSource"));
             return this;
         }
 
@@ -371,7 +400,8 @@ public final class Millrace implements AutoCloseable {
             InstantSource micros = () -> source.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             var config = new EngineConfig(dataSource, jdbcUrl, user, password, dataDir, schema, workers, batch, lease,
                     pollInterval, maxAttempts, shutdownTimeout, pruneInterval, micros, nodeId, migrate,
-                    List.copyOf(jobClasses), List.copyOf(futureClasses), java.util.Map.copyOf(batchDataSources));
+                    List.copyOf(jobClasses), List.copyOf(futureClasses), java.util.Map.copyOf(applicationDataSources),
+                    List.copyOf(handlerClasses));
             return new Millrace(Engine.open(config));
         }
 

@@ -205,8 +205,19 @@ public final class AsyncTest implements AutoCloseable {
                     + " and one stopTest() per test");
         }
         phase = Phase.STOPPED;
-        return new StopTestRun(millrace, tenant, clock, table, chainDepth, MAX_JOBS_PER_STOP_TEST)
+        List<JobRecord> ran = new StopTestRun(millrace, tenant, clock, table, chainDepth, MAX_JOBS_PER_STOP_TEST)
                 .run(queuedAtStart);
+        // Events published by the code under test reach its subscriptions now (SPEC TEST-6).
+        millrace.events().deliverNow(tenant);
+        return ran;
+    }
+
+    /**
+     * The event bus of the test's tenant: {@code test.eventBus().deliver()} hands pending events to the
+     * subscriptions now, as Salesforce's {@code Test.getEventBus().deliver()} does.
+     */
+    public TestEventBus eventBus() {
+        return new TestEventBus(millrace, tenant);
     }
 
     // ---- the job table
@@ -377,6 +388,7 @@ public final class AsyncTest implements AutoCloseable {
     public static final class Builder {
         private final List<Class<?>> jobClasses = new ArrayList<>();
         private final List<Class<?>> futureClasses = new ArrayList<>();
+        private final List<Class<? extends dev.millrace.event.EventHandler>> handlerClasses = new ArrayList<>();
         private TenantId tenant = DEFAULT_TENANT;
         private TenantPolicy policy = TenantPolicy.DEFAULTS;
         private Instant clockStart = TestClock.DEFAULT_START;
@@ -407,6 +419,15 @@ public final class AsyncTest implements AutoCloseable {
         /** Registers the {@link dev.millrace.Future} methods of classes, as {@link Millrace.Builder#registerFutures(Class)} does. */
         public Builder registerFutures(Class<?>... classes) {
             for (Class<?> c : classes) futureClasses.add(Objects.requireNonNull(c, "future class"));
+            return this;
+        }
+
+        /** Registers event handler classes, as {@link Millrace.Builder#registerHandler(Class)} does. */
+        @SafeVarargs
+        public final Builder registerHandlers(Class<? extends dev.millrace.event.EventHandler>... classes) {
+            for (Class<? extends dev.millrace.event.EventHandler> c : classes) {
+                handlerClasses.add(Objects.requireNonNull(c, "handler class"));
+            }
             return this;
         }
 
@@ -445,6 +466,7 @@ public final class AsyncTest implements AutoCloseable {
                 Millrace.Builder node = Millrace.builder().dataSource(dataSource).clock(clock).nodeId("millrace-test");
                 jobClasses.forEach(node::register);
                 futureClasses.forEach(node::registerFutures);
+                handlerClasses.forEach(node::registerHandler);
                 millrace = node.build();
                 millrace.tenants().put(tenant, policy);
                 return new AsyncTest(millrace, tenant, clock, dataSource);
@@ -460,6 +482,7 @@ public final class AsyncTest implements AutoCloseable {
             Builder b = new Builder();
             b.jobClasses.addAll(jobClasses);
             b.futureClasses.addAll(futureClasses);
+            b.handlerClasses.addAll(handlerClasses);
             b.tenant = tenant;
             b.policy = policy;
             b.clockStart = clockStart;

@@ -78,7 +78,7 @@ public final class MillraceExtension implements ParameterResolver, AfterEachCall
         if (builder != null) return builder;
         AsyncTest.Builder b = AsyncTest.builder();
         annotation(context.getRequiredTestClass()).ifPresent(a -> b.register(a.register()).registerFutures(a.futures())
-                .tenant(TenantId.of(a.tenant())));
+                .registerHandlers(a.handlers()).tenant(TenantId.of(a.tenant())));
         return b;
     }
 

@@ -38,6 +38,9 @@ public @interface MillraceTest {
     /** Classes whose {@link dev.millrace.Future} methods the tests call. */
     Class<?>[] futures() default {};
 
+    /** {@link dev.millrace.event.EventHandler} classes the tests' subscriptions use. */
+    Class<? extends dev.millrace.event.EventHandler>[] handlers() default {};
+
     /** The test tenant's id; every test has a database of its own, so the name only matters to the code under test. */
     String tenant() default "test";
 }

@@ -21,7 +21,8 @@ import java.util.Set;
  * <p>Each job gets a <em>level</em>: 0 for work enqueued between {@code startTest} and {@code stopTest}; a
  * job's chained child or future is one level deeper than the job; a finalizer shares its job's level (it is
  * part of that job), so the retry it enqueues is one level deeper, like a chained child. A job runs when its
- * level is at most the chain depth. Jobs that appear without a parent that ran here stay queued.
+ * level is at most the chain depth. Jobs that appear without a parent that ran here stay queued. The executions of
+ * a {@link dev.millrace.StepWorkflow} all share the level of its first: stopTest runs a workflow to its end.
  */
 final class StopTestRun {
     private final Millrace millrace;
@@ -80,10 +81,22 @@ final class StopTestRun {
         if (known != null || job.parentJobId() == null) return known;
         Integer parent = levels.get(job.parentJobId());
         if (parent == null) return null;
-        int level = job.type() == JobType.FINALIZER ? parent : parent + 1;
+        int level = job.type() == JobType.FINALIZER || isNextStep(job) ? parent : parent + 1;
         levels.put(job.id(), level);
         return level;
     }
+
+    /**
+     * Whether the job is the next execution of a step workflow, enqueued by the previous execution's finalizer: a
+     * workflow is one piece of work, so all its steps run at the level it was started at.
+     */
+    private boolean isNextStep(JobRecord job) {
+        if (!STEP_WORKFLOW.equals(job.className())) return false;
+        JobRecord parent = table.job(job.parentJobId());
+        return parent.type() == JobType.FINALIZER && STEP_WORKFLOW.equals(parent.className());
+    }
+
+    private static final String STEP_WORKFLOW = dev.millrace.StepWorkflow.class.getName();
 
     private void runOne(JobRecord job) {
         // Salesforce runs async work at stopTest whatever its delay: here the clock moves on as if it had passed.

@@ -1,12 +1,20 @@
 package dev.millrace.internal.engine;
 
 import dev.millrace.AsyncException;
+import dev.millrace.Cursor;
+import dev.millrace.CursorRow;
+import dev.millrace.internal.cursor.CursorHost;
+import dev.millrace.internal.cursor.CursorSession;
 import dev.millrace.ExecutionContext;
 import dev.millrace.JobAbortedException;
 import dev.millrace.JobId;
 import dev.millrace.JobLogger;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
+import dev.millrace.event.Event;
+import dev.millrace.event.PublishResult;
+import dev.millrace.internal.event.EventTransaction;
+import dev.millrace.internal.event.PendingEvents;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.NewJob;
 import dev.millrace.internal.store.StoreException;
@@ -17,7 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What every execution context shares: the claimed job, a transaction opened on first use, the log, abort. */
-abstract class BaseContext implements ExecutionContext {
+abstract class BaseContext implements ExecutionContext, CursorHost, EventTransaction {
     final Core core;
     final ClaimedJob job;
     final TenantPolicy policy;
@@ -27,6 +35,9 @@ abstract class BaseContext implements ExecutionContext {
     private volatile boolean abortRequested;
     private final List<NewJob> enqueued = new ArrayList<>();
     private int futures;
+    private CursorSession cursors;
+    private String statusText;
+    private PendingEvents pendingEvents;
 
     BaseContext(Core core, ClaimedJob job, TenantPolicy policy, String parentTransactionId) {
         this.core = core;
@@ -71,6 +82,27 @@ abstract class BaseContext implements ExecutionContext {
         this.connection = c;
     }
 
+    @Override
+    public List<PublishResult> publish(List<Event> events) {
+        return core.events().publish(job.tenant(), events);
+    }
+
+    @Override
+    public Object eventOwner() {
+        return core.events();
+    }
+
+    @Override
+    public PendingEvents pendingEvents() {
+        if (pendingEvents == null) pendingEvents = new PendingEvents();
+        return pendingEvents;
+    }
+
+    /** Whether after-commit events wait for this execution's commit. */
+    boolean hasPendingEvents() {
+        return pendingEvents != null && !pendingEvents.isEmpty();
+    }
+
     /** The transaction, if the execution opened one. */
     Connection openConnection() {
         return connection;
@@ -89,6 +121,15 @@ abstract class BaseContext implements ExecutionContext {
     @Override
     public void checkAbort() {
         if (abortRequested) throw new JobAbortedException("job " + jobId + " was aborted");
+    }
+
+    /** The extended status the job ends with, or null for none (a successful job) or the bare error. */
+    String statusText() {
+        return statusText;
+    }
+
+    void statusText(String text) {
+        this.statusText = text;
     }
 
     void requestAbort() {
@@ -123,6 +164,44 @@ abstract class BaseContext implements ExecutionContext {
 
     boolean allowsFutures() {
         return true;
+    }
+
+    // ---- cursors: one session per execution counts its fetches and rows
+
+    private CursorSession cursors() {
+        if (cursors == null) cursors = core.cursors().session(job.tenant(), job.id(), this::connection);
+        return cursors;
+    }
+
+    @Override
+    public Cursor cursor(String sql, Object... params) {
+        return cursors().open(null, sql, params);
+    }
+
+    @Override
+    public Cursor cursorOn(String dataSource, String sql, Object... params) {
+        return cursors().open(java.util.Objects.requireNonNull(dataSource, "dataSource"), sql, params);
+    }
+
+    @Override
+    public Cursor cursor(java.util.UUID id) {
+        return cursors().reopen(java.util.Objects.requireNonNull(id, "cursor id"));
+    }
+
+    /** When the execution ends, however it ends: records the cursor rows it fetched in its tenant's usage. */
+    void afterExecution() {
+        if (cursors == null) return;
+        try {
+            cursors.recordUsage();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(BaseContext.class).warn("could not record the cursor usage of job {}: {}",
+                    jobId, e.getMessage());
+        }
+    }
+
+    @Override
+    public List<CursorRow> fetch(Cursor cursor, long position, int count) {
+        return cursors().fetch(cursor, position, count);
     }
 
     void checkSameTenant(TenantId tenant) {

@@ -176,7 +176,7 @@ final class BatchRunner {
         DataSource ds = q.dataSource() == null ? core.dataSource() : sources.get(q.dataSource());
         if (ds == null) {
             throw new IllegalArgumentException("batch data source '" + q.dataSource() + "' is not registered: expected one"
-                    + " of " + sources.keySet() + " (Millrace.builder().batchDataSource(name, dataSource))");
+                    + " of " + sources.keySet() + " (Millrace.builder().applicationDataSource(name, dataSource))");
         }
         ChunkWriter writer = new ChunkWriter(ctx, scope);
         // A server-side cursor: PostgreSQL streams only with autocommit off and a fetch size; the rows are

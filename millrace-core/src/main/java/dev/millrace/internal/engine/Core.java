@@ -1,5 +1,7 @@
 package dev.millrace.internal.engine;
 
+import dev.millrace.internal.cursor.CursorService;
+import dev.millrace.internal.event.EventBus;
 import dev.millrace.internal.store.JobStore;
 
 import java.time.InstantSource;
@@ -16,7 +18,9 @@ import javax.sql.DataSource;
  * @param clock the time source
  * @param nodeId this node's id
  * @param wake called after new jobs became visible, so a dispatcher looks at once
+ * @param cursors the node's cursors
+ * @param events the event bus: after-commit events of executions, job status events
  */
 record Core(JobStore store, DataSource dataSource, Enqueuer enqueuer, JobCodec codec, Registry registry,
-            InstantSource clock, String nodeId, Runnable wake) {
+            InstantSource clock, String nodeId, Runnable wake, CursorService cursors, EventBus events) {
 }

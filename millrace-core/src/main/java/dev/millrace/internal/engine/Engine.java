@@ -1,6 +1,9 @@
 package dev.millrace.internal.engine;
 
 import dev.millrace.AsyncOptions;
+import dev.millrace.Cursors;
+import dev.millrace.StepWorkflow;
+import dev.millrace.internal.cursor.CursorService;
 import dev.millrace.JobId;
 import dev.millrace.JobLogEntry;
 import dev.millrace.JobNotFoundException;
@@ -23,6 +26,7 @@ import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.JobStore;
 import dev.millrace.internal.store.NewJob;
 import dev.millrace.internal.store.TenantStore;
+import dev.millrace.internal.event.EventBus;
 import dev.millrace.internal.store.sql.PgListener;
 import dev.millrace.internal.store.sql.SqlStore;
 import org.slf4j.Logger;
@@ -58,10 +62,16 @@ public final class Engine implements AutoCloseable {
     private final Heartbeat heartbeat;
     private final Rescuer rescuer;
     private final Pruner pruner;
+    private final CursorService cursors;
+    private final CursorPruner cursorPruner;
     private final PgListener listener;
     private final BatchStore batchStore;
     private final BatchAdmitter admitter;
     private final Batches batches = new BatchesView();
+    private final EventBus events;
+    private final EventDelivery eventDelivery;
+    private final EventPruner eventPruner;
+    private final PgListener eventListener;
     private final String nodeId;
     private final Jobs jobs = new JobsView();
     private final Tenants tenants = new TenantsView();
@@ -75,28 +85,41 @@ public final class Engine implements AutoCloseable {
         this.tenantStore = sql.tenants();
         this.nodeId = config.nodeId() != null ? config.nodeId() : defaultNodeId();
         this.policies = new TenantPolicies(tenantStore, config.clock());
-        Registry registry = new Registry(config.jobClasses(), config.futureClasses());
+        List<Class<?>> jobClasses = new ArrayList<>(config.jobClasses());
+        jobClasses.add(StepWorkflow.class); // built in: every node can run step workflows
+        Registry registry = new Registry(jobClasses, config.futureClasses());
         JobCodec codec = new JobCodec();
         Enqueuer enqueuer = new Enqueuer(registry, codec, policies, config.clock());
-        this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake);
+        this.cursors = new CursorService(sql.cursors(), config.clock(), config.applicationDataSources(), policies::get);
+        this.events = new EventBus(sql.events(), sql.dataSource(), policies::get, config.clock(), this.nodeId,
+                config.lease(), config.pollInterval(), config.handlerClasses());
+        this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake,
+                cursors, events);
         this.completer = new Completer(store);
         this.batchStore = sql.batches();
-        this.runner = new JobRunner(core, policies, completer, batchStore, config.batchDataSources());
+        this.runner = new JobRunner(core, policies, completer, batchStore, config.applicationDataSources());
         this.inlineRunner = new JobRunner(core, policies, c -> store.complete(List.of(c)), batchStore,
-                config.batchDataSources());
+                config.applicationDataSources());
         this.admitter = new BatchAdmitter(batchStore, policies, config.clock(), config.pollInterval(), this::wake);
         this.dispatcher = new Dispatcher(store, config.clock(), nodeId, config.workers(), config.claimBatchSize(),
                 config.lease(), config.pollInterval(), runner);
         this.heartbeat = new Heartbeat(store, config.clock(), nodeId, config.lease(), runner);
         this.rescuer = new Rescuer(store, config.clock(), config.maxAttempts(), config.lease(), this::wake);
         this.pruner = new Pruner(store, tenantStore, sql.leaderLock(), config.clock(), config.pruneInterval());
+        this.cursorPruner = new CursorPruner(sql.cursors(), sql.leaderLock(), config.clock(), config.pruneInterval());
         this.listener = sql.supportsListenNotify() ? sql.listener(dispatcher::wake) : null;
+        this.eventDelivery = new EventDelivery(events, config.clock(), config.pollInterval());
+        this.eventPruner = new EventPruner(events, sql.leaderLock(), config.pruneInterval());
+        this.eventListener = sql.supportsListenNotify() ? sql.eventListener(events::signal) : null;
+        events.onSignal(this::wakeEvents);
     }
 
     /** Opens the store (migrating it) and wires a node; nothing runs until {@link #start()}. */
     public static Engine open(EngineConfig config) {
         SqlStore sql = SqlStore.open(config.dataSource(), config.jdbcUrl(), config.user(), config.password(),
-                config.dataDir(), config.schema(), config.workers() + 6, config.migrate());
+                // Two connections per worker: an execution that holds its own transaction may take a second one
+                // (a cursor's pages are written and read outside it); six more for the background services.
+                config.dataDir(), config.schema(), config.workers() * 2 + 6, config.migrate());
         try {
             return new Engine(config, sql);
         } catch (RuntimeException e) {
@@ -130,7 +153,12 @@ public final class Engine implements AutoCloseable {
         rescuer.start();
         pruner.start();
         admitter.start();
+        cursorPruner.start();
         if (listener != null) listener.start();
+        if (eventListener != null) eventListener.start();
+        events.refreshSystemSubscribers();
+        eventDelivery.start();
+        eventPruner.start();
         dispatcher.start();
         LOG.info("Millrace node {} started on {} with {} workers", nodeId, sql, config.workers());
     }
@@ -141,6 +169,9 @@ public final class Engine implements AutoCloseable {
         closed = true;
         if (started) {
             if (listener != null) listener.close();
+            if (eventListener != null) eventListener.close();
+            eventDelivery.stop();
+            eventPruner.stop();
             dispatcher.shutdown(config.shutdownTimeout());
             completer.stop();
             completer.flush();
@@ -148,9 +179,19 @@ public final class Engine implements AutoCloseable {
             rescuer.stop();
             pruner.stop();
             admitter.stop();
+            cursorPruner.stop();
             LOG.info("Millrace node {} stopped", nodeId);
         }
         sql.close();
+    }
+
+    private void wakeEvents() {
+        if (started && !closed) eventDelivery.wake();
+    }
+
+    /** The event bus. */
+    public dev.millrace.event.Events events() {
+        return events;
     }
 
     private void wake() {
@@ -326,6 +367,11 @@ public final class Engine implements AutoCloseable {
     /** Tenant administration. */
     public Tenants tenants() {
         return tenants;
+    }
+
+    /** Cursor administration. */
+    public Cursors cursors() {
+        return cursors;
     }
 
     private final class JobsView implements Jobs {

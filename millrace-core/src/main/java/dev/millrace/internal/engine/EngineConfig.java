@@ -27,11 +27,13 @@ import javax.sql.DataSource;
  * @param migrate whether to apply migrations
  * @param jobClasses registered queueable and finalizer classes
  * @param futureClasses classes whose future methods are registered
- * @param batchDataSources data sources batch query sources may name
+ * @param applicationDataSources the application's data sources cursors may query, by name
+ * @param handlerClasses event handler classes this node delivers
  */
 public record EngineConfig(DataSource dataSource, String jdbcUrl, String user, String password, Path dataDir,
                            String schema, int workers, int claimBatchSize, Duration lease, Duration pollInterval,
                            int maxAttempts, Duration shutdownTimeout, Duration pruneInterval, InstantSource clock,
                            String nodeId, boolean migrate, List<Class<?>> jobClasses, List<Class<?>> futureClasses,
-                           java.util.Map<String, DataSource> batchDataSources) {
+                           java.util.Map<String, DataSource> applicationDataSources,
+                           List<Class<? extends dev.millrace.event.EventHandler>> handlerClasses) {
 }

@@ -14,6 +14,15 @@ public final class Executions {
         return CURRENT.get();
     }
 
+    /**
+     * Sets the extended status the running job ends with (the step framework's progress line); on failure it
+     * prefixes the error. Does nothing outside an execution.
+     */
+    public static void status(String text) {
+        BaseContext c = CURRENT.get();
+        if (c != null) c.statusText(text);
+    }
+
     static BaseContext currentContext() {
         return CURRENT.get();
     }

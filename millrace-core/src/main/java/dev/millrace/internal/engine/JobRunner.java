@@ -86,6 +86,7 @@ final class JobRunner {
                 return;
             }
             Executions.set(ctx);
+            core.events().jobStatusChanged(job.tenant(), job.id(), job.type().name(), "QUEUED", "PROCESSING");
             invoke(job, ctx);
             Executions.clear();
             Thread.interrupted();
@@ -102,6 +103,7 @@ final class JobRunner {
         } finally {
             running.remove(job.id());
             if (ctx != null) {
+                ctx.afterExecution();
                 closeQuietly(ctx.openConnection());
                 saveLog(ctx);
             }
@@ -151,11 +153,13 @@ final class JobRunner {
     }
 
     private void succeed(ClaimedJob job, BaseContext ctx) throws Exception {
-        Completion done = new Completion(job.id(), job.attempt(), JobStatus.COMPLETED, null, core.clock().instant());
+        Completion done = new Completion(job.id(), job.attempt(), JobStatus.COMPLETED, ctx.statusText(),
+                core.clock().instant());
         Finalizer finalizer = ctx instanceof QueueableContextImpl q ? q.finalizer() : null;
-        if (ctx.openConnection() == null && finalizer == null) {
+        if (ctx.openConnection() == null && finalizer == null && !ctx.hasPendingEvents()) {
             saveLog(ctx);
             sink.accept(done);
+            statusChanged(job, JobStatus.COMPLETED);
             return;
         }
         Connection c = ctx.connection();
@@ -164,6 +168,8 @@ final class JobRunner {
             core.store().insert(c, List.of(finalizerJob(job, ctx, finalizer, ParentJobResult.SUCCESS, null)));
             wake = true;
         }
+        // After-commit events are appended last: the channel's lock is held only until the commit just below.
+        if (ctx.hasPendingEvents()) core.events().flush(c, ctx.pendingEvents());
         Set<UUID> accepted = core.store().complete(c, List.of(done));
         if (accepted.isEmpty()) {
             c.rollback();
@@ -172,7 +178,14 @@ final class JobRunner {
         }
         saveLog(ctx);
         c.commit();
+        if (ctx.hasPendingEvents()) core.events().afterCommit(ctx.pendingEvents());
         if (wake) core.wake().run();
+        statusChanged(job, JobStatus.COMPLETED);
+    }
+
+    /** Tells the event bus (job status channel); a set lookup when no one subscribes. */
+    private void statusChanged(ClaimedJob job, JobStatus to) {
+        core.events().jobStatusChanged(job.tenant(), job.id(), job.type().name(), JobStatus.PROCESSING.name(), to.name());
     }
 
     private void fail(ClaimedJob job, BaseContext ctx, Throwable t) {
@@ -181,6 +194,7 @@ final class JobRunner {
         JobStatus status = aborted ? JobStatus.ABORTED : JobStatus.FAILED;
         JobError error = JobError.of(t);
         String summary = aborted ? "aborted while running" : error.summary();
+        if (ctx != null && ctx.statusText() != null) summary = ctx.statusText() + ": " + summary;
         if (job.type() == dev.millrace.JobType.FINALIZER && !aborted && job.parentId() != null) {
             // A finalizer's failure is reported on its parent job; it never re-runs anything.
             logOn(ctx, job, job.parentId(), LogLevel.ERROR, "finalizer " + job.className() + " failed: " + summary, error);
@@ -189,6 +203,7 @@ final class JobRunner {
                 (aborted ? "job aborted: " : "job failed: ") + summary, error);
         Completion done = new Completion(job.id(), job.attempt(), status, summary, core.clock().instant());
         Finalizer finalizer = ctx instanceof QueueableContextImpl q ? q.finalizer() : null;
+        statusChanged(job, status);
         if (finalizer == null) {
             saveLog(ctx);
             sink.accept(done);

@@ -3,6 +3,8 @@ package dev.millrace.internal.store.sql;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.millrace.internal.store.BatchStore;
+import dev.millrace.internal.store.CursorStore;
+import dev.millrace.internal.store.EventStore;
 import dev.millrace.internal.store.JobStore;
 import dev.millrace.internal.store.LeaderLock;
 import dev.millrace.internal.store.TenantStore;
@@ -29,9 +31,12 @@ public final class SqlStore implements AutoCloseable {
     private final JobStore jobs;
     private final TenantStore tenants;
     private final BatchStore batches;
+    private final CursorStore cursors;
     private final LeaderLock leaderLock;
     private final String description;
     private final PgNotifier notifier;
+    private final PgNotifier eventNotifier;
+    private final EventStore events;
 
     private SqlStore(DataSource dataSource, boolean owns, String schema, String description) {
         this.dataSource = dataSource;
@@ -43,8 +48,27 @@ public final class SqlStore implements AutoCloseable {
         this.jobs = new SqlJobStore(jdbc, dialect, tables, notifier);
         this.tenants = new SqlTenantStore(jdbc, dialect, tables);
         this.batches = new SqlBatchStore(jdbc, dialect, tables, jobs);
+        this.cursors = new SqlCursorStore(jdbc, dialect, schema);
         this.leaderLock = new SqlLeaderLock(jdbc, dialect, description + "/" + schema);
         this.description = description;
+        this.eventNotifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, EVENT_CHANNEL) : null;
+        this.events = new SqlEventStore(jdbc, dialect, schema, eventNotifier, EVENT_CHANNEL);
+    }
+
+    /** The PostgreSQL notification channel of published events (issue 6). */
+    static final String EVENT_CHANNEL = "millrace_events";
+
+    /** The event store: channels, events, subscriptions. */
+    public EventStore events() {
+        return events;
+    }
+
+    /** A listener that calls {@code onEvents} when any node publishes events; start it, then close it. */
+    public PgListener eventListener(Runnable onEvents) {
+        if (!dialect.supportsListenNotify()) {
+            throw new IllegalStateException("database " + dialect.name() + " has no LISTEN/NOTIFY");
+        }
+        return new PgListener(dataSource, EVENT_CHANNEL, onEvents);
     }
 
     /**
@@ -137,6 +161,11 @@ public final class SqlStore implements AutoCloseable {
         return batches;
     }
 
+    /** The cursor store. */
+    public CursorStore cursors() {
+        return cursors;
+    }
+
     /** The leader lock for services only one node should run at a time. */
     public LeaderLock leaderLock() {
         return leaderLock;
@@ -168,6 +197,7 @@ public final class SqlStore implements AutoCloseable {
     @Override
     public void close() {
         if (notifier != null) notifier.close();
+        if (eventNotifier != null) eventNotifier.close();
         if (ownsDataSource && dataSource instanceof HikariDataSource pool) pool.close();
     }
 }

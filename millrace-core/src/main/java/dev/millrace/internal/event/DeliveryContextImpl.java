@@ -1,0 +1,126 @@
+package dev.millrace.internal.event;
+
+import dev.millrace.TenantId;
+import dev.millrace.event.DeliveryContext;
+import dev.millrace.event.Event;
+import dev.millrace.event.EventRecord;
+import dev.millrace.event.PublishResult;
+import dev.millrace.internal.store.EventStore.PartitionRow;
+import dev.millrace.internal.store.StoreException;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** One delivery: the leased partition, the batch, a transaction opened on first use, the resume checkpoint. */
+final class DeliveryContextImpl implements DeliveryContext, EventTransaction {
+    private final EventBus bus;
+    private final PartitionRow partition;
+    private final List<EventRecord> batch;
+    private final DataSource dataSource;
+    private final PendingEvents pending = new PendingEvents();
+    private Connection connection;
+    private Long resumeCheckpoint;
+
+    DeliveryContextImpl(EventBus bus, PartitionRow partition, List<EventRecord> batch, DataSource dataSource) {
+        this.bus = bus;
+        this.partition = partition;
+        this.batch = batch;
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public TenantId tenant() {
+        return partition.tenant();
+    }
+
+    @Override
+    public String subscription() {
+        return partition.name();
+    }
+
+    @Override
+    public int partition() {
+        return partition.partition();
+    }
+
+    @Override
+    public int retries() {
+        return partition.retries();
+    }
+
+    @Override
+    public String lastError() {
+        return partition.retries() == 0 ? null : partition.lastError();
+    }
+
+    @Override
+    public Connection connection() {
+        if (connection == null) {
+            try {
+                Connection c = dataSource.getConnection();
+                c.setAutoCommit(false);
+                connection = c;
+            } catch (SQLException e) {
+                throw new StoreException("cannot open the transaction of a delivery of " + partition.name() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        return connection;
+    }
+
+    @Override
+    public void setResumeCheckpoint(long replayId) {
+        long first = batch.get(0).replayId();
+        long last = batch.get(batch.size() - 1).replayId();
+        boolean inBatch = batch.stream().anyMatch(e -> e.replayId() == replayId);
+        if (!inBatch) {
+            throw new IllegalArgumentException("resume checkpoint " + replayId + " is not in the current batch: expected"
+                    + " the replay id of one of its events (" + first + " to " + last + ")");
+        }
+        resumeCheckpoint = replayId;
+    }
+
+    Long resumeCheckpoint() {
+        return resumeCheckpoint;
+    }
+
+    @Override
+    public List<PublishResult> publish(List<Event> events) {
+        return bus.publishFrom(this, events);
+    }
+
+    @Override
+    public Object eventOwner() {
+        return bus;
+    }
+
+    @Override
+    public PendingEvents pendingEvents() {
+        return pending;
+    }
+
+    void rollback(Throwable cause) {
+        if (connection == null) return;
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+        pending.byChannel.clear();
+    }
+
+    void close() {
+        if (connection == null) return;
+        try {
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            }
+            connection.close();
+        } catch (SQLException e) {
+            // the pool discards a broken connection
+        }
+    }
+}
