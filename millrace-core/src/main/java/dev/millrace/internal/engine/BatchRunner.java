@@ -444,7 +444,10 @@ final class BatchRunner {
                     lost(batchCtx);
                     return Outcome.STOPPED;
                 }
+                // Events the chunk published after commit go with its commit, as a queueable's do.
+                if (ctx.hasPendingEvents()) core.events().flush(c, ctx.pendingEvents());
                 c.commit();
+                if (ctx.hasPendingEvents()) core.events().afterCommit(ctx.pendingEvents());
                 if (newState != null) state.committedState = newState;
                 return Outcome.DONE;
             }
@@ -555,7 +558,10 @@ final class BatchRunner {
                     return;
                 }
                 ctx.logger.saveLog();
+                boolean events = status == JobStatus.COMPLETED && ctx.hasPendingEvents();
+                if (events) core.events().flush(c, ctx.pendingEvents());
                 c.commit();
+                if (events) core.events().afterCommit(ctx.pendingEvents());
             } catch (RuntimeException | SQLException e) {
                 c.rollback();
                 throw e;
