@@ -138,6 +138,47 @@ public final class Millrace implements AutoCloseable {
         return engine.runJob(tenant, id);
     }
 
+    /**
+     * Submits a batch with the default scope of {@value BatchSource#DEFAULT_SCOPE} records per chunk; see
+     * {@link #executeBatch(TenantId, Batchable, int)}.
+     */
+    public JobId executeBatch(TenantId tenant, Batchable<?> batch) {
+        return executeBatch(tenant, batch, BatchSource.DEFAULT_SCOPE);
+    }
+
+    /**
+     * Submits a batch and returns its job id at once. It is QUEUED when the tenant runs fewer than its
+     * {@link TenantPolicy#maxActiveBatches()} batches, otherwise HOLDING at the end of its flex queue.
+     *
+     * @param scope records per chunk: 1 to {@value BatchSource#MAX_QUERY_SCOPE} for a query source, at least 1
+     *        for an iterable (a batch whose start is declared to return {@link BatchSource.Query} is checked here,
+     *        any other when its start returns a query)
+     * @throws IllegalArgumentException when the scope is out of range, naming the range
+     * @throws LimitException when the flex queue is full ({@link TenantPolicy#flexQueueCapacity()}); nothing is
+     *         submitted
+     * @throws AsyncException when called from a batch's start or a chunk
+     */
+    public JobId executeBatch(TenantId tenant, Batchable<?> batch, int scope) {
+        return engine.executeBatch(tenant, batch, scope, null);
+    }
+
+    /**
+     * Submits a batch that joins the flex queue after {@code minutes} (at least 1) and then runs as
+     * {@link #executeBatch(TenantId, Batchable, int)} would. Returns the batch's job id; until its time it is
+     * HOLDING outside the flex queue, and aborting it cancels it.
+     */
+    public JobId scheduleBatch(TenantId tenant, Batchable<?> batch, int minutes, int scope) {
+        if (minutes < 1) {
+            throw new IllegalArgumentException("minutes " + minutes + " is out of range: expected at least 1");
+        }
+        return engine.executeBatch(tenant, batch, scope, Duration.ofMinutes(minutes));
+    }
+
+    /** Batch chunks and errors, and the flex queue. */
+    public Batches batches() {
+        return engine.batches();
+    }
+
     /** Reading and aborting jobs. */
     public Jobs jobs() {
         return engine.jobs();
@@ -386,13 +427,13 @@ public final class Millrace implements AutoCloseable {
             return this;
         }
 
-        /** Registers a {@link Queueable}, {@link Finalizer} or {@link Schedulable} class this node may run. */
+        /** Registers a {@link Queueable}, {@link Finalizer}, {@link Schedulable} or {@link Batchable} class this node may run. */
         public Builder register(Class<?> jobClass) {
             Objects.requireNonNull(jobClass, "job class");
             if (!Queueable.class.isAssignableFrom(jobClass) && !Finalizer.class.isAssignableFrom(jobClass)
-                    && !Schedulable.class.isAssignableFrom(jobClass)) {
+                    && !Schedulable.class.isAssignableFrom(jobClass) && !Batchable.class.isAssignableFrom(jobClass)) {
                 throw new IllegalArgumentException("class " + jobClass.getName() + " cannot be registered as a job:"
-                        + " expected an implementation of Queueable, Finalizer or Schedulable");
+                        + " expected an implementation of Queueable, Finalizer, Schedulable or Batchable");
             }
             jobClasses.add(jobClass);
             return this;

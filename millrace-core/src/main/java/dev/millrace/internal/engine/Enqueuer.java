@@ -87,9 +87,20 @@ final class Enqueuer {
                 codec.writeScheduled(scheduleId, fireTime, schedulableJson), null, 1, null, now, fireTime, null, null, 0);
     }
 
-    /** A new schedule's id: time-ordered like job ids. */
+    /** A new time-ordered id, like job ids: for schedules, and for the chunks a batch cuts, in order. */
     java.util.UUID nextId() {
         return ids.next();
+    }
+
+    /** A BATCH job: the batch object's state as payload; where it waits is the batch store's decision. */
+    NewJob batch(TenantId tenant, dev.millrace.Batchable<?> batch, Instant runAt, java.util.UUID parentId) {
+        java.util.Objects.requireNonNull(batch, "batch");
+        policies.get(tenant);
+        registry.checkJob(batch);
+        Instant now = clock.instant();
+        String payload = codec.write(batch, "batch");
+        return new NewJob(ids.next(), tenant, JobType.BATCH, batch.getClass().getName(), null, payload, parentId, 1, null,
+                now, runAt == null ? now : runAt, null, null, 0);
     }
 
     private static Integer maxDepth(TenantPolicy policy, AsyncOptions options, Lineage lineage) {

@@ -43,7 +43,7 @@ import java.util.stream.Collectors;
 /** The one JDBC implementation of {@link JobStore}; what differs between databases is in its {@link SqlDialect}. */
 final class SqlJobStore implements JobStore {
     private static final int EXTENDED_STATUS_MAX = 1000;
-    private static final String JOB_COLUMNS = "id, tenant_id, job_type, class_name, method_name, status, extended_status,"
+    static final String JOB_COLUMNS = "id, tenant_id, job_type, class_name, method_name, status, extended_status,"
             + " number_of_errors, items_processed, total_items, parent_job_id, stack_depth, max_stack_depth, attempt, node,"
             + " created_at, run_at, started_at, completed_at";
 
@@ -803,7 +803,7 @@ final class SqlJobStore implements JobStore {
         });
     }
 
-    private static JobRecord record(ResultSet rs) throws SQLException {
+    static JobRecord record(ResultSet rs) throws SQLException {
         UUID parent = Jdbc.getUuid(rs, "parent_job_id");
         return new JobRecord(JobId.of(Jdbc.getUuid(rs, "id")), new TenantId(rs.getString("tenant_id")),
                 JobType.valueOf(rs.getString("job_type")), rs.getString("class_name"), rs.getString("method_name"),

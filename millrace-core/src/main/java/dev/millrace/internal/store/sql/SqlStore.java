@@ -2,6 +2,7 @@ package dev.millrace.internal.store.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.millrace.internal.store.BatchStore;
 import dev.millrace.internal.store.CursorStore;
 import dev.millrace.internal.store.EventStore;
 import dev.millrace.internal.store.FlagStore;
@@ -33,6 +34,7 @@ public final class SqlStore implements AutoCloseable {
     private final Jdbc jdbc;
     private final JobStore jobs;
     private final TenantStore tenants;
+    private final BatchStore batches;
     private final CursorStore cursors;
     private final FlagStore flags;
     private final ScheduleStore schedules;
@@ -53,6 +55,7 @@ public final class SqlStore implements AutoCloseable {
         this.notifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, PostgresDialect.CHANNEL) : null;
         this.jobs = new SqlJobStore(jdbc, dialect, tables, notifier);
         this.tenants = new SqlTenantStore(jdbc, dialect, tables);
+        this.batches = new SqlBatchStore(jdbc, dialect, tables, jobs);
         this.cursors = new SqlCursorStore(jdbc, dialect, schema);
         this.flags = new SqlFlagStore(jdbc, dialect, tables);
         this.schedules = new SqlScheduleStore(jdbc, dialect, tables, jobs);
@@ -163,6 +166,11 @@ public final class SqlStore implements AutoCloseable {
     /** The tenant store. */
     public TenantStore tenants() {
         return tenants;
+    }
+
+    /** The batch store. */
+    public BatchStore batches() {
+        return batches;
     }
 
     /** The cursor store. */
