@@ -148,6 +148,14 @@ public final class Millrace implements AutoCloseable {
     }
 
     /**
+     * The node's state now: its resource governor (normal, throttled or suspended, and why), how many jobs it may run
+     * at once, and the tenants' lanes that flow control or fair usage holds back. Cheap: read from memory.
+     */
+    public NodeStatus status() {
+        return engine.status();
+    }
+
+    /**
      * Configuration of a node, one method per knob; every default is a named constant and every setter
      * rejects a bad value at once. Nothing is opened until {@link #build()}.
      */
@@ -185,6 +193,8 @@ public final class Millrace implements AutoCloseable {
         private boolean migrate = true;
         private final List<Class<?>> jobClasses = new ArrayList<>();
         private final List<Class<?>> futureClasses = new ArrayList<>();
+        private ResourceSampler resourceSampler = ResourceSampler.jvm();
+        private GovernorSettings governorSettings = GovernorSettings.DEFAULTS;
 
         private Builder() {
         }
@@ -308,6 +318,18 @@ public final class Millrace implements AutoCloseable {
             return this;
         }
 
+        /** What the resource governor reads heap and CPU load from; default: this JVM ({@link ResourceSampler#jvm()}). */
+        public Builder resourceSampler(ResourceSampler sampler) {
+            this.resourceSampler = Objects.requireNonNull(sampler, "resourceSampler");
+            return this;
+        }
+
+        /** The resource governor's thresholds; default {@link GovernorSettings#DEFAULTS}. */
+        public Builder governor(GovernorSettings settings) {
+            this.governorSettings = Objects.requireNonNull(settings, "governor settings");
+            return this;
+        }
+
         /** Opens the store (migrating it), wires the node; call {@link Millrace#start()} to run jobs. */
         public Millrace build() {
             int batch = claimBatchSize > 0 ? claimBatchSize : Math.max(2, workers * 2);
@@ -316,7 +338,7 @@ public final class Millrace implements AutoCloseable {
             InstantSource micros = () -> source.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             var config = new EngineConfig(dataSource, jdbcUrl, user, password, dataDir, schema, workers, batch, lease,
                     pollInterval, maxAttempts, shutdownTimeout, pruneInterval, micros, nodeId, migrate,
-                    List.copyOf(jobClasses), List.copyOf(futureClasses));
+                    List.copyOf(jobClasses), List.copyOf(futureClasses), resourceSampler, governorSettings);
             return new Millrace(Engine.open(config));
         }
 

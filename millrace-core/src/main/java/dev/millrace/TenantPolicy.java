@@ -16,14 +16,17 @@ package dev.millrace;
  * @param flexQueueCapacity batches waiting in the flex queue
  * @param maxSchedules schedules of the tenant
  * @param jobRetentionDays days a terminal job is kept before it is pruned
+ * @param fairUsage the tenant's weight, flow control, fair usage tiers, caps and rate limits ({@link FairUsage#DEFAULTS})
  */
 public record TenantPolicy(int defaultMaxStackDepth, int maxDelayMinutes, int defaultDelayMinutes,
                            int enqueuePerSyncExecution, int enqueuePerAsyncExecution, int futuresPerExecution,
                            int finalizerMaxConsecutiveRetries, int dailyAsyncExecutions, int maxActiveBatches,
-                           int flexQueueCapacity, int maxSchedules, int jobRetentionDays) {
+                           int flexQueueCapacity, int maxSchedules, int jobRetentionDays,
+                           FairUsage fairUsage) {
 
     /** The defaults: unlimited depth, delay 0–10 minutes, 50/1 enqueues, 5 finalizer retries, 250,000 a day. */
-    public static final TenantPolicy DEFAULTS = new TenantPolicy(0, 10, 0, 50, 1, 50, 5, 250_000, 5, 100, 100, 7);
+    public static final TenantPolicy DEFAULTS = new TenantPolicy(0, 10, 0, 50, 1, 50, 5, 250_000, 5, 100, 100, 7,
+            FairUsage.DEFAULTS);
 
     /** Validates every number, naming the key, the value and the allowed range. */
     public TenantPolicy {
@@ -39,6 +42,8 @@ public record TenantPolicy(int defaultMaxStackDepth, int maxDelayMinutes, int de
         check("flexQueueCapacity", flexQueueCapacity, 0, 100_000);
         check("maxSchedules", maxSchedules, 0, 100_000);
         check("jobRetentionDays", jobRetentionDays, 1, 3_650);
+        // Absent from policies stored before fair usage existed: the defaults apply.
+        if (fairUsage == null) fairUsage = FairUsage.DEFAULTS;
     }
 
     private static void check(String key, int value, int min, int max) {
@@ -52,27 +57,42 @@ public record TenantPolicy(int defaultMaxStackDepth, int maxDelayMinutes, int de
     public TenantPolicy withDefaultMaxStackDepth(int v) {
         return new TenantPolicy(v, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution, enqueuePerAsyncExecution,
                 futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions, maxActiveBatches,
-                flexQueueCapacity, maxSchedules, jobRetentionDays);
+                flexQueueCapacity, maxSchedules, jobRetentionDays, fairUsage);
     }
 
     /** A copy with other delay bounds. */
     public TenantPolicy withDelayMinutes(int defaultDelay, int maxDelay) {
         return new TenantPolicy(defaultMaxStackDepth, maxDelay, defaultDelay, enqueuePerSyncExecution,
                 enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
-                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays);
+                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays, fairUsage);
     }
 
     /** A copy with another retention of terminal jobs. */
     public TenantPolicy withJobRetentionDays(int days) {
         return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
                 enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
-                maxActiveBatches, flexQueueCapacity, maxSchedules, days);
+                maxActiveBatches, flexQueueCapacity, maxSchedules, days, fairUsage);
     }
 
     /** A copy with another cap on consecutive finalizer-driven retries. */
     public TenantPolicy withFinalizerMaxConsecutiveRetries(int retries) {
         return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
                 enqueuePerAsyncExecution, futuresPerExecution, retries, dailyAsyncExecutions, maxActiveBatches,
-                flexQueueCapacity, maxSchedules, jobRetentionDays);
+                flexQueueCapacity, maxSchedules, jobRetentionDays, fairUsage);
+    }
+
+    /** A copy with another fair usage: weight, flow control, tiers, caps and rate limits. */
+    public TenantPolicy withFairUsage(FairUsage fairUsage) {
+        return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
+                enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
+                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays,
+                java.util.Objects.requireNonNull(fairUsage, "fairUsage"));
+    }
+
+    /** A copy with another daily async execution allocation (LIM-6). */
+    public TenantPolicy withDailyAsyncExecutions(int executions) {
+        return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
+                enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, executions,
+                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays, fairUsage);
     }
 }

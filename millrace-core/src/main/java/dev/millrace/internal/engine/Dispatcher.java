@@ -1,7 +1,6 @@
 package dev.millrace.internal.engine;
 
 import dev.millrace.TenantId;
-import dev.millrace.internal.store.ClaimRequest;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.JobStore;
 
@@ -18,8 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Claims ready jobs and hands them to the worker pool. Claims are fair: each pass takes an equal share from
- * every tenant with ready work, starting from a different tenant each pass, so one tenant's backlog delays
+ * Claims ready jobs and hands them to the worker pool. Claims are fair: each pass takes from every tenant with
+ * ready work in weighted fair-queuing order kept across passes ({@link FairDispatch}: weights, flow control,
+ * fair-usage tiers, the governor), ties broken from a different tenant each pass, so one tenant's backlog delays
  * another tenant's job by at most one pass. It claims only what the pool can start soon (workers plus one claim
  * batch), so a local backlog never builds up behind which a tenant could wait.
  */
@@ -58,6 +58,8 @@ final class Dispatcher extends LoopService {
     private final int maxInFlight;
     private final int refillAt;
     private final JobRunner runner;
+    private final FairDispatch fair;
+    private final Duration governorInterval;
     private final ThreadPoolExecutor workers;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean starved;
@@ -70,10 +72,12 @@ final class Dispatcher extends LoopService {
     // the tag of the task a worker started last, so a tenant new to the buffer goes ahead of another's backlog.
     private final java.util.Map<TenantId, Long> lastTag = new java.util.HashMap<>();
     private final AtomicLong virtualTime = new AtomicLong();
+    /** A weight-1 tenant's tag step; divisible by every weight up to 100 would be nicer, but 1/w rounding is harmless. */
+    private static final long TAG_STEP = 1_000_000;
     private long seq;
 
     Dispatcher(JobStore store, InstantSource clock, String nodeId, int workerCount, int claimBatchSize, Duration lease,
-               Duration pollInterval, JobRunner runner) {
+               Duration pollInterval, JobRunner runner, FairDispatch fair, Duration governorInterval) {
         super("millrace-dispatcher");
         this.store = store;
         this.clock = clock;
@@ -84,12 +88,19 @@ final class Dispatcher extends LoopService {
         this.maxInFlight = workerCount + claimBatchSize;
         this.refillAt = workerCount;
         this.runner = runner;
+        this.fair = fair;
+        this.governorInterval = governorInterval;
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.MILLISECONDS,
                 new PriorityBlockingQueue<>(), r -> Thread.ofPlatform().name("millrace-worker-" + n.incrementAndGet())
                 .daemon().unstarted(r));
         // All workers wait on the queue from the start, so every task goes through it in tag order.
         this.workers.prestartAllCoreThreads();
+    }
+
+    /** Jobs claimed by this node and not yet ended. */
+    int inFlight() {
+        return inFlight.get();
     }
 
     /** Wakes the dispatcher for a job just committed on this node: its tenant is served in the next pass. */
@@ -100,7 +111,11 @@ final class Dispatcher extends LoopService {
 
     @Override
     Duration tick() {
-        int free = maxInFlight - inFlight.get();
+        var governed = fair.governor().snapshot();
+        if (governed.allowed() <= 0) return governorInterval.compareTo(pollInterval) < 0 ? governorInterval : pollInterval;
+        // Throttled, the node holds no more than the governor allows, prefetch included.
+        int cap = governed.allowed() < refillAt ? governed.allowed() : maxInFlight;
+        int free = cap - inFlight.get();
         if (free <= 0 || (starved && inFlight.get() > refillAt)) {
             starved = true;
             return pollInterval;
@@ -123,15 +138,22 @@ final class Dispatcher extends LoopService {
         }
         if (tenants.isEmpty()) return idleWait(now);
         int want = Math.min(free, claimBatchSize);
-        List<ClaimedJob> jobs = store.claim(new ClaimRequest(nodeId, now, now.plus(lease), rotate(tenants),
-                Math.max(1, -Math.floorDiv(-want, tenants.size())), want));
+        Instant leaseUntil = now.plus(lease);
+        FairDispatch.Plan plan = fair.plan(nodeId, now, leaseUntil, rotate(tenants), want);
+        List<ClaimedJob> jobs = new ArrayList<>();
+        if (plan.request() != null) {
+            List<ClaimedJob> claimed = store.claim(plan.request());
+            fair.claimed(plan, claimed);
+            jobs.addAll(claimed);
+        }
+        Duration nextToken = plan.limited().isEmpty() ? null : fair.claimLimited(plan, nodeId, now, leaseUntil, want, jobs);
         for (ClaimedJob job : jobs) {
             inFlight.incrementAndGet();
             workers.execute(task(job));
         }
         if (jobs.isEmpty()) {
             tenants = List.of();
-            return pollInterval;
+            return nextToken != null && nextToken.compareTo(pollInterval) < 0 ? nextToken : pollInterval;
         }
         return Duration.ZERO;
     }
@@ -166,7 +188,8 @@ final class Dispatcher extends LoopService {
     private JobTask task(ClaimedJob job) {
         long now = virtualTime.get();
         if (lastTag.size() > 10_000) lastTag.values().removeIf(t -> t <= now);
-        long tag = Math.max(lastTag.getOrDefault(job.tenant(), 0L), now) + 1;
+        // Weighted: a tenant of weight w advances 1/w as far per task, so it gets w times the turns.
+        long tag = Math.max(lastTag.getOrDefault(job.tenant(), 0L), now) + TAG_STEP / fair.weight(job.tenant());
         lastTag.put(job.tenant(), tag);
         return new JobTask(job, this, tag, seq++);
     }
@@ -177,7 +200,8 @@ final class Dispatcher extends LoopService {
             runner.run(task.job());
         } finally {
             int left = inFlight.decrementAndGet();
-            if (starved && left <= refillAt) wake();
+            boolean held = fair.ended(task.job());
+            if (held || (starved && left <= refillAt)) wake();
         }
     }
 
@@ -195,6 +219,7 @@ final class Dispatcher extends LoopService {
             if (r instanceof JobTask t) unstarted.add(t.job());
         }
         if (!unstarted.isEmpty()) {
+            unstarted.forEach(fair::ended);
             store.release(nodeId, unstarted);
             inFlight.addAndGet(-unstarted.size());
         }

@@ -53,6 +53,10 @@ public final class Engine implements AutoCloseable {
     private final Rescuer rescuer;
     private final Pruner pruner;
     private final PgListener listener;
+    private final FairDispatch fair;
+    private final FlowControl flowControl;
+    private final GovernorService governor;
+    private final dev.millrace.internal.fair.DailyQuota quota;
     private final String nodeId;
     private final Jobs jobs = new JobsView();
     private final Tenants tenants = new TenantsView();
@@ -68,13 +72,20 @@ public final class Engine implements AutoCloseable {
         this.policies = new TenantPolicies(tenantStore, config.clock());
         Registry registry = new Registry(config.jobClasses(), config.futureClasses());
         JobCodec codec = new JobCodec();
-        Enqueuer enqueuer = new Enqueuer(registry, codec, policies, config.clock());
+        this.quota = new dev.millrace.internal.fair.DailyQuota(sql.fair(), config.clock(), nodeId);
+        Enqueuer enqueuer = new Enqueuer(registry, codec, policies, config.clock(), quota);
         this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake);
         this.completer = new Completer(store);
         this.runner = new JobRunner(core, policies, completer);
         this.inlineRunner = new JobRunner(core, policies, c -> store.complete(List.of(c)));
+        var tiers = new dev.millrace.internal.fair.Tiers();
+        var governorState = new dev.millrace.internal.fair.Governor(config.governor(), config.workers());
+        this.fair = new FairDispatch(policies, sql.fair(), tiers, governorState, config.workers());
         this.dispatcher = new Dispatcher(store, config.clock(), nodeId, config.workers(), config.claimBatchSize(),
-                config.lease(), config.pollInterval(), runner);
+                config.lease(), config.pollInterval(), runner, fair, config.governor().sampleInterval());
+        this.flowControl = new FlowControl(store, sql.fair(), policies, tiers, config.clock());
+        this.governor = new GovernorService(config.sampler(), governorState, config.governor().sampleInterval(),
+                dispatcher::wake);
         this.heartbeat = new Heartbeat(store, config.clock(), nodeId, config.lease(), runner);
         this.rescuer = new Rescuer(store, config.clock(), config.maxAttempts(), config.lease(), this::wake);
         this.pruner = new Pruner(store, tenantStore, sql.leaderLock(), config.clock(), config.pruneInterval());
@@ -118,6 +129,8 @@ public final class Engine implements AutoCloseable {
         rescuer.start();
         pruner.start();
         if (listener != null) listener.start();
+        governor.start();
+        flowControl.start();
         dispatcher.start();
         LOG.info("Millrace node {} started on {} with {} workers", nodeId, sql, config.workers());
     }
@@ -132,11 +145,21 @@ public final class Engine implements AutoCloseable {
             completer.stop();
             completer.flush();
             heartbeat.stop();
+            governor.stop();
+            flowControl.stop();
             rescuer.stop();
             pruner.stop();
             LOG.info("Millrace node {} stopped", nodeId);
         }
+        quota.flush();
         sql.close();
+    }
+
+    /** The node's status: governor and fair usage. */
+    public dev.millrace.NodeStatus status() {
+        var g = fair.governor().snapshot();
+        return new dev.millrace.NodeStatus(nodeId, config.workers(), dispatcher.inFlight(), g.state(), g.reason(),
+                g.allowed(), g.last(), fair.status());
     }
 
     private void wake() {

@@ -27,9 +27,12 @@ import javax.sql.DataSource;
  * @param migrate whether to apply migrations
  * @param jobClasses registered queueable and finalizer classes
  * @param futureClasses classes whose future methods are registered
+ * @param sampler what the resource governor reads heap and CPU from
+ * @param governor the resource governor's thresholds
  */
 public record EngineConfig(DataSource dataSource, String jdbcUrl, String user, String password, Path dataDir,
                            String schema, int workers, int claimBatchSize, Duration lease, Duration pollInterval,
                            int maxAttempts, Duration shutdownTimeout, Duration pruneInterval, InstantSource clock,
-                           String nodeId, boolean migrate, List<Class<?>> jobClasses, List<Class<?>> futureClasses) {
+                           String nodeId, boolean migrate, List<Class<?>> jobClasses, List<Class<?>> futureClasses,
+                           dev.millrace.ResourceSampler sampler, dev.millrace.GovernorSettings governor) {
 }

@@ -27,6 +27,7 @@ public final class SqlStore implements AutoCloseable {
     private final Jdbc jdbc;
     private final JobStore jobs;
     private final TenantStore tenants;
+    private final dev.millrace.internal.store.FairStore fair;
     private final LeaderLock leaderLock;
     private final String description;
     private final PgNotifier notifier;
@@ -38,7 +39,9 @@ public final class SqlStore implements AutoCloseable {
         this.tables = Tables.in(schema);
         this.jdbc = new Jdbc(dataSource);
         this.notifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, PostgresDialect.CHANNEL) : null;
-        this.jobs = new SqlJobStore(jdbc, dialect, tables, notifier);
+        SqlJobStore sqlJobs = new SqlJobStore(jdbc, dialect, tables, notifier);
+        this.jobs = sqlJobs;
+        this.fair = new SqlFairStore(jdbc, dialect, tables, sqlJobs);
         this.tenants = new SqlTenantStore(jdbc, dialect, tables);
         this.leaderLock = new SqlLeaderLock(jdbc, dialect, description + "/" + schema);
         this.description = description;
@@ -127,6 +130,11 @@ public final class SqlStore implements AutoCloseable {
     /** The tenant store. */
     public TenantStore tenants() {
         return tenants;
+    }
+
+    /** The fair dispatch store: ready counts, capped lanes, the daily allocation. */
+    public dev.millrace.internal.store.FairStore fair() {
+        return fair;
     }
 
     /** The leader lock for services only one node should run at a time. */
