@@ -98,7 +98,7 @@ public final class TestDatabase implements AutoCloseable {
     /** Empties Millrace's tables (between tests of one class). */
     public void reset() {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String table : new String[] {"mr_job_log", "mr_queue", "mr_job", "mr_tenant"}) {
+            for (String table : new String[] {"mr_job_log", "mr_queue", "mr_job", "mr_tenant", "mr_fair_lane", "mr_usage_hour"}) {
                 try {
                     s.executeUpdate("DELETE FROM \"" + schema + "\"." + table);
                 } catch (SQLException e) {

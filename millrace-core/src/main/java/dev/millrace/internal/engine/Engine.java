@@ -83,7 +83,7 @@ public final class Engine implements AutoCloseable {
         this.fair = new FairDispatch(policies, sql.fair(), tiers, governorState, config.workers());
         this.dispatcher = new Dispatcher(store, config.clock(), nodeId, config.workers(), config.claimBatchSize(),
                 config.lease(), config.pollInterval(), runner, fair, config.governor().sampleInterval());
-        this.flowControl = new FlowControl(store, sql.fair(), policies, tiers, config.clock());
+        this.flowControl = new FlowControl(store, sql.fair(), policies, tiers, config.clock(), fair);
         this.governor = new GovernorService(config.sampler(), governorState, config.governor().sampleInterval(),
                 dispatcher::wake);
         this.heartbeat = new Heartbeat(store, config.clock(), nodeId, config.lease(), runner);

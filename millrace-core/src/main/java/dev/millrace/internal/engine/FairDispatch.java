@@ -60,6 +60,7 @@ final class FairDispatch {
     private final Map<Lane, Long> laneRetryAt = new ConcurrentHashMap<>();
     /** Lanes left out of the last claims because they were at their fair-usage cap: a job ending frees them. */
     private final Set<Lane> heldLanes = ConcurrentHashMap.newKeySet();
+    private final Map<JobType, Set<TenantId>> startedSince = new java.util.EnumMap<>(JobType.class);
 
     FairDispatch(TenantPolicies policies, FairStore store, Tiers tiers, Governor governor, int workers) {
         this.policies = policies;
@@ -67,6 +68,7 @@ final class FairDispatch {
         this.tiers = tiers;
         this.governor = governor;
         this.workers = workers;
+        for (JobType type : JobType.values()) startedSince.put(type, ConcurrentHashMap.newKeySet());
     }
 
     Governor governor() {
@@ -176,7 +178,21 @@ final class FairDispatch {
         return soonest;
     }
 
+    /** Tenants whose jobs of each type this node claimed since the last call (flow control's sample). */
+    Map<JobType, Set<TenantId>> takeStarted() {
+        Map<JobType, Set<TenantId>> out = new java.util.EnumMap<>(JobType.class);
+        for (JobType type : JobType.values()) {
+            Set<TenantId> s = startedSince.get(type);
+            if (s.isEmpty()) continue;
+            Set<TenantId> copy = new java.util.HashSet<>(s);
+            s.removeAll(copy);
+            out.put(type, copy);
+        }
+        return out;
+    }
+
     private void started(ClaimedJob j) {
+        startedSince.get(j.type()).add(j.tenant());
         running.computeIfAbsent(new Lane(j.tenant(), j.type()), k -> new AtomicInteger()).incrementAndGet();
         runningByTenant.computeIfAbsent(j.tenant(), k -> new AtomicInteger()).incrementAndGet();
     }

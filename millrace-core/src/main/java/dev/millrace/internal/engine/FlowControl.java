@@ -27,8 +27,11 @@ final class FlowControl extends LoopService {
     private final TenantPolicies policies;
     private final Tiers tiers;
     private final InstantSource clock;
+    private final FairDispatch fair;
 
-    FlowControl(JobStore jobs, FairStore store, TenantPolicies policies, Tiers tiers, InstantSource clock) {
+    FlowControl(JobStore jobs, FairStore store, TenantPolicies policies, Tiers tiers, InstantSource clock,
+                FairDispatch fair) {
+        this.fair = fair;
         super("millrace-flow-control");
         this.jobs = jobs;
         this.store = store;
@@ -48,7 +51,7 @@ final class FlowControl extends LoopService {
         var now = clock.instant();
         List<TenantId> ready = jobs.readyTenants(now, Dispatcher.MAX_TENANTS_PER_PASS);
         Map<TenantId, Map<JobType, Integer>> counts = store.readyCounts(now, ready, SAMPLE);
-        tiers.observe(counts, this::fairUsage);
+        tiers.observe(counts, fair.takeStarted(), this::fairUsage);
         return counts;
     }
 

@@ -24,6 +24,9 @@ public final class FairPlanner {
     private static final int FORGET_AFTER = 10_000;
 
     private final Map<TenantId, Double> finish = new HashMap<>();
+    /** Tenants that had work in the last pass: they keep their place; others re-join at the virtual time. */
+    private java.util.Set<TenantId> active = java.util.Set.of();
+    private int lastWant;
     private double virtualNow;
 
     /**
@@ -65,9 +68,17 @@ public final class FairPlanner {
         int[] quota = new int[n];
         PriorityQueue<Next> keys = new PriorityQueue<>((a, b) -> a.key() != b.key() ? Double.compare(a.key(), b.key())
                 : Integer.compare(a.index(), b.index()));
+        java.util.Set<TenantId> nowActive = new java.util.HashSet<>();
         for (int i = 0; i < n; i++) {
             Candidate c = candidates.get(i);
-            start[i] = Math.max(finish.getOrDefault(c.tenant(), 0.0), virtualNow) + (c.back() ? BACK : 0);
+            double f = finish.getOrDefault(c.tenant(), 0.0);
+            if (!active.contains(c.tenant()) && f < virtualNow) {
+                // Back from idle: re-joins at the virtual time, with no credit for the time it had no work.
+                f = virtualNow;
+                finish.put(c.tenant(), f);
+            }
+            if (c.max() > 0) nowActive.add(c.tenant());
+            start[i] = f + (c.back() ? BACK : 0);
             step[i] = 1.0 / c.weight();
             if (c.max() > 0) keys.add(new Next(i, start[i] + step[i]));
         }
@@ -77,6 +88,8 @@ public final class FairPlanner {
             quota[i]++;
             if (quota[i] < candidates.get(i).max()) keys.add(new Next(i, k.key() + step[i]));
         }
+        active = nowActive;
+        lastWant = want;
         int slack = Math.max(1, -Math.floorDiv(-want, n));
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
@@ -92,17 +105,26 @@ public final class FairPlanner {
 
     /**
      * Records what a pass claimed: each tenant's finish moves by its jobs over its weight; the system's virtual time
-     * becomes the smallest finish among the tenants that had work (those that claimed nothing had nothing to give).
+     * becomes the smallest finish among the tenants that were served or passed over (a tenant left out of the claim
+     * keeps its finish and so its place).
      */
     public void claimed(List<Share> shares, Map<TenantId, Integer> counts) {
         double min = Double.MAX_VALUE;
+        int total = 0;
+        for (int n : counts.values()) total += n;
+        // A claim that took less than it asked for was not cut off: a tenant that gave nothing had nothing ready
+        // (other nodes took it), so it is idle, not passed over, and must not hold the virtual time back.
+        boolean cutOff = total >= lastWant;
         for (Share s : shares) {
             int n = counts.getOrDefault(s.tenant(), 0);
-            if (n == 0) continue;
+            if (n == 0 && !cutOff) {
+                active.remove(s.tenant());
+                continue;
+            }
             double base = s.start() >= BACK ? s.start() - BACK : s.start();
             double f = base + n * s.step();
-            finish.put(s.tenant(), f);
-            min = Math.min(min, f - s.step());
+            if (n > 0) finish.put(s.tenant(), f);
+            min = Math.min(min, f);
         }
         if (min != Double.MAX_VALUE) virtualNow = Math.max(virtualNow, min);
         if (finish.size() > FORGET_AFTER) finish.values().removeIf(f -> f <= virtualNow);

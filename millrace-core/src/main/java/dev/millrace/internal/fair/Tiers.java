@@ -24,8 +24,18 @@ public final class Tiers {
 
     private volatile Map<TenantId, Map<JobType, Standing>> standings = Map.of();
 
-    /** Applies one sample of ready counts (each tenant's oldest rows, bounded). */
-    public synchronized void observe(Map<TenantId, Map<JobType, Integer>> ready, Function<TenantId, FairUsage> policy) {
+    /** Applies one sample of ready counts (each tenant's oldest rows, bounded), with no other activity known. */
+    public void observe(Map<TenantId, Map<JobType, Integer>> ready, Function<TenantId, FairUsage> policy) {
+        observe(ready, Map.of(), policy);
+    }
+
+    /**
+     * Applies one sample of ready counts (each tenant's oldest rows, bounded) and the tenants whose jobs of each type
+     * started since the last sample. A tenant dominates a type only while another tenant has work of that type
+     * (ready now, or started since the last sample): alone, it takes every worker, since nobody waits behind it.
+     */
+    public synchronized void observe(Map<TenantId, Map<JobType, Integer>> ready, Map<JobType, java.util.Set<TenantId>> started,
+                                     Function<TenantId, FairUsage> policy) {
         Map<JobType, Long> totals = new EnumMap<>(JobType.class);
         ready.values().forEach(m -> m.forEach((type, n) -> totals.merge(type, (long) n, Long::sum)));
         Map<TenantId, Map<JobType, Standing>> next = new ConcurrentHashMap<>();
@@ -40,7 +50,10 @@ public final class Tiers {
             for (JobType type : JobType.values()) {
                 int n = mine.getOrDefault(type, 0);
                 long total = totals.getOrDefault(type, 0L);
-                boolean dominating = n > fu.dominationMinReady() && n * 100L > (long) fu.dominationSharePercent() * total;
+                boolean others = total > n || started.getOrDefault(type, java.util.Set.of()).stream()
+                        .anyMatch(t -> !t.equals(tenant));
+                boolean dominating = others && n > fu.dominationMinReady()
+                        && n * 100L > (long) fu.dominationSharePercent() * total;
                 int tier = before.containsKey(type) ? before.get(type).tier() : 0;
                 tier = dominating ? Math.min(tier + 1, fu.tierPercents().size() - 1) : Math.max(0, tier - 1);
                 if (dominating || tier > 0) after.put(type, new Standing(tier, dominating));
