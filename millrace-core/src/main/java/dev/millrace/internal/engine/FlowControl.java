@@ -31,8 +31,8 @@ final class FlowControl extends LoopService {
 
     FlowControl(JobStore jobs, FairStore store, TenantPolicies policies, Tiers tiers, InstantSource clock,
                 FairDispatch fair) {
-        this.fair = fair;
         super("millrace-flow-control");
+        this.fair = fair;
         this.jobs = jobs;
         this.store = store;
         this.policies = policies;
