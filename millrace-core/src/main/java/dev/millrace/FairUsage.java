@@ -32,8 +32,8 @@ import java.util.Objects;
 public record FairUsage(int weight, int dominationSharePercent, int dominationMinReady, List<Integer> tierPercents,
                         Map<JobType, Integer> maxRunning, Map<JobType, Integer> maxStartsPerSecond) {
 
-    /** Weight 1, domination above 50 % and 100 ready jobs, tiers 100/50/25/10 %, no caps, no rate limits. */
-    public static final FairUsage DEFAULTS = new FairUsage(1, 50, 100, List.of(100, 50, 25, 10), Map.of(), Map.of());
+    /** Weight 1, domination above 50 % and 1,000 ready jobs, tiers 100/50/25/10 %, no caps, no rate limits. */
+    public static final FairUsage DEFAULTS = new FairUsage(1, 50, 1000, List.of(100, 50, 25, 10), Map.of(), Map.of());
 
     /** Validates every value, naming the key, the value and what was expected. */
     public FairUsage {

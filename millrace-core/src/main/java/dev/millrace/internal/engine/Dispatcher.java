@@ -14,7 +14,6 @@ import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Claims ready jobs and hands them to the worker pool. Claims are fair: each pass takes from every tenant with
@@ -34,9 +33,11 @@ final class Dispatcher extends LoopService {
 
     /**
      * A claimed job waiting for a worker; the type lets shutdown release jobs that never started. Workers take
-     * tasks in order of their fair-queuing tag, so the local prefetch is served round robin across tenants too.
+     * tasks in order of their fair-queuing key (the planner's, see {@link FairDispatch#keys}), so the local prefetch
+     * is served in the same weighted order as the claims, and a tenant new to the buffer goes ahead of another's
+     * prefetched backlog.
      */
-    record JobTask(ClaimedJob job, Dispatcher owner, long tag, long seq) implements Runnable, Comparable<JobTask> {
+    record JobTask(ClaimedJob job, Dispatcher owner, double key, long seq) implements Runnable, Comparable<JobTask> {
         @Override
         public void run() {
             owner.runTask(this);
@@ -44,8 +45,8 @@ final class Dispatcher extends LoopService {
 
         @Override
         public int compareTo(JobTask o) {
-            int byTag = Long.compare(tag, o.tag);
-            return byTag != 0 ? byTag : Long.compare(seq, o.seq);
+            int byKey = Double.compare(key, o.key);
+            return byKey != 0 ? byKey : Long.compare(seq, o.seq);
         }
     }
 
@@ -68,12 +69,6 @@ final class Dispatcher extends LoopService {
     private long tenantsAt;
     // Tenants this node just enqueued ready work for: served in the next pass without waiting for a query to find them.
     private final java.util.Set<TenantId> hinted = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    // Fair queuing of the local prefetch: a tenant's next task is tagged one past the later of its previous tag and
-    // the tag of the task a worker started last, so a tenant new to the buffer goes ahead of another's backlog.
-    private final java.util.Map<TenantId, Long> lastTag = new java.util.HashMap<>();
-    private final AtomicLong virtualTime = new AtomicLong();
-    /** A weight-1 tenant's tag step; divisible by every weight up to 100 would be nicer, but 1/w rounding is harmless. */
-    private static final long TAG_STEP = 1_000_000;
     private long seq;
 
     Dispatcher(JobStore store, InstantSource clock, String nodeId, int workerCount, int claimBatchSize, Duration lease,
@@ -94,7 +89,7 @@ final class Dispatcher extends LoopService {
         this.workers = new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.MILLISECONDS,
                 new PriorityBlockingQueue<>(), r -> Thread.ofPlatform().name("millrace-worker-" + n.incrementAndGet())
                 .daemon().unstarted(r));
-        // All workers wait on the queue from the start, so every task goes through it in tag order.
+        // All workers wait on the queue from the start, so every task goes through it in key order.
         this.workers.prestartAllCoreThreads();
     }
 
@@ -141,15 +136,17 @@ final class Dispatcher extends LoopService {
         Instant leaseUntil = now.plus(lease);
         FairDispatch.Plan plan = fair.plan(nodeId, now, leaseUntil, rotate(tenants), want);
         List<ClaimedJob> jobs = new ArrayList<>();
+        double[] keys = null;
         if (plan.request() != null) {
             List<ClaimedJob> claimed = store.claim(plan.request());
-            fair.claimed(plan, claimed);
+            keys = fair.claimed(plan, claimed);
             jobs.addAll(claimed);
         }
-        Duration nextToken = plan.limited().isEmpty() ? null : fair.claimLimited(plan, nodeId, now, leaseUntil, want, jobs);
-        for (ClaimedJob job : jobs) {
+        int fairCount = jobs.size();
+        Duration nextToken = plan.limited().isEmpty() ? null : fair.claimLimited(plan, nodeId, leaseUntil, want, jobs);
+        for (int i = 0; i < jobs.size(); i++) {
             inFlight.incrementAndGet();
-            workers.execute(task(job));
+            workers.execute(new JobTask(jobs.get(i), this, i < fairCount ? keys[i] : fair.virtualNow(), seq++));
         }
         if (jobs.isEmpty()) {
             tenants = List.of();
@@ -185,17 +182,7 @@ final class Dispatcher extends LoopService {
         return wait;
     }
 
-    private JobTask task(ClaimedJob job) {
-        long now = virtualTime.get();
-        if (lastTag.size() > 10_000) lastTag.values().removeIf(t -> t <= now);
-        // Weighted: a tenant of weight w advances 1/w as far per task, so it gets w times the turns.
-        long tag = Math.max(lastTag.getOrDefault(job.tenant(), 0L), now) + TAG_STEP / fair.weight(job.tenant());
-        lastTag.put(job.tenant(), tag);
-        return new JobTask(job, this, tag, seq++);
-    }
-
     private void runTask(JobTask task) {
-        virtualTime.accumulateAndGet(task.tag(), Math::max);
         try {
             runner.run(task.job());
         } finally {

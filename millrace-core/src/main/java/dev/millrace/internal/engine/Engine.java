@@ -80,7 +80,8 @@ public final class Engine implements AutoCloseable {
         this.inlineRunner = new JobRunner(core, policies, c -> store.complete(List.of(c)));
         var tiers = new dev.millrace.internal.fair.Tiers();
         var governorState = new dev.millrace.internal.fair.Governor(config.governor(), config.workers());
-        this.fair = new FairDispatch(policies, sql.fair(), tiers, governorState, config.workers());
+        this.fair = new FairDispatch(policies, sql.fair(), tiers, governorState, config.workers(),
+                config.clock());
         this.dispatcher = new Dispatcher(store, config.clock(), nodeId, config.workers(), config.claimBatchSize(),
                 config.lease(), config.pollInterval(), runner, fair, config.governor().sampleInterval());
         this.flowControl = new FlowControl(store, sql.fair(), policies, tiers, config.clock(), fair);

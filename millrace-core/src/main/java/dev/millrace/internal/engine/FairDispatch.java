@@ -55,6 +55,7 @@ final class FairDispatch {
     private final Governor governor;
     private final int workers;
     private final FairPlanner planner = new FairPlanner();
+    private final java.time.InstantSource clock;
     private final Map<Lane, AtomicInteger> running = new ConcurrentHashMap<>();
     private final Map<TenantId, AtomicInteger> runningByTenant = new ConcurrentHashMap<>();
     private final Map<Lane, Long> laneRetryAt = new ConcurrentHashMap<>();
@@ -62,7 +63,9 @@ final class FairDispatch {
     private final Set<Lane> heldLanes = ConcurrentHashMap.newKeySet();
     private final Map<JobType, Set<TenantId>> startedSince = new java.util.EnumMap<>(JobType.class);
 
-    FairDispatch(TenantPolicies policies, FairStore store, Tiers tiers, Governor governor, int workers) {
+    FairDispatch(TenantPolicies policies, FairStore store, Tiers tiers, Governor governor, int workers,
+                 java.time.InstantSource clock) {
+        this.clock = clock;
         this.policies = policies;
         this.store = store;
         this.tiers = tiers;
@@ -86,11 +89,6 @@ final class FairDispatch {
             LOG.debug("no policy for tenant {}: defaults apply", tenant, e);
             return FairUsage.DEFAULTS;
         }
-    }
-
-    /** The tenant's weight (the local prefetch is served in weighted order too). */
-    int weight(TenantId tenant) {
-        return fairUsage(tenant).weight();
     }
 
     /** Plans a claim of up to {@code want} jobs from these tenants (in tie-breaking order). */
@@ -142,19 +140,37 @@ final class FairDispatch {
         return new Plan(new ClaimRequest(node, now, leaseUntil, order, 0, want, lanes), shares, limited);
     }
 
-    /** Records a fair claim's jobs: the planner's virtual times and the running counts. */
-    void claimed(Plan plan, List<ClaimedJob> jobs) {
+    /**
+     * Records a fair claim's jobs (the planner's virtual times and the running counts) and returns each job's key:
+     * its tenant's start plus its position among the tenant's jobs over the weight, as the claim ordered them. Workers
+     * take the local prefetch in this order, so it follows the weights across passes too.
+     */
+    double[] claimed(Plan plan, List<ClaimedJob> jobs) {
         Map<TenantId, Integer> counts = new HashMap<>();
-        for (ClaimedJob j : jobs) counts.merge(j.tenant(), 1, Integer::sum);
+        Map<TenantId, FairPlanner.Share> byTenant = new HashMap<>();
+        for (FairPlanner.Share s : plan.shares()) byTenant.put(s.tenant(), s);
+        double[] keys = new double[jobs.size()];
+        for (int i = 0; i < jobs.size(); i++) {
+            ClaimedJob j = jobs.get(i);
+            int k = counts.merge(j.tenant(), 1, Integer::sum);
+            FairPlanner.Share s = byTenant.get(j.tenant());
+            keys[i] = s == null ? planner.virtualNow() : s.start() + k * s.step();
+        }
         planner.claimed(plan.shares(), counts);
         for (ClaimedJob j : jobs) started(j);
+        return keys;
+    }
+
+    /** The planner's virtual time: the key of a job claimed outside the fair claim (a capped lane's). */
+    double virtualNow() {
+        return planner.virtualNow();
     }
 
     /**
      * Claims the planned capped or rate-limited lanes, up to {@code want} jobs in all; returns the jobs and how soon a
      * lane waiting for a token should be tried again (null when none waits).
      */
-    Duration claimLimited(Plan plan, String node, Instant now, Instant leaseUntil, int want, List<ClaimedJob> out) {
+    Duration claimLimited(Plan plan, String node, Instant leaseUntil, int want, List<ClaimedJob> out) {
         Duration soonest = null;
         long nanos = System.nanoTime();
         for (Map.Entry<Lane, Integer> e : plan.limited().entrySet()) {
@@ -162,7 +178,8 @@ final class FairDispatch {
             if (left <= 0) break;
             Lane lane = e.getKey();
             FairUsage fu = fairUsage(lane.tenant());
-            FairStore.LaneClaim c = store.claimLane(node, now, leaseUntil, lane.tenant(), lane.type(),
+            // The time now, not the pass's: the lane's bucket must never be refilled from a time before its last claim.
+            FairStore.LaneClaim c = store.claimLane(node, clock.instant(), leaseUntil, lane.tenant(), lane.type(),
                     Math.min(left, e.getValue()), fu.maxRunning().get(lane.type()), fu.maxStartsPerSecond().get(lane.type()));
             for (ClaimedJob j : c.jobs()) started(j);
             out.addAll(c.jobs());

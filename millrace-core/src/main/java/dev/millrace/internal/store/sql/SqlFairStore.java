@@ -72,31 +72,35 @@ final class SqlFairStore implements FairStore {
                                Integer maxRunning, Integer startsPerSecond) {
         double burst = startsPerSecond == null ? 0 : Math.max(1, startsPerSecond);
         return jdbc.inTransaction("claim jobs of capped lane " + tenant + "/" + type, c -> {
+            // An update takes the row lock first: a read after it sees what the previous holder committed (H2's
+            // SELECT ... FOR UPDATE may return the version it saw before waiting).
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + lane
+                    + " SET tokens = tokens WHERE tenant_id = ? AND job_type = ?")) {
+                ps.setString(1, tenant.value());
+                ps.setString(2, type.name());
+                if (ps.executeUpdate() == 0 && !insertLane(c, tenant, type, burst, now)) {
+                    return new LaneClaim(List.of(), Duration.ofMillis(10));
+                }
+            }
             double tokens;
             Instant refilled;
             try (PreparedStatement ps = c.prepareStatement("SELECT tokens, refilled_at FROM " + lane
-                    + " WHERE tenant_id = ? AND job_type = ? FOR UPDATE")) {
+                    + " WHERE tenant_id = ? AND job_type = ?")) {
                 ps.setString(1, tenant.value());
                 ps.setString(2, type.name());
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        tokens = rs.getDouble(1);
-                        refilled = Jdbc.getInstant(rs, "refilled_at");
-                    } else {
-                        tokens = -1;
-                        refilled = null;
-                    }
+                    rs.next();
+                    tokens = rs.getDouble(1);
+                    refilled = Jdbc.getInstant(rs, "refilled_at");
                 }
-            }
-            if (refilled == null) {
-                if (!insertLane(c, tenant, type, burst, now)) return new LaneClaim(List.of(), Duration.ofMillis(10));
-                tokens = burst;
-                refilled = now;
             }
             int allowed = want;
             Duration nextToken = null;
+            // A claim whose time is before the last refill (another node's clock or pass) refills nothing and keeps
+            // the later time, so no interval is ever counted twice.
+            Instant refillTo = now.isAfter(refilled) ? now : refilled;
             if (startsPerSecond != null) {
-                double elapsed = Math.max(0, Duration.between(refilled, now).toNanos() / 1e9);
+                double elapsed = Duration.between(refilled, refillTo).toNanos() / 1e9;
                 tokens = Math.min(burst, tokens + elapsed * startsPerSecond);
                 allowed = Math.min(allowed, (int) Math.floor(tokens + 1e-9));
             }
@@ -114,7 +118,7 @@ final class SqlFairStore implements FairStore {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + lane
                         + " SET tokens = ?, refilled_at = ? WHERE tenant_id = ? AND job_type = ?")) {
                     ps.setDouble(1, tokens);
-                    Jdbc.setInstant(ps, 2, now);
+                    Jdbc.setInstant(ps, 2, refillTo);
                     ps.setString(3, tenant.value());
                     ps.setString(4, type.name());
                     ps.executeUpdate();
@@ -135,13 +139,6 @@ final class SqlFairStore implements FairStore {
             Jdbc.setInstant(ps, 4, now);
             ps.executeUpdate();
             c.releaseSavepoint(sp);
-            // Lock it as the other path does.
-            try (PreparedStatement lock = c.prepareStatement("SELECT tokens FROM " + lane
-                    + " WHERE tenant_id = ? AND job_type = ? FOR UPDATE")) {
-                lock.setString(1, tenant.value());
-                lock.setString(2, type.name());
-                lock.executeQuery().close();
-            }
             return true;
         } catch (SQLException e) {
             if (!dialect.isUniqueViolation(e)) throw e;
