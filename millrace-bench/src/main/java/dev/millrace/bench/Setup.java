@@ -63,14 +63,18 @@ final class Setup implements AutoCloseable {
 
     /** A new Millrace node on this schema (not started), as the options say; the caller closes it. */
     Millrace node() {
+        return nodeBuilder().build();
+    }
+
+    /** A builder of such a node, for workloads that register more job classes or set more options. */
+    Millrace.Builder nodeBuilder() {
         return Millrace.builder()
                 .dataSource(millracePool)
                 .schema(schema)
                 .workers(options.workers)
                 .claimBatchSize(options.batch)
                 .pollInterval(Duration.ofMillis(options.pollMs))
-                .register(BenchJob.class)
-                .build();
+                .register(BenchJob.class);
     }
 
     /** The tenant for the i-th job or chunk: round robin over the tenants. */
