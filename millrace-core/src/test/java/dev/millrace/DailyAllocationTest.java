@@ -38,11 +38,20 @@ class DailyAllocationTest extends DatabaseTest {
         assertThat(m.jobs().countByStatus(JobQuery.forTenant(ACME).build()).values().stream().mapToLong(Long::longValue).sum())
                 .as("refused enqueues leave no job").isEqualTo(3);
 
+        // A duplicate refused by the store uses none of the allocation either.
+        m.tenants().put(ACME, TenantPolicy.DEFAULTS.withDailyAsyncExecutions(5));
+        AsyncOptions once = AsyncOptions.builder().duplicateSignature(DuplicateSignature.builder().add("once").build()).build();
+        m.enqueue(ACME, new TestJobs.Record("d"), once);
+        assertThatThrownBy(() -> m.enqueue(ACME, new TestJobs.Record("d"), once)).isInstanceOf(DuplicateJobException.class);
+        m.enqueue(ACME, new TestJobs.Record("5th"));
+        m.tenants().put(ACME, TenantPolicy.DEFAULTS.withDailyAsyncExecutions(3));
+
         // 24 hours after the first hour, its execution has left the window: one more is allowed, then refused again.
-        clock.advance(Duration.ofHours(22));   // 2026-03-02T09:15
-        m.enqueue(ACME, new TestJobs.Record("5"));
-        assertThatThrownBy(() -> m.enqueue(ACME, new TestJobs.Record("6"))).isInstanceOf(LimitException.class)
-                .hasMessageContaining("it frees up from 2026-03-02T11:00:00Z");
+        clock.advance(Duration.ofHours(22));   // 2026-03-02T09:15: the 11:00 hour's 4 executions are left
+        m.tenants().put(ACME, TenantPolicy.DEFAULTS.withDailyAsyncExecutions(5));
+        m.enqueue(ACME, new TestJobs.Record("6"));
+        assertThatThrownBy(() -> m.enqueue(ACME, new TestJobs.Record("7"))).isInstanceOf(LimitException.class)
+                .hasMessageContaining("used up: 5 of 5").hasMessageContaining("it frees up from 2026-03-02T11:00:00Z");
     }
 
     @ParameterizedTest

@@ -214,15 +214,26 @@ public final class Engine implements AutoCloseable {
             return ids;
         }
         List<NewJob> batch = new ArrayList<>(queueables.size());
-        for (Queueable q : queueables) batch.add(core.enqueuer().queueable(tenant, q, options, Enqueuer.Lineage.ROOT));
+        try {
+            for (Queueable q : queueables) batch.add(core.enqueuer().queueable(tenant, q, options, Enqueuer.Lineage.ROOT));
+        } catch (RuntimeException e) {
+            // All or none: the jobs accepted before the refusal are not written, so they use none of the allocation.
+            quota.refund(tenant, batch.size());
+            throw e;
+        }
         insert(null, batch);
         return batch.stream().map(j -> JobId.of(j.id())).toList();
     }
 
     private void insert(Connection connection, List<NewJob> batch) {
         if (batch.isEmpty()) return;
-        if (connection == null) store.insert(batch);
-        else store.insert(connection, batch);
+        try {
+            if (connection == null) store.insert(batch);
+            else store.insert(connection, batch);
+        } catch (RuntimeException e) {
+            quota.refund(batch.get(0).tenant(), batch.size());
+            throw e;
+        }
         afterInsert(batch.get(0));
     }
 

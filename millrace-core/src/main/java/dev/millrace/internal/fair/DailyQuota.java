@@ -77,6 +77,18 @@ public final class DailyQuota {
         if (clock.millis() - flushedAtMillis >= REFRESH.toMillis()) flush();
     }
 
+    /** Gives back executions accepted for jobs that were then not written (a failed or refused insert). */
+    public void refund(TenantId tenant, int n) {
+        if (n <= 0) return;
+        Instant hour = clock.instant().truncatedTo(ChronoUnit.HOURS);
+        synchronized (this) {
+            TreeMap<Instant, Long> my = mine.get(tenant);
+            if (my != null) my.computeIfPresent(hour, (h, c) -> Math.max(0, c - n));
+            Map<TenantId, Long> pending = unflushed.get(hour);
+            if (pending != null) pending.computeIfPresent(tenant, (t, c) -> c - n);
+        }
+    }
+
     private Others others(TenantId tenant, Instant now, Instant from) {
         Others o = others.get(tenant);
         long ms = now.toEpochMilli();
