@@ -68,6 +68,7 @@ public final class Millrace implements AutoCloseable {
      * @throws UnknownTenantException when the tenant does not exist
      * @throws UnknownJobTypeException when the job's class is not registered
      * @throws SerializationException when the job's state cannot be stored, naming the field
+     * @throws LimitException when the tenant's daily async execution allocation is used up, saying when it frees up
      */
     public JobId enqueue(TenantId tenant, Queueable job) {
         return engine.enqueue(null, tenant, job, AsyncOptions.none());
