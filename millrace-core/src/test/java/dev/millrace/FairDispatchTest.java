@@ -92,9 +92,10 @@ class FairDispatchTest extends DatabaseTest {
             synchronized (STARTS) {
                 position = STARTS.subList(before, STARTS.size()).indexOf("light");
             }
-            // Ahead of it: what was claimed already (2 workers + 2 prefetched) and one weighted turn of heavy's (10),
-            // not the thousands of heavy's backlog.
-            assertThat(position).as("heavy's starts ahead of light's job, round %d", round).isBetween(0, 16);
+            // Ahead of it: what was claimed already (2 workers + 2 prefetched), one weighted turn of heavy's (10), and
+            // what started while light's enqueue was committing (1 ms jobs on 2 workers; more on a loaded machine):
+            // tens, not the thousands of heavy's backlog.
+            assertThat(position).as("heavy's starts ahead of light's job, round %d", round).isBetween(0, 40);
         }
         assertThat(STARTS.size()).as("heavy still has a backlog").isLessThan(2500);
     }

@@ -193,6 +193,26 @@ final class Dispatcher extends LoopService {
     }
 
     /**
+     * Puts back in the queue the jobs claimed but not started, so that only what the governor allows runs: the ones
+     * already running end as usual. Called by the governor when it lowers the number of executions.
+     */
+    void shed() {
+        List<Runnable> queued = new ArrayList<>();
+        workers.getQueue().drainTo(queued);
+        List<ClaimedJob> unstarted = new ArrayList<>();
+        for (Runnable r : queued) {
+            if (r instanceof JobTask t) unstarted.add(t.job());
+        }
+        if (unstarted.isEmpty()) return;
+        try {
+            store.release(nodeId, unstarted);
+        } finally {
+            unstarted.forEach(fair::ended);
+            inFlight.addAndGet(-unstarted.size());
+        }
+    }
+
+    /**
      * Stops claiming, releases jobs claimed but not started, waits for running jobs up to the timeout, then
      * interrupts what still runs (its lease will expire and another node will rescue it).
      */

@@ -57,6 +57,7 @@ public final class Engine implements AutoCloseable {
     private final FlowControl flowControl;
     private final GovernorService governor;
     private final dev.millrace.internal.fair.DailyQuota quota;
+    private final DailyAllocationService quotaService;
     private final String nodeId;
     private final Jobs jobs = new JobsView();
     private final Tenants tenants = new TenantsView();
@@ -74,6 +75,7 @@ public final class Engine implements AutoCloseable {
         JobCodec codec = new JobCodec();
         this.quota = new dev.millrace.internal.fair.DailyQuota(sql.fair(), config.clock(), nodeId);
         Enqueuer enqueuer = new Enqueuer(registry, codec, policies, config.clock(), quota);
+        this.quotaService = new DailyAllocationService(quota);
         this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake);
         this.completer = new Completer(store);
         this.runner = new JobRunner(core, policies, completer);
@@ -86,7 +88,7 @@ public final class Engine implements AutoCloseable {
                 config.lease(), config.pollInterval(), runner, fair, config.governor().sampleInterval());
         this.flowControl = new FlowControl(store, sql.fair(), policies, tiers, config.clock(), fair);
         this.governor = new GovernorService(config.sampler(), governorState, config.governor().sampleInterval(),
-                dispatcher::wake);
+                dispatcher::wake, dispatcher::shed);
         this.heartbeat = new Heartbeat(store, config.clock(), nodeId, config.lease(), runner);
         this.rescuer = new Rescuer(store, config.clock(), config.maxAttempts(), config.lease(), this::wake);
         this.pruner = new Pruner(store, tenantStore, sql.leaderLock(), config.clock(), config.pruneInterval());
@@ -132,6 +134,8 @@ public final class Engine implements AutoCloseable {
         if (listener != null) listener.start();
         governor.start();
         flowControl.start();
+        quota.inBackground(true);
+        quotaService.start();
         dispatcher.start();
         LOG.info("Millrace node {} started on {} with {} workers", nodeId, sql, config.workers());
     }
@@ -148,6 +152,7 @@ public final class Engine implements AutoCloseable {
             heartbeat.stop();
             governor.stop();
             flowControl.stop();
+            quotaService.stop();
             rescuer.stop();
             pruner.stop();
             LOG.info("Millrace node {} stopped", nodeId);

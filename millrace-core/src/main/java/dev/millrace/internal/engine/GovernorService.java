@@ -16,11 +16,14 @@ final class GovernorService extends LoopService {
     private final Governor governor;
     private final Duration interval;
     private final Runnable onRelease;
+    private final Runnable onLower;
     private static final Duration GC_EVERY = Duration.ofSeconds(2);
     private long lastGcNanos = System.nanoTime() - GC_EVERY.toNanos() - 1;
 
-    GovernorService(ResourceSampler sampler, Governor governor, Duration interval, Runnable onRelease) {
+    GovernorService(ResourceSampler sampler, Governor governor, Duration interval, Runnable onRelease,
+                    Runnable onLower) {
         super("millrace-governor");
+        this.onLower = onLower;
         this.sampler = sampler;
         this.governor = governor;
         this.interval = interval;
@@ -42,6 +45,8 @@ final class GovernorService extends LoopService {
             else LOG.warn("resource governor: {} ({}), {} executions at once", now.state(), now.reason(), now.allowed());
         }
         if (now.allowed() > was.allowed()) onRelease.run();
+        // Lowered: what was claimed but not started goes back to the queue, so only what is allowed starts.
+        if (now.allowed() < was.allowed()) onLower.run();
         if (now.state() == GovernorState.SUSPENDED && System.nanoTime() - lastGcNanos > GC_EVERY.toNanos()) {
             // A suspended node starts nothing, so it may allocate too little to trigger a collection, and the heap
             // reading would stay at its garbage-inflated value forever: collect, so the next sample sees live data.

@@ -21,6 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * hours, counted per hour. Each node counts its own enqueues in memory and writes them to {@code mr_usage_hour} at
  * most once a second; it reads the other nodes' rows at most once a second per tenant. So the enqueue path costs a
  * map update, and a cluster of n nodes may overshoot the allocation by what the other nodes accept in about a second.
+ * On a started node both happen on a background thread ({@link #maintain()}), so an enqueue never waits for them; a
+ * client node (not started) does them on the enqueuing thread, at most once a second.
  */
 public final class DailyQuota {
     private static final Logger LOG = LoggerFactory.getLogger(DailyQuota.class);
@@ -37,6 +39,7 @@ public final class DailyQuota {
     private final Map<TenantId, Others> others = new ConcurrentHashMap<>();
     private final ReentrantLock flushing = new ReentrantLock();
     private volatile long flushedAtMillis;
+    private volatile boolean background;
 
     private record Others(TreeMap<Instant, Long> perHour, long readAtMillis) {
     }
@@ -74,7 +77,22 @@ public final class DailyQuota {
             my.merge(hour, (long) n, Long::sum);
             unflushed.computeIfAbsent(hour, k -> new HashMap<>()).merge(tenant, (long) n, Long::sum);
         }
-        if (clock.millis() - flushedAtMillis >= REFRESH.toMillis()) flush();
+        if (!background && clock.millis() - flushedAtMillis >= REFRESH.toMillis()) flush();
+    }
+
+    /** From now on a background thread calls {@link #maintain()}: enqueues neither write nor re-read counts. */
+    public void inBackground(boolean on) {
+        this.background = on;
+    }
+
+    /** Writes this node's counts and re-reads the other nodes' for every tenant seen: the background thread's pass. */
+    public void maintain() {
+        flush();
+        Instant now = clock.instant();
+        Instant from = now.truncatedTo(ChronoUnit.HOURS).minus(WINDOW).plus(Duration.ofHours(1));
+        for (TenantId tenant : others.keySet()) {
+            others.put(tenant, new Others(new TreeMap<>(store.executions(tenant, from, node)), now.toEpochMilli()));
+        }
     }
 
     /** Gives back executions accepted for jobs that were then not written (a failed or refused insert). */
@@ -92,7 +110,7 @@ public final class DailyQuota {
     private Others others(TenantId tenant, Instant now, Instant from) {
         Others o = others.get(tenant);
         long ms = now.toEpochMilli();
-        if (o == null || ms - o.readAtMillis() >= REFRESH.toMillis()) {
+        if (o == null || (!background && ms - o.readAtMillis() >= REFRESH.toMillis())) {
             TreeMap<Instant, Long> perHour = new TreeMap<>(store.executions(tenant, from, node));
             o = new Others(perHour, ms);
             others.put(tenant, o);
