@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The resource governor under real heap pressure: jobs that each allocate {@code --mb-per-job} MB and keep it live for
- * {@code --hold-ms} drain on a started node with the JVM's own sampler and the default thresholds (throttle above
+ * The resource governor under real heap pressure: jobs that each allocate {@code --mb-per-job} MB (2), keep it live
+ * for {@code --hold-ms} (3,000) and run for {@code --work-ms} (100): with 8 workers about 160 MB/s held 3 s, more
+ * than a 512 MB heap holds; they drain on a started node with the JVM's own sampler and the default thresholds (throttle above
  * 85 % of heap, suspend above 95 %, restore below 70 %). A watcher reads the heap every 5 ms and the node's status
  * every 5 ms: the time from the heap first crossing 85 % to the node reporting THROTTLED, and from then until it
  * reports NORMAL again with work still queued or done. Run it with a small heap, e.g. {@code java -Xmx512m -jar …}.
@@ -38,23 +39,28 @@ final class GovernorLoad implements Callable<Integer> {
     @Mixin
     BenchOptions options;
 
-    @Option(names = "--mb-per-job", defaultValue = "8", description = "MB each job keeps live (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mb-per-job", defaultValue = "2", description = "MB each job keeps live (default: ${DEFAULT-VALUE}).")
     int mbPerJob;
 
-    @Option(names = "--hold-ms", defaultValue = "1500", description = "How long it stays live (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--hold-ms", defaultValue = "3000", description = "How long it stays live (default: ${DEFAULT-VALUE}).")
     int holdMs;
+
+    @Option(names = "--work-ms", defaultValue = "100", description = "How long each job runs (default: ${DEFAULT-VALUE}).")
+    int workMs;
 
     /** Allocates and keeps its data live for a while, as a job holding a large working set would. */
     public static final class Hog implements Queueable {
         int mb;
         int holdMs;
+        int workMs;
 
         Hog() {
         }
 
-        Hog(int mb, int holdMs) {
+        Hog(int mb, int holdMs, int workMs) {
             this.mb = mb;
             this.holdMs = holdMs;
+            this.workMs = workMs;
         }
 
         @Override
@@ -63,7 +69,7 @@ final class GovernorLoad implements Callable<Integer> {
                 byte[] data = new byte[mb << 20];
                 for (int i = 0; i < data.length; i += 4096) data[i] = 1;
                 LIVE.add(new Held(data, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(holdMs)));
-                Thread.sleep(20);
+                Thread.sleep(workMs);
             } catch (OutOfMemoryError e) {
                 OOM.incrementAndGet();
                 throw e;
@@ -76,14 +82,14 @@ final class GovernorLoad implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         options.validate();
-        int jobs = options.jobsOr(600);
+        int jobs = options.jobsOr(1500);
         long maxHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax();
         BenchDb db = BenchDb.open(options);
         try (Setup s = Setup.open(options, db, true, "governor", java.util.List.of("hog"));
              Millrace node = s.nodeBuilder().register(Hog.class).build()) {
             TenantId hog = TenantId.of("hog");
             for (int done = 0; done < jobs; done += 1000) {
-                node.enqueueAll(hog, Collections.nCopies(Math.min(1000, jobs - done), new Hog(mbPerJob, holdMs)),
+                node.enqueueAll(hog, Collections.nCopies(Math.min(1000, jobs - done), new Hog(mbPerJob, holdMs, workMs)),
                         dev.millrace.AsyncOptions.none());
             }
             Thread reaper = Thread.ofPlatform().daemon().name("reaper").start(() -> {
@@ -126,6 +132,7 @@ final class GovernorLoad implements Callable<Integer> {
                     .put("maxHeapMb", maxHeap >> 20)
                     .put("mbPerJob", mbPerJob)
                     .put("holdMs", holdMs)
+                    .put("workMs", workMs)
                     .put("peakHeapPercent", peakHeap)
                     .put("heapCrossedAtMs", crossed > 0 ? (crossed - start) / 1e6 : -1)
                     .put("throttledAtMs", throttled > 0 ? (throttled - start) / 1e6 : -1)
