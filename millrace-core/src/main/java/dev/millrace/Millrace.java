@@ -69,6 +69,7 @@ public final class Millrace implements AutoCloseable {
      * @throws UnknownTenantException when the tenant does not exist
      * @throws UnknownJobTypeException when the job's class is not registered
      * @throws SerializationException when the job's state cannot be stored, naming the field
+     * @throws LimitException when the tenant's daily async execution allocation is used up, saying when it frees up
      */
     public JobId enqueue(TenantId tenant, Queueable job) {
         return engine.enqueue(null, tenant, job, AsyncOptions.none());
@@ -278,6 +279,14 @@ public final class Millrace implements AutoCloseable {
     }
 
     /**
+     * The node's state now: its resource governor (normal, throttled or suspended, and why), how many jobs it may run
+     * at once, and the tenants' lanes that flow control or fair usage holds back. Cheap: read from memory.
+     */
+    public NodeStatus status() {
+        return engine.status();
+    }
+
+    /**
      * Configuration of a node, one method per knob; every default is a named constant and every setter
      * rejects a bad value at once. Nothing is opened until {@link #build()}.
      */
@@ -321,6 +330,8 @@ public final class Millrace implements AutoCloseable {
         private final List<Class<? extends dev.millrace.event.EventHandler>> handlerClasses = new ArrayList<>();
         private final java.util.Map<String, String> flagBindings = new java.util.LinkedHashMap<>();
         private Duration flagCacheTime = DEFAULT_FLAG_CACHE_TIME;
+        private ResourceSampler resourceSampler = ResourceSampler.jvm();
+        private GovernorSettings governorSettings = GovernorSettings.DEFAULTS;
 
         private Builder() {
         }
@@ -500,6 +511,18 @@ public final class Millrace implements AutoCloseable {
             return this;
         }
 
+        /** What the resource governor reads heap and CPU load from; default: this JVM ({@link ResourceSampler#jvm()}). */
+        public Builder resourceSampler(ResourceSampler sampler) {
+            this.resourceSampler = Objects.requireNonNull(sampler, "resourceSampler");
+            return this;
+        }
+
+        /** The resource governor's thresholds; default {@link GovernorSettings#DEFAULTS}. */
+        public Builder governor(GovernorSettings settings) {
+            this.governorSettings = Objects.requireNonNull(settings, "governor settings");
+            return this;
+        }
+
         /** Opens the store (migrating it), wires the node; call {@link Millrace#start()} to run jobs. */
         public Millrace build() {
             int batch = claimBatchSize > 0 ? claimBatchSize : Math.max(2, workers * 2);
@@ -509,7 +532,8 @@ public final class Millrace implements AutoCloseable {
             var config = new EngineConfig(dataSource, jdbcUrl, user, password, dataDir, schema, workers, batch, lease,
                     pollInterval, maxAttempts, shutdownTimeout, pruneInterval, micros, nodeId, migrate,
                     List.copyOf(jobClasses), List.copyOf(futureClasses), java.util.Map.copyOf(applicationDataSources),
-                    List.copyOf(handlerClasses), flagCacheTime, java.util.Map.copyOf(flagBindings));
+                    List.copyOf(handlerClasses), flagCacheTime, java.util.Map.copyOf(flagBindings), resourceSampler,
+                    governorSettings);
             return new Millrace(Engine.open(config));
         }
 

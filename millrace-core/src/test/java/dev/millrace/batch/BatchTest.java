@@ -223,7 +223,7 @@ class BatchTest extends DatabaseTest {
     @EnumSource(Db.class)
     void flexQueueHoldsBatchesOverTheCapRefusesPastItsCapacityAndReleasesInItsOrder(Db db) {
         Millrace m = node(db);
-        m.tenants().put(ACME, new TenantPolicy(0, 10, 0, 50, 1, 50, 5, 250_000, 1, 3, 100, 7, null, null));
+        m.tenants().put(ACME, new TenantPolicy(0, 10, 0, 50, 1, 50, 5, 250_000, 1, 3, 100, 7, null, null, null));
         JobId first = m.executeBatch(ACME, new Letters("b1", 1), 10);
         JobId second = m.executeBatch(ACME, new Letters("b2", 1), 10);
         JobId third = m.executeBatch(ACME, new Letters("b3", 1), 10);

@@ -92,6 +92,11 @@ public final class Engine implements AutoCloseable {
     private final ScheduleStore scheduleStore;
     private final Scheduler scheduler;
     private final Schedules schedules = new SchedulesView();
+    private final FairDispatch fair;
+    private final FlowControl flowControl;
+    private final GovernorService governor;
+    private final dev.millrace.internal.fair.DailyQuota quota;
+    private final DailyAllocationService quotaService;
     private final String nodeId;
     private final Jobs jobs = new JobsView();
     private final Tenants tenants = new TenantsView();
@@ -113,7 +118,9 @@ public final class Engine implements AutoCloseable {
         jobClasses.add(StepWorkflow.class); // built in: every node can run step workflows
         Registry registry = new Registry(jobClasses, config.futureClasses());
         JobCodec codec = new JobCodec();
-        Enqueuer enqueuer = new Enqueuer(registry, codec, policies, config.clock());
+        this.quota = new dev.millrace.internal.fair.DailyQuota(sql.fair(), config.clock(), nodeId);
+        Enqueuer enqueuer = new Enqueuer(registry, codec, policies, config.clock(), quota);
+        this.quotaService = new DailyAllocationService(quota);
         this.cursors = new CursorService(sql.cursors(), config.clock(), config.applicationDataSources(), policies::get);
         this.events = new EventBus(sql.events(), sql.dataSource(), policies::get, config.clock(), this.nodeId,
                 config.lease(), config.pollInterval(), config.handlerClasses());
@@ -127,8 +134,15 @@ public final class Engine implements AutoCloseable {
         this.inlineRunner = new JobRunner(core, policies, c -> store.complete(List.of(c)), batchStore,
                 config.applicationDataSources());
         this.admitter = new BatchAdmitter(batchStore, policies, config.clock(), config.pollInterval(), this::wake);
+        var tiers = new dev.millrace.internal.fair.Tiers();
+        var governorState = new dev.millrace.internal.fair.Governor(config.governor(), config.workers());
+        this.fair = new FairDispatch(policies, sql.fair(), tiers, governorState, config.workers(),
+                config.clock());
         this.dispatcher = new Dispatcher(store, config.clock(), nodeId, config.workers(), config.claimBatchSize(),
-                config.lease(), config.pollInterval(), runner);
+                config.lease(), config.pollInterval(), runner, fair, config.governor().sampleInterval());
+        this.flowControl = new FlowControl(store, sql.fair(), policies, tiers, config.clock(), fair);
+        this.governor = new GovernorService(config.sampler(), governorState, config.governor().sampleInterval(),
+                dispatcher::wake, dispatcher::shed);
         this.heartbeat = new Heartbeat(store, config.clock(), nodeId, config.lease(), runner);
         this.rescuer = new Rescuer(store, config.clock(), config.maxAttempts(), config.lease(), this::wake);
         this.pruner = new Pruner(store, tenantStore, sql.leaderLock(), config.clock(), config.pruneInterval());
@@ -191,6 +205,10 @@ public final class Engine implements AutoCloseable {
         eventDelivery.start();
         eventPruner.start();
         governance.watchdog.start();
+        governor.start();
+        flowControl.start();
+        quota.inBackground(true);
+        quotaService.start();
         dispatcher.start();
         scheduler.start();
         LOG.info("Millrace node {} started on {} with {} workers", nodeId, sql, config.workers());
@@ -210,6 +228,9 @@ public final class Engine implements AutoCloseable {
             completer.stop();
             completer.flush();
             heartbeat.stop();
+            governor.stop();
+            flowControl.stop();
+            quotaService.stop();
             rescuer.stop();
             pruner.stop();
             admitter.stop();
@@ -218,6 +239,7 @@ public final class Engine implements AutoCloseable {
         }
         governance.watchdog.stop();
         governance.close();
+        quota.flush();
         sql.close();
     }
 
@@ -228,6 +250,13 @@ public final class Engine implements AutoCloseable {
     /** The event bus. */
     public dev.millrace.event.Events events() {
         return events;
+    }
+
+    /** The node's status: governor and fair usage. */
+    public dev.millrace.NodeStatus status() {
+        var g = fair.governor().snapshot();
+        return new dev.millrace.NodeStatus(nodeId, config.workers(), dispatcher.inFlight(), g.state(), g.reason(),
+                g.allowed(), g.last(), fair.status());
     }
 
     private void wake() {
@@ -295,16 +324,27 @@ public final class Engine implements AutoCloseable {
             return ids;
         }
         List<NewJob> batch = new ArrayList<>(queueables.size());
-        for (Queueable q : queueables) batch.add(core.enqueuer().queueable(tenant, q, options, Enqueuer.Lineage.ROOT));
+        try {
+            for (Queueable q : queueables) batch.add(core.enqueuer().queueable(tenant, q, options, Enqueuer.Lineage.ROOT));
+        } catch (RuntimeException e) {
+            // All or none: the jobs accepted before the refusal are not written, so they use none of the allocation.
+            quota.refund(tenant, batch.size());
+            throw e;
+        }
         insert(null, batch);
         return batch.stream().map(j -> JobId.of(j.id())).toList();
     }
 
     private void insert(Connection connection, List<NewJob> batch) {
         if (batch.isEmpty()) return;
-        if (governance.flags.gates(batch)) insertGated(connection, batch);
-        else if (connection == null) store.insert(batch);
-        else store.insert(connection, batch);
+        try {
+            if (governance.flags.gates(batch)) insertGated(connection, batch);
+            else if (connection == null) store.insert(batch);
+            else store.insert(connection, batch);
+        } catch (RuntimeException e) {
+            quota.refund(batch.get(0).tenant(), batch.size());
+            throw e;
+        }
         afterInsert(batch.get(0));
     }
 

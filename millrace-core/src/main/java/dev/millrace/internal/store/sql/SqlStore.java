@@ -38,6 +38,7 @@ public final class SqlStore implements AutoCloseable {
     private final CursorStore cursors;
     private final FlagStore flags;
     private final ScheduleStore schedules;
+    private final dev.millrace.internal.store.FairStore fair;
     private final LeaderLock leaderLock;
     private final String description;
     private final PgNotifier notifier;
@@ -53,7 +54,9 @@ public final class SqlStore implements AutoCloseable {
         this.tables = Tables.in(schema);
         this.jdbc = new Jdbc(dataSource);
         this.notifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, PostgresDialect.CHANNEL) : null;
-        this.jobs = new SqlJobStore(jdbc, dialect, tables, notifier);
+        SqlJobStore sqlJobs = new SqlJobStore(jdbc, dialect, tables, notifier);
+        this.jobs = sqlJobs;
+        this.fair = new SqlFairStore(jdbc, dialect, tables, sqlJobs);
         this.tenants = new SqlTenantStore(jdbc, dialect, tables);
         this.batches = new SqlBatchStore(jdbc, dialect, tables, jobs);
         this.cursors = new SqlCursorStore(jdbc, dialect, schema);
@@ -196,6 +199,11 @@ public final class SqlStore implements AutoCloseable {
     /** The schedule store. */
     public ScheduleStore schedules() {
         return schedules;
+    }
+
+    /** The fair dispatch store: ready counts, capped lanes, the daily allocation. */
+    public dev.millrace.internal.store.FairStore fair() {
+        return fair;
     }
 
     /** The leader lock for services only one node should run at a time. */
