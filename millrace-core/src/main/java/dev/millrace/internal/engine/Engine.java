@@ -107,16 +107,13 @@ public final class Engine implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean closed;
 
-    private Engine(EngineConfig config, SqlStore sql) {
+    private Engine(EngineConfig config, SqlStore sql, Registry registry) {
         this.config = config;
         this.sql = sql;
         this.store = sql.jobs();
         this.tenantStore = sql.tenants();
         this.nodeId = config.nodeId() != null ? config.nodeId() : defaultNodeId();
         this.policies = new TenantPolicies(tenantStore, config.clock());
-        List<Class<?>> jobClasses = new ArrayList<>(config.jobClasses());
-        jobClasses.add(StepWorkflow.class); // built in: every node can run step workflows
-        Registry registry = new Registry(jobClasses, config.futureClasses());
         JobCodec codec = new JobCodec();
         this.quota = new dev.millrace.internal.fair.DailyQuota(sql.fair(), config.clock(), nodeId);
         Enqueuer enqueuer = new Enqueuer(registry, codec, policies, config.clock(), quota);
@@ -161,12 +158,16 @@ public final class Engine implements AutoCloseable {
 
     /** Opens the store (migrating it) and wires a node; nothing runs until {@link #start()}. */
     public static Engine open(EngineConfig config) {
+        // Bad registrations are refused before any database is opened or migrated.
+        List<Class<?>> jobClasses = new ArrayList<>(config.jobClasses());
+        jobClasses.add(StepWorkflow.class); // built in: every node can run step workflows
+        Registry registry = new Registry(jobClasses, config.futureClasses());
         SqlStore sql = SqlStore.open(config.dataSource(), config.jdbcUrl(), config.user(), config.password(),
                 // Two connections per worker: an execution that holds its own transaction may take a second one
                 // (a cursor's pages are written and read outside it); six more for the background services.
                 config.dataDir(), config.schema(), config.workers() * 2 + 6, config.migrate());
         try {
-            return new Engine(config, sql);
+            return new Engine(config, sql, registry);
         } catch (RuntimeException e) {
             sql.close();
             throw e;
