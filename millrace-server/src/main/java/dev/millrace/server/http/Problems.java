@@ -76,5 +76,10 @@ public final class Problems {
         if (p.rule() != null) body.put("rule", p.rule());
         ctx.status(p.status()).contentType(MEDIA_TYPE).result(body.toString());
         if (p.status() == 401) ctx.header("WWW-Authenticate", "Bearer realm=\"millrace\"");
+        if (ctx.req().getContentLengthLong() != 0) {
+            // A refused request's body may be unread (too large, or refused before reading): Jetty then closes the
+            // connection, and saying so up front stops a client from sending its next request on a dead connection.
+            ctx.header("Connection", "close");
+        }
     }
 }
