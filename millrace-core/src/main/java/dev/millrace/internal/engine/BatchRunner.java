@@ -530,6 +530,7 @@ final class BatchRunner {
                     ? store.load(row.id()).map(BatchRow::state).orElse(row.state()) : row.state();
             @SuppressWarnings("unchecked")
             Batchable<Object> batch = (Batchable<Object>) core.codec().read(state, type, "batch");
+            ctx.limits().restart();
             Executions.set(ctx);
             ctx.limits().attach();
             try {
@@ -560,7 +561,7 @@ final class BatchRunner {
         else if (status == JobStatus.ABORTED) ctx.logger.add(LogLevel.WARN, "batch aborted", null);
         BatchErrorRow errorRow = je == null ? null : errorRow(job.id(), null, phase, je, null);
         try {
-            Connection c = ctx.connection();
+            Connection c = ctx.transaction();
             try {
                 if (!store.endBatch(c, new BatchEnd(job.id(), job.tenant(), job.attempt(), status, summary,
                         core.clock().instant(), errorRow), ctx.policy.maxActiveBatches())) {
