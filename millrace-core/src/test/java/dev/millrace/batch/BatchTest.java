@@ -43,7 +43,7 @@ class BatchTest extends DatabaseTest {
     private Millrace node(Db db) {
         Millrace m = node(builder(db).pollInterval(Duration.ofMillis(50)).register(SumItems.class)
                 .register(Letters.class).register(TestBatches.WaitsInSecondChunk.class)
-                .register(TestBatches.ParallelLetters.class));
+                .register(TestBatches.ParallelLetters.class).registerHandler(ErrorWatcher.class));
         m.tenants().create(ACME);
         return m;
     }
@@ -181,6 +181,33 @@ class BatchTest extends DatabaseTest {
         assertThat(batch.extendedStatus()).isEqualTo("java.lang.IllegalStateException: finish broke");
         assertThat(m.batches().errors(ACME, id)).singleElement()
                 .satisfies(e -> assertThat(e.phase()).isEqualTo(BatchPhase.FINISH));
+    }
+
+    /** Records batch error events: phase, exception type and message. */
+    public static final class ErrorWatcher implements dev.millrace.event.EventHandler {
+        static final List<String> SEEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void handle(List<dev.millrace.event.EventRecord> events, dev.millrace.event.DeliveryContext context) {
+            for (var e : events) {
+                SEEN.add(e.getString("jobId") + " " + e.getString("phase") + " " + e.getString("exceptionType") + " "
+                        + e.getString("message"));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void batchErrorsArePublishedOnTheSystemChannelForTenantsThatSubscribe(Db db) {
+        Millrace m = node(db);
+        ErrorWatcher.SEEN.clear();
+        m.events().subscribe(ACME, dev.millrace.event.Subscription.of("errors", dev.millrace.event.Events.BATCH_ERROR_CHANNEL,
+                ErrorWatcher.class));
+        m.start();
+        JobId id = m.executeBatch(ACME, new Letters("fin", 5).failing(false, true), 2);
+        awaitEnd(m, id);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !ErrorWatcher.SEEN.isEmpty());
+        assertThat(ErrorWatcher.SEEN).containsExactly(id + " FINISH java.lang.IllegalStateException finish broke");
     }
 
     @ParameterizedTest

@@ -480,6 +480,7 @@ final class BatchRunner {
                 return Outcome.STOPPED;
             }
             c.commit();
+            if (errorRow != null) core.events().batchError(b.tenant(), errorRow);
             return aborted ? Outcome.ABORTED : Outcome.DONE;
         } finally {
             try {
@@ -574,6 +575,7 @@ final class BatchRunner {
                 if (events) core.events().flush(c, ctx.pendingEvents());
                 c.commit();
                 if (events) core.events().afterCommit(ctx.pendingEvents());
+                if (errorRow != null) core.events().batchError(job.tenant(), errorRow);
             } catch (RuntimeException | SQLException e) {
                 c.rollback();
                 throw e;
