@@ -155,9 +155,12 @@ public final class DemoWorkload {
         return new DemoWorkload(plans);
     }
 
-    /** Registers every job, finalizer and future class of the demo. */
+    /**
+     * Registers every job, finalizer and future class of the demo, and those of {@link DemoFeatures} (batch,
+     * schedules, event handler, flag binding).
+     */
     public static Millrace.Builder register(Millrace.Builder builder) {
-        return builder.register(GenerateInvoices.class)
+        return DemoFeatures.register(builder).register(GenerateInvoices.class)
                 .register(SyncPayments.class)
                 .register(PaymentSyncRetry.class)
                 .register(SendPaymentReceipts.class)
@@ -174,7 +177,12 @@ public final class DemoWorkload {
     /** The queueable classes of the demo, for a server that lets them be enqueued over HTTP. */
     public static List<Class<? extends dev.millrace.Queueable>> jobTypes() {
         return List.of(GenerateInvoices.class, SyncPayments.class, SendPaymentReceipts.class, ExportLedger.class,
-                RecalculateTaxRates.class);
+                RecalculateTaxRates.class, CapturePayments.class, SendDunningReminders.class);
+    }
+
+    /** Each tenant's payment gateway, in the order of {@link #tenantIds()}. */
+    public List<String> gateways() {
+        return plans.stream().map(TenantPlan::gateway).toList();
     }
 
     /** The demo's tenants, largest first. */

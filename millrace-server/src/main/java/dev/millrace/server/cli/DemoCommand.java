@@ -5,6 +5,7 @@ import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
+import dev.millrace.examples.demo.DemoFeatures;
 import dev.millrace.examples.demo.DemoWorkload;
 import dev.millrace.server.MillraceServer;
 import dev.millrace.server.ServerConfig;
@@ -64,6 +65,8 @@ public final class DemoCommand implements Callable<Integer> {
     public static final int DEFAULT_TIMEOUT_SECONDS = 120;
     /** How often, at most, the run's jobs are counted while they drain. */
     static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+    /** How long the batches, events and flags may take to settle once the mix has ended. */
+    static final Duration FEATURES_SETTLE_TIME = Duration.ofSeconds(60);
     /** The most groups of stuck jobs listed after a timeout, largest first. */
     static final int STUCK_GROUPS_SHOWN = 8;
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
@@ -173,10 +176,12 @@ public final class DemoCommand implements Callable<Integer> {
         RunLineage lineage = new RunLineage();
         RunWatcher.Outcome outcome;
         DemoWorkload.Enqueued enqueued;
+        List<DemoFeatures.Started> features;
         try (RunWatcher watcher = new RunWatcher(() -> Census.take(scan, tenants, runStart, lineage),
                 plan.expectedJobs(), bar, POLL_INTERVAL)) {
             millrace.start();
             watcher.start();
+            features = DemoFeatures.start(millrace, tenants, plan.gateways());
             enqueued = plan.enqueue(millrace, "BR-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
                     .withZone(ZoneOffset.UTC).format(runStart), lineage::addRoot);
             watcher.enqueueDone(enqueued.expectedJobs());
@@ -187,13 +192,25 @@ public final class DemoCommand implements Callable<Integer> {
         for (TenantId t : tenants) runJobs.put(t, lineage.select(scan.listSince(t, runStart)));
         RunReport report = new RunReport(runJobs);
         printSummary(out, report, enqueued);
-        Set<JobId> ours = runJobs.values().stream().flatMap(List::stream).map(JobRecord::id)
-                .collect(Collectors.toSet());
+        // The batches, schedules, events and flags run beside the mix; they have had its whole run to settle.
+        boolean settled = outcome == RunWatcher.Outcome.ENDED
+                && DemoFeatures.awaitSettled(millrace, features, FEATURES_SETTLE_TIME);
+        printFeatures(out, millrace, features, settled);
+        // This run's jobs: the mix's, and everything created since it began (batches, chunks, schedule runs,
+        // deliveries, held reminders), which are not descended from the mix's roots.
+        Set<JobId> ours = new java.util.HashSet<>();
+        runJobs.values().stream().flatMap(List::stream).map(JobRecord::id).forEach(ours::add);
+        for (TenantId t : tenants) scan.listSince(t, runStart).forEach(j -> ours.add(j.id()));
         // Read again rather than derived from the first scan: the node prunes jobs past retention when it
         // starts, and finishing an earlier run's leftovers makes jobs of its own; the store is the record.
         EarlierRuns after = EarlierRuns.scan(scan, tenants, job -> ours.contains(job.id()), nodeId);
-        out.println(describeStore(report.total().jobs(), after, tenants));
+        out.println(describeStore(ours.size(), after, tenants));
         int exit = printOutcome(out, err, outcome, runJobs, plan, enqueued.expectedJobs());
+        if (exit == 0 && !settled) {
+            err.printf(Locale.ROOT, "The batches, payment events and dunning reminders of this run did not settle"
+                    + " within %d s of the mix ending.%n", FEATURES_SETTLE_TIME.toSeconds());
+            exit = 1;
+        }
         out.flush();
         return exit;
     }
@@ -265,8 +282,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static String describeEarlier(EarlierRuns before, List<TenantId> tenants) {
         if (before.jobs() == 0) return "Store: no jobs of " + names(tenants) + " yet; this is the first run on it.";
-        String unfinished = before.unfinished() == 0 ? "all ended"
-                : RunReport.count(before.unfinished()) + " not ended yet; this node runs them too";
+        String unfinished = before.unfinished() == 0 ? "" : RunReport.count(before.unfinished())
+                + " not ended yet; this node runs them too";
+        String held = before.held() == 0 ? "" : RunReport.count(before.held())
+                + " HOLDING while their feature flag is off";
+        if (unfinished.isEmpty() && held.isEmpty()) unfinished = "all ended";
+        else if (unfinished.isEmpty()) unfinished = "the others ended, " + held;
+        else if (!held.isEmpty()) unfinished += "; " + held;
         return String.format(Locale.ROOT, "Store: already holds %,d jobs of %s %s (first at %s); %s.",
                 before.jobs(), names(tenants), runs(before.runs()), WHEN.format(before.first()), unfinished);
     }
@@ -309,6 +331,16 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("  " + r.tenant() + ": " + r.message()
                     + (r.ofFirstRequest() ? " (an earlier run's recalculation still held it)" : ""));
         }
+    }
+
+    /** The summary's section for the batches, schedules, channels and flags, tenant by tenant. */
+    private static void printFeatures(PrintWriter out, Millrace millrace, List<DemoFeatures.Started> features,
+                                      boolean settled) {
+        out.println();
+        out.println("Batches, schedules, events and flags (beside the mix; see the dashboard's pages"
+                + (settled ? "" : "; NOT all settled yet") + "):");
+        DemoFeatures.report(millrace, features).forEach(out::println);
+        out.println();
     }
 
     /** Says how the run ended; on a timeout or a count mismatch, says what is stuck or missing. */

@@ -1,6 +1,7 @@
 package dev.millrace.server.cli;
 
 import dev.millrace.JobRecord;
+import dev.millrace.JobStatus;
 import dev.millrace.TenantId;
 
 import java.time.Instant;
@@ -15,11 +16,13 @@ import java.util.function.Predicate;
  * those jobs count the earlier runs that processed them.
  *
  * @param jobs jobs of the demo's tenants that are not this run's
- * @param unfinished those of them that have not ended (left by an interrupted run); a started node runs them
+ * @param unfinished those of them that have not ended and are not held (left by an interrupted run); a started
+ *                   node runs them
+ * @param held those of them waiting HOLDING (a feature flag that is off, or the flex queue)
  * @param runs earlier demo runs that processed any of them
  * @param first when the oldest of them was created, or null when there are none
  */
-record EarlierRuns(int jobs, int unfinished, int runs, Instant first) {
+record EarlierRuns(int jobs, int unfinished, int held, int runs, Instant first) {
     /** The prefix of every demo node's id. */
     static final String NODE_PREFIX = "demo-";
 
@@ -32,19 +35,21 @@ record EarlierRuns(int jobs, int unfinished, int runs, Instant first) {
     static EarlierRuns scan(JobScan scan, List<TenantId> tenants, Predicate<JobRecord> thisRun, String self) {
         int jobs = 0;
         int unfinished = 0;
+        int held = 0;
         Set<String> nodes = new HashSet<>();
         Instant first = null;
         for (TenantId t : tenants) {
             for (JobRecord job : scan.list(t)) {
                 if (thisRun.test(job)) continue;
                 jobs++;
-                if (!job.status().isTerminal()) unfinished++;
+                if (job.status() == JobStatus.HOLDING) held++;
+                else if (!job.status().isTerminal()) unfinished++;
                 if (job.node() != null && job.node().startsWith(NODE_PREFIX) && !job.node().equals(self)) {
                     nodes.add(job.node());
                 }
                 if (first == null || job.createdAt().isBefore(first)) first = job.createdAt();
             }
         }
-        return new EarlierRuns(jobs, unfinished, nodes.size(), first);
+        return new EarlierRuns(jobs, unfinished, held, nodes.size(), first);
     }
 }
