@@ -90,8 +90,10 @@ public final class DemoFeatures {
      * @param capture the job that publishes the payment events
      * @param dunning the dunning reminder jobs
      * @param dunningOn whether the tenant's dunning flag is on
+     * @param bookedBefore payments this process's handler had booked for the tenant before (an earlier run's)
      */
-    public record Started(TenantId tenant, JobId nightlyRun, JobId capture, List<JobId> dunning, boolean dunningOn) {
+    public record Started(TenantId tenant, JobId nightlyRun, JobId capture, List<JobId> dunning, boolean dunningOn,
+                          int bookedBefore) {
         /** Copies the list. */
         public Started {
             dunning = List.copyOf(dunning);
@@ -143,6 +145,7 @@ public final class DemoFeatures {
             millrace.events().subscribe(t, Subscription.of(SUBSCRIPTION, PAYMENT_CHANNEL, RecordPayments.class)
                     .withBatchSize(50));
             millrace.flags().set(t, DUNNING_FLAG, dunningOn);
+            int bookedBefore = RecordPayments.book(t).payments();
             ScheduleId nightly = scheduleOnce(millrace, t, NIGHTLY_SCHEDULE, NIGHTLY_CRON,
                     new NightlyReconciliation(LEDGER_ENTRIES, UNMATCHED_EVERY));
             scheduleOnce(millrace, t, INTRADAY_SCHEDULE, INTRADAY_CRON,
@@ -153,7 +156,7 @@ public final class DemoFeatures {
             for (int page = 1; page <= DUNNING_JOBS; page++) {
                 dunning.add(millrace.enqueue(t, new SendDunningReminders(page)));
             }
-            started.add(new Started(t, nightlyRun, capture, dunning, dunningOn));
+            started.add(new Started(t, nightlyRun, capture, dunning, dunningOn, bookedBefore));
         }
         return started;
     }
@@ -186,10 +189,15 @@ public final class DemoFeatures {
         if (batch.isEmpty() || !batch.get().status().isTerminal()) return false;
         if (!ended(m, s.tenant(), s.capture())) return false;
         if (status(m, s.tenant(), s.capture()) == JobStatus.COMPLETED
-                && RecordPayments.book(s.tenant()).payments() < PAYMENTS) {
+                && booked(s) < PAYMENTS) {
             return false;
         }
         return !s.dunningOn() || s.dunning().stream().allMatch(id -> ended(m, s.tenant(), id));
+    }
+
+    /** Payments the handler booked for the tenant since {@link #start}. */
+    public static int booked(Started s) {
+        return RecordPayments.book(s.tenant()).payments() - s.bookedBefore();
     }
 
     /** The batch the nightly run started, once it has. */
@@ -246,10 +254,9 @@ public final class DemoFeatures {
                     lines.add(indent + "  chunk error: " + simpleName(e.exceptionType()) + ": " + e.message());
                 }
             }
-            RecordPayments.Book book = RecordPayments.book(t);
             lines.add(String.format(Locale.ROOT, "%s%s: CapturePayments (%s) published %d, subscription %s booked %d"
-                            + " (%s)", indent, PAYMENT_CHANNEL, status(m, t, s.capture()), PAYMENTS, SUBSCRIPTION,
-                    book.payments(), book.total().toPlainString()));
+                            + " (%,.2f in all so far)", indent, PAYMENT_CHANNEL, status(m, t, s.capture()), PAYMENTS,
+                    SUBSCRIPTION, booked(s), RecordPayments.book(t).total()));
             String dunning = s.dunning().stream().map(id -> String.valueOf(status(m, t, id))).distinct()
                     .reduce((a, b) -> a + "/" + b).orElse("");
             lines.add(String.format(Locale.ROOT, "%sflag %s %s: %d SendDunningReminders %s%s", indent, DUNNING_FLAG,

@@ -68,9 +68,8 @@ public class ReconcileLedger implements Batchable<LedgerEntry>, Stateful {
 
     @Override
     public void finish(BatchContext ctx) {
-        ctx.log().info("reconciled {0} of {1} entries of {2}, {3} in all", String.format(Locale.ROOT, "%,d", reconciled),
-                String.format(Locale.ROOT, "%,d", entries), period,
-                BigDecimal.valueOf(reconciledCents, 2).toPlainString());
+        ctx.log().info(String.format(Locale.ROOT, "reconciled %,d of %,d entries of %s: %,.2f", reconciled, entries,
+                period, BigDecimal.valueOf(reconciledCents, 2)));
     }
 
     @Override
