@@ -196,14 +196,18 @@ public final class DemoCommand implements Callable<Integer> {
         boolean settled = outcome == RunWatcher.Outcome.ENDED
                 && DemoFeatures.awaitSettled(millrace, features, FEATURES_SETTLE_TIME);
         printFeatures(out, millrace, features, settled);
-        // This run's jobs: the mix's, and everything created since it began (batches, chunks, schedule runs,
-        // deliveries, held reminders), which are not descended from the mix's roots.
+        // This run's jobs: the mix's (lineage), and everything created since it began, which includes the
+        // batches, schedule runs and held reminders beside it, and a schedule firing while the store is read.
+        Set<JobId> lineageIds = runJobs.values().stream().flatMap(List::stream).map(JobRecord::id)
+                .collect(Collectors.toSet());
         Set<JobId> ours = new java.util.HashSet<>();
-        runJobs.values().stream().flatMap(List::stream).map(JobRecord::id).forEach(ours::add);
-        for (TenantId t : tenants) scan.listSince(t, runStart).forEach(j -> ours.add(j.id()));
         // Read again rather than derived from the first scan: the node prunes jobs past retention when it
         // starts, and finishing an earlier run's leftovers makes jobs of its own; the store is the record.
-        EarlierRuns after = EarlierRuns.scan(scan, tenants, job -> ours.contains(job.id()), nodeId);
+        EarlierRuns after = EarlierRuns.scan(scan, tenants, job -> {
+            boolean mine = lineageIds.contains(job.id()) || !job.createdAt().isBefore(runStart);
+            if (mine) ours.add(job.id());
+            return mine;
+        }, nodeId);
         out.println(describeStore(ours.size(), after, tenants));
         int exit = printOutcome(out, err, outcome, runJobs, plan, enqueued.expectedJobs());
         if (exit == 0 && !settled) {

@@ -1,5 +1,7 @@
 package dev.millrace.server.cli;
 
+import dev.millrace.JobId;
+import dev.millrace.JobPage;
 import dev.millrace.JobQuery;
 import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
@@ -119,6 +121,17 @@ class DemoCommandTest {
         assertThat(parse(earlier.group(1))).as("jobs of the first run").isGreaterThanOrEqualTo(firstJobs);
     }
 
+    private static List<JobRecord> allJobs(Millrace m, TenantId t) {
+        List<JobRecord> all = new java.util.ArrayList<>();
+        JobId cursor = null;
+        do {
+            JobPage page = m.jobs().find(JobQuery.forTenant(t).after(cursor).limit(JobQuery.MAX_LIMIT).build());
+            all.addAll(page.jobs());
+            cursor = page.nextCursor().orElse(null);
+        } while (cursor != null);
+        return all;
+    }
+
     private static int storeJobs(Run run) {
         Matcher m = FIRST_STORE.matcher(run.out());
         assertThat(m.find()).as("the store line in%n%s", run.out()).isTrue();
@@ -162,7 +175,7 @@ class DemoCommandTest {
 
                 boolean on = !name.equals("initech");
                 assertThat(m.flags().list(t)).containsEntry(DemoFeatures.DUNNING_FLAG, on);
-                List<JobRecord> dunning = m.jobs().find(JobQuery.forTenant(t).build()).jobs().stream()
+                List<JobRecord> dunning = allJobs(m, t).stream()
                         .filter(j -> j.className().endsWith("SendDunningReminders")).toList();
                 assertThat(dunning).hasSize(DemoFeatures.DUNNING_JOBS).extracting(JobRecord::status)
                         .containsOnly(on ? JobStatus.COMPLETED : JobStatus.HOLDING);
