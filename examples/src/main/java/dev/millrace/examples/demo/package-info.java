@@ -13,6 +13,13 @@
  *       second request is refused (QUE-7).</li>
  * </ul>
  *
+ * <p>Beside the mix, {@link dev.millrace.examples.demo.DemoFeatures} gives each tenant the other features:
+ * {@link dev.millrace.examples.demo.NightlyReconciliation} schedules that start the
+ * {@link dev.millrace.examples.demo.ReconcileLedger} batch (stateful, two chunks fail), the {@code PaymentEvent}
+ * channel that {@link dev.millrace.examples.demo.CapturePayments} publishes to and
+ * {@link dev.millrace.examples.demo.RecordPayments} handles, and the flag bound to
+ * {@link dev.millrace.examples.demo.SendDunningReminders}.
+ *
  * <p>{@link dev.millrace.examples.demo.DemoWorkload} plans the mix for a given size and enqueues it. Every
  * failure is decided by the plan, never by chance, so two runs of the same size end with the same counts.
  */
