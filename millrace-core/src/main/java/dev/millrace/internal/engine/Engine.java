@@ -142,7 +142,7 @@ public final class Engine implements AutoCloseable {
                 dispatcher::wake, dispatcher::shed);
         this.heartbeat = new Heartbeat(store, config.clock(), nodeId, config.lease(), runner);
         this.rescuer = new Rescuer(store, config.clock(), config.maxAttempts(), config.lease(), this::wake);
-        this.pruner = new Pruner(store, tenantStore, sql.leaderLock(), config.clock(), config.pruneInterval());
+        this.pruner = new Pruner(store, tenantStore, sql.fair(), sql.leaderLock(), config.clock(), config.pruneInterval());
         this.cursorPruner = new CursorPruner(sql.cursors(), sql.leaderLock(), config.clock(), config.pruneInterval());
         this.listener = sql.supportsListenNotify() ? sql.listener(dispatcher::wake) : null;
         this.eventDelivery = new EventDelivery(events, config.clock(), config.pollInterval());
