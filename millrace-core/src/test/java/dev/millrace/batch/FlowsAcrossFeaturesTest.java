@@ -89,4 +89,16 @@ class FlowsAcrossFeaturesTest extends DatabaseTest {
         assertThat(m.jobs().find(ACME, q).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
         assertThat(m.jobs().find(JobQuery.forTenant(ACME).type(JobType.BATCH).build()).jobs()).isEmpty();
     }
+
+    @org.junit.jupiter.api.Test
+    void bindingABatchOrAScheduleToAFlagIsRefusedAsUnsupported() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> Millrace.builder().bindToFlag(TestBatches.Letters.class, "letters"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(TestBatches.Letters.class.getName())
+                .hasMessageContaining("expected a queueable or a class of futures");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Millrace.builder().bindToFlag(StartsBatch.class, "x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected a queueable or a class of futures");
+    }
 }
