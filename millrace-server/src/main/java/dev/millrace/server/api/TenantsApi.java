@@ -149,8 +149,8 @@ public final class TenantsApi implements ApiModule {
             JsonNode v = e.getValue();
             if (WHOLE_VALUES.contains(e.getKey())) {
                 if (current.isArray() ? !v.isArray() : !v.isObject()) {
-                    throw Json.wrongType(field, v, current.isArray() ? "a list of whole numbers" : "an object of job type to"
-                            + " a whole number");
+                    throw Json.wrongType(field, v, current.isArray() ? "a list of whole numbers"
+                            : "an object of job type to a whole number");
                 }
                 into.set(e.getKey(), v);
             } else if (current.isObject()) {
