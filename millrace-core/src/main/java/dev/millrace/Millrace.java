@@ -494,6 +494,14 @@ public final class Millrace implements AutoCloseable {
         public Builder bindToFlag(Class<?> jobClass, String flag) {
             Objects.requireNonNull(jobClass, "job class");
             dev.millrace.internal.flags.FlagService.checkName(flag);
+            // Only queueables and futures are held by a flag; a binding of anything else would silently gate nothing.
+            if (Batchable.class.isAssignableFrom(jobClass) || Schedulable.class.isAssignableFrom(jobClass)
+                    || Finalizer.class.isAssignableFrom(jobClass)
+                    || dev.millrace.event.EventHandler.class.isAssignableFrom(jobClass)) {
+                throw new IllegalArgumentException("class " + jobClass.getName() + " cannot be bound to flag '" + flag
+                        + "': expected a queueable or a class of futures (batches, schedules, finalizers and event"
+                        + " handlers are not held by flags)");
+            }
             String before = flagBindings.putIfAbsent(jobClass.getName(), flag);
             if (before != null && !before.equals(flag)) {
                 throw new IllegalArgumentException("class " + jobClass.getName() + " is already bound to flag '" + before

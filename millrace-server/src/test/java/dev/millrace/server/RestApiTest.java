@@ -135,6 +135,32 @@ class RestApiTest extends ServerTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void tenantPatchChangesLimitsAndFairUsageKeyByKey(Db db) {
+        MillraceServer server = server(db, false);
+        tenantWithKey(server, "acme");
+        Response patched = call(server, "PATCH", "/api/v1/tenants/acme", ADMIN,
+                "{\"policy\":{\"asyncLimits\":{\"queries\":20},\"fairUsage\":{\"weight\":3,"
+                        + "\"maxRunning\":{\"BATCH\":2}}}}");
+        assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+        assertThat(patched.json().at("/policy/asyncLimits/queries").asLong()).isEqualTo(20);
+        assertThat(patched.json().at("/policy/asyncLimits/cpuTimeMillis").asLong()).as("other keys kept").isEqualTo(60_000);
+        assertThat(patched.json().at("/policy/fairUsage/weight").asInt()).isEqualTo(3);
+        assertThat(patched.json().at("/policy/fairUsage/maxRunning/BATCH").asInt()).isEqualTo(2);
+        assertThat(patched.json().at("/policy/fairUsage/tierPercents/1").asInt()).isEqualTo(50);
+        assertThat(call(server, "GET", "/api/v1/tenants/acme", ADMIN, null).json().at("/policy/fairUsage/weight").asInt())
+                .isEqualTo(3);
+        Response bad = call(server, "PATCH", "/api/v1/tenants/acme", ADMIN, "{\"policy\":{\"fairUsage\":{\"weight\":0}}}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("detail").asText()).contains("weight");
+        Response unknown = call(server, "PATCH", "/api/v1/tenants/acme", ADMIN, "{\"policy\":{\"syncLimits\":{\"nope\":1}}}");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.json().get("field").asText()).isEqualTo("policy.syncLimits.nope");
+        assertThat(call(server, "GET", "/api/v1/tenants/acme", ADMIN, null).json().at("/policy/fairUsage/weight").asInt())
+                .as("a refused patch changes nothing").isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void revokedKeyStopsAuthenticatingAtOnce(Db db) {
         MillraceServer server = server(db, false);
         String key = tenantWithKey(server, "acme");

@@ -41,6 +41,7 @@ final class BatchAdmitter extends LoopService {
         java.time.Instant now = clock.instant();
         if (!now.isBefore(nextOrphanPrune)) {
             // The pruner deletes ended jobs; their batch rows and errors go with them here.
+            store.endOrphaned(now);
             store.pruneOrphans();
             nextOrphanPrune = now.plus(ORPHAN_PRUNE_INTERVAL);
         }

@@ -141,8 +141,9 @@ public final class Engine implements AutoCloseable {
         this.governor = new GovernorService(config.sampler(), governorState, config.governor().sampleInterval(),
                 dispatcher::wake, dispatcher::shed);
         this.heartbeat = new Heartbeat(store, config.clock(), nodeId, config.lease(), runner);
-        this.rescuer = new Rescuer(store, config.clock(), config.maxAttempts(), config.lease(), this::wake);
-        this.pruner = new Pruner(store, tenantStore, sql.leaderLock(), config.clock(), config.pruneInterval());
+        this.rescuer = new Rescuer(store, config.clock(), config.maxAttempts(), config.lease(), this::wake,
+                () -> batchStore.endOrphaned(config.clock().instant()));
+        this.pruner = new Pruner(store, tenantStore, sql.fair(), sql.leaderLock(), config.clock(), config.pruneInterval());
         this.cursorPruner = new CursorPruner(sql.cursors(), sql.leaderLock(), config.clock(), config.pruneInterval());
         this.listener = sql.supportsListenNotify() ? sql.listener(dispatcher::wake) : null;
         this.eventDelivery = new EventDelivery(events, config.clock(), config.pollInterval());
@@ -742,6 +743,10 @@ public final class Engine implements AutoCloseable {
             switch (outcome) {
                 case ABORTED -> {
                     LOG.info("job {} of tenant {} aborted before it started", id, tenant);
+                    // A batch re-queued after its node died has chunks cut already: they end with it.
+                    if (store.find(tenant, id).filter(j -> j.type() == dev.millrace.JobType.BATCH).isPresent()) {
+                        batchStore.endOrphaned(config.clock().instant());
+                    }
                     // If it was a queued batch, its slot is free now.
                     if (!batchStore.admit(tenant, policy.maxActiveBatches(), config.clock().instant()).isEmpty()) wake();
                 }

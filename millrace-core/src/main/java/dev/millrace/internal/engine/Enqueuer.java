@@ -101,10 +101,12 @@ final class Enqueuer {
     /** A BATCH job: the batch object's state as payload; where it waits is the batch store's decision. */
     NewJob batch(TenantId tenant, dev.millrace.Batchable<?> batch, Instant runAt, java.util.UUID parentId) {
         java.util.Objects.requireNonNull(batch, "batch");
-        policies.get(tenant);
+        TenantPolicy policy = policies.get(tenant);
         registry.checkJob(batch);
         Instant now = clock.instant();
         String payload = codec.write(batch, "batch");
+        // A batch is an async execution of the daily allocation (LIM-6), counted once it passed every other check.
+        quota.accept(tenant, policy.dailyAsyncExecutions(), 1);
         return new NewJob(ids.next(), tenant, JobType.BATCH, batch.getClass().getName(), null, payload, parentId, 1, null,
                 now, runAt == null ? now : runAt, null, null, 0);
     }

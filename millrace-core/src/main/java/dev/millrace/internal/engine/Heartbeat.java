@@ -33,10 +33,7 @@ final class Heartbeat extends LoopService {
     /** Renews leases and forwards aborts; returns how many leases were renewed. */
     int runOnce() {
         int renewed = store.renewLeases(nodeId, clock.instant().plus(lease));
-        if (renewed > 0) {
-            Set<UUID> aborts = store.abortRequested(nodeId);
-            aborts.forEach(runner::abort);
-        }
+        runner.abortsRequested(renewed > 0 ? store.abortRequested(nodeId) : Set.of());
         return renewed;
     }
 }

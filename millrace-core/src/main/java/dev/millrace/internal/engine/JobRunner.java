@@ -56,13 +56,34 @@ final class JobRunner {
         this.batches = new BatchRunner(core, batchStore, batchSources, () -> interruptingForShutdown);
     }
 
-    /** Asks a job running here to stop at its next safe point; false when it does not run here. */
+    // Aborts of jobs claimed by this node but not started yet (prefetched behind busy workers, or claimed ahead of
+    // a schedule's fire time): such a job is aborted as it starts, before any user code runs.
+    private final java.util.Set<UUID> abortBeforeStart = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Asks a job running here to stop at its next safe point; false when it does not run here. A job not running
+     * (yet) is remembered, so that it is aborted if it starts here.
+     */
     boolean abort(UUID jobId) {
         Running r = running.get(jobId);
-        if (r == null) return false;
+        if (r == null) {
+            abortBeforeStart.add(jobId);
+            // It may have started in between.
+            r = running.get(jobId);
+            if (r == null) return false;
+        }
         r.context().requestAbort();
         r.thread().interrupt();
         return true;
+    }
+
+    /**
+     * The heartbeat's view of every abort requested for jobs this node holds: the running ones are asked to stop,
+     * the others are aborted as they start. Ids no longer requested (ended, or held by another node) are forgotten.
+     */
+    void abortsRequested(java.util.Set<UUID> jobIds) {
+        abortBeforeStart.retainAll(jobIds);
+        jobIds.forEach(this::abort);
     }
 
     private volatile boolean interruptingForShutdown;
@@ -80,6 +101,7 @@ final class JobRunner {
             TenantPolicy policy = policies.get(job.tenant());
             ctx = context(job, policy);
             running.put(job.id(), new Running(ctx, Thread.currentThread()));
+            if (abortBeforeStart.remove(job.id())) ctx.requestAbort();
             if (ctx instanceof BatchContextImpl batch) {
                 // A batch ends itself: its counters, its chunks and the flex queue move in its last transaction.
                 batches.run(batch);
@@ -89,6 +111,7 @@ final class JobRunner {
             ctx.limits().attach();
             core.governance().watchdog.add(ctx.limits());
             core.events().jobStatusChanged(job.tenant(), job.id(), job.type().name(), "QUEUED", "PROCESSING");
+            ctx.checkAbort();
             invoke(job, ctx);
             Executions.clear();
             Thread.interrupted();

@@ -22,14 +22,20 @@ final class Pruner extends LoopService {
 
     private final JobStore jobs;
     private final TenantStore tenants;
+    private final dev.millrace.internal.store.FairStore fair;
     private final LeaderLock leader;
     private final InstantSource clock;
     private final Duration interval;
 
-    Pruner(JobStore jobs, TenantStore tenants, LeaderLock leader, InstantSource clock, Duration interval) {
+    /** The daily allocation's hourly usage rows are kept a little longer than the rolling day they are summed over. */
+    static final Duration USAGE_KEPT = Duration.ofHours(25);
+
+    Pruner(JobStore jobs, TenantStore tenants, dev.millrace.internal.store.FairStore fair, LeaderLock leader,
+           InstantSource clock, Duration interval) {
         super("millrace-pruner");
         this.jobs = jobs;
         this.tenants = tenants;
+        this.fair = fair;
         this.leader = leader;
         this.clock = clock;
         this.interval = interval;
@@ -55,6 +61,8 @@ final class Pruner extends LoopService {
                     total += n;
                 } while (n == BATCH);
             }
+            // mr_usage_hour gets a row per tenant, hour and node; without this it grows for ever.
+            fair.pruneUsage(now.truncatedTo(java.time.temporal.ChronoUnit.HOURS).minus(USAGE_KEPT));
             return total;
         });
         if (deleted != null && deleted > 0) LOG.info("pruned {} jobs past their retention", deleted);

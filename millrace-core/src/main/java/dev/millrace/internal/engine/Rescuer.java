@@ -20,18 +20,24 @@ final class Rescuer extends LoopService {
     private final int maxAttempts;
     private final Duration interval;
     private final Runnable onRequeued;
+    private final Runnable onEnded;
     // Running totals for metrics; written by the rescuer's thread (or a test's runOnce), read by any.
     private final java.util.concurrent.atomic.AtomicLong requeued = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong aborted = new java.util.concurrent.atomic.AtomicLong();
 
-    Rescuer(JobStore store, InstantSource clock, int maxAttempts, Duration lease, Runnable onRequeued) {
+    /**
+     * @param onRequeued called after a pass re-queued jobs
+     * @param onEnded called after a pass ended jobs (failed or aborted): what they held beside their job row goes
+     */
+    Rescuer(JobStore store, InstantSource clock, int maxAttempts, Duration lease, Runnable onRequeued, Runnable onEnded) {
         super("millrace-rescuer");
         this.store = store;
         this.clock = clock;
         this.maxAttempts = maxAttempts;
         this.interval = lease.dividedBy(2);
         this.onRequeued = onRequeued;
+        this.onEnded = onEnded;
     }
 
     @Override
@@ -56,6 +62,7 @@ final class Rescuer extends LoopService {
                     r.aborted());
         }
         if (r.requeued() > 0) onRequeued.run();
+        if (r.failed() + r.aborted() > 0) onEnded.run();
         return r;
     }
 }

@@ -32,6 +32,14 @@ public interface BatchStore {
     /** Moves due scheduled batches into their flex queue and admits holding batches into free slots. */
     List<UUID> admit(TenantId tenant, int maxActive, Instant now);
 
+    /**
+     * Ends what is left of batches whose job ended outside their runner (the rescuer failed or aborted it, or it was
+     * aborted while queued): their chunk jobs not ended are ABORTED (dropped if the batch was still cutting them),
+     * their stored chunk records deleted and their flex-queue slot freed, as the runner's own end does. Returns how
+     * many batches it cleaned.
+     */
+    int endOrphaned(Instant now);
+
     /** Deletes the batch rows and errors of batches whose job was pruned; returns how many batches. */
     int pruneOrphans();
 

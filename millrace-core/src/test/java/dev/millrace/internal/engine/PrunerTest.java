@@ -45,7 +45,7 @@ class PrunerTest extends DatabaseTest {
         JobId waiting = m.enqueue(SHORT, new NoOp());
 
         SqlStore sql = closeAfter(SqlStore.open(d.dataSource(), null, null, null, null, d.schema(), 2, true));
-        Pruner pruner = new Pruner(sql.jobs(), sql.tenants(), sql.leaderLock(), clock, Duration.ofMinutes(10));
+        Pruner pruner = new Pruner(sql.jobs(), sql.tenants(), sql.fair(), sql.leaderLock(), clock, Duration.ofMinutes(10));
         assertThat(pruner.runOnce()).isZero();
         clock.advance(Duration.ofDays(2));
         assertThat(pruner.runOnce()).isEqualTo(1);
@@ -76,11 +76,27 @@ class PrunerTest extends DatabaseTest {
         }));
         entered.await();
         SqlStore other = closeAfter(SqlStore.open(d.dataSource(), null, null, null, null, d.schema(), 2, true));
-        Pruner second = new Pruner(other.jobs(), other.tenants(), other.leaderLock(), MutableClock.now(),
+        Pruner second = new Pruner(other.jobs(), other.tenants(), other.fair(), other.leaderLock(), MutableClock.now(),
                 Duration.ofMinutes(10));
         assertThat(second.runOnce()).isEqualTo(-1);
         release.countDown();
         leader.join();
         assertThat(second.runOnce()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void dailyAllocationUsageOlderThanTheRollingDayIsPruned(Db db) {
+        MutableClock clock = MutableClock.now();
+        TestDatabase d = database(db);
+        SqlStore sql = closeAfter(SqlStore.open(d.dataSource(), null, null, null, null, d.schema(), 2, true));
+        java.time.Instant hour = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+        sql.fair().addExecutions("n1", hour.minus(Duration.ofHours(30)), java.util.Map.of(SHORT, 5L));
+        sql.fair().addExecutions("n1", hour, java.util.Map.of(SHORT, 7L));
+        Pruner pruner = new Pruner(sql.jobs(), sql.tenants(), sql.fair(), sql.leaderLock(), clock, Duration.ofMinutes(10));
+        pruner.runOnce();
+        assertThat(d.queryLong("SELECT COUNT(*) FROM \"" + d.schema() + "\".mr_usage_hour"))
+                .as("the hour inside the rolling day stays, the one 30 hours ago goes").isEqualTo(1);
+        assertThat(sql.fair().executions(SHORT, hour.minus(Duration.ofHours(23)), "other").values()).containsExactly(7L);
     }
 }

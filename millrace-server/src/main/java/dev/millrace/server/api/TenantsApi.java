@@ -40,7 +40,9 @@ public final class TenantsApi implements ApiModule {
         StringBuilder props = new StringBuilder();
         for (var c : TenantPolicy.class.getRecordComponents()) {
             if (!props.isEmpty()) props.append(',');
-            props.append('"').append(c.getName()).append("\":{\"type\":\"integer\"}");
+            // The limit profiles and fair usage are objects, patched key by key (see merge).
+            String type = c.getType() == int.class ? "integer" : "object";
+            props.append('"').append(c.getName()).append("\":{\"type\":\"").append(type).append("\"}");
         }
         return "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" + props + "}}";
     }
@@ -109,22 +111,17 @@ public final class TenantsApi implements ApiModule {
         ctx.json(view(tenant, policy));
     }
 
-    /** The policy with the patch's keys applied, each checked for name, type and range. */
+    /** Fields holding a map by job type: a patch replaces the whole map, so a cap can be removed. */
+    private static final java.util.Set<String> WHOLE_VALUES = java.util.Set.of("maxRunning", "maxStartsPerSecond",
+            "tierPercents");
+
+    /**
+     * The policy with the patch's keys applied, each checked for name, type and range. Nested objects (the limit
+     * profiles, fair usage) are patched key by key, as the store reads them; a map or list is replaced whole.
+     */
     static TenantPolicy merge(TenantPolicy base, ObjectNode patch) {
         ObjectNode merged = Json.MAPPER.valueToTree(base);
-        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String field = "policy." + e.getKey();
-            if (!merged.has(e.getKey())) {
-                throw Problem.invalid(field, "unknown-field", "field '" + field + "' is unknown: expected keys of"
-                        + " the tenant policy: " + String.join(", ", fieldNames(merged)));
-            }
-            JsonNode v = e.getValue();
-            if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-                throw Json.wrongType(field, v, "a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE);
-            }
-            merged.put(e.getKey(), v.intValue());
-        }
+        mergeInto(merged, patch, "policy.");
         try {
             return Json.MAPPER.treeToValue(merged, TenantPolicy.class);
         } catch (Exception e) {
@@ -132,7 +129,43 @@ public final class TenantsApi implements ApiModule {
             while (root.getCause() != null && !(root instanceof IllegalArgumentException)) root = root.getCause();
             String message = root.getMessage() == null ? Json.oneLine(e) : root.getMessage();
             Matcher m = POLICY_KEY.matcher(message);
-            throw Problem.invalid(m.find() ? "policy." + m.group(1) : "policy", "range", message);
+            Matcher f = FAIR_KEY.matcher(message);
+            String field = m.find() ? "policy." + m.group(1) : f.find() ? "policy.fairUsage." + f.group(1) : "policy";
+            throw Problem.invalid(field, "range", message);
+        }
+    }
+
+    private static final Pattern FAIR_KEY = Pattern.compile("fair usage (\\w+)");
+
+    private static void mergeInto(ObjectNode into, ObjectNode patch, String where) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String field = where + e.getKey();
+            JsonNode current = into.get(e.getKey());
+            if (current == null) {
+                throw Problem.invalid(field, "unknown-field", "field '" + field + "' is unknown: expected keys of "
+                        + where.substring(0, where.length() - 1) + ": " + String.join(", ", fieldNames(into)));
+            }
+            JsonNode v = e.getValue();
+            if (WHOLE_VALUES.contains(e.getKey())) {
+                if (current.isArray() ? !v.isArray() : !v.isObject()) {
+                    throw Json.wrongType(field, v, current.isArray() ? "a list of whole numbers"
+                            : "an object of job type to a whole number");
+                }
+                into.set(e.getKey(), v);
+            } else if (current.isObject()) {
+                if (!v.isObject()) throw Json.wrongType(field, v, "an object of keys of " + e.getKey());
+                mergeInto((ObjectNode) current, (ObjectNode) v, field + ".");
+            } else {
+                if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+                    throw Json.wrongType(field, v, "a whole number");
+                }
+                if (current.isInt() && !v.canConvertToInt()) {
+                    throw Problem.invalid(field, "range", "field '" + field + "' is " + v + ": expected at most "
+                            + Integer.MAX_VALUE);
+                }
+                into.set(e.getKey(), v);
+            }
         }
     }
 

@@ -40,9 +40,18 @@ public final class TenantsCommand implements Runnable {
         return s.toString();
     }
 
-    static ObjectNode policy(Map<String, Integer> set) {
+    /** The policy object of --set keys; a dotted key (fairUsage.weight, asyncLimits.queries) sets a nested one. */
+    static ObjectNode policy(Map<String, Long> set) {
         ObjectNode p = ApiClient.mapper().createObjectNode();
-        if (set != null) set.forEach(p::put);
+        if (set == null) return p;
+        set.forEach((key, value) -> {
+            String[] path = key.split("\\.");
+            ObjectNode at = p;
+            for (int i = 0; i < path.length - 1; i++) {
+                at = at.get(path[i]) instanceof ObjectNode o ? o : at.putObject(path[i]);
+            }
+            at.put(path[path.length - 1], value);
+        });
         return p;
     }
 
@@ -80,8 +89,10 @@ public final class TenantsCommand implements Runnable {
     static final class Create extends ClientCommand {
         @Parameters(paramLabel = "ID", description = "The new tenant's id.")
         String id;
-        @Option(names = "--set", paramLabel = "KEY=N", description = "A policy key and its value (repeatable).")
-        Map<String, Integer> set;
+        @Option(names = "--set", paramLabel = "KEY=N",
+                description = "A policy key and its value (repeatable); a dotted key sets a nested one:"
+                + " fairUsage.weight=3, asyncLimits.queries=20, fairUsage.maxRunning.BATCH=2.")
+        Map<String, Long> set;
 
         @Override
         int run(ApiClient api) {
@@ -100,8 +111,10 @@ public final class TenantsCommand implements Runnable {
     static final class Update extends ClientCommand {
         @Parameters(paramLabel = "ID", description = "The tenant's id.")
         String id;
-        @Option(names = "--set", paramLabel = "KEY=N", required = true, description = "A policy key and its value (repeatable).")
-        Map<String, Integer> set;
+        @Option(names = "--set", paramLabel = "KEY=N", required = true,
+                description = "A policy key and its value (repeatable); a dotted key sets a nested one:"
+                + " fairUsage.weight=3, asyncLimits.queries=20, fairUsage.maxRunning.BATCH=2.")
+        Map<String, Long> set;
 
         @Override
         int run(ApiClient api) {

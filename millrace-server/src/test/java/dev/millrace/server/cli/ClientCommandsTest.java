@@ -53,6 +53,13 @@ class ClientCommandsTest extends ServerTest {
         assertThat(created.exit()).as(created.err()).isZero();
         assertThat(created.out()).contains("maxDelayMinutes", "5");
         assertThat(as(server, ADMIN, "tenants", "create", "acme").exit()).isEqualTo(ClientCommand.CONFLICT);
+        // Nested policy keys (limits, fair usage) are set with a dotted path.
+        Run nested = as(server, ADMIN, "tenants", "update", "acme", "--set", "fairUsage.weight=3",
+                "--set", "asyncLimits.queries=20", "--set", "fairUsage.maxRunning.BATCH=2", "--json");
+        assertThat(nested.exit()).as(nested.err()).isZero();
+        assertThat(nested.json().at("/policy/fairUsage/weight").asInt()).isEqualTo(3);
+        assertThat(nested.json().at("/policy/fairUsage/maxRunning/BATCH").asInt()).isEqualTo(2);
+        assertThat(nested.json().at("/policy/asyncLimits/queries").asLong()).isEqualTo(20);
         Run key = as(server, ADMIN, "keys", "create", "acme", "--label", "cli");
         assertThat(key.exit()).isZero();
         String k = key.out().trim();

@@ -169,6 +169,39 @@ final class SqlBatchStore implements BatchStore {
     }
 
     @Override
+    public int endOrphaned(Instant now) {
+        return jdbc.inTransaction("end chunks of batches ended outside their runner", c -> {
+            // Few rows: chunk rows only exist while their batch runs, so this reads the batches running now.
+            List<UUID> ended = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT j.id FROM " + t.job() + " j WHERE j.id IN"
+                    + " (SELECT DISTINCT batch_id FROM " + chunkTable + ") AND j.status IN " + ENDED_STATUSES);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) ended.add(Jdbc.getUuid(rs, "id"));
+            }
+            for (UUID batch : ended) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE id IN (SELECT job_id FROM "
+                        + chunkTable + " WHERE batch_id = ?) AND EXISTS (SELECT 1 FROM " + batchTable
+                        + " WHERE job_id = ? AND phase = 'START')")) {
+                    Jdbc.setUuid(ps, 1, batch);
+                    Jdbc.setUuid(ps, 2, batch);
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'ABORTED',"
+                        + " completed_at = ?, extended_status = ? WHERE id IN (SELECT job_id FROM " + chunkTable
+                        + " WHERE batch_id = ?) AND status IN ('QUEUED', 'PROCESSING')")) {
+                    Jdbc.setInstant(ps, 1, now);
+                    ps.setString(2, "not run: the batch ended outside its runner");
+                    Jdbc.setUuid(ps, 3, batch);
+                    ps.executeUpdate();
+                }
+                update(c, "DELETE FROM " + chunkTable + " WHERE batch_id = ?", batch);
+                update(c, "UPDATE " + batchTable + " SET admission = 'DONE', phase = 'DONE' WHERE job_id = ?", batch);
+            }
+            return ended.size();
+        });
+    }
+
+    @Override
     public int pruneOrphans() {
         return jdbc.inTransaction("prune batch rows of pruned jobs", c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + errorTable + " WHERE NOT EXISTS (SELECT 1 FROM "
