@@ -6,17 +6,18 @@ import job from './job.js';
 import tenants from './tenants.js';
 import tenant from './tenant.js';
 import schedules from './schedules.js';
+import flags from './flags.js';
 
 /**
  * The pages the router knows. path may hold :params; role limits a page to 'admin' or 'tenant' keys;
  * parent names the navigation entry to highlight for a detail page.
  */
-export const pages = [overview, jobs, job, schedules, tenants, tenant];
+export const pages = [overview, jobs, job, schedules, flags, tenants, tenant];
 
 const SECTIONS = [
   { heading: 'Monitor', ids: ['overview'] },
   { heading: 'Work', ids: ['jobs', 'schedules'] },
-  { heading: 'Administer', ids: ['tenants'] },
+  { heading: 'Administer', ids: ['flags', 'tenants'] },
 ];
 
 /** The navigation sections for a role, leaving out pages that role cannot open. */
