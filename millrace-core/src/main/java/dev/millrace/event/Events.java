@@ -36,6 +36,12 @@ public interface Events {
     /** A channel's definition, if declared (system channels appear once subscribed to). */
     Optional<ChannelDefinition> channel(TenantId tenant, String name);
 
+    /** The tenant's declared channels (and system channels it subscribes to), by name. */
+    List<ChannelDefinition> channels(TenantId tenant);
+
+    /** The status of every partition of every subscription of the tenant, by subscription name then partition. */
+    List<SubscriptionStatus> subscriptions(TenantId tenant);
+
     /**
      * Publishes events of the tenant and returns one result per event, in order; a bad event is refused with a
      * result naming the field, the others are still published. From inside a running job or delivery,

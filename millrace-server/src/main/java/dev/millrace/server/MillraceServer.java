@@ -2,11 +2,17 @@ package dev.millrace.server;
 
 import dev.millrace.Millrace;
 import dev.millrace.Queueable;
+import dev.millrace.Schedulable;
+import dev.millrace.server.api.EventsApi;
+import dev.millrace.server.api.FlagsApi;
 import dev.millrace.server.api.HealthApi;
+import dev.millrace.server.api.LimitsApi;
 import dev.millrace.server.api.JobTypes;
 import dev.millrace.server.api.JobsApi;
 import dev.millrace.server.api.KeysApi;
 import dev.millrace.server.api.OpenApiDocument;
+import dev.millrace.server.api.ScheduleTypes;
+import dev.millrace.server.api.SchedulesApi;
 import dev.millrace.server.api.StatsApi;
 import dev.millrace.server.api.TenantsApi;
 import dev.millrace.server.cli.VersionProvider;
@@ -112,6 +118,7 @@ public final class MillraceServer implements AutoCloseable {
         private Millrace millrace;
         private boolean ownsMillrace = true;
         private final List<Class<? extends Queueable>> jobTypes = new ArrayList<>();
+        private final List<Class<? extends Schedulable>> scheduleTypes = new ArrayList<>();
         private final List<ApiModule> modules = new ArrayList<>();
         private final List<Consumer<JavalinConfig>> configurers = new ArrayList<>();
         private InstantSource clock = InstantSource.system();
@@ -136,6 +143,12 @@ public final class MillraceServer implements AutoCloseable {
         /** Queueable classes the REST API may enqueue (beyond jobs.classes). */
         public Builder jobTypes(List<Class<? extends Queueable>> types) {
             jobTypes.addAll(types);
+            return this;
+        }
+
+        /** Schedulable classes the REST API may schedule (beyond those in jobs.classes). */
+        public Builder scheduleTypes(List<Class<? extends Schedulable>> types) {
+            scheduleTypes.addAll(types);
             return this;
         }
 
@@ -170,15 +183,17 @@ public final class MillraceServer implements AutoCloseable {
          */
         public MillraceServer start() {
             List<Class<? extends Queueable>> types = new ArrayList<>(jobTypes);
+            List<Class<? extends Schedulable>> schedulables = new ArrayList<>(scheduleTypes);
             Millrace node = millrace;
             if (node == null) {
                 Millrace.Builder b = Millrace.builder().dataDir(config.dataDir()).schema(config.schema())
                         .workers(config.workers());
                 if (config.jdbcUrl() != null) b.jdbcUrl(config.jdbcUrl(), config.dbUser(), config.dbPassword());
                 for (String name : config.jobClasses()) {
-                    Class<? extends Queueable> c = loadQueueable(name);
+                    Class<?> c = loadJobClass(name);
                     b.register(c);
-                    types.add(c);
+                    if (Queueable.class.isAssignableFrom(c)) types.add(c.asSubclass(Queueable.class));
+                    if (Schedulable.class.isAssignableFrom(c)) schedulables.add(c.asSubclass(Schedulable.class));
                 }
                 for (String name : config.futureClasses()) b.registerFutures(load("jobs.future-classes", name));
                 node = b.build();
@@ -192,7 +207,7 @@ public final class MillraceServer implements AutoCloseable {
             Millrace m = node;
             ServerMetrics metrics = new ServerMetrics(m, clock, metricsInterval);
             try {
-                return open(m, types, metrics);
+                return open(m, types, schedulables, metrics);
             } catch (RuntimeException e) {
                 metrics.close();
                 if (ownsMillrace) m.close();
@@ -200,7 +215,8 @@ public final class MillraceServer implements AutoCloseable {
             }
         }
 
-        private MillraceServer open(Millrace m, List<Class<? extends Queueable>> types, ServerMetrics metrics) {
+        private MillraceServer open(Millrace m, List<Class<? extends Queueable>> types,
+                                    List<Class<? extends Schedulable>> schedulables, ServerMetrics metrics) {
             Instant started = clock.instant();
             List<ApiModule> all = new ArrayList<>();
             all.add(new HealthApi(m, metrics.registry()));
@@ -216,6 +232,10 @@ public final class MillraceServer implements AutoCloseable {
                 n.put("version", VersionProvider.version());
                 return n;
             }));
+            all.add(new SchedulesApi(m, new ScheduleTypes(schedulables), config.maxBodyBytes(), clock));
+            all.add(new FlagsApi(m, config.maxBodyBytes()));
+            all.add(new LimitsApi(m));
+            all.add(new EventsApi(m, config.maxBodyBytes()));
             all.addAll(modules);
             List<Route> routes = new ArrayList<>();
             for (ApiModule module : all) routes.addAll(module.routes());
@@ -283,14 +303,13 @@ public final class MillraceServer implements AutoCloseable {
             }
         }
 
-        @SuppressWarnings("unchecked")
-        private static Class<? extends Queueable> loadQueueable(String name) {
+        private static Class<?> loadJobClass(String name) {
             Class<?> c = load("jobs.classes", name);
-            if (!Queueable.class.isAssignableFrom(c)) {
-                throw new ConfigException("setting jobs.classes: class " + name + " is not a Queueable: expected"
-                        + " classes implementing dev.millrace.Queueable");
+            if (!Queueable.class.isAssignableFrom(c) && !Schedulable.class.isAssignableFrom(c)) {
+                throw new ConfigException("setting jobs.classes: class " + name + " is neither a Queueable nor a"
+                        + " Schedulable: expected classes implementing dev.millrace.Queueable or dev.millrace.Schedulable");
             }
-            return (Class<? extends Queueable>) c;
+            return c;
         }
 
         private static Class<?> load(String key, String name) {

@@ -36,6 +36,16 @@ class CrossTenantTest extends ServerTest {
         alpha.put(IdKind.TENANT, "alpha");
         alpha.put(IdKind.JOB, jobA);
         alpha.put(IdKind.API_KEY, keyIdA);
+        alpha.put(IdKind.SCHEDULE, schedule(server, keyA, "alpha-nightly", "0 0 2 * * ?"));
+        alpha.put(IdKind.FLAG, "sharedFlag");
+        call(server, "PUT", "/api/v1/flags/sharedFlag", keyA, "{\"enabled\":true}");
+        call(server, "POST", "/api/v1/channels", keyA, "{\"name\":\"AlphaOrders\",\"fields\":[{\"name\":\"orderId\","
+                + "\"type\":\"ID\",\"required\":true}]}");
+        call(server, "POST", "/api/v1/channels/AlphaOrders/events", keyA, "{\"events\":[{\"orderId\":\"o-1\"}]}");
+        server.millrace().events().subscribe(TenantId.of("alpha"), dev.millrace.event.Subscription.of("alpha-billing",
+                "AlphaOrders", Collect.class).startingFrom(dev.millrace.event.ReplayFrom.earliest()));
+        alpha.put(IdKind.CHANNEL, "AlphaOrders");
+        alpha.put(IdKind.SUBSCRIPTION, "alpha-billing");
         String before = snapshot(server);
 
         List<String> failures = new ArrayList<>();
@@ -63,7 +73,14 @@ class CrossTenantTest extends ServerTest {
                     }
                 }
                 case TENANT -> {
-                    if (!r.pathParams().isEmpty()) {
+                    if (r.pathParams().stream().anyMatch(p -> p.kind() == IdKind.FLAG)) {
+                        // A flag name is the caller's own: beta may set its flag of that name; the snapshot below
+                        // proves alpha's flag is untouched.
+                        Response res = call(server, r.method().name(), path, keyB, body);
+                        if (res.status() >= 500 || res.body().contains("alpha")) {
+                            failures.add(r + " with beta's key on a flag name shows alpha's data or fails: " + res);
+                        }
+                    } else if (!r.pathParams().isEmpty()) {
                         Response res = call(server, r.method().name(), path, keyB, body);
                         if (res.status() != 404) failures.add(r + " with beta's key on alpha's ids: expected 404, got " + res);
                         // A tenant's key cannot name another tenant: the header is for the admin key only.
@@ -77,7 +94,8 @@ class CrossTenantTest extends ServerTest {
                         }
                         if (r.method().name().equals("GET")) {
                             // The fixture is real: alpha's own key finds it (reads only, so alpha's state stays).
-                            Response own = call(server, "GET", path, keyA, null);
+                            Response own = r.responseType().equals("text/event-stream")
+                                    ? head(server, path, keyA) : call(server, "GET", path, keyA, null);
                             if (own.status() != 200) failures.add(r + " fixture is wrong: alpha's own key gets " + own);
                         }
                     } else {
@@ -98,6 +116,20 @@ class CrossTenantTest extends ServerTest {
                 .allMatch(j -> j.tenant().value().equals("beta"));
     }
 
+    /** The status of a GET whose body does not end (a stream): headers only, then the connection is dropped. */
+    private Response head(MillraceServer server, String path, String key) {
+        try {
+            java.net.http.HttpResponse<java.io.InputStream> r = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(server.url() + path)).timeout(java.time.Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + key).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            r.body().close();
+            return new Response(r.statusCode(), "", r.headers().firstValue("Content-Type").orElse(""));
+        } catch (Exception e) {
+            throw new AssertionError("GET " + path + " failed: " + e, e);
+        }
+    }
+
     /** Alpha's jobs (ids and statuses), keys (ids and whether active) and policy. */
     private String snapshot(MillraceServer server) {
         JsonNode jobs = call(server, "GET", "/api/v1/jobs?limit=1000", ADMIN, null, "Millrace-Tenant", "alpha").json();
@@ -106,6 +138,10 @@ class CrossTenantTest extends ServerTest {
         call(server, "GET", "/api/v1/tenants/alpha/keys", ADMIN, null).json().get("items")
                 .forEach(k -> s.append(k.get("id").asText()).append(k.get("active").asText()).append(';'));
         s.append(call(server, "GET", "/api/v1/tenants/alpha", ADMIN, null).body());
+        for (String list : List.of("/api/v1/schedules", "/api/v1/flags", "/api/v1/channels", "/api/v1/subscriptions",
+                "/api/v1/channels/AlphaOrders/events?from=earliest")) {
+            s.append(call(server, "GET", list, ADMIN, null, "Millrace-Tenant", "alpha").body());
+        }
         return s.toString();
     }
 
@@ -123,6 +159,10 @@ class CrossTenantTest extends ServerTest {
             case TENANT -> "ghost";
             case JOB -> "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b";
             case API_KEY -> "0123456789abcdef";
+            case SCHEDULE -> "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b";
+            case CHANNEL -> "GhostChannel";
+            case SUBSCRIPTION -> "ghost-subscription";
+            case FLAG -> "ghostFlag";
         };
     }
 }

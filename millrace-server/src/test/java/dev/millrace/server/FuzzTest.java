@@ -3,6 +3,7 @@ package dev.millrace.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.millrace.server.http.Access;
+import dev.millrace.server.http.IdKind;
 import dev.millrace.server.http.Route;
 import dev.millrace.testing.Db;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +34,8 @@ class FuzzTest extends ServerTest {
     private static final String[] BAD_IDS = {"x", "..", "%2e%2e%2f", "0", "-1", "null", "00000000-0000-0000-0000-000000000000",
             "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b", "' OR 1=1 --", "ünïcødé", "%00", "a".repeat(5000),
             "01a2b3c4-zzzz-7000-8000-000000000000", "1e308", "{}", "[]"};
+    private static final String[] BAD_NAMES = {"a b", "' OR 1=1 --", "ünïcødé", "a".repeat(101), "{}", "x/y",
+            "%00", "@"};
     private static final String[] BAD_JSON = {"", "{", "}", "[]", "null", "1", "\"text\"", "{\"a\":}", "{'a':1}",
             "{\"a\":1,}", "{\"a\" 1}", "\u0000", "{\"a\":1}{\"b\":2}", "{\"a\":NaN}", "{\"a\":tru}", "{\"a\":\"\\x\"}",
             "{\"a\":1,\"a\":2}", "[".repeat(10_000), "{\"a\":" + "1".repeat(2_000) + "}"};
@@ -97,11 +100,17 @@ class FuzzTest extends ServerTest {
             case TENANT -> "acme";
             case JOB -> "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b";
             case API_KEY -> "0123456789abcdef";
+            case SCHEDULE -> "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b";
+            case CHANNEL -> "GhostChannel";
+            case SUBSCRIPTION -> "ghost-subscription";
+            case FLAG -> "ghostFlag";
         }).toArray(String[]::new));
         switch (kind) {
             case 0 -> { // bad ids in the path (any method)
                 if (!hasIds) return null;
-                String[] ids = r.pathParams().stream().map(p -> enc(BAD_IDS[random.nextInt(BAD_IDS.length)]))
+                // Any name is a good flag name for its tenant, so a flag's is always one the name rule refuses.
+                String[] ids = r.pathParams().stream().map(p -> enc(p.kind() == IdKind.FLAG
+                                ? BAD_NAMES[random.nextInt(BAD_NAMES.length)] : BAD_IDS[random.nextInt(BAD_IDS.length)]))
                         .toArray(String[]::new);
                 // A tenant id that exists is not a bad id: keep one of them bad at least.
                 return new Request(r.method().name(), r.fill(ids), key, "application/json",
@@ -155,7 +164,7 @@ class FuzzTest extends ServerTest {
                 if (r.method().name().equals("GET")) {
                     String[] q = {"limit=0", "limit=-5", "limit=abc", "limit=99999999999", "status=DONE", "type=BATCHY",
                             "after=nope", "parent=1", "unknown=1", "limit=1&limit=2", "status=QUEUED,BOGUS"};
-                    if (!r.path().equals("/api/v1/jobs")) return null;
+                    if (!r.path().equals("/api/v1/jobs") && r.queryParams().isEmpty()) return null;
                     return new Request("GET", goodPath + "?" + q[random.nextInt(q.length)], key, null, null);
                 }
                 if (!hasBody) return null;
@@ -227,6 +236,7 @@ class FuzzTest extends ServerTest {
     private static boolean sameKind(JsonNode a, JsonNode b) {
         if (a.isObject() && b.isObject()) return true;
         if (a.isTextual() && b.isTextual()) return true;
+        if (a.isBoolean() && b.isBoolean()) return true;
         if (a.isIntegralNumber() && b.isIntegralNumber()) return !b.canConvertToInt() ? false : b.intValue() >= 0;
         return false;
     }
@@ -241,6 +251,9 @@ class FuzzTest extends ServerTest {
         for (String t : List.of("acme", "globex")) {
             s.append(call(server, "GET", "/api/v1/tenants/" + t + "/keys", ADMIN, null).body());
             s.append(call(server, "GET", "/api/v1/jobs?limit=1000", ADMIN, null, "Millrace-Tenant", t).body());
+            for (String list : List.of("/api/v1/schedules", "/api/v1/flags", "/api/v1/channels", "/api/v1/subscriptions")) {
+                s.append(call(server, "GET", list, ADMIN, null, "Millrace-Tenant", t).body());
+            }
         }
         return s.toString();
     }

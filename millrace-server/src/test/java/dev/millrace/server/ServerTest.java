@@ -34,10 +34,10 @@ public abstract class ServerTest extends DatabaseTest {
 
     /** A started server on this test class's database, with {@link Note} enqueueable; closed after the test. */
     protected MillraceServer server(Db db, boolean runJobs) {
-        Millrace node = builder(db).register(Note.class).build();
+        Millrace node = builder(db).register(Note.class).register(Tick.class).registerHandler(Collect.class).build();
         if (runJobs) node.start();
         return closeAfter(MillraceServer.builder(config(Path.of("target", "server-test")))
-                .millrace(node, true).jobTypes(List.of(Note.class)).metricsInterval(Duration.ofMillis(200)).start());
+                .millrace(node, true).jobTypes(List.of(Note.class)).scheduleTypes(List.of(Tick.class)).metricsInterval(Duration.ofMillis(200)).start());
     }
 
     /** A response: status, body text, and the body as JSON when it is JSON. */
@@ -83,6 +83,14 @@ public abstract class ServerTest extends DatabaseTest {
         Response key = call(server, "POST", "/api/v1/tenants/" + tenant + "/keys", ADMIN, "{\"label\":\"test\"}");
         if (key.status() != 201) throw new AssertionError("issue key: " + key);
         return key.json().get("key").asText();
+    }
+
+    /** Creates a schedule of {@link Tick} over the API; returns its id. */
+    protected String schedule(MillraceServer server, String key, String name, String cron) {
+        Response r = call(server, "POST", "/api/v1/schedules", key, "{\"name\":\"" + name + "\",\"cron\":\"" + cron
+                + "\",\"type\":\"Tick\",\"state\":{\"label\":\"" + name + "\"}}");
+        if (r.status() != 201) throw new AssertionError("schedule: " + r);
+        return r.json().get("id").asText();
     }
 
     /** Enqueues a note over the API; returns its id. */

@@ -192,6 +192,19 @@ public final class EventBus implements Events {
         return c == null ? Optional.empty() : Optional.of(c.definition());
     }
 
+    @Override
+    public List<ChannelDefinition> channels(TenantId tenant) {
+        Objects.requireNonNull(tenant, "tenant");
+        return store.channels(tenant).stream().map(r -> codec.readDefinition(r.name(), r.definition())).toList();
+    }
+
+    @Override
+    public List<SubscriptionStatus> subscriptions(TenantId tenant) {
+        Objects.requireNonNull(tenant, "tenant");
+        return store.partitions(tenant).stream().map(r -> new SubscriptionStatus(r.name(), r.channelName(), r.partition(),
+                r.checkpoint(), r.lag(), r.state(), r.lastError(), r.retries())).toList();
+    }
+
     // ---- publishing
 
     @Override

@@ -55,6 +55,9 @@ public interface EventStore {
     /** Every channel of every tenant (for pruning). */
     List<ChannelRow> channels();
 
+    /** The channels of one tenant, by name. */
+    List<ChannelRow> channels(TenantId tenant);
+
     /**
      * Appends events to a channel in the given transaction and returns the first replay id; the others follow
      * densely. Takes the channel row's lock until the transaction ends.
@@ -87,6 +90,9 @@ public interface EventStore {
 
     /** A subscription's partitions with their status, in partition order (empty when there is none). */
     List<PartitionRow> partitions(TenantId tenant, String name);
+
+    /** Every partition of every subscription of a tenant, by subscription name then partition. */
+    List<PartitionRow> partitions(TenantId tenant);
 
     /** Tenants having a subscription on a channel of that name. */
     Set<TenantId> tenantsSubscribedTo(String channelName);

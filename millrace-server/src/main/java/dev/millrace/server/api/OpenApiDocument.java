@@ -96,6 +96,9 @@ public final class OpenApiDocument {
         schemas.set("Tenant", parse(TenantsApi.tenantSchema(), null));
         schemas.set("ApiKey", parse(KeysApi.keySchema(), null));
         schemas.set("TenantStats", parse(StatsApi.statsSchema(), null));
+        schemas.set("Schedule", parse(SchedulesApi.scheduleSchema(), null));
+        schemas.set("Channel", parse(EventsApi.channelSchema(), null));
+        schemas.set("Subscription", parse(EventsApi.subscriptionSchema(), null));
         schemas.set("Problem", parse("{\"type\":\"object\",\"required\":[\"type\",\"title\",\"status\",\"detail\"],"
                 + "\"properties\":{\"type\":{\"type\":\"string\",\"format\":\"uri\"},\"title\":{\"type\":\"string\"},"
                 + "\"status\":{\"type\":\"integer\"},\"detail\":{\"type\":\"string\"},\"instance\":{\"type\":\"string\"},"

@@ -10,5 +10,16 @@ public enum IdKind {
     /** A job id. */
     JOB,
     /** An API key id. */
-    API_KEY
+    API_KEY,
+    /** A schedule id. */
+    SCHEDULE,
+    /** A channel name: names are per tenant, so another tenant's channel of that name is a different one. */
+    CHANNEL,
+    /** A subscription name, per tenant like a channel's. */
+    SUBSCRIPTION,
+    /**
+     * A feature flag name. Unlike the kinds above it names no object another tenant could own: any tenant may set a
+     * flag of any name, and setting it changes that tenant's flag only (the cross-tenant test checks exactly that).
+     */
+    FLAG
 }

@@ -103,6 +103,20 @@ final class SqlEventStore implements EventStore {
     }
 
     @Override
+    public List<ChannelRow> channels(TenantId tenant) {
+        return jdbc.inAutoCommit("list channels of " + tenant, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + channel + " WHERE tenant_id = ? ORDER BY name")) {
+                ps.setString(1, tenant.value());
+                List<ChannelRow> rows = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) rows.add(channelRow(rs));
+                }
+                return rows;
+            }
+        });
+    }
+
+    @Override
     public long append(Connection c, long channelId, List<NewEvent> events) {
         return Jdbc.inConnection(c, "publish " + events.size() + " events", conn -> appendLocked(conn, channelId, events));
     }
@@ -400,6 +414,21 @@ final class SqlEventStore implements EventStore {
                     + " WHERE s.tenant_id = ? AND s.name = ? ORDER BY p.partition_no")) {
                 ps.setString(1, tenant.value());
                 ps.setString(2, name);
+                List<PartitionRow> rows = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) rows.add(partitionRow(rs));
+                }
+                return rows;
+            }
+        });
+    }
+
+    @Override
+    public List<PartitionRow> partitions(TenantId tenant) {
+        return jdbc.inAutoCommit("read subscriptions of " + tenant, c -> {
+            try (PreparedStatement ps = c.prepareStatement(partitionSelect()
+                    + " WHERE s.tenant_id = ? ORDER BY s.name, p.partition_no")) {
+                ps.setString(1, tenant.value());
                 List<PartitionRow> rows = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) rows.add(partitionRow(rs));
