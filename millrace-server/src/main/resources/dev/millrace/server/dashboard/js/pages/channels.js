@@ -10,7 +10,7 @@ import { stateBadge } from './schedules.js';
 /** How many recent events the page reads: enough for the rate chart of a busy channel's last hour. */
 const RECENT = 500;
 /** How many of them the table lists. */
-const LISTED = 15;
+const LISTED = 10;
 
 export default {
   id: 'channels',
@@ -57,7 +57,7 @@ export default {
           h('td.muted.small', c.fields.length ? c.fields.map(f => f.name + (f.required ? '*' : '')).join(', ') : '—'),
           h('td', h('span.tag', c.behavior ?? '—')),
           h('td.num', c.retention ?? '—'),
-          h('td.num.mono', last ? num(last) : '—'),
+          h('td.num', last ? num(last) : '—'),
           h('td.num', { title: full ? `at least ${RECENT} events were read; there may be more` : null },
             `${full && lastHour === events.length ? '≥ ' : ''}${num(lastHour)}`),
           h('td.num', { class: lag ? 'warn-text' : 'muted' }, num(lag)),
@@ -129,11 +129,12 @@ export default {
       return h('tr', { class: suspended ? 'row-bad' : null, dataset: { subscription: s.subscription, partition: s.partition, state: s.state } },
         h('td', h('strong', s.subscription), s.handler ? h('div.muted.small', s.handler.slice(s.handler.lastIndexOf('.') + 1)) : null),
         h('td.num', num(s.partition)),
-        h('td.num.mono', s.checkpoint ?? '—'),
+        h('td.num', num(s.checkpoint)),
         h('td.num', h('span', { class: s.lag ? 'lag-bad' : 'muted' }, `${num(s.lag)} event${s.lag === 1 ? '' : 's'}`)),
         h('td', stateBadge(s.state)),
         h('td.num', num(s.retries)),
-        h('td.small', s.lastError ? h('span.bad-text', { title: s.lastError }, clip(s.lastError, 90)) : h('span.muted', '—')),
+        // A last error stays after a resume: red while it holds the subscription, grey once delivery goes on.
+        h('td.small', s.lastError ? h(suspended ? 'span.bad-text' : 'span.muted', { title: s.lastError }, clip(s.lastError, 90)) : h('span.muted', '—')),
         h('td.num.nowrap', suspended ? h('div.row-actions',
           h('button.btn.primary.small-btn', { class: 'resume-sub', title: 'Resume from its checkpoint: the events it missed are delivered',
             onclick: () => resume(s, 'CHECKPOINT') }, 'Resume'),
@@ -162,7 +163,7 @@ function recentList(events) {
   return h('table.table.compact#recent-events',
     h('thead', h('tr', h('th.num', 'Replay id'), h('th', 'Published'), h('th', 'Fields'))),
     h('tbody', last.map(e => h('tr', { dataset: { replay: e.replayId } },
-      h('td.num.mono', e.replayId),
+      h('td.num', num(e.replayId)),
       h('td.nowrap', { title: time(e.publishedAt) }, shortTime(e.publishedAt)),
       h('td.small.mono.fields', clip(Object.entries(e.fields ?? e.payload ?? {}).map(([k, v]) => `${k}=${v}`).join('  '), 80))))));
 }

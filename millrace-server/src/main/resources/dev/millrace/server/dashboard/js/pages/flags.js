@@ -14,7 +14,7 @@ export default {
     const list = h('div.flag-list#flags-list');
     const count = h('span.muted.small');
     const notice = h('div.notice');
-    const nameInput = h('input#new-flag', { placeholder: 'new-checkout', autocomplete: 'off', spellcheck: 'false', 'aria-label': 'flag name' });
+    const nameInput = h('input#new-flag', { placeholder: 'e.g. beta-billing', autocomplete: 'off', spellcheck: 'false', 'aria-label': 'flag name' });
     const nameError = h('div.field-error', { role: 'alert' });
     const busy = new Set();   // flags being switched: a refresh leaves their switch alone
 

@@ -2,7 +2,7 @@
 // parser checks it and its message shows under the field), create one.
 import { api, ApiError, session } from '../api.js';
 import { h, mount } from '../dom.js';
-import { ago, label, num, shortClass, shortTime, time } from '../format.js';
+import { label, num, shortClass, shortTime, time } from '../format.js';
 import { needTenant, problemView } from './common.js';
 
 /** How many coming fire times each row lists. */
@@ -17,7 +17,7 @@ export default {
     const body = h('tbody');
     const count = h('span.muted.small');
     const notice = h('div.notice');
-    const form = h('div#schedule-form-slot');
+    const form = h('div.slot#schedule-form-slot');
     // Rows being edited keep their element across refreshes, so a refresh never eats what is being typed.
     const editing = new Map();
     let rows = [];
@@ -62,7 +62,7 @@ export default {
         h('td', stateBadge(s.state), s.lastError ? h('div.small.bad-text', { title: s.lastError }, s.lastError) : null),
         h('td.next-fires', ended || paused ? h('span.muted', paused ? 'paused' : 'no more fires')
           : (s.next ?? []).length === 0 ? h('span.muted', '—')
-            : h('ol.fire-list', s.next.slice(0, NEXT).map(t => h('li', { title: time(t) }, shortTime(t), h('span.muted.small', ` · ${ago(t)}`))))),
+            : h('ol.fire-list', s.next.slice(0, NEXT).map(t => h('li', { title: time(t) }, shortTime(t), h('span.muted.small', ` · ${until(t)}`))))),
         h('td.nowrap', s.lastFireTime ? h('span', { title: time(s.lastFireTime) }, shortTime(s.lastFireTime)) : h('span.muted', 'never'),
           s.lastJobId ? h('div.small', h('a.mono', { href: `#/jobs/${encodeURIComponent(s.lastJobId)}` }, '…' + s.lastJobId.slice(-8))) : null),
         h('td.num', num(s.fireCount)),
@@ -229,6 +229,15 @@ function cronCheck(input, zone, preview, error) {
       }
     }, 250);
   });
+}
+
+/** How far ahead a time is, roughly: in 7 min, in 5 h, in 2 d. */
+function until(iso, now = Date.now()) {
+  const min = Math.max(0, Math.round((new Date(iso).getTime() - now) / 60_000));
+  if (min < 1) return 'in < 1 min';
+  if (min < 120) return `in ${min} min`;
+  if (min < 48 * 60) return `in ${Math.round(min / 60)} h`;
+  return `in ${Math.round(min / 1440)} d`;
 }
 
 /** A schedule as the page draws it, whatever the exact field names of the server's answer. */

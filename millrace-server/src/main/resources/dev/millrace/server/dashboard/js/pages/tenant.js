@@ -32,23 +32,30 @@ async function optional(call) {
   }
 }
 
-/** The governor limits of one execution, synchronous and asynchronous side by side, with their units. */
+/** The governor limits of one execution, synchronous and asynchronous side by side, each with its unit. */
 function limitsCard(limits) {
   const names = Object.keys(limits.async ?? limits.sync ?? {});
-  const cell = (p, k) => (p?.[k] ? num(p[k].budget) : '—');
+  const cell = (p, k) => (p?.[k] ? withUnit(p[k].budget, p[k].unit) : '—');
   return h('section.card.flush#tenant-limits',
     h('div.card-head', h('h2.card-title', 'Governor limits', h('span.card-sub', 'per execution')),
-      h('span.muted.small', 'a job that goes past one fails with a LimitException')),
+      h('span.muted.small', 'an execution that goes past one fails with a LimitException')),
     h('table.table',
-      h('thead', h('tr', h('th', 'Limit'), h('th.num', 'Synchronous'), h('th.num', 'Asynchronous'), h('th', 'Unit'))),
+      h('thead', h('tr', h('th', 'Limit'), h('th.num', 'Synchronous'), h('th.num', 'Asynchronous'))),
       h('tbody', names.map(k => {
         const any = limits.async?.[k] ?? limits.sync?.[k];
+        const name = any.label ?? label(k);
         return h('tr', { dataset: { limit: k } },
-          h('td', any.label ?? label(k)),
+          h('td', name.charAt(0).toUpperCase() + name.slice(1)),
           h('td.num', cell(limits.sync, k)),
-          h('td.num', h('strong', cell(limits.async, k))),
-          h('td.muted', any.unit || '—'));
+          h('td.num', h('strong', cell(limits.async, k))));
       }))));
+}
+
+/** 100 (a count), 10 s (ms), 12 MiB (bytes). */
+function withUnit(v, unit) {
+  if (unit === 'ms') return v % 1000 === 0 ? `${num(v / 1000)} s` : `${num(v)} ms`;
+  if (unit === 'bytes') return v % 1048576 === 0 ? `${num(v / 1048576)} MiB` : `${num(v)} bytes`;
+  return unit ? `${num(v)} ${unit}` : num(v);
 }
 
 /** The tenant's flags at a glance; they are switched on the Feature flags page. */
