@@ -69,6 +69,7 @@ public final class Millrace implements AutoCloseable {
      * @throws UnknownTenantException when the tenant does not exist
      * @throws UnknownJobTypeException when the job's class is not registered
      * @throws SerializationException when the job's state cannot be stored, naming the field
+     * @throws LimitException when the tenant's daily async execution allocation is used up, saying when it frees up
      */
     public JobId enqueue(TenantId tenant, Queueable job) {
         return engine.enqueue(null, tenant, job, AsyncOptions.none());
@@ -136,6 +137,47 @@ public final class Millrace implements AutoCloseable {
      */
     public boolean runJob(TenantId tenant, JobId id) {
         return engine.runJob(tenant, id);
+    }
+
+    /**
+     * Submits a batch with the default scope of {@value BatchSource#DEFAULT_SCOPE} records per chunk; see
+     * {@link #executeBatch(TenantId, Batchable, int)}.
+     */
+    public JobId executeBatch(TenantId tenant, Batchable<?> batch) {
+        return executeBatch(tenant, batch, BatchSource.DEFAULT_SCOPE);
+    }
+
+    /**
+     * Submits a batch and returns its job id at once. It is QUEUED when the tenant runs fewer than its
+     * {@link TenantPolicy#maxActiveBatches()} batches, otherwise HOLDING at the end of its flex queue.
+     *
+     * @param scope records per chunk: 1 to {@value BatchSource#MAX_QUERY_SCOPE} for a query source, at least 1
+     *        for an iterable (a batch whose start is declared to return {@link BatchSource.Query} is checked here,
+     *        any other when its start returns a query)
+     * @throws IllegalArgumentException when the scope is out of range, naming the range
+     * @throws LimitException when the flex queue is full ({@link TenantPolicy#flexQueueCapacity()}); nothing is
+     *         submitted
+     * @throws AsyncException when called from a batch's start or a chunk
+     */
+    public JobId executeBatch(TenantId tenant, Batchable<?> batch, int scope) {
+        return engine.executeBatch(tenant, batch, scope, null);
+    }
+
+    /**
+     * Submits a batch that joins the flex queue after {@code minutes} (at least 1) and then runs as
+     * {@link #executeBatch(TenantId, Batchable, int)} would. Returns the batch's job id; until its time it is
+     * HOLDING outside the flex queue, and aborting it cancels it.
+     */
+    public JobId scheduleBatch(TenantId tenant, Batchable<?> batch, int minutes, int scope) {
+        if (minutes < 1) {
+            throw new IllegalArgumentException("minutes " + minutes + " is out of range: expected at least 1");
+        }
+        return engine.executeBatch(tenant, batch, scope, Duration.ofMinutes(minutes));
+    }
+
+    /** Batch chunks and errors, and the flex queue. */
+    public Batches batches() {
+        return engine.batches();
     }
 
     /** Reading and aborting jobs. */
@@ -237,6 +279,14 @@ public final class Millrace implements AutoCloseable {
     }
 
     /**
+     * The node's state now: its resource governor (normal, throttled or suspended, and why), how many jobs it may run
+     * at once, and the tenants' lanes that flow control or fair usage holds back. Cheap: read from memory.
+     */
+    public NodeStatus status() {
+        return engine.status();
+    }
+
+    /**
      * Configuration of a node, one method per knob; every default is a named constant and every setter
      * rejects a bad value at once. Nothing is opened until {@link #build()}.
      */
@@ -280,6 +330,8 @@ public final class Millrace implements AutoCloseable {
         private final List<Class<? extends dev.millrace.event.EventHandler>> handlerClasses = new ArrayList<>();
         private final java.util.Map<String, String> flagBindings = new java.util.LinkedHashMap<>();
         private Duration flagCacheTime = DEFAULT_FLAG_CACHE_TIME;
+        private ResourceSampler resourceSampler = ResourceSampler.jvm();
+        private GovernorSettings governorSettings = GovernorSettings.DEFAULTS;
 
         private Builder() {
         }
@@ -386,13 +438,13 @@ public final class Millrace implements AutoCloseable {
             return this;
         }
 
-        /** Registers a {@link Queueable}, {@link Finalizer} or {@link Schedulable} class this node may run. */
+        /** Registers a {@link Queueable}, {@link Finalizer}, {@link Schedulable} or {@link Batchable} class this node may run. */
         public Builder register(Class<?> jobClass) {
             Objects.requireNonNull(jobClass, "job class");
             if (!Queueable.class.isAssignableFrom(jobClass) && !Finalizer.class.isAssignableFrom(jobClass)
-                    && !Schedulable.class.isAssignableFrom(jobClass)) {
+                    && !Schedulable.class.isAssignableFrom(jobClass) && !Batchable.class.isAssignableFrom(jobClass)) {
                 throw new IllegalArgumentException("class " + jobClass.getName() + " cannot be registered as a job:"
-                        + " expected an implementation of Queueable, Finalizer or Schedulable");
+                        + " expected an implementation of Queueable, Finalizer, Schedulable or Batchable");
             }
             jobClasses.add(jobClass);
             return this;
@@ -459,6 +511,18 @@ public final class Millrace implements AutoCloseable {
             return this;
         }
 
+        /** What the resource governor reads heap and CPU load from; default: this JVM ({@link ResourceSampler#jvm()}). */
+        public Builder resourceSampler(ResourceSampler sampler) {
+            this.resourceSampler = Objects.requireNonNull(sampler, "resourceSampler");
+            return this;
+        }
+
+        /** The resource governor's thresholds; default {@link GovernorSettings#DEFAULTS}. */
+        public Builder governor(GovernorSettings settings) {
+            this.governorSettings = Objects.requireNonNull(settings, "governor settings");
+            return this;
+        }
+
         /** Opens the store (migrating it), wires the node; call {@link Millrace#start()} to run jobs. */
         public Millrace build() {
             int batch = claimBatchSize > 0 ? claimBatchSize : Math.max(2, workers * 2);
@@ -468,7 +532,8 @@ public final class Millrace implements AutoCloseable {
             var config = new EngineConfig(dataSource, jdbcUrl, user, password, dataDir, schema, workers, batch, lease,
                     pollInterval, maxAttempts, shutdownTimeout, pruneInterval, micros, nodeId, migrate,
                     List.copyOf(jobClasses), List.copyOf(futureClasses), java.util.Map.copyOf(applicationDataSources),
-                    List.copyOf(handlerClasses), flagCacheTime, java.util.Map.copyOf(flagBindings));
+                    List.copyOf(handlerClasses), flagCacheTime, java.util.Map.copyOf(flagBindings), resourceSampler,
+                    governorSettings);
             return new Millrace(Engine.open(config));
         }
 

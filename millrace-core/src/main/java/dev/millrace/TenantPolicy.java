@@ -18,16 +18,17 @@ package dev.millrace;
  * @param jobRetentionDays days a terminal job is kept before it is pruned
  * @param syncLimits governor limits of synchronous executions ({@link LimitProfile#SYNC} by default)
  * @param asyncLimits governor limits of asynchronous executions ({@link LimitProfile#ASYNC} by default)
+ * @param fairUsage the tenant's weight, flow control, fair usage tiers, caps and rate limits ({@link FairUsage#DEFAULTS})
  */
 public record TenantPolicy(int defaultMaxStackDepth, int maxDelayMinutes, int defaultDelayMinutes,
                            int enqueuePerSyncExecution, int enqueuePerAsyncExecution, int futuresPerExecution,
                            int finalizerMaxConsecutiveRetries, int dailyAsyncExecutions, int maxActiveBatches,
                            int flexQueueCapacity, int maxSchedules, int jobRetentionDays,
-                           LimitProfile syncLimits, LimitProfile asyncLimits) {
+                           LimitProfile syncLimits, LimitProfile asyncLimits, FairUsage fairUsage) {
 
     /** The defaults: unlimited depth, delay 0–10 minutes, 50/1 enqueues, 5 finalizer retries, 250,000 a day. */
     public static final TenantPolicy DEFAULTS = new TenantPolicy(0, 10, 0, 50, 1, 50, 5, 250_000, 5, 100, 100, 7,
-            LimitProfile.SYNC, LimitProfile.ASYNC);
+            LimitProfile.SYNC, LimitProfile.ASYNC, FairUsage.DEFAULTS);
 
     /** Validates every number, naming the key, the value and the allowed range. */
     public TenantPolicy {
@@ -46,6 +47,8 @@ public record TenantPolicy(int defaultMaxStackDepth, int maxDelayMinutes, int de
         // Absent from policies stored before governor limits existed: the defaults apply.
         if (syncLimits == null) syncLimits = LimitProfile.SYNC;
         if (asyncLimits == null) asyncLimits = LimitProfile.ASYNC;
+        // Absent from policies stored before fair usage existed: the defaults apply.
+        if (fairUsage == null) fairUsage = FairUsage.DEFAULTS;
     }
 
     private static void check(String key, int value, int min, int max) {
@@ -59,28 +62,28 @@ public record TenantPolicy(int defaultMaxStackDepth, int maxDelayMinutes, int de
     public TenantPolicy withDefaultMaxStackDepth(int v) {
         return new TenantPolicy(v, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution, enqueuePerAsyncExecution,
                 futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions, maxActiveBatches,
-                flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits);
+                flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits, fairUsage);
     }
 
     /** A copy with other delay bounds. */
     public TenantPolicy withDelayMinutes(int defaultDelay, int maxDelay) {
         return new TenantPolicy(defaultMaxStackDepth, maxDelay, defaultDelay, enqueuePerSyncExecution,
                 enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
-                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits);
+                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits, fairUsage);
     }
 
     /** A copy with another retention of terminal jobs. */
     public TenantPolicy withJobRetentionDays(int days) {
         return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
                 enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
-                maxActiveBatches, flexQueueCapacity, maxSchedules, days, syncLimits, asyncLimits);
+                maxActiveBatches, flexQueueCapacity, maxSchedules, days, syncLimits, asyncLimits, fairUsage);
     }
 
     /** A copy with another cap on consecutive finalizer-driven retries. */
     public TenantPolicy withFinalizerMaxConsecutiveRetries(int retries) {
         return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
                 enqueuePerAsyncExecution, futuresPerExecution, retries, dailyAsyncExecutions, maxActiveBatches,
-                flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits);
+                flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits, fairUsage);
     }
 
     /** A copy with other governor limits for synchronous and asynchronous executions. */
@@ -88,13 +91,28 @@ public record TenantPolicy(int defaultMaxStackDepth, int maxDelayMinutes, int de
         return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
                 enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
                 maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays,
-                java.util.Objects.requireNonNull(sync, "sync limits"), java.util.Objects.requireNonNull(async, "async limits"));
+                java.util.Objects.requireNonNull(sync, "sync limits"), java.util.Objects.requireNonNull(async, "async limits"), fairUsage);
     }
 
     /** A copy with other queueable and future allowances per execution (the queueable and future limits). */
     public TenantPolicy withEnqueueLimits(int perSyncExecution, int perAsyncExecution, int futures) {
         return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, perSyncExecution,
                 perAsyncExecution, futures, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
-                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits);
+                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits, fairUsage);
+    }
+
+    /** A copy with another fair usage: weight, flow control, tiers, caps and rate limits. */
+    public TenantPolicy withFairUsage(FairUsage fairUsage) {
+        return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
+                enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, dailyAsyncExecutions,
+                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits,
+                java.util.Objects.requireNonNull(fairUsage, "fairUsage"));
+    }
+
+    /** A copy with another daily async execution allocation (LIM-6). */
+    public TenantPolicy withDailyAsyncExecutions(int executions) {
+        return new TenantPolicy(defaultMaxStackDepth, maxDelayMinutes, defaultDelayMinutes, enqueuePerSyncExecution,
+                enqueuePerAsyncExecution, futuresPerExecution, finalizerMaxConsecutiveRetries, executions,
+                maxActiveBatches, flexQueueCapacity, maxSchedules, jobRetentionDays, syncLimits, asyncLimits, fairUsage);
     }
 }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "millrace-bench", mixinStandardHelpOptions = true, version = "millrace-bench 0.1.0",
         subcommands = {EnqueueSingle.class, EnqueueBulk.class, Drain.class, Latency.class, Fairness.class, Depth.class,
-                CursorBench.class, EventsWorkload.class, LimitsOverhead.class, Schedules.class},
+                Shares.class, GovernorLoad.class, CursorBench.class, EventsWorkload.class, LimitsOverhead.class,
+                Schedules.class, BatchBench.class},
         description = {"End-to-end benchmarks of Millrace against a hand-written SKIP LOCKED queue in the same process.",
                 "Each workload ends with a line 'RESULT {json}'. Run 'WORKLOAD --help' for its options and defaults."},
         footer = {"", "Example: java -jar millrace-bench.jar drain --db postgres --jobs 30000 --workers 8 --batch 64"})

@@ -63,6 +63,11 @@ final class Setup implements AutoCloseable {
 
     /** A new Millrace node on this schema (not started), as the options say; the caller closes it. */
     Millrace node() {
+        return nodeBuilder().build();
+    }
+
+    /** A builder of such a node, for workloads that register more job classes or set more options. */
+    Millrace.Builder nodeBuilder() {
         return Millrace.builder()
                 .dataSource(millracePool)
                 .schema(schema)
@@ -70,8 +75,7 @@ final class Setup implements AutoCloseable {
                 .claimBatchSize(options.batch)
                 .pollInterval(Duration.ofMillis(options.pollMs))
                 .register(BenchJob.class)
-                .register(LimitsOverhead.QueryJob.class)
-                .build();
+                .register(LimitsOverhead.QueryJob.class);
     }
 
     /** The tenant for the i-th job or chunk: round robin over the tenants. */

@@ -36,10 +36,15 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts a child node on the schema; it runs {@link RecordingJobs.RecordRun} jobs. */
     static ChildJvm start(String nodeId, String schema, Duration lease, int workers) {
+        return start(nodeId, schema, lease, workers, ChildNode.class);
+    }
+
+    /** Starts a child node whose main class (taking {@link ChildNode}'s arguments) registers its own jobs. */
+    static ChildJvm start(String nodeId, String schema, Duration lease, int workers, Class<?> main) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-cp", classPath(), ChildNode.class.getName(),
+                "-XX:TieredStopAtLevel=1", "-cp", classPath(), main.getName(),
                 url(nodeId), TestDatabase.PG_USER, schema, nodeId, Long.toString(lease.toMillis()),
                 Integer.toString(workers)));
         try {

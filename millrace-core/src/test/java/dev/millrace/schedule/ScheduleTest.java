@@ -188,7 +188,7 @@ class ScheduleTest extends DatabaseTest {
     void namesAreUniquePerTenantAndTheQuotaIsThePolicys(Db db) {
         Millrace m = manual(db);
         tenants(m, GLOBEX);
-        m.tenants().put(ACME, new TenantPolicy(0, 10, 0, 50, 1, 50, 5, 250_000, 5, 100, 3, 7, null, null));
+        m.tenants().put(ACME, new TenantPolicy(0, 10, 0, 50, 1, 50, 5, 250_000, 5, 100, 3, 7, null, null, null));
         ScheduleId first = m.schedule(ACME, "one", EVERY_MINUTE, new RecordFire(), UTC);
         m.schedule(ACME, "two", EVERY_MINUTE, new RecordFire(), UTC);
 

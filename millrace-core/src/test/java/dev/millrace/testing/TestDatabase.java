@@ -98,8 +98,9 @@ public final class TestDatabase implements AutoCloseable {
     /** Empties Millrace's tables (between tests of one class). */
     public void reset() {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String table : new String[] {"mr_schedule", "mr_job_log", "mr_queue", "mr_job", "mr_tenant", "mr_flag",
-                    "mr_api_key", "mr_event", "mr_subscription_partition", "mr_subscription", "mr_channel"}) {
+            for (String table : new String[] {"mr_batch_error", "mr_batch_chunk", "mr_batch", "mr_schedule", "mr_job_log",
+                    "mr_queue", "mr_job", "mr_tenant", "mr_flag", "mr_api_key", "mr_event", "mr_subscription_partition",
+                    "mr_subscription", "mr_channel", "mr_fair_lane", "mr_usage_hour"}) {
                 try {
                     s.executeUpdate("DELETE FROM \"" + schema + "\"." + table);
                 } catch (SQLException e) {

@@ -138,6 +138,15 @@ public final class AsyncTest implements AutoCloseable {
         return millrace.enqueue(tenant, job);
     }
 
+    /**
+     * Shorthand for {@code millrace().executeBatch(tenant(), batch, scope)}. Submitted between
+     * {@code startTest} and {@code stopTest}, the batch runs inline at {@code stopTest}: start, every chunk (each
+     * in its own transaction), then finish.
+     */
+    public JobId executeBatch(dev.millrace.Batchable<?> batch, int scope) {
+        return millrace.executeBatch(tenant, batch, scope);
+    }
+
     /** Shorthand for {@code millrace().enqueue(tenant(), job, options)}. */
     public JobId enqueue(Queueable job, AsyncOptions options) {
         return millrace.enqueue(tenant, job, options);
@@ -496,10 +505,10 @@ public final class AsyncTest implements AutoCloseable {
             for (Class<?> c : classes) {
                 Objects.requireNonNull(c, "job class");
                 if (!Queueable.class.isAssignableFrom(c) && !Finalizer.class.isAssignableFrom(c)
-                        && !Schedulable.class.isAssignableFrom(c)) {
+                        && !Schedulable.class.isAssignableFrom(c) && !dev.millrace.Batchable.class.isAssignableFrom(c)) {
                     throw new IllegalArgumentException("class " + c.getName() + " cannot be registered as a job:"
-                            + " expected an implementation of Queueable, Finalizer or Schedulable (register futures"
-                            + " with registerFutures)");
+                            + " expected an implementation of Queueable, Finalizer, Schedulable or Batchable (register"
+                            + " futures with registerFutures)");
                 }
                 jobClasses.add(c);
             }

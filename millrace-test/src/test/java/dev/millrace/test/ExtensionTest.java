@@ -92,7 +92,7 @@ class ExtensionTest {
     void theBuilderRejectsAClassThatIsNotAJob() {
         assertThatThrownBy(() -> AsyncTest.builder().register(String.class)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("class java.lang.String cannot be registered as a job: expected an implementation of"
-                        + " Queueable, Finalizer or Schedulable (register futures with registerFutures)");
+                        + " Queueable, Finalizer, Schedulable or Batchable (register futures with registerFutures)");
     }
 
     @Test

@@ -75,6 +75,11 @@ abstract class BaseContext implements ExecutionContext, CursorHost, EventTransac
         return resources.transaction();
     }
 
+    /** Uses a transaction the caller opened and will end (a batch reuses one connection for its chunks). */
+    void adoptConnection(Connection c) {
+        resources.adopt(c);
+    }
+
     @Override
     public List<PublishResult> publish(List<Event> events) {
         return core.events().publish(job.tenant(), events);

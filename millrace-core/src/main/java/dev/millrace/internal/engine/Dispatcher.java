@@ -1,7 +1,6 @@
 package dev.millrace.internal.engine;
 
 import dev.millrace.TenantId;
-import dev.millrace.internal.store.ClaimRequest;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.JobStore;
 
@@ -18,8 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Claims ready jobs and hands them to the worker pool. Claims are fair: each pass takes an equal share from
- * every tenant with ready work, starting from a different tenant each pass, so one tenant's backlog delays
+ * Claims ready jobs and hands them to the worker pool. Claims are fair: each pass takes from every tenant with
+ * ready work in weighted fair-queuing order kept across passes ({@link FairDispatch}: weights, flow control,
+ * fair-usage tiers, the governor), ties broken from a different tenant each pass, so one tenant's backlog delays
  * another tenant's job by at most one pass. It claims only what the pool can start soon (workers plus one claim
  * batch), so a local backlog never builds up behind which a tenant could wait.
  */
@@ -34,9 +34,11 @@ final class Dispatcher extends LoopService {
 
     /**
      * A claimed job waiting for a worker; the type lets shutdown release jobs that never started. Workers take
-     * tasks in order of their fair-queuing tag, so the local prefetch is served round robin across tenants too.
+     * tasks in order of their fair-queuing key (the planner's, see {@link FairDispatch#keys}), so the local prefetch
+     * is served in the same weighted order as the claims, and a tenant new to the buffer goes ahead of another's
+     * prefetched backlog.
      */
-    record JobTask(ClaimedJob job, Dispatcher owner, long tag, long seq) implements Runnable, Comparable<JobTask> {
+    record JobTask(ClaimedJob job, Dispatcher owner, double key, long seq) implements Runnable, Comparable<JobTask> {
         @Override
         public void run() {
             owner.runTask(this);
@@ -44,8 +46,8 @@ final class Dispatcher extends LoopService {
 
         @Override
         public int compareTo(JobTask o) {
-            int byTag = Long.compare(tag, o.tag);
-            return byTag != 0 ? byTag : Long.compare(seq, o.seq);
+            int byKey = Double.compare(key, o.key);
+            return byKey != 0 ? byKey : Long.compare(seq, o.seq);
         }
     }
 
@@ -58,6 +60,8 @@ final class Dispatcher extends LoopService {
     private final int maxInFlight;
     private final int refillAt;
     private final JobRunner runner;
+    private final FairDispatch fair;
+    private final Duration governorInterval;
     private final ThreadPoolExecutor workers;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean starved;
@@ -66,14 +70,10 @@ final class Dispatcher extends LoopService {
     private long tenantsAt;
     // Tenants this node just enqueued ready work for: served in the next pass without waiting for a query to find them.
     private final java.util.Set<TenantId> hinted = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    // Fair queuing of the local prefetch: a tenant's next task is tagged one past the later of its previous tag and
-    // the tag of the task a worker started last, so a tenant new to the buffer goes ahead of another's backlog.
-    private final java.util.Map<TenantId, Long> lastTag = new java.util.HashMap<>();
-    private final AtomicLong virtualTime = new AtomicLong();
     private long seq;
 
     Dispatcher(JobStore store, InstantSource clock, String nodeId, int workerCount, int claimBatchSize, Duration lease,
-               Duration pollInterval, JobRunner runner) {
+               Duration pollInterval, JobRunner runner, FairDispatch fair, Duration governorInterval) {
         super("millrace-dispatcher");
         this.store = store;
         this.clock = clock;
@@ -84,12 +84,19 @@ final class Dispatcher extends LoopService {
         this.maxInFlight = workerCount + claimBatchSize;
         this.refillAt = workerCount;
         this.runner = runner;
+        this.fair = fair;
+        this.governorInterval = governorInterval;
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.MILLISECONDS,
                 new PriorityBlockingQueue<>(), r -> Thread.ofPlatform().name("millrace-worker-" + n.incrementAndGet())
                 .daemon().unstarted(r));
-        // All workers wait on the queue from the start, so every task goes through it in tag order.
+        // All workers wait on the queue from the start, so every task goes through it in key order.
         this.workers.prestartAllCoreThreads();
+    }
+
+    /** Jobs claimed by this node and not yet ended. */
+    int inFlight() {
+        return inFlight.get();
     }
 
     /** Wakes the dispatcher for a job just committed on this node: its tenant is served in the next pass. */
@@ -100,7 +107,11 @@ final class Dispatcher extends LoopService {
 
     @Override
     Duration tick() {
-        int free = maxInFlight - inFlight.get();
+        var governed = fair.governor().snapshot();
+        if (governed.allowed() <= 0) return governorInterval.compareTo(pollInterval) < 0 ? governorInterval : pollInterval;
+        // Throttled, the node holds no more than the governor allows, prefetch included.
+        int cap = governed.allowed() < refillAt ? governed.allowed() : maxInFlight;
+        int free = cap - inFlight.get();
         if (free <= 0 || (starved && inFlight.get() > refillAt)) {
             starved = true;
             return pollInterval;
@@ -123,15 +134,24 @@ final class Dispatcher extends LoopService {
         }
         if (tenants.isEmpty()) return idleWait(now);
         int want = Math.min(free, claimBatchSize);
-        List<ClaimedJob> jobs = store.claim(new ClaimRequest(nodeId, now, now.plus(lease), rotate(tenants),
-                Math.max(1, -Math.floorDiv(-want, tenants.size())), want));
-        for (ClaimedJob job : jobs) {
+        Instant leaseUntil = now.plus(lease);
+        FairDispatch.Plan plan = fair.plan(nodeId, now, leaseUntil, rotate(tenants), want);
+        List<ClaimedJob> jobs = new ArrayList<>();
+        double[] keys = null;
+        if (plan.request() != null) {
+            List<ClaimedJob> claimed = store.claim(plan.request());
+            keys = fair.claimed(plan, claimed);
+            jobs.addAll(claimed);
+        }
+        int fairCount = jobs.size();
+        Duration nextToken = plan.limited().isEmpty() ? null : fair.claimLimited(plan, nodeId, leaseUntil, want, jobs);
+        for (int i = 0; i < jobs.size(); i++) {
             inFlight.incrementAndGet();
-            workers.execute(task(job));
+            workers.execute(new JobTask(jobs.get(i), this, i < fairCount ? keys[i] : fair.virtualNow(), seq++));
         }
         if (jobs.isEmpty()) {
             tenants = List.of();
-            return pollInterval;
+            return nextToken != null && nextToken.compareTo(pollInterval) < 0 ? nextToken : pollInterval;
         }
         return Duration.ZERO;
     }
@@ -152,10 +172,11 @@ final class Dispatcher extends LoopService {
         public void run() {
             // Whoever removes the group from the pending set owns it: this start, or shutdown's release.
             if (!owner.held.remove(this)) return;
-            long tag = owner.virtualTime.get() + 1;
+            // Due now: they queue at the current virtual time, ahead of prefetched work of tenants that ran ahead.
+            double key = owner.fair.virtualNow();
             try {
                 for (ClaimedJob job : jobs) {
-                    owner.workers.execute(new JobTask(job, owner, tag, owner.heldSeq.getAndIncrement()));
+                    owner.workers.execute(new JobTask(job, owner, key, owner.heldSeq.getAndIncrement()));
                 }
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // The node is shutting down: what was not started keeps its lease until it expires and is rescued.
@@ -218,21 +239,33 @@ final class Dispatcher extends LoopService {
         return wait;
     }
 
-    private JobTask task(ClaimedJob job) {
-        long now = virtualTime.get();
-        if (lastTag.size() > 10_000) lastTag.values().removeIf(t -> t <= now);
-        long tag = Math.max(lastTag.getOrDefault(job.tenant(), 0L), now) + 1;
-        lastTag.put(job.tenant(), tag);
-        return new JobTask(job, this, tag, seq++);
-    }
-
     private void runTask(JobTask task) {
-        virtualTime.accumulateAndGet(task.tag(), Math::max);
         try {
             runner.run(task.job());
         } finally {
             int left = inFlight.decrementAndGet();
-            if (starved && left <= refillAt) wake();
+            boolean held = fair.ended(task.job());
+            if (held || (starved && left <= refillAt)) wake();
+        }
+    }
+
+    /**
+     * Puts back in the queue the jobs claimed but not started, so that only what the governor allows runs: the ones
+     * already running end as usual. Called by the governor when it lowers the number of executions.
+     */
+    void shed() {
+        List<Runnable> queued = new ArrayList<>();
+        workers.getQueue().drainTo(queued);
+        List<ClaimedJob> unstarted = new ArrayList<>();
+        for (Runnable r : queued) {
+            if (r instanceof JobTask t) unstarted.add(t.job());
+        }
+        if (unstarted.isEmpty()) return;
+        try {
+            store.release(nodeId, unstarted);
+        } finally {
+            unstarted.forEach(fair::ended);
+            inFlight.addAndGet(-unstarted.size());
         }
     }
 
@@ -254,6 +287,7 @@ final class Dispatcher extends LoopService {
             if (r instanceof JobTask t) unstarted.add(t.job());
         }
         if (!unstarted.isEmpty()) {
+            unstarted.forEach(fair::ended);
             store.release(nodeId, unstarted);
             inFlight.addAndGet(-unstarted.size());
         }

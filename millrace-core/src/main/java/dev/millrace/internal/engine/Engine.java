@@ -27,7 +27,12 @@ import dev.millrace.Queueable;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
 import dev.millrace.Tenants;
+import dev.millrace.BatchError;
+import dev.millrace.BatchSource;
+import dev.millrace.Batchable;
+import dev.millrace.Batches;
 import dev.millrace.internal.store.AbortOutcome;
+import dev.millrace.internal.store.BatchStore;
 import dev.millrace.internal.store.ClaimRequest;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.JobStore;
@@ -44,6 +49,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -76,6 +82,9 @@ public final class Engine implements AutoCloseable {
     private final CursorService cursors;
     private final CursorPruner cursorPruner;
     private final PgListener listener;
+    private final BatchStore batchStore;
+    private final BatchAdmitter admitter;
+    private final Batches batches = new BatchesView();
     private final EventBus events;
     private final EventDelivery eventDelivery;
     private final EventPruner eventPruner;
@@ -83,6 +92,11 @@ public final class Engine implements AutoCloseable {
     private final ScheduleStore scheduleStore;
     private final Scheduler scheduler;
     private final Schedules schedules = new SchedulesView();
+    private final FairDispatch fair;
+    private final FlowControl flowControl;
+    private final GovernorService governor;
+    private final dev.millrace.internal.fair.DailyQuota quota;
+    private final DailyAllocationService quotaService;
     private final String nodeId;
     private final Jobs jobs = new JobsView();
     private final Tenants tenants = new TenantsView();
@@ -93,18 +107,17 @@ public final class Engine implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean closed;
 
-    private Engine(EngineConfig config, SqlStore sql) {
+    private Engine(EngineConfig config, SqlStore sql, Registry registry) {
         this.config = config;
         this.sql = sql;
         this.store = sql.jobs();
         this.tenantStore = sql.tenants();
         this.nodeId = config.nodeId() != null ? config.nodeId() : defaultNodeId();
         this.policies = new TenantPolicies(tenantStore, config.clock());
-        List<Class<?>> jobClasses = new ArrayList<>(config.jobClasses());
-        jobClasses.add(StepWorkflow.class); // built in: every node can run step workflows
-        Registry registry = new Registry(jobClasses, config.futureClasses());
         JobCodec codec = new JobCodec();
-        Enqueuer enqueuer = new Enqueuer(registry, codec, policies, config.clock());
+        this.quota = new dev.millrace.internal.fair.DailyQuota(sql.fair(), config.clock(), nodeId);
+        Enqueuer enqueuer = new Enqueuer(registry, codec, policies, config.clock(), quota);
+        this.quotaService = new DailyAllocationService(quota);
         this.cursors = new CursorService(sql.cursors(), config.clock(), config.applicationDataSources(), policies::get);
         this.events = new EventBus(sql.events(), sql.dataSource(), policies::get, config.clock(), this.nodeId,
                 config.lease(), config.pollInterval(), config.handlerClasses());
@@ -113,10 +126,20 @@ public final class Engine implements AutoCloseable {
         this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake,
                 cursors, events, governance);
         this.completer = new Completer(store);
-        this.runner = new JobRunner(core, policies, completer);
-        this.inlineRunner = new JobRunner(core, policies, c -> store.complete(List.of(c)));
+        this.batchStore = sql.batches();
+        this.runner = new JobRunner(core, policies, completer, batchStore, config.applicationDataSources());
+        this.inlineRunner = new JobRunner(core, policies, c -> store.complete(List.of(c)), batchStore,
+                config.applicationDataSources());
+        this.admitter = new BatchAdmitter(batchStore, policies, config.clock(), config.pollInterval(), this::wake);
+        var tiers = new dev.millrace.internal.fair.Tiers();
+        var governorState = new dev.millrace.internal.fair.Governor(config.governor(), config.workers());
+        this.fair = new FairDispatch(policies, sql.fair(), tiers, governorState, config.workers(),
+                config.clock());
         this.dispatcher = new Dispatcher(store, config.clock(), nodeId, config.workers(), config.claimBatchSize(),
-                config.lease(), config.pollInterval(), runner);
+                config.lease(), config.pollInterval(), runner, fair, config.governor().sampleInterval());
+        this.flowControl = new FlowControl(store, sql.fair(), policies, tiers, config.clock(), fair);
+        this.governor = new GovernorService(config.sampler(), governorState, config.governor().sampleInterval(),
+                dispatcher::wake, dispatcher::shed);
         this.heartbeat = new Heartbeat(store, config.clock(), nodeId, config.lease(), runner);
         this.rescuer = new Rescuer(store, config.clock(), config.maxAttempts(), config.lease(), this::wake);
         this.pruner = new Pruner(store, tenantStore, sql.leaderLock(), config.clock(), config.pruneInterval());
@@ -135,12 +158,16 @@ public final class Engine implements AutoCloseable {
 
     /** Opens the store (migrating it) and wires a node; nothing runs until {@link #start()}. */
     public static Engine open(EngineConfig config) {
+        // Bad registrations are refused before any database is opened or migrated.
+        List<Class<?>> jobClasses = new ArrayList<>(config.jobClasses());
+        jobClasses.add(StepWorkflow.class); // built in: every node can run step workflows
+        Registry registry = new Registry(jobClasses, config.futureClasses());
         SqlStore sql = SqlStore.open(config.dataSource(), config.jdbcUrl(), config.user(), config.password(),
                 // Two connections per worker: an execution that holds its own transaction may take a second one
                 // (a cursor's pages are written and read outside it); six more for the background services.
                 config.dataDir(), config.schema(), config.workers() * 2 + 6, config.migrate());
         try {
-            return new Engine(config, sql);
+            return new Engine(config, sql, registry);
         } catch (RuntimeException e) {
             sql.close();
             throw e;
@@ -171,6 +198,7 @@ public final class Engine implements AutoCloseable {
         heartbeat.start();
         rescuer.start();
         pruner.start();
+        admitter.start();
         cursorPruner.start();
         if (listener != null) listener.start();
         if (eventListener != null) eventListener.start();
@@ -178,6 +206,10 @@ public final class Engine implements AutoCloseable {
         eventDelivery.start();
         eventPruner.start();
         governance.watchdog.start();
+        governor.start();
+        flowControl.start();
+        quota.inBackground(true);
+        quotaService.start();
         dispatcher.start();
         scheduler.start();
         LOG.info("Millrace node {} started on {} with {} workers", nodeId, sql, config.workers());
@@ -197,13 +229,18 @@ public final class Engine implements AutoCloseable {
             completer.stop();
             completer.flush();
             heartbeat.stop();
+            governor.stop();
+            flowControl.stop();
+            quotaService.stop();
             rescuer.stop();
             pruner.stop();
+            admitter.stop();
             cursorPruner.stop();
             LOG.info("Millrace node {} stopped", nodeId);
         }
         governance.watchdog.stop();
         governance.close();
+        quota.flush();
         sql.close();
     }
 
@@ -214,6 +251,13 @@ public final class Engine implements AutoCloseable {
     /** The event bus. */
     public dev.millrace.event.Events events() {
         return events;
+    }
+
+    /** The node's status: governor and fair usage. */
+    public dev.millrace.NodeStatus status() {
+        var g = fair.governor().snapshot();
+        return new dev.millrace.NodeStatus(nodeId, config.workers(), dispatcher.inFlight(), g.state(), g.reason(),
+                g.allowed(), g.last(), fair.status());
     }
 
     private void wake() {
@@ -244,6 +288,7 @@ public final class Engine implements AutoCloseable {
             current.checkSameTenant(tenant);
             if (current instanceof FinalizerContextImpl f) return f.enqueue(job, options);
             if (current instanceof ScheduleContextImpl s) return s.enqueue(job, options);
+            if (current instanceof BatchContextImpl b) return b.enqueue(job, options);
             return ((QueueableContextImpl) current).enqueue(job, options);
         }
         NewJob newJob = core.enqueuer().queueable(tenant, job, options, Enqueuer.Lineage.ROOT);
@@ -280,16 +325,27 @@ public final class Engine implements AutoCloseable {
             return ids;
         }
         List<NewJob> batch = new ArrayList<>(queueables.size());
-        for (Queueable q : queueables) batch.add(core.enqueuer().queueable(tenant, q, options, Enqueuer.Lineage.ROOT));
+        try {
+            for (Queueable q : queueables) batch.add(core.enqueuer().queueable(tenant, q, options, Enqueuer.Lineage.ROOT));
+        } catch (RuntimeException e) {
+            // All or none: the jobs accepted before the refusal are not written, so they use none of the allocation.
+            quota.refund(tenant, batch.size());
+            throw e;
+        }
         insert(null, batch);
         return batch.stream().map(j -> JobId.of(j.id())).toList();
     }
 
     private void insert(Connection connection, List<NewJob> batch) {
         if (batch.isEmpty()) return;
-        if (governance.flags.gates(batch)) insertGated(connection, batch);
-        else if (connection == null) store.insert(batch);
-        else store.insert(connection, batch);
+        try {
+            if (governance.flags.gates(batch)) insertGated(connection, batch);
+            else if (connection == null) store.insert(batch);
+            else store.insert(connection, batch);
+        } catch (RuntimeException e) {
+            quota.refund(batch.get(0).tenant(), batch.size());
+            throw e;
+        }
         afterInsert(batch.get(0));
     }
 
@@ -376,6 +432,85 @@ public final class Engine implements AutoCloseable {
         Optional<ClaimedJob> claimed = store.claimJob(tenant, id.uuid(), nodeId, now, now.plus(config.lease()));
         claimed.ifPresent(inlineRunner::run);
         return claimed.isPresent();
+    }
+
+    // ---- batches
+
+    /** Submits a batch; see {@code Millrace.executeBatch}. */
+    public JobId executeBatch(TenantId tenant, Batchable<?> batch, int scope, Duration delay) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(batch, "batch");
+        BaseContext current = Executions.currentContext();
+        if (current instanceof BatchContextImpl b && b.core == core && !b.allowsBatchSubmit()) {
+            throw new dev.millrace.AsyncException("a batch cannot be started from the " + b.phase()
+                    + " phase of batch " + b.batchJobId() + ": expected to start it from finish, a queueable or a schedule");
+        }
+        checkScope(batch, scope);
+        TenantPolicy policy = policies.get(tenant);
+        Instant runAt = delay == null ? null : config.clock().instant().plus(delay);
+        NewJob job = core.enqueuer().batch(tenant, batch, runAt, current != null && current.core == core ? current.job.id() : null);
+        BatchStore.Admission where = batchStore.submit(job, scope, runAt, policy.maxActiveBatches(),
+                policy.flexQueueCapacity());
+        if (where == BatchStore.Admission.QUEUED) afterInsert(job);
+        return JobId.of(job.id());
+    }
+
+    /** Refuses a scope out of range: below 1 always, above the query maximum when start declares a query. */
+    private static void checkScope(Batchable<?> batch, int scope) {
+        boolean query = false;
+        try {
+            query = BatchSource.Query.class.isAssignableFrom(
+                    batch.getClass().getMethod("start", dev.millrace.BatchContext.class).getReturnType());
+        } catch (NoSuchMethodException e) {
+            // every Batchable has start(BatchContext)
+        }
+        int max = BatchSource.MAX_QUERY_SCOPE;
+        if (scope < 1 || (query && scope > max)) {
+            throw new IllegalArgumentException("scope " + scope + " is out of range: expected 1 to " + max
+                    + " for a query source" + (query ? "" : " (at least 1 for an iterable)"));
+        }
+        int parallel = batch.maxParallelChunks();
+        if (parallel < 1 || parallel > BatchSource.MAX_PARALLEL_CHUNKS) {
+            throw new IllegalArgumentException("maxParallelChunks " + parallel + " of batch " + batch.getClass().getName()
+                    + " is out of range: expected 1 to " + BatchSource.MAX_PARALLEL_CHUNKS);
+        }
+        if (parallel > 1 && batch instanceof dev.millrace.Stateful) {
+            throw new IllegalArgumentException("batch " + batch.getClass().getName() + " is Stateful and asks for "
+                    + parallel + " parallel chunks: expected 1 (a stateful batch's chunks run one after another)");
+        }
+    }
+
+    /** Batch chunks, errors and the flex queue. */
+    public Batches batches() {
+        return batches;
+    }
+
+    private final class BatchesView implements Batches {
+        @Override
+        public List<JobRecord> chunks(TenantId tenant, JobId batch) {
+            return batchStore.chunks(tenant, batch.uuid());
+        }
+
+        @Override
+        public List<BatchError> errors(TenantId tenant, JobId batch) {
+            return batchStore.errors(tenant, batch.uuid());
+        }
+
+        @Override
+        public List<JobId> flexQueue(TenantId tenant) {
+            policies.get(tenant);
+            return batchStore.flexQueue(tenant);
+        }
+
+        @Override
+        public boolean moveTo(TenantId tenant, JobId batch, int position) {
+            if (position < 0) {
+                throw new IllegalArgumentException("flex queue position " + position + " is out of range: expected 0"
+                        + " (the front) or more");
+            }
+            policies.get(tenant);
+            return batchStore.moveTo(tenant, batch.uuid(), position);
+        }
     }
 
     /** Reading and aborting jobs. */
@@ -598,10 +733,18 @@ public final class Engine implements AutoCloseable {
 
         @Override
         public void abort(TenantId tenant, JobId id) {
-            policies.get(tenant);
+            TenantPolicy policy = policies.get(tenant);
+            if (batchStore.abortWaiting(tenant, id.uuid(), config.clock().instant())) {
+                LOG.info("batch {} of tenant {} aborted in the flex queue", id, tenant);
+                return;
+            }
             AbortOutcome outcome = store.abort(tenant, id.uuid(), config.clock().instant());
             switch (outcome) {
-                case ABORTED -> LOG.info("job {} of tenant {} aborted before it started", id, tenant);
+                case ABORTED -> {
+                    LOG.info("job {} of tenant {} aborted before it started", id, tenant);
+                    // If it was a queued batch, its slot is free now.
+                    if (!batchStore.admit(tenant, policy.maxActiveBatches(), config.clock().instant()).isEmpty()) wake();
+                }
                 case REQUESTED -> runner.abort(id.uuid());
                 case NOT_FOUND -> {
                     Optional<JobRecord> job = store.find(tenant, id);

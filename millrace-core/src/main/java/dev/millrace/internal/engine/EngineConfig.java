@@ -31,6 +31,8 @@ import javax.sql.DataSource;
  * @param handlerClasses event handler classes this node delivers
  * @param flagCacheTime how long a flag value read from the store is reused
  * @param flagBindings job class name to the feature flag it is bound to
+ * @param sampler what the resource governor reads heap and CPU from
+ * @param governor the resource governor's thresholds
  */
 public record EngineConfig(DataSource dataSource, String jdbcUrl, String user, String password, Path dataDir,
                            String schema, int workers, int claimBatchSize, Duration lease, Duration pollInterval,
@@ -38,5 +40,6 @@ public record EngineConfig(DataSource dataSource, String jdbcUrl, String user, S
                            String nodeId, boolean migrate, List<Class<?>> jobClasses, List<Class<?>> futureClasses,
                            java.util.Map<String, DataSource> applicationDataSources,
                            List<Class<? extends dev.millrace.event.EventHandler>> handlerClasses,
-                           Duration flagCacheTime, java.util.Map<String, String> flagBindings) {
+                           Duration flagCacheTime, java.util.Map<String, String> flagBindings,
+                           dev.millrace.ResourceSampler sampler, dev.millrace.GovernorSettings governor) {
 }

@@ -21,6 +21,7 @@ final class Enqueuer {
     private final TenantPolicies policies;
     private final InstantSource clock;
     private final Uuid7 ids;
+    private final dev.millrace.internal.fair.DailyQuota quota;
 
     /**
      * Where a new job sits in its chain.
@@ -34,7 +35,9 @@ final class Enqueuer {
         static final Lineage ROOT = new Lineage(null, 1, null, 0);
     }
 
-    Enqueuer(Registry registry, JobCodec codec, TenantPolicies policies, InstantSource clock) {
+    Enqueuer(Registry registry, JobCodec codec, TenantPolicies policies, InstantSource clock,
+             dev.millrace.internal.fair.DailyQuota quota) {
+        this.quota = quota;
         this.registry = registry;
         this.codec = codec;
         this.policies = policies;
@@ -55,6 +58,8 @@ final class Enqueuer {
         Instant now = clock.instant();
         Instant runAt = now.plus(delay(tenant, policy, options));
         String payload = codec.write(job, "job");
+        // Counted last, once every other check passed: a refused enqueue uses none of the allocation.
+        quota.accept(tenant, policy.dailyAsyncExecutions(), 1);
         return new NewJob(ids.next(), tenant, JobType.QUEUEABLE, job.getClass().getName(), null, payload,
                 lineage.parentId(), lineage.depth(), max, now, runAt,
                 options.duplicateSignature().map(DuplicateSignature::value).orElse(null), null,
@@ -67,6 +72,7 @@ final class Enqueuer {
         Object[] values = args == null ? new Object[0] : args;
         TenantPolicy policy = policies.get(tenant);
         Method m = registry.checkFutureCall(type, method, values);
+        quota.accept(tenant, policy.dailyAsyncExecutions(), 1);
         Instant now = clock.instant();
         Instant runAt = now.plus(Duration.ofMinutes(policy.defaultDelayMinutes()));
         return new NewJob(ids.next(), tenant, JobType.FUTURE, type.getName(), m.getName(), codec.writeArgs(values),
@@ -87,9 +93,20 @@ final class Enqueuer {
                 codec.writeScheduled(scheduleId, fireTime, schedulableJson), null, 1, null, now, fireTime, null, null, 0);
     }
 
-    /** A new schedule's id: time-ordered like job ids. */
+    /** A new time-ordered id, like job ids: for schedules, and for the chunks a batch cuts, in order. */
     java.util.UUID nextId() {
         return ids.next();
+    }
+
+    /** A BATCH job: the batch object's state as payload; where it waits is the batch store's decision. */
+    NewJob batch(TenantId tenant, dev.millrace.Batchable<?> batch, Instant runAt, java.util.UUID parentId) {
+        java.util.Objects.requireNonNull(batch, "batch");
+        policies.get(tenant);
+        registry.checkJob(batch);
+        Instant now = clock.instant();
+        String payload = codec.write(batch, "batch");
+        return new NewJob(ids.next(), tenant, JobType.BATCH, batch.getClass().getName(), null, payload, parentId, 1, null,
+                now, runAt == null ? now : runAt, null, null, 0);
     }
 
     private static Integer maxDepth(TenantPolicy policy, AsyncOptions options, Lineage lineage) {

@@ -50,6 +50,12 @@ final class ExecutionResources {
         return transaction;
     }
 
+    /** Uses a transaction the caller opened and will end (a batch reuses one connection for its chunks). */
+    void adopt(Connection c) {
+        transaction = c;
+        metered = null;
+    }
+
     /** The transaction, if the execution opened one. */
     Connection openTransaction() {
         return transaction;

@@ -41,6 +41,11 @@ final class JobCodec {
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 
+    /** The configured mapper, for values stored beside jobs (a batch's chunk records). */
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
     /**
      * Writes an object's state; the first time a class is written, also reads it back, so a class that could
      * be written but never rebuilt is refused at enqueue rather than failing when it runs.

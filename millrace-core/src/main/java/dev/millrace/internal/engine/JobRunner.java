@@ -8,6 +8,7 @@ import dev.millrace.LogLevel;
 import dev.millrace.ParentJobResult;
 import dev.millrace.Queueable;
 import dev.millrace.TenantPolicy;
+import dev.millrace.internal.store.BatchStore;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.Completion;
 import dev.millrace.internal.store.LogRow;
@@ -45,11 +46,14 @@ final class JobRunner {
     private final TenantPolicies policies;
     private final Consumer<Completion> sink;
     private final ConcurrentHashMap<UUID, Running> running = new ConcurrentHashMap<>();
+    private final BatchRunner batches;
 
-    JobRunner(Core core, TenantPolicies policies, Consumer<Completion> sink) {
+    JobRunner(Core core, TenantPolicies policies, Consumer<Completion> sink, BatchStore batchStore,
+              java.util.Map<String, javax.sql.DataSource> batchSources) {
         this.core = core;
         this.policies = policies;
         this.sink = sink;
+        this.batches = new BatchRunner(core, batchStore, batchSources, () -> interruptingForShutdown);
     }
 
     /** Asks a job running here to stop at its next safe point; false when it does not run here. */
@@ -76,6 +80,11 @@ final class JobRunner {
             TenantPolicy policy = policies.get(job.tenant());
             ctx = context(job, policy);
             running.put(job.id(), new Running(ctx, Thread.currentThread()));
+            if (ctx instanceof BatchContextImpl batch) {
+                // A batch ends itself: its counters, its chunks and the flex queue move in its last transaction.
+                batches.run(batch);
+                return;
+            }
             Executions.set(ctx);
             ctx.limits().attach();
             core.governance().watchdog.add(ctx.limits());
@@ -123,6 +132,7 @@ final class JobRunner {
                 yield new FinalizerContextImpl(core, job, policy, stored.result(), stored.error());
             }
             case SCHEDULED -> new ScheduleContextImpl(core, job, policy, core.codec().readScheduled(job.payload()));
+            case BATCH -> new BatchContextImpl(core, job, policy);
             default -> new QueueableContextImpl(core, job, policy);
         };
     }

@@ -83,6 +83,7 @@ public final class EventBus implements Events {
     private final ConcurrentLinkedQueue<SystemEvent> systemEvents = new ConcurrentLinkedQueue<>();
     private volatile Set<TenantId> jobStatusTenants = Set.of();
     private volatile Set<TenantId> scheduleFireTenants = Set.of();
+    private volatile Set<TenantId> batchErrorTenants = Set.of();
 
     private record Cached(ChannelRow row, ChannelDefinition definition, Instant loadedAt) {
     }
@@ -655,6 +656,26 @@ public final class EventBus implements Events {
                 .with("scheduleId", scheduleId).with("fireTime", fireTime).with("jobId", jobId));
     }
 
+    /**
+     * A batch recorded an error (after its transaction committed): queued for the batch error channel when the
+     * tenant has a subscription on it. Long texts are cut to the channel's string length.
+     */
+    public void batchError(TenantId tenant, dev.millrace.internal.store.BatchStore.BatchErrorRow e) {
+        if (!batchErrorTenants.contains(tenant)) return;
+        Event event = Event.on(Events.BATCH_ERROR_CHANNEL).with("jobId", e.batch()).with("phase", e.phase().name());
+        if (e.exceptionType() != null) event = event.with("exceptionType", cut(e.exceptionType()));
+        if (e.message() != null) event = event.with("message", cut(e.message()));
+        if (e.failedRecordIds() != null && !e.failedRecordIds().isEmpty()) {
+            event = event.with("failedRecordIds", cut(e.failedRecordIds()));
+        }
+        queueSystemEvent(tenant, Events.BATCH_ERROR_CHANNEL, event);
+    }
+
+    private static String cut(String s) {
+        int max = dev.millrace.event.FieldDefinition.STRING_MAX_LENGTH;
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
     private void queueSystemEvent(TenantId tenant, String channel, Event event) {
         systemEvents.add(new SystemEvent(tenant, channel, event));
         for (Runnable r : listeners) r.run();
@@ -664,6 +685,7 @@ public final class EventBus implements Events {
     public void refreshSystemSubscribers() {
         jobStatusTenants = Set.copyOf(store.tenantsSubscribedTo(Events.JOB_STATUS_CHANNEL));
         scheduleFireTenants = Set.copyOf(store.tenantsSubscribedTo(Events.SCHEDULE_FIRE_CHANNEL));
+        batchErrorTenants = Set.copyOf(store.tenantsSubscribedTo(Events.BATCH_ERROR_CHANNEL));
     }
 
     /** Publishes queued system events; returns how many. */

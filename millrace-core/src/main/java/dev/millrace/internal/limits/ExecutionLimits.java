@@ -29,9 +29,9 @@ public final class ExecutionLimits implements Limits {
     private volatile long cpuBaseNanos = -1;
     /** Wall time from the start to that first read, counted as CPU (an upper bound: CPU never exceeds wall). */
     private volatile long cpuBaseWallNanos;
-    private final long wallStartNanos;
+    private volatile long wallStartNanos;
     private final long cpuBudgetNanos;
-    private final long heapStartBytes;
+    private volatile long heapStartBytes;
     private volatile LimitException breach;
 
     /**
@@ -70,6 +70,19 @@ public final class ExecutionLimits implements Limits {
     /** The limits of the execution running on this thread, or null. */
     public static ExecutionLimits current() {
         return CURRENT.get();
+    }
+
+    /**
+     * Starts a new execution with these limits on the calling thread: usage back to zero, CPU and heap measured
+     * from now. A batch's finish is a new execution in the context its start and chunks ran in.
+     */
+    public synchronized void restart() {
+        java.util.Arrays.fill(used, 0);
+        breach = null;
+        cpuBaseNanos = -1;
+        cpuBaseWallNanos = 0;
+        wallStartNanos = System.nanoTime();
+        heapStartBytes = enabled ? THREADS.getCurrentThreadAllocatedBytes() : 0;
     }
 
     /** Makes these the limits of the calling thread's execution (until {@link #detach()}). */

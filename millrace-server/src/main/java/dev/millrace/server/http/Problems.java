@@ -77,5 +77,10 @@ public final class Problems {
         // The charset is named: Jetty encodes a String result as ISO-8859-1 otherwise, and a detail's "0–23" reads "0?23".
         ctx.status(p.status()).contentType(MEDIA_TYPE + "; charset=utf-8").result(body.toString());
         if (p.status() == 401) ctx.header("WWW-Authenticate", "Bearer realm=\"millrace\"");
+        if (ctx.req().getContentLengthLong() != 0) {
+            // A refused request's body may be unread (too large, or refused before reading): Jetty then closes the
+            // connection, and saying so up front stops a client from sending its next request on a dead connection.
+            ctx.header("Connection", "close");
+        }
     }
 }

@@ -39,26 +39,29 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String claimSql(Tables t) {
-        // Up to perTenant ready jobs from each listed tenant, skipping rows other nodes hold, then at most total in
-        // all, taken round by round: every tenant's oldest job (in the listed order), then every tenant's second...
-        // The claimed jobs are marked PROCESSING and returned in the same statement. Parameters: tenants[], now,
-        // perTenant, total, node, leaseUntil, now, node. Rows come back with their round and tenant position, so the
-        // caller can serve them in that order.
+        // Up to each lane's limit of ready jobs from each listed tenant, skipping rows other nodes hold and the lane's
+        // excluded types, then at most total in all, in order of the fair-queuing key start + k × step (with equal
+        // lanes: every tenant's oldest job in the listed order, then every tenant's second...). The claimed jobs are
+        // marked PROCESSING and returned in the same statement with their key and tenant position, so the caller can
+        // serve them in that order. Parameters: tenants[], limits[], starts[], steps[], excluded[], now, total, node,
+        // leaseUntil, now, node.
         return "WITH c AS (SELECT l.job_id, t.ord,"
-                + " row_number() OVER (PARTITION BY t.ord ORDER BY l.run_at, l.job_id) AS round"
-                + " FROM unnest(?::varchar[]) WITH ORDINALITY AS t(tenant_id, ord)"
+                + " t.start + t.step * row_number() OVER (PARTITION BY t.ord ORDER BY l.run_at, l.job_id) AS vkey"
+                + " FROM unnest(?::varchar[], ?::int[], ?::float8[], ?::float8[], ?::varchar[]) WITH ORDINALITY"
+                + " AS t(tenant_id, lim, start, step, excl, ord)"
                 + " CROSS JOIN LATERAL (SELECT q.job_id, q.run_at FROM " + t.queue() + " q"
                 + " WHERE q.tenant_id = t.tenant_id AND q.state = 0 AND q.run_at <= ?"
-                + " ORDER BY q.run_at, q.job_id LIMIT ? FOR UPDATE SKIP LOCKED) l),"
-                + " picked AS (SELECT job_id, ord, round FROM c ORDER BY round, ord LIMIT ?),"
+                + " AND (t.excl IS NULL OR strpos(t.excl, ',' || q.job_type || ',') = 0)"
+                + " ORDER BY q.run_at, q.job_id LIMIT t.lim FOR UPDATE SKIP LOCKED) l),"
+                + " picked AS (SELECT job_id, ord, vkey FROM c ORDER BY vkey, ord LIMIT ?),"
                 + " claimed AS (UPDATE " + t.queue() + " q SET state = 1, node = ?, lease_expires_at = ?,"
                 + " attempt = q.attempt + 1 FROM picked WHERE q.job_id = picked.job_id"
-                + " RETURNING q.job_id, q.attempt, picked.round, picked.ord)"
+                + " RETURNING q.job_id, q.attempt, picked.vkey, picked.ord)"
                 + " UPDATE " + t.job() + " j SET status = 'PROCESSING', started_at = ?, node = ?, attempt = claimed.attempt"
                 + " FROM claimed WHERE j.id = claimed.job_id"
                 + " RETURNING j.id, j.tenant_id, j.job_type, j.class_name, j.method_name, j.payload, j.parent_job_id,"
                 + " j.stack_depth, j.max_stack_depth, j.created_at, j.run_at, j.request_id, j.consecutive_failures,"
-                + " claimed.attempt, claimed.round, claimed.ord";
+                + " claimed.attempt, claimed.vkey, claimed.ord";
     }
 
     @Override

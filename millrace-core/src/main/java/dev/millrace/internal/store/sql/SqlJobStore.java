@@ -43,7 +43,7 @@ import java.util.stream.Collectors;
 /** The one JDBC implementation of {@link JobStore}; what differs between databases is in its {@link SqlDialect}. */
 final class SqlJobStore implements JobStore {
     private static final int EXTENDED_STATUS_MAX = 1000;
-    private static final String JOB_COLUMNS = "id, tenant_id, job_type, class_name, method_name, status, extended_status,"
+    static final String JOB_COLUMNS = "id, tenant_id, job_type, class_name, method_name, status, extended_status,"
             + " number_of_errors, items_processed, total_items, parent_job_id, stack_depth, max_stack_depth, attempt, node,"
             + " created_at, run_at, started_at, completed_at";
 
@@ -277,7 +277,14 @@ final class SqlJobStore implements JobStore {
             // One statement claims the queue rows, marks the jobs PROCESSING and returns them: no commit round trip.
             return jdbc.inAutoCommit("claim jobs", c -> claimInOneStatement(c, r));
         }
-        return jdbc.inTransaction("claim jobs", c -> {
+        return jdbc.inTransaction("claim jobs", c -> claimIn(c, r));
+    }
+
+    /** Claims in the caller's transaction (the fair store claims under a lane's lock this way). */
+    List<ClaimedJob> claimIn(Connection c, ClaimRequest r) throws SQLException {
+        if (r.tenants().isEmpty() || r.total() <= 0) return List.of();
+        if (dialect.claimsInOneStatement()) return claimInOneStatement(c, r);
+        {
             List<UUID> ids = claimPerTenant(c, r);
             if (ids.isEmpty()) return List.of();
             // Mark the jobs and read them back in one statement (H2's data change delta table).
@@ -301,7 +308,7 @@ final class SqlJobStore implements JobStore {
             List<ClaimedJob> out = new ArrayList<>(ids.size());
             for (UUID id : ids) out.add(byId.get(id));
             return out;
-        });
+        }
     }
 
     @Override
@@ -358,47 +365,75 @@ final class SqlJobStore implements JobStore {
 
     private List<ClaimedJob> claimInOneStatement(Connection c, ClaimRequest r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(dialect.claimSql(t))) {
+            List<ClaimRequest.Lane> lanes = r.lanesOrEqual();
+            int n = lanes.size();
+            Object[] limits = new Object[n];
+            Object[] starts = new Object[n];
+            Object[] steps = new Object[n];
+            Object[] excluded = new Object[n];
+            for (int k = 0; k < n; k++) {
+                ClaimRequest.Lane lane = lanes.get(k);
+                limits[k] = lane.limit();
+                starts[k] = lane.start();
+                steps[k] = lane.step();
+                excluded[k] = lane.excludedList();
+            }
             ps.setArray(1, c.createArrayOf("varchar", r.tenants().stream().map(TenantId::value).toArray()));
-            Jdbc.setInstant(ps, 2, r.now());
-            ps.setInt(3, r.perTenant());
-            ps.setInt(4, r.total());
-            ps.setString(5, r.node());
-            Jdbc.setInstant(ps, 6, r.leaseUntil());
-            Jdbc.setInstant(ps, 7, r.now());
+            ps.setArray(2, c.createArrayOf("int4", limits));
+            ps.setArray(3, c.createArrayOf("float8", starts));
+            ps.setArray(4, c.createArrayOf("float8", steps));
+            ps.setArray(5, c.createArrayOf("varchar", excluded));
+            Jdbc.setInstant(ps, 6, r.now());
+            ps.setInt(7, r.total());
             ps.setString(8, r.node());
-            record Row(ClaimedJob job, long round, long ord) {
+            Jdbc.setInstant(ps, 9, r.leaseUntil());
+            Jdbc.setInstant(ps, 10, r.now());
+            ps.setString(11, r.node());
+            record Row(ClaimedJob job, double key, long ord) {
             }
             List<Row> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Row(claimed(rs, rs.getInt("attempt")), rs.getLong("round"), rs.getLong("ord")));
+                    rows.add(new Row(claimed(rs, rs.getInt("attempt")), rs.getDouble("vkey"), rs.getLong("ord")));
                 }
             }
-            // Serve round by round in the tenants' listed order: the fair order.
-            rows.sort(java.util.Comparator.comparingLong(Row::round).thenComparingLong(Row::ord));
+            // Serve in key order, ties in the tenants' listed order: the fair order.
+            rows.sort(java.util.Comparator.comparingDouble(Row::key).thenComparingLong(Row::ord));
             return rows.stream().map(Row::job).toList();
         }
     }
 
     /**
-     * Claims up to perTenant ready jobs of each tenant, each with one statement that takes only rows still ready (so
-     * two nodes never both claim one), and returns them round by round as the one-statement claim does.
+     * Claims up to each lane's limit of ready jobs of each tenant, each with one statement that takes only rows still
+     * ready (so two nodes never both claim one), and returns them in key order as the one-statement claim does.
      */
     private List<UUID> claimPerTenant(Connection c, ClaimRequest r) throws SQLException {
-        List<List<UUID>> perTenant = new ArrayList<>();
+        record Taken(UUID id, double key, int ord) {
+        }
+        List<Taken> all = new ArrayList<>();
+        List<ClaimRequest.Lane> lanes = r.lanesOrEqual();
+        // Tenants whose first key is smallest go first, so the jobs they deserve are taken before the total runs out.
+        Integer[] order = new Integer[lanes.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, java.util.Comparator.comparingDouble(i -> lanes.get(i).start() + lanes.get(i).step()));
         int left = r.total();
         // Ordering by the whole index (its leading columns are constants here) lets H2 read just the LIMIT's rows in
         // index order; ordered by run_at alone it would read and sort every ready row of the tenant.
         try (PreparedStatement pick = c.prepareStatement("SELECT job_id FROM " + t.queue()
-                + " WHERE state = 0 AND tenant_id = ? AND run_at <= ? ORDER BY state, tenant_id, run_at, job_id LIMIT ?");
+                + " WHERE state = 0 AND tenant_id = ? AND run_at <= ?"
+                + " AND (CAST(? AS VARCHAR) IS NULL OR LOCATE(',' || job_type || ',', ?) = 0)"
+                + " ORDER BY state, tenant_id, run_at, job_id LIMIT ?");
              PreparedStatement take = c.prepareStatement("SELECT job_id FROM FINAL TABLE (UPDATE " + t.queue()
                      + " SET state = 1, node = ?, lease_expires_at = ?, attempt = attempt + 1"
                      + " WHERE job_id IN (" + placeholders(ID_CHUNK) + ") AND state = 0)")) {
-            for (TenantId tenant : r.tenants()) {
+            for (int i : order) {
                 if (left <= 0) break;
-                pick.setString(1, tenant.value());
+                ClaimRequest.Lane lane = lanes.get(i);
+                pick.setString(1, r.tenants().get(i).value());
                 Jdbc.setInstant(pick, 2, r.now());
-                pick.setInt(3, Math.min(left, r.perTenant()));
+                pick.setString(3, lane.excludedList());
+                pick.setString(4, lane.excludedList());
+                pick.setInt(5, Math.min(left, lane.limit()));
                 List<UUID> candidates = new ArrayList<>();
                 try (ResultSet rs = pick.executeQuery()) {
                     while (rs.next()) candidates.add(Jdbc.getUuid(rs, "job_id"));
@@ -414,22 +449,15 @@ final class SqlJobStore implements JobStore {
                     }
                 }
                 // Keep the oldest-first order of the pick; a row another node took in between is gone.
-                List<UUID> ids = candidates.stream().filter(taken::contains).toList();
-                perTenant.add(ids);
-                left -= ids.size();
-            }
-        }
-        List<UUID> out = new ArrayList<>();
-        for (int round = 0; ; round++) {
-            boolean any = false;
-            for (List<UUID> ids : perTenant) {
-                if (round < ids.size()) {
-                    out.add(ids.get(round));
-                    any = true;
+                int k = 0;
+                for (UUID id : candidates) {
+                    if (taken.contains(id)) all.add(new Taken(id, lane.start() + lane.step() * ++k, i));
                 }
+                left -= k;
             }
-            if (!any) return out;
         }
+        all.sort(java.util.Comparator.comparingDouble(Taken::key).thenComparingInt(Taken::ord));
+        return all.stream().map(Taken::id).toList();
     }
 
     // ---- complete, release
@@ -803,7 +831,7 @@ final class SqlJobStore implements JobStore {
         });
     }
 
-    private static JobRecord record(ResultSet rs) throws SQLException {
+    static JobRecord record(ResultSet rs) throws SQLException {
         UUID parent = Jdbc.getUuid(rs, "parent_job_id");
         return new JobRecord(JobId.of(Jdbc.getUuid(rs, "id")), new TenantId(rs.getString("tenant_id")),
                 JobType.valueOf(rs.getString("job_type")), rs.getString("class_name"), rs.getString("method_name"),

@@ -2,6 +2,7 @@ package dev.millrace.internal.store.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.millrace.internal.store.BatchStore;
 import dev.millrace.internal.store.CursorStore;
 import dev.millrace.internal.store.EventStore;
 import dev.millrace.internal.store.FlagStore;
@@ -33,9 +34,11 @@ public final class SqlStore implements AutoCloseable {
     private final Jdbc jdbc;
     private final JobStore jobs;
     private final TenantStore tenants;
+    private final BatchStore batches;
     private final CursorStore cursors;
     private final FlagStore flags;
     private final ScheduleStore schedules;
+    private final dev.millrace.internal.store.FairStore fair;
     private final LeaderLock leaderLock;
     private final String description;
     private final PgNotifier notifier;
@@ -51,8 +54,11 @@ public final class SqlStore implements AutoCloseable {
         this.tables = Tables.in(schema);
         this.jdbc = new Jdbc(dataSource);
         this.notifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, PostgresDialect.CHANNEL) : null;
-        this.jobs = new SqlJobStore(jdbc, dialect, tables, notifier);
+        SqlJobStore sqlJobs = new SqlJobStore(jdbc, dialect, tables, notifier);
+        this.jobs = sqlJobs;
+        this.fair = new SqlFairStore(jdbc, dialect, tables, sqlJobs);
         this.tenants = new SqlTenantStore(jdbc, dialect, tables);
+        this.batches = new SqlBatchStore(jdbc, dialect, tables, jobs);
         this.cursors = new SqlCursorStore(jdbc, dialect, schema);
         this.flags = new SqlFlagStore(jdbc, dialect, tables);
         this.schedules = new SqlScheduleStore(jdbc, dialect, tables, jobs);
@@ -165,6 +171,11 @@ public final class SqlStore implements AutoCloseable {
         return tenants;
     }
 
+    /** The batch store. */
+    public BatchStore batches() {
+        return batches;
+    }
+
     /** The cursor store. */
     public CursorStore cursors() {
         return cursors;
@@ -188,6 +199,11 @@ public final class SqlStore implements AutoCloseable {
     /** The schedule store. */
     public ScheduleStore schedules() {
         return schedules;
+    }
+
+    /** The fair dispatch store: ready counts, capped lanes, the daily allocation. */
+    public dev.millrace.internal.store.FairStore fair() {
+        return fair;
     }
 
     /** The leader lock for services only one node should run at a time. */

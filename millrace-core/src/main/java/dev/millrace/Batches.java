@@ -1,0 +1,31 @@
+package dev.millrace;
+
+import java.util.List;
+
+/** Batch progress, chunks and errors, and the tenant's flex queue. */
+public interface Batches {
+
+    /** The batch's chunk jobs ({@link JobType#BATCH_CHUNK}) in chunk order, each with its own status. */
+    List<JobRecord> chunks(TenantId tenant, JobId batch);
+
+    /** The batch's errors, oldest first. */
+    List<BatchError> errors(TenantId tenant, JobId batch);
+
+    /** The tenant's flex queue: its {@link JobStatus#HOLDING} batches, front (position 0) first. */
+    List<JobId> flexQueue(TenantId tenant);
+
+    /**
+     * Moves a holding batch to a position of the flex queue (0 is the front; a position past the end means
+     * the end).
+     *
+     * @return true when its position changed, false when it was already there
+     * @throws IllegalArgumentException when the job is not holding in this tenant's flex queue, or the
+     *         position is negative
+     */
+    boolean moveTo(TenantId tenant, JobId batch, int position);
+
+    /** Moves a holding batch to the front of the flex queue; see {@link #moveTo}. */
+    default boolean moveToFront(TenantId tenant, JobId batch) {
+        return moveTo(tenant, batch, 0);
+    }
+}

@@ -1,0 +1,248 @@
+package dev.millrace.internal.engine;
+
+import dev.millrace.FairUsage;
+import dev.millrace.GovernorState;
+import dev.millrace.JobType;
+import dev.millrace.NodeStatus;
+import dev.millrace.TenantId;
+import dev.millrace.internal.fair.FairPlanner;
+import dev.millrace.internal.fair.Governor;
+import dev.millrace.internal.fair.Tiers;
+import dev.millrace.internal.store.ClaimRequest;
+import dev.millrace.internal.store.ClaimedJob;
+import dev.millrace.internal.store.FairStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The dispatcher's fairness: which tenants a claim serves, how many jobs each, in what order (weighted fair queuing,
+ * flow control, fair-usage tiers, the governor's throttle), and the claims of capped or rate-limited lanes under
+ * their lock. Planning runs on the dispatcher's thread; the running counts are updated by the workers.
+ */
+final class FairDispatch {
+    private static final Logger LOG = LoggerFactory.getLogger(FairDispatch.class);
+    /** How long a capped lane that had nothing to give is left alone, unless one of its jobs ends first. */
+    static final Duration LANE_RETRY = Duration.ofMillis(20);
+
+    /** One tenant's jobs of one type. */
+    record Lane(TenantId tenant, JobType type) {
+    }
+
+    /**
+     * A planned claim.
+     *
+     * @param request the fair claim, or null when no tenant may be served
+     * @param shares the planner's shares, for {@link #claimed}
+     * @param limited lanes to claim under their lock, with how many each may take
+     */
+    record Plan(ClaimRequest request, List<FairPlanner.Share> shares, Map<Lane, Integer> limited) {
+    }
+
+    private final TenantPolicies policies;
+    private final FairStore store;
+    private final Tiers tiers;
+    private final Governor governor;
+    private final int workers;
+    private final FairPlanner planner = new FairPlanner();
+    private final java.time.InstantSource clock;
+    private final Map<Lane, AtomicInteger> running = new ConcurrentHashMap<>();
+    private final Map<TenantId, AtomicInteger> runningByTenant = new ConcurrentHashMap<>();
+    private final Map<Lane, Long> laneRetryAt = new ConcurrentHashMap<>();
+    /** Lanes left out of the last claims because they were at their fair-usage cap: a job ending frees them. */
+    private final Set<Lane> heldLanes = ConcurrentHashMap.newKeySet();
+    private final Map<JobType, Set<TenantId>> startedSince = new java.util.EnumMap<>(JobType.class);
+
+    FairDispatch(TenantPolicies policies, FairStore store, Tiers tiers, Governor governor, int workers,
+                 java.time.InstantSource clock) {
+        this.clock = clock;
+        this.policies = policies;
+        this.store = store;
+        this.tiers = tiers;
+        this.governor = governor;
+        this.workers = workers;
+        for (JobType type : JobType.values()) startedSince.put(type, ConcurrentHashMap.newKeySet());
+    }
+
+    Governor governor() {
+        return governor;
+    }
+
+    Tiers tiers() {
+        return tiers;
+    }
+
+    private FairUsage fairUsage(TenantId tenant) {
+        try {
+            return policies.get(tenant).fairUsage();
+        } catch (RuntimeException e) {
+            LOG.debug("no policy for tenant {}: defaults apply", tenant, e);
+            return FairUsage.DEFAULTS;
+        }
+    }
+
+    /** Plans a claim of up to {@code want} jobs from these tenants (in tie-breaking order). */
+    Plan plan(String node, Instant now, Instant leaseUntil, List<TenantId> tenants, int want) {
+        Governor.Snapshot gov = governor.snapshot();
+        boolean throttled = gov.state() == GovernorState.THROTTLED;
+        int perTenantUnderThrottle = Math.max(1, -Math.floorDiv(-gov.allowed(), Math.max(1, tenants.size())));
+        List<FairPlanner.Candidate> candidates = new ArrayList<>(tenants.size());
+        Map<TenantId, Set<JobType>> excluded = new HashMap<>();
+        Map<Lane, Integer> limited = new HashMap<>();
+        long nanos = System.nanoTime();
+        for (TenantId tenant : tenants) {
+            FairUsage fu = fairUsage(tenant);
+            Set<JobType> ex = EnumSet.noneOf(JobType.class);
+            int max = Integer.MAX_VALUE;
+            for (Map.Entry<JobType, Tiers.Standing> e : tiers.lowered(tenant).entrySet()) {
+                if (e.getValue().tier() == 0) continue;
+                int cap = Tiers.threadCap(fu, e.getValue().tier(), workers);
+                int r = running(new Lane(tenant, e.getKey()));
+                if (r >= cap) {
+                    ex.add(e.getKey());
+                    heldLanes.add(new Lane(tenant, e.getKey()));
+                }
+                else max = Math.min(max, cap - r);
+            }
+            if (throttled) {
+                // The tenants running the most are held first: each may hold its even share of what is allowed.
+                max = Math.min(max, Math.max(0, perTenantUnderThrottle - runningOf(tenant)));
+            }
+            for (JobType type : JobType.values()) {
+                if (!fu.limits(type)) continue;
+                ex.add(type);
+                Lane lane = new Lane(tenant, type);
+                Long retry = laneRetryAt.get(lane);
+                if (max > 0 && (retry == null || nanos - retry >= 0)) limited.put(lane, Math.min(max, want));
+            }
+            if (ex.size() == JobType.values().length) max = 0;
+            excluded.put(tenant, ex);
+            candidates.add(new FairPlanner.Candidate(tenant, fu.weight(), tiers.dominating(tenant), max));
+        }
+        List<FairPlanner.Share> shares = planner.plan(candidates, want);
+        if (shares.isEmpty()) return new Plan(null, shares, limited);
+        List<TenantId> order = new ArrayList<>(shares.size());
+        List<ClaimRequest.Lane> lanes = new ArrayList<>(shares.size());
+        for (FairPlanner.Share s : shares) {
+            order.add(s.tenant());
+            lanes.add(new ClaimRequest.Lane(s.limit(), s.start(), s.step(), excluded.get(s.tenant())));
+        }
+        return new Plan(new ClaimRequest(node, now, leaseUntil, order, 0, want, lanes), shares, limited);
+    }
+
+    /**
+     * Records a fair claim's jobs (the planner's virtual times and the running counts) and returns each job's key:
+     * its tenant's start plus its position among the tenant's jobs over the weight, as the claim ordered them. Workers
+     * take the local prefetch in this order, so it follows the weights across passes too.
+     */
+    double[] claimed(Plan plan, List<ClaimedJob> jobs) {
+        Map<TenantId, Integer> counts = new HashMap<>();
+        Map<TenantId, FairPlanner.Share> byTenant = new HashMap<>();
+        for (FairPlanner.Share s : plan.shares()) byTenant.put(s.tenant(), s);
+        double[] keys = new double[jobs.size()];
+        for (int i = 0; i < jobs.size(); i++) {
+            ClaimedJob j = jobs.get(i);
+            int k = counts.merge(j.tenant(), 1, Integer::sum);
+            FairPlanner.Share s = byTenant.get(j.tenant());
+            keys[i] = s == null ? planner.virtualNow() : s.start() + k * s.step();
+        }
+        planner.claimed(plan.shares(), counts);
+        for (ClaimedJob j : jobs) started(j);
+        return keys;
+    }
+
+    /** The planner's virtual time: the key of a job claimed outside the fair claim (a capped lane's). */
+    double virtualNow() {
+        return planner.virtualNow();
+    }
+
+    /**
+     * Claims the planned capped or rate-limited lanes, up to {@code want} jobs in all; returns the jobs and how soon a
+     * lane waiting for a token should be tried again (null when none waits).
+     */
+    Duration claimLimited(Plan plan, String node, Instant leaseUntil, int want, List<ClaimedJob> out) {
+        Duration soonest = null;
+        long nanos = System.nanoTime();
+        for (Map.Entry<Lane, Integer> e : plan.limited().entrySet()) {
+            int left = want - out.size();
+            if (left <= 0) break;
+            Lane lane = e.getKey();
+            FairUsage fu = fairUsage(lane.tenant());
+            // The time now, not the pass's: the lane's bucket must never be refilled from a time before its last claim.
+            FairStore.LaneClaim c = store.claimLane(node, clock.instant(), leaseUntil, lane.tenant(), lane.type(),
+                    Math.min(left, e.getValue()), fu.maxRunning().get(lane.type()), fu.maxStartsPerSecond().get(lane.type()));
+            for (ClaimedJob j : c.jobs()) started(j);
+            out.addAll(c.jobs());
+            if (c.nextToken() != null) {
+                laneRetryAt.put(lane, nanos + c.nextToken().toNanos());
+                soonest = soonest == null || c.nextToken().compareTo(soonest) < 0 ? c.nextToken() : soonest;
+            } else if (c.jobs().isEmpty()) {
+                laneRetryAt.put(lane, nanos + LANE_RETRY.toNanos());
+            } else {
+                laneRetryAt.remove(lane);
+            }
+        }
+        return soonest;
+    }
+
+    /** Tenants whose jobs of each type this node claimed since the last call (flow control's sample). */
+    Map<JobType, Set<TenantId>> takeStarted() {
+        Map<JobType, Set<TenantId>> out = new java.util.EnumMap<>(JobType.class);
+        for (JobType type : JobType.values()) {
+            Set<TenantId> s = startedSince.get(type);
+            if (s.isEmpty()) continue;
+            Set<TenantId> copy = new java.util.HashSet<>(s);
+            s.removeAll(copy);
+            out.put(type, copy);
+        }
+        return out;
+    }
+
+    private void started(ClaimedJob j) {
+        startedSince.get(j.type()).add(j.tenant());
+        running.computeIfAbsent(new Lane(j.tenant(), j.type()), k -> new AtomicInteger()).incrementAndGet();
+        runningByTenant.computeIfAbsent(j.tenant(), k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    /** A job of this node ended (or was released); true when its lane was held back, so a claim may now serve it. */
+    boolean ended(ClaimedJob j) {
+        Lane lane = new Lane(j.tenant(), j.type());
+        AtomicInteger r = running.get(lane);
+        if (r != null) r.decrementAndGet();
+        AtomicInteger t = runningByTenant.get(j.tenant());
+        if (t != null) t.decrementAndGet();
+        boolean held = laneRetryAt.remove(lane) != null | heldLanes.remove(lane);
+        return held || governor.snapshot().state() == GovernorState.THROTTLED;
+    }
+
+    private int running(Lane lane) {
+        AtomicInteger r = running.get(lane);
+        return r == null ? 0 : r.get();
+    }
+
+    private int runningOf(TenantId tenant) {
+        AtomicInteger r = runningByTenant.get(tenant);
+        return r == null ? 0 : r.get();
+    }
+
+    /** The lanes flow control or fair usage holds back, for the node's status. */
+    List<NodeStatus.FairUsageStatus> status() {
+        List<NodeStatus.FairUsageStatus> out = new ArrayList<>();
+        for (TenantId tenant : tiers.tenants()) {
+            FairUsage fu = fairUsage(tenant);
+            tiers.lowered(tenant).forEach((type, s) -> out.add(new NodeStatus.FairUsageStatus(tenant, type, s.tier(),
+                    Tiers.threadCap(fu, s.tier(), workers), s.dominating())));
+        }
+        return out;
+    }
+}

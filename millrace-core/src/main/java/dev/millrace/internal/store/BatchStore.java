@@ -1,0 +1,152 @@
+package dev.millrace.internal.store;
+
+import dev.millrace.BatchError;
+import dev.millrace.JobId;
+import dev.millrace.JobRecord;
+import dev.millrace.JobStatus;
+import dev.millrace.TenantId;
+
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The batch store: submission through the flex queue, chunks cut at start, each chunk's outcome committed
+ * with its work, errors, and the end of a batch. Methods that take a {@link Connection} work in the caller's
+ * transaction and never commit it; the others run in transactions of their own.
+ */
+public interface BatchStore {
+
+    /** Where a submitted batch went. */
+    enum Admission { QUEUED, HOLDING, SCHEDULED }
+
+    /**
+     * Submits a batch: QUEUED when the tenant has fewer than {@code maxActive} active batches, HOLDING at the
+     * end of its flex queue otherwise, or SCHEDULED when it has a start time. Throws
+     * {@link dev.millrace.LimitException} and writes nothing when the flex queue holds {@code capacity} batches.
+     */
+    Admission submit(NewJob job, int scope, Instant notBefore, int maxActive, int capacity);
+
+    /** Moves due scheduled batches into their flex queue and admits holding batches into free slots. */
+    List<UUID> admit(TenantId tenant, int maxActive, Instant now);
+
+    /** Deletes the batch rows and errors of batches whose job was pruned; returns how many batches. */
+    int pruneOrphans();
+
+    /** Tenants with batches scheduled or holding. */
+    List<TenantId> waitingTenants();
+
+    /** The batch as its runner needs it, or empty for a job that is not a batch. */
+    Optional<BatchRow> load(UUID batch);
+
+    /** Marks the batch PREPARING and deletes chunks a previous attempt cut; false when the attempt lost its lease. */
+    boolean beginStart(UUID batch, int attempt, Instant now);
+
+    /** Adds cut chunks (their records and QUEUED chunk jobs), in a transaction of their own. */
+    void addChunks(UUID batch, TenantId tenant, String className, List<NewChunk> chunks, Instant now);
+
+    /** Ends START: total items, the state after start, status PROCESSING; false when the lease was lost. */
+    boolean beginExecute(UUID batch, int attempt, int totalChunks, long totalRecords, String recordType,
+                         String state, Instant now);
+
+    /** Chunks not yet ended, in chunk order from {@code fromSeq}, at most {@code max}. */
+    List<ChunkRow> pendingChunks(UUID batch, int fromSeq, int max);
+
+    /** Marks chunk jobs PROCESSING on this node (in their own transaction). */
+    void markRunning(List<UUID> chunkJobs, String node, int attempt, Instant now);
+
+    /**
+     * Ends a chunk in the caller's transaction (its work commits with it): the chunk job's status, the batch's
+     * counters, the stateful state, the next chunk marked running, an error row. False when this attempt no
+     * longer owns the batch (nothing was written).
+     */
+    boolean endChunk(Connection c, ChunkEnd end);
+
+    /**
+     * Ends the batch in the caller's transaction: its status (keeping its counters and first error), chunks
+     * not run marked ABORTED, its chunk records deleted, an error row, then the flex queue moves on. False when
+     * this attempt no longer owns the batch.
+     */
+    boolean endBatch(Connection c, BatchEnd end, int maxActive);
+
+    /** Records an error in a transaction of its own. */
+    void addError(TenantId tenant, BatchErrorRow error);
+
+    /** Takes a HOLDING or SCHEDULED batch out of the flex queue as ABORTED; false when it is not waiting there. */
+    boolean abortWaiting(TenantId tenant, UUID batch, Instant now);
+
+    /** The tenant's flex queue, front first. */
+    List<JobId> flexQueue(TenantId tenant);
+
+    /** Moves a holding batch to a position; false when it was already there. */
+    boolean moveTo(TenantId tenant, UUID batch, int position);
+
+    /** The batch's chunk jobs in chunk order. */
+    List<JobRecord> chunks(TenantId tenant, UUID batch);
+
+    /** The batch's errors, oldest first. */
+    List<BatchError> errors(TenantId tenant, UUID batch);
+
+    /**
+     * A batch as stored beside its job.
+     *
+     * @param id the batch job
+     * @param tenant its tenant
+     * @param scope its chunk size
+     * @param phase START, EXECUTE or DONE
+     * @param state the state after start (or after the last committed chunk of a stateful batch)
+     * @param recordType the class of an iterable's items, or null for rows
+     * @param totalChunks chunks cut
+     */
+    record BatchRow(UUID id, TenantId tenant, int scope, String phase, String state, String recordType, int totalChunks) {
+    }
+
+    /** A chunk to add: its position, its job id, its records as JSON. */
+    record NewChunk(int seq, UUID jobId, int recordCount, String records) {
+    }
+
+    /** A chunk not yet ended. */
+    record ChunkRow(int seq, UUID jobId, String status, String records) {
+    }
+
+    /**
+     * One chunk's end.
+     *
+     * @param batch the batch
+     * @param attempt the batch attempt that ran it
+     * @param chunkJob the chunk's job
+     * @param status COMPLETED, FAILED or ABORTED
+     * @param extendedStatus the error summary, or null
+     * @param node this node
+     * @param startedAt when the chunk began
+     * @param endedAt when it ended
+     * @param state the stateful state to store, or null to keep the stored one
+     * @param nextChunkJob the chunk to mark running, or null
+     * @param error an error row to add, or null
+     */
+    record ChunkEnd(UUID batch, int attempt, UUID chunkJob, JobStatus status, String extendedStatus, String node,
+                    Instant startedAt, Instant endedAt, String state, UUID nextChunkJob, BatchErrorRow error) {
+    }
+
+    /**
+     * A batch's end.
+     *
+     * @param batch the batch
+     * @param tenant its tenant
+     * @param attempt the attempt that ran it
+     * @param status COMPLETED, FAILED or ABORTED
+     * @param extendedStatus the summary to record when none is recorded yet, or null
+     * @param endedAt when it ended
+     * @param error an error row to add, or null
+     */
+    record BatchEnd(UUID batch, TenantId tenant, int attempt, JobStatus status, String extendedStatus, Instant endedAt,
+                    BatchErrorRow error) {
+    }
+
+    /** An error to record; see {@link BatchError}. */
+    record BatchErrorRow(UUID batch, UUID chunkJob, dev.millrace.BatchPhase phase, String exceptionType, String message,
+                         String stackTrace, String failedRecordIds, boolean scopeTruncated, Instant at) {
+    }
+}
