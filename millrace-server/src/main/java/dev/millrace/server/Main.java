@@ -6,6 +6,9 @@ import dev.millrace.server.cli.EnqueueCommand;
 import dev.millrace.server.cli.JobsCommand;
 import dev.millrace.server.cli.TenantsCommand;
 import dev.millrace.server.cli.KeysCommand;
+import dev.millrace.server.cli.SchedulesCommand;
+import dev.millrace.server.cli.FlagsCommand;
+import dev.millrace.server.cli.EventsCommand;
 import dev.millrace.server.cli.ErrorHandler;
 import dev.millrace.server.cli.VersionProvider;
 import picocli.CommandLine;
@@ -24,7 +27,8 @@ import picocli.CommandLine.Spec;
         description = "Millrace: a multi-tenant asynchronous job platform for the JVM.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {DemoCommand.class, ServeCommand.class, EnqueueCommand.class, JobsCommand.class,
-                TenantsCommand.class, KeysCommand.class, CommandLine.HelpCommand.class},
+                TenantsCommand.class, KeysCommand.class, SchedulesCommand.class, FlagsCommand.class, EventsCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Run 'millrace COMMAND --help' for a command's options."})
 public final class Main implements Runnable {
     @Spec

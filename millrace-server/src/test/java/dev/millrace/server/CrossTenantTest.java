@@ -45,6 +45,7 @@ class CrossTenantTest extends ServerTest {
         server.millrace().events().subscribe(TenantId.of("alpha"), dev.millrace.event.Subscription.of("alpha-billing",
                 "AlphaOrders", Collect.class).startingFrom(dev.millrace.event.ReplayFrom.earliest()));
         alpha.put(IdKind.CHANNEL, "AlphaOrders");
+        alpha.put(IdKind.BATCH, server.millrace().executeBatch(TenantId.of("alpha"), new Count(5, -1), 2).value());
         alpha.put(IdKind.SUBSCRIPTION, "alpha-billing");
         String before = snapshot(server);
 
@@ -139,7 +140,7 @@ class CrossTenantTest extends ServerTest {
                 .forEach(k -> s.append(k.get("id").asText()).append(k.get("active").asText()).append(';'));
         s.append(call(server, "GET", "/api/v1/tenants/alpha", ADMIN, null).body());
         for (String list : List.of("/api/v1/schedules", "/api/v1/flags", "/api/v1/channels", "/api/v1/subscriptions",
-                "/api/v1/channels/AlphaOrders/events?from=earliest")) {
+                "/api/v1/channels/AlphaOrders/events?from=earliest", "/api/v1/flex-queue")) {
             s.append(call(server, "GET", list, ADMIN, null, "Millrace-Tenant", "alpha").body());
         }
         return s.toString();
@@ -159,7 +160,7 @@ class CrossTenantTest extends ServerTest {
             case TENANT -> "ghost";
             case JOB -> "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b";
             case API_KEY -> "0123456789abcdef";
-            case SCHEDULE -> "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b";
+            case BATCH, SCHEDULE -> "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b";
             case CHANNEL -> "GhostChannel";
             case SUBSCRIPTION -> "ghost-subscription";
             case FLAG -> "ghostFlag";

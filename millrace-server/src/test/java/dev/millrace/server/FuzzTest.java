@@ -100,7 +100,7 @@ class FuzzTest extends ServerTest {
             case TENANT -> "acme";
             case JOB -> "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b";
             case API_KEY -> "0123456789abcdef";
-            case SCHEDULE -> "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b";
+            case BATCH, SCHEDULE -> "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b";
             case CHANNEL -> "GhostChannel";
             case SUBSCRIPTION -> "ghost-subscription";
             case FLAG -> "ghostFlag";
@@ -251,7 +251,8 @@ class FuzzTest extends ServerTest {
         for (String t : List.of("acme", "globex")) {
             s.append(call(server, "GET", "/api/v1/tenants/" + t + "/keys", ADMIN, null).body());
             s.append(call(server, "GET", "/api/v1/jobs?limit=1000", ADMIN, null, "Millrace-Tenant", t).body());
-            for (String list : List.of("/api/v1/schedules", "/api/v1/flags", "/api/v1/channels", "/api/v1/subscriptions")) {
+            for (String list : List.of("/api/v1/schedules", "/api/v1/flags", "/api/v1/channels", "/api/v1/subscriptions",
+                    "/api/v1/flex-queue")) {
                 s.append(call(server, "GET", list, ADMIN, null, "Millrace-Tenant", t).body());
             }
         }

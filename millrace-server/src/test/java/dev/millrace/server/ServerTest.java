@@ -34,7 +34,7 @@ public abstract class ServerTest extends DatabaseTest {
 
     /** A started server on this test class's database, with {@link Note} enqueueable; closed after the test. */
     protected MillraceServer server(Db db, boolean runJobs) {
-        Millrace node = builder(db).register(Note.class).register(Tick.class).registerHandler(Collect.class).build();
+        Millrace node = builder(db).register(Note.class).register(Tick.class).register(Count.class).registerHandler(Collect.class).build();
         if (runJobs) node.start();
         return closeAfter(MillraceServer.builder(config(Path.of("target", "server-test")))
                 .millrace(node, true).jobTypes(List.of(Note.class)).scheduleTypes(List.of(Tick.class)).metricsInterval(Duration.ofMillis(200)).start());

@@ -97,6 +97,7 @@ public final class OpenApiDocument {
         schemas.set("ApiKey", parse(KeysApi.keySchema(), null));
         schemas.set("TenantStats", parse(StatsApi.statsSchema(), null));
         schemas.set("Schedule", parse(SchedulesApi.scheduleSchema(), null));
+        schemas.set("Batch", parse(BatchesApi.batchSchema(), null));
         schemas.set("Channel", parse(EventsApi.channelSchema(), null));
         schemas.set("Subscription", parse(EventsApi.subscriptionSchema(), null));
         schemas.set("Problem", parse("{\"type\":\"object\",\"required\":[\"type\",\"title\",\"status\",\"detail\"],"

@@ -74,6 +74,63 @@ final class ApiClient {
         return node == null ? JSON.createObjectNode() : node;
     }
 
+    /** Receives one Server-Sent Event: its id and its data. */
+    interface EventSink {
+        void accept(String id, String data);
+    }
+
+    /**
+     * Follows a Server-Sent Events stream until the server ends it (or the process is stopped), handing each event
+     * to the sink. Problems before the stream opens are thrown like {@link #send}'s.
+     */
+    void stream(String path, EventSink sink) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET()
+                .header("Accept", "text/event-stream");
+        if (key != null && !key.isBlank()) b.header("Authorization", "Bearer " + key);
+        if (tenant != null && !tenant.isBlank()) b.header("Millrace-Tenant", tenant);
+        HttpResponse<java.io.InputStream> res;
+        try {
+            res = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (ConnectException e) {
+            throw new ApiError(0, "cannot connect to " + base + ": is the server running? (set --url or MILLRACE_URL)", null);
+        } catch (IOException e) {
+            throw new ApiError(0, "no answer from " + base + ": " + e.getMessage(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(0, "interrupted", null);
+        }
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(res.body(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            if (res.statusCode() >= 300) {
+                String body = r.lines().collect(java.util.stream.Collectors.joining("\n"));
+                JsonNode node = null;
+                try {
+                    node = JSON.readTree(body);
+                } catch (IOException ignored) {
+                    // Not a problem document: the raw text says what happened.
+                }
+                String detail = node != null && node.hasNonNull("detail") ? node.get("detail").asText() : body;
+                throw new ApiError(res.statusCode(), res.statusCode() + " " + detail, node);
+            }
+            String id = null;
+            StringBuilder data = new StringBuilder();
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.isEmpty()) {
+                    if (!data.isEmpty()) sink.accept(id, data.toString());
+                    id = null;
+                    data.setLength(0);
+                } else if (line.startsWith("id:")) {
+                    id = line.substring(3).trim();
+                } else if (line.startsWith("data:")) {
+                    if (!data.isEmpty()) data.append('\n');
+                    data.append(line.substring(5).trim());
+                }
+            }
+        } catch (IOException e) {
+            throw new ApiError(0, "the stream from " + base + " broke: " + e.getMessage(), null);
+        }
+    }
+
     static String encode(String s) {
         return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -11,6 +11,8 @@ public enum IdKind {
     JOB,
     /** An API key id. */
     API_KEY,
+    /** A batch's job id (a job id that names a batch). */
+    BATCH,
     /** A schedule id. */
     SCHEDULE,
     /** A channel name: names are per tenant, so another tenant's channel of that name is a different one. */

@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * The server's Prometheus metrics. Job figures come from the store, sampled by one background loop: jobs by
  * tenant, type and status and queue depth per tenant (gauges, for the whole cluster), and this node's ended jobs
  * with their wait and run times (histograms and a counter, so each node reports only its own and sums add up).
- * HTTP requests are timed by route and status.
+ * HTTP requests are timed by route and status. Subscription lag is sampled with the jobs; the resource governor's
+ * state, allowed executions and in-flight jobs are read from the node at each scrape.
  */
 public final class ServerMetrics implements AutoCloseable {
     /** How often the store is sampled. */
@@ -48,6 +49,7 @@ public final class ServerMetrics implements AutoCloseable {
     private final Duration interval;
     private final MultiGauge jobs;
     private final MultiGauge queueDepth;
+    private final MultiGauge subscriptionLag;
     private final Map<String, Timer> waits = new HashMap<>();
     private final Map<String, Timer> runs = new HashMap<>();
     private final Map<String, Counter> ended = new HashMap<>();
@@ -71,6 +73,26 @@ public final class ServerMetrics implements AutoCloseable {
                 .register(registry);
         queueDepth = MultiGauge.builder("millrace.queue.depth")
                 .description("queued and holding jobs per tenant").register(registry);
+        subscriptionLag = MultiGauge.builder("millrace.subscription.lag")
+                .description("events of a subscription's channel after its checkpoint (its worst partition's)")
+                .register(registry);
+        // The resource governor's state is read from memory at each scrape: 1 for the state it is in, 0 otherwise.
+        for (dev.millrace.GovernorState state : dev.millrace.GovernorState.values()) {
+            io.micrometer.core.instrument.Gauge.builder("millrace.governor.state", millrace,
+                            m -> m.status().governor() == state ? 1 : 0)
+                    .description("the node's resource governor: 1 for its current state").tag("state", state.name())
+                    .register(registry);
+        }
+        io.micrometer.core.instrument.Gauge.builder("millrace.governor.allowed.executions", millrace,
+                        m -> m.status().allowedExecutions())
+                .description("jobs this node may run at once now (its workers when normal, 0 when suspended)")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("millrace.node.in.flight", millrace, m -> m.status().inFlight())
+                .description("jobs this node claimed that have not ended").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("millrace.fair.usage.lanes.held", millrace,
+                        m -> m.status().fairUsage().size())
+                .description("tenant lanes of a job type that flow control or fair usage holds back on this node")
+                .register(registry);
         for (String outcome : new String[] {"requeued", "failed", "aborted"}) {
             io.micrometer.core.instrument.FunctionCounter.builder("millrace.lease.rescues", millrace, m -> {
                 var r = m.monitoring().leaseRescues();
@@ -134,6 +156,13 @@ public final class ServerMetrics implements AutoCloseable {
             if (c.status() == JobStatus.QUEUED || c.status() == JobStatus.HOLDING) depth.merge(c.tenant(), c.count(), Long::sum);
         }
         jobs.register(rows, true);
+        List<MultiGauge.Row<?>> lags = new ArrayList<>();
+        for (TenantId t : depth.keySet()) {
+            Map<String, Long> worst = new java.util.TreeMap<>();
+            for (var st : millrace.events().subscriptions(t)) worst.merge(st.subscription(), st.lag(), Math::max);
+            worst.forEach((name, lag) -> lags.add(MultiGauge.Row.of(Tags.of("tenant", t.value(), "subscription", name), lag)));
+        }
+        subscriptionLag.register(lags, true);
         queueDepth.register(depth.entrySet().stream().<MultiGauge.Row<?>>map(e ->
                 MultiGauge.Row.of(Tags.of("tenant", e.getKey().value()), e.getValue())).toList(), true);
 

@@ -1,0 +1,75 @@
+package dev.millrace.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.millrace.server.MillraceServer;
+import dev.millrace.server.ServerTest;
+import dev.millrace.testing.Db;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The schedules, flags and events commands against a real server: output, --json and exit codes. */
+class FeatureCommandsTest extends ServerTest {
+
+    private static ClientCommandsTest.Run as(MillraceServer server, String key, String... args) {
+        return ClientCommandsTest.cli(Stream.concat(Stream.of(args), Stream.of("--url", server.url(), "--key", key))
+                .toArray(String[]::new));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void schedulesAreCreatedShownPausedResumedAndDeletedFromTheCommandLine(Db db) {
+        MillraceServer server = server(db, false);
+        String key = tenantWithKey(server, "acme");
+        ClientCommandsTest.Run created = as(server, key, "schedules", "create", "nightly", "0 0 2 * * ?", "Tick",
+                "--state", "{\"label\":\"n\"}", "--zone", "Europe/London", "--misfire", "skip");
+        assertThat(created.exit()).as(created.err()).isZero();
+        String id = created.out().trim();
+        assertThat(as(server, key, "schedules", "list").out()).contains(id, "nightly", "WAITING", "Europe/London");
+        assertThat(as(server, key, "schedules", "show", id, "--next", "2").out()).contains("next fires:", "misfirePolicy");
+        assertThat(as(server, key, "schedules", "pause", id).out()).contains("PAUSED");
+        assertThat(as(server, key, "schedules", "resume", id, "--json").json().get("state").asText()).isEqualTo("WAITING");
+        assertThat(as(server, key, "schedules", "delete", id).exit()).isZero();
+        assertThat(as(server, key, "schedules", "show", id).exit()).isEqualTo(ClientCommand.NOT_FOUND);
+
+        ClientCommandsTest.Run bad = as(server, key, "schedules", "create", "x", "0 0 25 * * ?", "Tick");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).containsIgnoringCase("hour");
+        ClientCommandsTest.Run next = as(server, key, "schedules", "next", "0 0 22 ? * 6L", "-n", "2");
+        assertThat(next.exit()).as(next.err()).isZero();
+        assertThat(next.out().lines()).hasSize(2).allMatch(l -> l.endsWith("T22:00:00Z"));
+        assertThat(as(server, key, "schedules", "next", "0 0 12 ? * MON#6").exit()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void flagsAreSetAndListedAndEventsPublishedAndTailed(Db db) {
+        MillraceServer server = server(db, false);
+        String key = tenantWithKey(server, "acme");
+        assertThat(as(server, key, "flags", "set", "newBilling", "on").out()).contains("newBilling on");
+        assertThat(as(server, key, "flags", "list").out()).contains("newBilling", "on");
+        assertThat(as(server, key, "flags", "set", "newBilling", "maybe").exit()).isEqualTo(2);
+
+        call(server, "POST", "/api/v1/channels", key, "{\"name\":\"OrderPlaced\",\"fields\":[{\"name\":\"orderId\","
+                + "\"type\":\"ID\",\"required\":true}]}");
+        ClientCommandsTest.Run pub = as(server, key, "events", "publish", "OrderPlaced", "{\"orderId\":\"o-1\"}",
+                "{\"orderId\":\"o-2\"}");
+        assertThat(pub.exit()).as(pub.err()).isZero();
+        assertThat(pub.out()).contains("replayId 1", "replayId 2");
+        ClientCommandsTest.Run refused = as(server, key, "events", "publish", "OrderPlaced", "{}");
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.out()).contains("REQUIRED_FIELD_MISSING", "orderId");
+        assertThat(as(server, key, "events", "publish", "Nope", "{}").exit()).isEqualTo(ClientCommand.NOT_FOUND);
+
+        ClientCommandsTest.Run tail = as(server, key, "events", "tail", "OrderPlaced", "--from", "earliest", "--count", "2");
+        assertThat(tail.exit()).as(tail.err()).isZero();
+        assertThat(tail.out()).contains("o-1", "o-2");
+        ClientCommandsTest.Run json = as(server, key, "events", "tail", "OrderPlaced", "--from", "1", "--count", "1", "--json");
+        JsonNode e = json.json();
+        assertThat(e.get("replayId").asLong()).isEqualTo(2);
+        assertThat(as(server, key, "events", "tail", "Nope").exit()).isEqualTo(ClientCommand.NOT_FOUND);
+    }
+}
