@@ -5,6 +5,7 @@ import jobs from './jobs.js';
 import job from './job.js';
 import tenants from './tenants.js';
 import tenant from './tenant.js';
+import batches from './batches.js';
 import schedules from './schedules.js';
 import flags from './flags.js';
 import channels from './channels.js';
@@ -13,11 +14,11 @@ import channels from './channels.js';
  * The pages the router knows. path may hold :params; role limits a page to 'admin' or 'tenant' keys;
  * parent names the navigation entry to highlight for a detail page.
  */
-export const pages = [overview, jobs, job, schedules, channels, flags, tenants, tenant];
+export const pages = [overview, jobs, job, batches, schedules, channels, flags, tenants, tenant];
 
 const SECTIONS = [
   { heading: 'Monitor', ids: ['overview'] },
-  { heading: 'Work', ids: ['jobs', 'schedules', 'channels'] },
+  { heading: 'Work', ids: ['jobs', 'batches', 'schedules', 'channels'] },
   { heading: 'Administer', ids: ['flags', 'tenants'] },
 ];
 
