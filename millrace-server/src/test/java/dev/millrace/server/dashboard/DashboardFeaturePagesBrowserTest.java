@@ -1,7 +1,13 @@
 package dev.millrace.server.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.millrace.BatchContext;
+import dev.millrace.BatchSource;
+import dev.millrace.Batchable;
+import dev.millrace.JobId;
+import dev.millrace.JobStatus;
 import dev.millrace.Millrace;
 import dev.millrace.Schedulable;
 import dev.millrace.ScheduleContext;
@@ -23,6 +29,7 @@ import dev.millrace.server.MillraceServer;
 import dev.millrace.server.ServerConfig;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +49,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
 /**
- * The dashboard's pages for schedules, feature flags and channels in a real headless Chromium, against a real
+ * The dashboard's pages for batches, schedules, feature flags and channels, the tenant's limits and the overview's
+ * governor in a real headless Chromium, against a real
  * server on H2 and on PostgreSQL: each page is clicked through, its changes reach the store, changes made in the
  * store reach the page without a reload, and a screenshot of each is saved to target/screenshots. One browser
  * serves the whole class.
@@ -80,6 +88,23 @@ class DashboardFeaturePagesBrowserTest extends DatabaseTest {
         }
     }
 
+    /** Six items in chunks of two; the chunk holding item 3 fails, so the batch ends with one chunk error. */
+    public static class Reconcile implements Batchable<Integer> {
+        @Override
+        public BatchSource<Integer> start(BatchContext ctx) {
+            return BatchSource.of(List.of(1, 2, 3, 4, 5, 6));
+        }
+
+        @Override
+        public void execute(BatchContext ctx, List<Integer> scope) {
+            if (scope.contains(3)) throw new IllegalStateException("invoice 3 has no customer");
+        }
+
+        @Override
+        public void finish(BatchContext ctx) {
+        }
+    }
+
     /** A failed test leaves a screenshot of what the browser showed. */
     @RegisterExtension
     final TestWatcher screenshotOnFailure = new TestWatcher() {
@@ -113,7 +138,7 @@ class DashboardFeaturePagesBrowserTest extends DatabaseTest {
 
     /** A server on a node that is not started: nothing fires or delivers unless the test says so. */
     private void startServer(Db db) {
-        node = node(builder(db).register(NightlyReport.class).registerHandler(Tally.class).registerHandler(Flaky.class));
+        node = node(builder(db).register(NightlyReport.class).register(Reconcile.class).registerHandler(Tally.class).registerHandler(Flaky.class));
         server = MillraceServer.builder(ServerConfig.load(null, Map.of(), Map.of(
                         "server.host", "127.0.0.1", "server.port", "0", "admin.key", ADMIN_KEY)))
                 .millrace(node, false).scheduleTypes(List.of(NightlyReport.class)).start();
@@ -311,6 +336,101 @@ class DashboardFeaturePagesBrowserTest extends DatabaseTest {
         browser.textIn(By.id("subscriptions"), "Nothing subscribes to this channel.");
         assertThat(browser.driver().getCurrentUrl()).contains("channel=Shipment");
         assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void batchesShowLiveProgressChunkErrorsAndTheFlexQueueIsReorderedByDragging(Db db) {
+        startServer(db);
+        // One batch run to its end with a failed chunk, five admitted and waiting, four holding in the flex queue.
+        JobId done = node.executeBatch(ACME, new Reconcile(), 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            node.runReadyJobs(ACME, 10);
+            return node.jobs().find(ACME, done).orElseThrow().status() == JobStatus.COMPLETED;
+        });
+        List<JobId> admitted = new ArrayList<>();
+        for (int i = 0; i < 5; i++) admitted.add(node.executeBatch(ACME, new Reconcile(), 2));
+        List<JobId> held = new ArrayList<>();
+        for (int i = 0; i < 4; i++) held.add(node.executeBatch(ACME, new Reconcile(), 2));
+        assertThat(node.batches().flexQueue(ACME)).containsExactlyElementsOf(held);
+        signIn();
+
+        browser.click(By.cssSelector("a.nav-link[data-page='batches']"));
+        String doneRow = "#batches-table " + rowOf("batch", done.toString());
+        browser.visible(By.cssSelector(doneRow + " [role='progressbar'][aria-valuenow='100']"));
+        browser.textIn(By.cssSelector(doneRow), "3 / 3");
+        assertThat(flexQueueShown()).containsExactlyElementsOf(ids(held));
+        shot(db, "16-batches");
+
+        // Live: a batch run to its end now shows full without a reload, and the flex queue's front is admitted.
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            node.runReadyJobs(ACME, 1);
+            return admitted.stream().anyMatch(b -> node.jobs().find(ACME, b).orElseThrow().status() == JobStatus.COMPLETED);
+        });
+        JobId ended = admitted.stream().filter(b -> node.jobs().find(ACME, b).orElseThrow().status() == JobStatus.COMPLETED)
+                .findFirst().orElseThrow();
+        browser.visible(By.cssSelector("#batches-table " + rowOf("batch", ended.toString())
+                + " [role='progressbar'][aria-valuenow='100']"));
+        held.remove(0);
+        browser.until(d -> flexQueueShown().equals(ids(held)));
+
+        // The finished batch's chunk error, with its chunk, exception and record ids.
+        browser.click(By.cssSelector(doneRow));
+        browser.textIn(By.id("batch-errors"), "invoice 3 has no customer");
+        browser.textIn(By.id("batch-errors"), "IllegalStateException");
+        browser.textIn(By.id("batch-errors"), "3, 4");
+        assertThat(browser.driver().findElements(By.cssSelector("#batch-chunks tr[data-chunk]"))).hasSize(3);
+        shot(db, "17-batch-errors");
+
+        // Drag the last holding batch to the front of the flex queue: the store's order follows.
+        dragOnto(held.get(2), held.get(0), false);
+        browser.until(d -> flexQueueShown().equals(ids(List.of(held.get(2), held.get(0), held.get(1)))));
+        assertThat(node.batches().flexQueue(ACME)).containsExactly(held.get(2), held.get(0), held.get(1));
+        // Drag the front one below the last.
+        dragOnto(held.get(2), held.get(1), true);
+        browser.until(d -> flexQueueShown().equals(ids(List.of(held.get(0), held.get(1), held.get(2)))));
+        assertThat(node.batches().flexQueue(ACME)).containsExactly(held.get(0), held.get(1), held.get(2));
+        // The buttons do the same without a mouse.
+        browser.click(By.cssSelector("#flex-queue li[data-batch='" + held.get(1) + "'] .move-front"));
+        browser.until(d -> flexQueueShown().equals(ids(List.of(held.get(1), held.get(0), held.get(2)))));
+        assertThat(node.batches().flexQueue(ACME)).containsExactly(held.get(1), held.get(0), held.get(2));
+        // Live: reordered elsewhere, the page follows.
+        node.batches().moveTo(ACME, held.get(2), 0);
+        browser.until(d -> flexQueueShown().equals(ids(List.of(held.get(2), held.get(1), held.get(0)))));
+        shot(db, "18-flex-queue-reordered");
+
+        // The overview shows the node's resource governor.
+        browser.click(By.cssSelector("a.nav-link[data-page='overview']"));
+        browser.visible(By.cssSelector("#governor[data-governor='NORMAL']"));
+        browser.textIn(By.id("governor"), "May run at once");
+        shot(db, "19-overview-governor");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    /** The flex queue's batch ids as the page lists them, front first. */
+    @SuppressWarnings("unchecked")
+    private List<String> flexQueueShown() {
+        return (List<String>) js("return [...document.querySelectorAll('#flex-queue li[data-batch]')].map(li => li.dataset.batch)");
+    }
+
+    private static List<String> ids(List<JobId> ids) {
+        return ids.stream().map(JobId::toString).toList();
+    }
+
+    /**
+     * Drags one flex queue row onto another (its lower half when {@code after}) with the HTML5 drag events a mouse
+     * drag fires; WebDriver's own drag-and-drop does not fire them in Chromium.
+     */
+    private void dragOnto(JobId from, JobId onto, boolean after) {
+        js("const src = document.querySelector(\"#flex-queue li[data-batch='" + from + "']\");"
+                + " const dst = document.querySelector(\"#flex-queue li[data-batch='" + onto + "']\");"
+                + " const dt = new DataTransfer(); const r = dst.getBoundingClientRect();"
+                + " const y = r.top + (" + after + " ? r.height * 0.75 : r.height * 0.25);"
+                + " const at = {bubbles: true, cancelable: true, dataTransfer: dt, clientX: r.left + 40, clientY: y};"
+                + " src.dispatchEvent(new DragEvent('dragstart', at));"
+                + " dst.dispatchEvent(new DragEvent('dragover', at));"
+                + " dst.dispatchEvent(new DragEvent('drop', at));"
+                + " src.dispatchEvent(new DragEvent('dragend', at));");
     }
 
     private void publish(int n) {
