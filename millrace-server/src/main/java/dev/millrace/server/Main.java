@@ -9,6 +9,7 @@ import dev.millrace.server.cli.KeysCommand;
 import dev.millrace.server.cli.SchedulesCommand;
 import dev.millrace.server.cli.FlagsCommand;
 import dev.millrace.server.cli.EventsCommand;
+import dev.millrace.server.cli.BatchCommand;
 import dev.millrace.server.cli.ErrorHandler;
 import dev.millrace.server.cli.VersionProvider;
 import picocli.CommandLine;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {DemoCommand.class, ServeCommand.class, EnqueueCommand.class, JobsCommand.class,
                 TenantsCommand.class, KeysCommand.class, SchedulesCommand.class, FlagsCommand.class, EventsCommand.class,
+                BatchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'millrace COMMAND --help' for a command's options."})
 public final class Main implements Runnable {

@@ -60,9 +60,12 @@ public final class MillraceServer implements AutoCloseable {
     private final Javalin app;
     private final List<Route> routes;
     private final ServerConfig config;
+    private final EventsApi events;
     private boolean closed;
 
-    private MillraceServer(Builder b, Millrace millrace, List<Route> routes, ServerMetrics metrics, Javalin app) {
+    private MillraceServer(Builder b, Millrace millrace, List<Route> routes, ServerMetrics metrics, Javalin app,
+                           EventsApi events) {
+        this.events = events;
         this.millrace = millrace;
         this.ownsMillrace = b.ownsMillrace;
         this.routes = routes;
@@ -102,11 +105,15 @@ public final class MillraceServer implements AutoCloseable {
         return metrics;
     }
 
-    /** Stops HTTP first (no new requests), then the metrics, then the node if the server opened it. Idempotent. */
+    /**
+     * Ends open event streams, stops HTTP (no new requests), then the metrics, then the node if the server opened it.
+     * Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        events.stopStreams();
         app.stop();
         metrics.close();
         if (ownsMillrace) millrace.close();
@@ -243,7 +250,8 @@ public final class MillraceServer implements AutoCloseable {
             all.add(new SchedulesApi(m, new ScheduleTypes(schedulables), config.maxBodyBytes(), clock));
             all.add(new FlagsApi(m, config.maxBodyBytes()));
             all.add(new LimitsApi(m));
-            all.add(new EventsApi(m, config.maxBodyBytes()));
+            EventsApi events = new EventsApi(m, config.maxBodyBytes());
+            all.add(events);
             all.add(new BatchesApi(m, config.maxBodyBytes()));
             all.addAll(modules);
             List<Route> routes = new ArrayList<>();
@@ -298,7 +306,7 @@ public final class MillraceServer implements AutoCloseable {
             app.start();
             metrics.start();
             LOG.info("Millrace server listening on {}:{} with {} routes", config.host(), app.port(), withDoc.size());
-            return new MillraceServer(this, m, List.copyOf(withDoc), metrics, app);
+            return new MillraceServer(this, m, List.copyOf(withDoc), metrics, app, events);
         }
 
         private static void checkUnique(List<Route> routes) {

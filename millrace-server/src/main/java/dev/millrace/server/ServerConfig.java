@@ -51,7 +51,7 @@ public record ServerConfig(String host, int port, String adminKey, Path dataDir,
         k.put("store.schema", new String[] {"", "schema of Millrace's tables; empty: the connection's"});
         k.put("node.workers", new String[] {"8", "worker threads running jobs, 1 to 1000"});
         k.put("api.max-body-bytes", new String[] {"1048576", "largest request body in bytes, 1024 to 104857600"});
-        k.put("jobs.classes", new String[] {"", "comma-separated queueable classes the API may enqueue"});
+        k.put("jobs.classes", new String[] {"", "comma-separated queueable and schedulable classes the API may use"});
         k.put("jobs.future-classes", new String[] {"", "comma-separated classes with @Future methods"});
         return java.util.Collections.unmodifiableMap(k);
     }

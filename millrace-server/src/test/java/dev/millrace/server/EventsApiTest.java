@@ -139,4 +139,24 @@ class EventsApiTest extends ServerTest {
                 .get("field").asText()).isEqualTo("from");
         assertThat(call(server, "GET", "/api/v1/subscriptions/ghost", key, null).status()).isEqualTo(404);
     }
+
+    @ParameterizedTest
+    @EnumSource(value = Db.class, names = "H2")
+    void closingTheServerEndsAnOpenStreamPromptly(Db db) throws Exception {
+        MillraceServer server = server(db, false);
+        String key = tenantWithKey(server, "acme");
+        call(server, "POST", "/api/v1/channels", key, ORDERS);
+        HttpResponse<java.io.InputStream> res = http.send(HttpRequest.newBuilder(URI.create(server.url()
+                        + "/api/v1/channels/OrderPlaced/events/stream")).header("Authorization", "Bearer " + key).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(res.statusCode()).isEqualTo(200);
+        long t0 = System.nanoTime();
+        server.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+        try (java.io.InputStream in = res.body()) {
+            in.readAllBytes();   // the stream ended: reading returns rather than waiting for events
+        } catch (java.io.IOException e) {
+            // A reset is an end too.
+        }
+    }
 }

@@ -65,11 +65,20 @@ public final class EventsApi implements ApiModule {
     private static final String FROM_DESCRIPTION = "'earliest', 'tip' (default) or a replay id: events after it";
     private final Millrace millrace;
     private final long maxBody;
+    private volatile boolean stopping;
 
     /** The bus of this node; bodies up to {@code maxBody} bytes. */
     public EventsApi(Millrace millrace, long maxBody) {
         this.millrace = millrace;
         this.maxBody = maxBody;
+    }
+
+    /**
+     * Ends every open stream within a second (each at its next poll), so the server stops without waiting for
+     * clients that keep following a channel; called before HTTP stops.
+     */
+    public void stopStreams() {
+        stopping = true;
     }
 
     @Override
@@ -321,7 +330,7 @@ public final class EventsApi implements ApiModule {
             write(out, ": channel " + c.name() + " from " + reader.position() + "\n\n");
             int sent = 0;
             long idleSince = System.nanoTime();
-            while (sent < limit) {
+            while (sent < limit && !stopping) {
                 List<EventRecord> events;
                 try {
                     events = reader.poll(Math.min(100, limit - sent), Duration.ofSeconds(1));

@@ -72,4 +72,25 @@ class FeatureCommandsTest extends ServerTest {
         assertThat(e.get("replayId").asLong()).isEqualTo(2);
         assertThat(as(server, key, "events", "tail", "Nope").exit()).isEqualTo(ClientCommand.NOT_FOUND);
     }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void batchWatchFollowsABatchToItsEndAndTheFlexQueueIsReordered(Db db) {
+        MillraceServer server = server(db, true);
+        String key = tenantWithKey(server, "acme");
+        String id = server.millrace().executeBatch(dev.millrace.TenantId.of("acme"), new dev.millrace.server.Count(6, 4), 2)
+                .value();
+        ClientCommandsTest.Run watch = as(server, key, "batch", "watch", id, "--interval", "100", "--no-progress");
+        assertThat(watch.exit()).as(watch.err()).isEqualTo(BatchCommand.BATCH_NOT_CLEAN);
+        assertThat(watch.out()).contains("batch " + id + " COMPLETED", "3 chunks", "1 errors");
+        assertThat(as(server, key, "batch", "errors", id).out()).contains("EXECUTE", "unlucky");
+        String clean = server.millrace().executeBatch(dev.millrace.TenantId.of("acme"), new dev.millrace.server.Count(2, -1), 1)
+                .value();
+        JsonNode json = as(server, key, "batch", "watch", clean, "--interval", "100", "--json").json();
+        assertThat(json.at("/job/status").asText()).isEqualTo("COMPLETED");
+        assertThat(as(server, key, "batch", "queue").out()).contains("The flex queue is empty.");
+        assertThat(as(server, key, "batch", "move", clean, "0").exit()).isEqualTo(ClientCommand.CONFLICT);
+        assertThat(as(server, key, "batch", "watch", "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b").exit())
+                .isEqualTo(ClientCommand.NOT_FOUND);
+    }
 }
