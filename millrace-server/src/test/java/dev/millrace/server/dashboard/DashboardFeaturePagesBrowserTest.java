@@ -167,6 +167,19 @@ class DashboardFeaturePagesBrowserTest extends DatabaseTest {
         browser.screenshot(db.name().toLowerCase() + "-" + name);
     }
 
+    /**
+     * Clicks the element the selector finds, found and clicked in one script: the pages redraw their lists every few
+     * seconds, and an element found by one WebDriver call can be gone by the next.
+     */
+    private void press(String css) {
+        browser.until(d -> Boolean.TRUE.equals(js("const e = document.querySelector(" + jsString(css) + ");"
+                + " if (!e || e.disabled) return false; e.click(); return true;")));
+    }
+
+    private static String jsString(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
     private String rowOf(String attribute, String value) {
         return "tr[data-" + attribute + "='" + value + "']";
     }
@@ -188,18 +201,18 @@ class DashboardFeaturePagesBrowserTest extends DatabaseTest {
         shot(db, "7-schedules");
 
         // Pause, then resume: the store follows, the row says so.
-        browser.click(By.cssSelector(row + " button.pause"));
+        press(row + " button.pause");
         browser.visible(By.cssSelector("#schedules-table tr[data-name='nightly-report'][data-state='PAUSED']"));
         assertThat(node.schedules().find(ACME, nightly).orElseThrow().state()).isEqualTo(ScheduleState.PAUSED);
-        browser.click(By.cssSelector(row + " button.resume"));
+        press(row + " button.resume");
         browser.visible(By.cssSelector("#schedules-table tr[data-name='nightly-report'][data-state='WAITING']"));
 
         // A bad cron: the parser's message under the field, the stored cron unchanged.
-        browser.click(By.cssSelector(row + " button.edit-cron"));
+        press(row + " button.edit-cron");
         WebElement cron = browser.visible(By.cssSelector(row + " input.cron-input"));
         cron.clear();
         cron.sendKeys("0 0 25 * * ?");
-        browser.click(By.cssSelector(row + " button.save-cron"));
+        press(row + " button.save-cron");
         browser.textIn(By.cssSelector(row + " .field-error"), "25");
         String message = browser.driver().findElement(By.cssSelector(row + " .field-error")).getText();
         assertThat(message).containsIgnoringCase("hour").contains("0–23");
@@ -210,7 +223,7 @@ class DashboardFeaturePagesBrowserTest extends DatabaseTest {
         cron = browser.visible(By.cssSelector(row + " input.cron-input"));
         cron.clear();
         cron.sendKeys("0 30 4 * * ?");
-        browser.click(By.cssSelector(row + " button.save-cron"));
+        press(row + " button.save-cron");
         browser.textIn(By.cssSelector(row), "0 30 4 * * ?");
         assertThat(node.schedules().find(ACME, nightly).orElseThrow().cron()).isEqualTo("0 30 4 * * ?");
 
@@ -256,7 +269,7 @@ class DashboardFeaturePagesBrowserTest extends DatabaseTest {
         assertThat(browser.driver().findElements(By.cssSelector("#flags-list [data-flag='globex-flag']"))).isEmpty();
         shot(db, "11-flags");
 
-        browser.click(By.cssSelector("#flags-list [data-flag='beta-reports'] .switch"));
+        press("#flags-list [data-flag='beta-reports'] .switch");
         browser.visible(By.cssSelector("#flags-list [data-flag='beta-reports'][data-enabled='true']"));
         assertThat(node.flags().list(ACME)).containsEntry("beta-reports", true);
         assertThat(node.flags().list(GLOBEX)).doesNotContainKey("beta-reports");
@@ -324,7 +337,7 @@ class DashboardFeaturePagesBrowserTest extends DatabaseTest {
 
         // Resume the suspended one from its checkpoint; once delivered, its lag is gone.
         Flaky.failing = false;
-        browser.click(By.cssSelector(ledger + " button.resume-sub"));
+        press(ledger + " button.resume-sub");
         browser.visible(By.cssSelector(ledger + "[data-state='ACTIVE']"));
         assertThat(node.events().status(ACME, "ledger").get(0).state()).isEqualTo(SubscriptionState.ACTIVE);
         node.events().deliverNow(ACME);
@@ -332,7 +345,7 @@ class DashboardFeaturePagesBrowserTest extends DatabaseTest {
         shot(db, "14-channels-resumed");
 
         // The other channel, picked from the list.
-        browser.click(By.cssSelector("#channels-table " + rowOf("channel", "Shipment")));
+        press("#channels-table " + rowOf("channel", "Shipment"));
         browser.textIn(By.id("subscriptions"), "Nothing subscribes to this channel.");
         assertThat(browser.driver().getCurrentUrl()).contains("channel=Shipment");
         assertThat(browser.consoleErrors()).isEmpty();
@@ -375,7 +388,7 @@ class DashboardFeaturePagesBrowserTest extends DatabaseTest {
         browser.until(d -> flexQueueShown().equals(ids(held)));
 
         // The finished batch's chunk error, with its chunk, exception and record ids.
-        browser.click(By.cssSelector(doneRow));
+        press(doneRow);
         browser.textIn(By.id("batch-errors"), "invoice 3 has no customer");
         browser.textIn(By.id("batch-errors"), "IllegalStateException");
         browser.textIn(By.id("batch-errors"), "3, 4");
@@ -391,7 +404,7 @@ class DashboardFeaturePagesBrowserTest extends DatabaseTest {
         browser.until(d -> flexQueueShown().equals(ids(List.of(held.get(0), held.get(1), held.get(2)))));
         assertThat(node.batches().flexQueue(ACME)).containsExactly(held.get(0), held.get(1), held.get(2));
         // The buttons do the same without a mouse.
-        browser.click(By.cssSelector("#flex-queue li[data-batch='" + held.get(1) + "'] .move-front"));
+        press("#flex-queue li[data-batch='" + held.get(1) + "'] .move-front");
         browser.until(d -> flexQueueShown().equals(ids(List.of(held.get(1), held.get(0), held.get(2)))));
         assertThat(node.batches().flexQueue(ACME)).containsExactly(held.get(1), held.get(0), held.get(2));
         // Live: reordered elsewhere, the page follows.
