@@ -74,7 +74,8 @@ public final class Problems {
         body.put("instance", ctx.path());
         if (p.field() != null) body.put("field", p.field());
         if (p.rule() != null) body.put("rule", p.rule());
-        ctx.status(p.status()).contentType(MEDIA_TYPE).result(body.toString());
+        // The charset is named: Jetty encodes a String result as ISO-8859-1 otherwise, and a detail's "0–23" reads "0?23".
+        ctx.status(p.status()).contentType(MEDIA_TYPE + "; charset=utf-8").result(body.toString());
         if (p.status() == 401) ctx.header("WWW-Authenticate", "Bearer realm=\"millrace\"");
         if (ctx.req().getContentLengthLong() != 0) {
             // A refused request's body may be unread (too large, or refused before reading): Jetty then closes the

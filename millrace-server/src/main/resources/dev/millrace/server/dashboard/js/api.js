@@ -28,13 +28,13 @@ export const session = {
 };
 
 /**
- * Calls the API. `scoped` adds the Millrace-Tenant header for an admin acting on a tenant's routes.
- * Resolves to the parsed JSON body (or null for an empty body).
+ * Calls the API. `scoped` adds the Millrace-Tenant header for an admin acting on a tenant's routes: the picked
+ * tenant's, or `tenant` when given (a page about one tenant). Resolves to the parsed JSON body (or null).
  */
-export async function api(path, { method = 'GET', body, scoped = false, key = session.key, signal } = {}) {
+export async function api(path, { method = 'GET', body, scoped = false, tenant, key = session.key, signal } = {}) {
   const headers = { Accept: 'application/json, application/problem+json' };
   if (key) headers.Authorization = `Bearer ${key}`;
-  if (scoped && session.role === 'admin' && session.tenant) headers['Millrace-Tenant'] = session.tenant;
+  if (scoped && session.role === 'admin' && (tenant ?? session.tenant)) headers['Millrace-Tenant'] = tenant ?? session.tenant;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
   try {

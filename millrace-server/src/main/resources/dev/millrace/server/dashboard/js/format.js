@@ -69,8 +69,8 @@ export const TYPES = ['QUEUEABLE', 'FUTURE', 'BATCH', 'BATCH_CHUNK', 'SCHEDULED'
 /** Statuses a job can still be aborted in. */
 export const ABORTABLE = ['HOLDING', 'QUEUED', 'PREPARING', 'PROCESSING'];
 
-/** The short class name: dev.millrace.examples.Foo → Foo */
-export const shortClass = c => (c ? c.slice(c.lastIndexOf('.') + 1) : '—');
+/** The short class name: dev.millrace.examples.Foo → Foo, a nested Outer$Foo → Foo */
+export const shortClass = c => (c ? c.slice(Math.max(c.lastIndexOf('.'), c.lastIndexOf('$')) + 1) : '—');
 
 /** Words from an enum or camelCase name: maxActiveBatches → Max active batches */
 export function label(key) {

@@ -98,12 +98,14 @@ function nodesCard(nodes) {
     h('h2.card-title', 'Nodes', nodes.some(n => n.governor) ? h('span.card-sub', 'and their resource governor') : null),
     nodes.length === 0 ? h('p.muted', 'No node has reported.') :
       h('div.node-list', nodes.map(n => {
-        const gov = n.governor ?? {};
         const started = n.startedAt ? new Date(n.startedAt).getTime() : null;
         const state = String(n.status ?? n.state ?? 'UNKNOWN');
         const tone = /up|running|ok|active/i.test(state) ? 'ok' : /throttl|degrad|limit/i.test(state) ? 'warn' : 'bad';
-        const limit = gov.limit ?? gov.maxRunning ?? gov.permits;
-        const max = gov.max ?? gov.workers ?? n.workers;
+        // The governor: NORMAL, THROTTLED (fewer jobs at once) or SUSPENDED (no new job claimed), with why.
+        const gov = typeof n.governor === 'string' ? n.governor : null;
+        const govTone = gov === 'NORMAL' ? 'ok' : gov === 'THROTTLED' ? 'warn' : 'bad';
+        const sample = n.lastSample;
+        const held = (n.fairUsage ?? []).filter(f => f.dominating);
         return h('div.node', { dataset: { node: n.id ?? n.node } },
           h('div.node-head', h('span.mono', n.id ?? n.node), h(`span.pill.${tone}`, label(state))),
           h('dl.facts.compact',
@@ -111,10 +113,24 @@ function nodesCard(nodes) {
             n.workers !== undefined ? [h('dt', 'Workers'), h('dd', num(n.workers))] : null,
             n.version ? [h('dt', 'Version'), h('dd.mono', n.version)] : null,
             n.lastSeen || n.heartbeatAt ? [h('dt', 'Last seen'), h('dd', ago(n.lastSeen ?? n.heartbeatAt))] : null,
-            n.running !== undefined ? [h('dt', 'Running'), h('dd', num(n.running))] : null,
-            limit !== undefined ? [h('dt', 'Governor limit'), h('dd', max ? `${num(limit)} of ${num(max)} workers` : num(limit))] : null,
-            gov.state ? [h('dt', 'Governor'), h('dd', label(gov.state))] : null,
-            gov.heapUsed !== undefined ? [h('dt', 'Heap'), h('dd', `${Math.round(gov.heapUsed * 100)} %`)] : null,
-            gov.cpu !== undefined ? [h('dt', 'CPU'), h('dd', `${Math.round(gov.cpu * 100)} %`)] : null));
+            n.inFlight !== undefined ? [h('dt', 'In flight'), h('dd', `${num(n.inFlight)} job${n.inFlight === 1 ? '' : 's'}`)] : null),
+          gov ? h('div.governor#governor', { dataset: { governor: gov } },
+            h('div.governor-head', h('span.muted.small', 'Resource governor'), h(`span.pill.${govTone}`, label(gov))),
+            n.governorReason ? h('div.small.muted.governor-reason', n.governorReason) : null,
+            n.allowedExecutions !== undefined && n.workers ? h('div.meter-row',
+              h('span.small.muted', 'May run at once'),
+              h('div.meter', h('span', { class: govTone, style: `width:${Math.round(100 * Math.min(n.allowedExecutions, n.workers) / n.workers)}%` })),
+              h('span.small', `${num(n.allowedExecutions)} of ${num(n.workers)}`)) : null,
+            sample ? meterRow('Heap', sample.heapPercent) : null,
+            sample && sample.cpuPercent >= 0 ? meterRow('CPU', sample.cpuPercent) : null,
+            held.length ? h('div.small.muted', `Held back: ${held.map(f => `${f.tenant} ${label(f.type).toLowerCase()}`).join(', ')}`) : null) : null);
       })));
+}
+
+/** A labelled percentage meter: heap or CPU in use, 0–100 %. */
+function meterRow(name, percent) {
+  const p = Math.max(0, Math.min(100, Number(percent) || 0));
+  return h('div.meter-row', h('span.small.muted', name),
+    h('div.meter', h('span', { class: p >= 85 ? 'bad' : p >= 70 ? 'warn' : null, style: `width:${p}%` })),
+    h('span.small', `${p.toFixed(0)} %`));
 }

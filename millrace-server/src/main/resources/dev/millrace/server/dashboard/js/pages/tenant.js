@@ -22,6 +22,52 @@ const POLICY = [
   ['jobRetentionDays', 'Terminal jobs kept for', 'day|days'],
 ];
 
+/** A route's answer, or null when this server does not have the route (404). */
+async function optional(call) {
+  try {
+    return await call;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return null;
+    throw e;
+  }
+}
+
+/** The governor limits of one execution, synchronous and asynchronous side by side, each with its unit. */
+function limitsCard(limits) {
+  const names = Object.keys(limits.async ?? limits.sync ?? {});
+  const cell = (p, k) => (p?.[k] ? withUnit(p[k].budget, p[k].unit) : '—');
+  return h('section.card.flush#tenant-limits',
+    h('div.card-head', h('h2.card-title', 'Governor limits', h('span.card-sub', 'per execution')),
+      h('span.muted.small', 'an execution that goes past one fails with a LimitException')),
+    h('table.table',
+      h('thead', h('tr', h('th', 'Limit'), h('th.num', 'Synchronous'), h('th.num', 'Asynchronous'))),
+      h('tbody', names.map(k => {
+        const any = limits.async?.[k] ?? limits.sync?.[k];
+        const name = any.label ?? label(k);
+        return h('tr', { dataset: { limit: k } },
+          h('td', name.charAt(0).toUpperCase() + name.slice(1)),
+          h('td.num', cell(limits.sync, k)),
+          h('td.num', h('strong', cell(limits.async, k))));
+      }))));
+}
+
+/** 100 (a count), 10 s (ms), 12 MiB (bytes). */
+function withUnit(v, unit) {
+  if (unit === 'ms') return v % 1000 === 0 ? `${num(v / 1000)} s` : `${num(v)} ms`;
+  if (unit === 'bytes') return v % 1048576 === 0 ? `${num(v / 1048576)} MiB` : `${num(v)} bytes`;
+  return unit ? `${num(v)} ${unit}` : num(v);
+}
+
+/** The tenant's flags at a glance; they are switched on the Feature flags page. */
+function flagsCard(id, flags) {
+  const open = () => { session.tenant = id; const s = document.getElementById('tenant'); if (s) s.value = id; location.hash = '#/flags'; };
+  return h('section.card#tenant-flags',
+    h('div.card-head.plain', h('h2.card-title', 'Feature flags'), h('a', { href: '#/flags', onclick: e => { e.preventDefault(); open(); } }, 'Switch them →')),
+    flags.length === 0 ? h('p.muted', 'No flag is set for this tenant; a flag never set reads off.')
+      : h('div.flag-chips', flags.map(f => h(`span.pill.${f.enabled ? 'ok' : 'idle'}`, { dataset: { flag: f.name } },
+        h('span.mono', f.name), ` · ${f.enabled ? 'on' : 'off'}`))));
+}
+
 export default {
   id: 'tenant',
   parent: 'tenants',
@@ -41,7 +87,10 @@ export default {
         }
         throw e;
       }
-      const overview = normalize(await api('overview'));
+      // Limits and flags are tenant routes: the admin asks for this tenant with the Millrace-Tenant header.
+      const [ov, limits, flags] = await Promise.all([api('overview'), optional(api('limits', { scoped: true, tenant: id })),
+        optional(api('flags', { scoped: true, tenant: id }))]);
+      const overview = normalize(ov);
       const figures = overview.tenants.find(t => t.id === id) ?? { counts: {}, queueDepth: 0 };
       const policy = tenant.policy ?? {};
       ctx.setTitle(`Tenant ${id}`);
@@ -61,7 +110,9 @@ export default {
             facts([
               ...STATUSES.map(s => [statusBadge(s), num(figures.counts[s] ?? 0)]),
               ['Queue depth', h('strong', num(figures.queueDepth))],
-            ]))));
+            ]))),
+        limits ? limitsCard(limits) : null,
+        flags ? flagsCard(id, flags.items ?? []) : null);
     };
     await load();
     return { refresh: load };
