@@ -7,25 +7,16 @@ import dev.millrace.AsyncOptions;
 import dev.millrace.JobId;
 import dev.millrace.JobQuery;
 import dev.millrace.JobStatus;
-import dev.millrace.Millrace;
 import dev.millrace.Queueable;
 import dev.millrace.QueueableContext;
 import dev.millrace.TenantId;
 import dev.millrace.server.MillraceServer;
 import dev.millrace.server.ServerConfig;
-import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.openqa.selenium.By;
@@ -37,14 +28,11 @@ import org.openqa.selenium.support.ui.Select;
  * The dashboard in a real headless Chromium against a real server on H2 and on PostgreSQL: sign in, every page,
  * filters, paging, a job's log, abort. One browser serves the whole class; screenshots go to target/screenshots.
  */
-class DashboardBrowserTest extends DatabaseTest {
+class DashboardBrowserTest extends BrowserTest {
     private static final String ADMIN_KEY = "dashboard-test-admin-key-0123456789";
     private static final TenantId ACME = TenantId.of("acme");
     private static final TenantId GLOBEX = TenantId.of("globex");
 
-    private static Browser browser;
-    private MillraceServer server;
-    private Millrace node;
 
     /** Logs two lines and completes. */
     public static class Greet implements Queueable {
@@ -78,38 +66,6 @@ class DashboardBrowserTest extends DatabaseTest {
         public void execute(QueueableContext context) {
             throw new IllegalStateException("the ledger is closed");
         }
-    }
-
-    /** A failed test leaves a screenshot of what the browser showed. */
-    @RegisterExtension
-    final TestWatcher screenshotOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (browser != null) browser.screenshot("FAILED-" + context.getDisplayName().replaceAll("\\W+", "_"));
-        }
-    };
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) browser.close();
-    }
-
-    @BeforeEach
-    void forgetEarlierConsole() {
-        browser.consoleErrors();
-    }
-
-    @AfterEach
-    void stopServer() {
-        // Leave the page first, so its polling cannot reach the next test's console.
-        browser.open("about:blank");
-        if (server != null) server.close();
-        server = null;
     }
 
     private void startServer(Db db) {

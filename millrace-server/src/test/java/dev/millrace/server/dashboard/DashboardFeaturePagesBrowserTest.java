@@ -8,7 +8,6 @@ import dev.millrace.BatchSource;
 import dev.millrace.Batchable;
 import dev.millrace.JobId;
 import dev.millrace.JobStatus;
-import dev.millrace.Millrace;
 import dev.millrace.Schedulable;
 import dev.millrace.ScheduleContext;
 import dev.millrace.ScheduleId;
@@ -27,20 +26,12 @@ import dev.millrace.event.Subscription;
 import dev.millrace.event.SubscriptionState;
 import dev.millrace.server.MillraceServer;
 import dev.millrace.server.ServerConfig;
-import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.openqa.selenium.By;
@@ -55,14 +46,11 @@ import org.openqa.selenium.support.ui.Select;
  * store reach the page without a reload, and a screenshot of each is saved to target/screenshots. One browser
  * serves the whole class.
  */
-class DashboardFeaturePagesBrowserTest extends DatabaseTest {
+class DashboardFeaturePagesBrowserTest extends BrowserTest {
     private static final String ADMIN_KEY = "dashboard-pages-test-admin-key-0123456789";
     private static final TenantId ACME = TenantId.of("acme");
     private static final TenantId GLOBEX = TenantId.of("globex");
 
-    private static Browser browser;
-    private MillraceServer server;
-    private Millrace node;
 
     /** A schedulable that does nothing: the pages show schedules, they do not need them to run. */
     public static class NightlyReport implements Schedulable {
@@ -103,37 +91,6 @@ class DashboardFeaturePagesBrowserTest extends DatabaseTest {
         @Override
         public void finish(BatchContext ctx) {
         }
-    }
-
-    /** A failed test leaves a screenshot of what the browser showed. */
-    @RegisterExtension
-    final TestWatcher screenshotOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (browser != null) browser.screenshot("FAILED-pages-" + context.getDisplayName().replaceAll("\\W+", "_"));
-        }
-    };
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) browser.close();
-    }
-
-    @BeforeEach
-    void forgetEarlierConsole() {
-        browser.consoleErrors();
-    }
-
-    @AfterEach
-    void stopServer() {
-        browser.open("about:blank");
-        if (server != null) server.close();
-        server = null;
     }
 
     /** A server on a node that is not started: nothing fires or delivers unless the test says so. */
