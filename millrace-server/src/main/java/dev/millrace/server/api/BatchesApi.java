@@ -135,14 +135,7 @@ public final class BatchesApi implements ApiModule {
     /** The path's batch within the caller's tenant; another tenant's, a job that is no batch, or a bad id is 404. */
     private JobRecord batch(Context ctx) {
         TenantId tenant = Auth.principal(ctx).requireTenant();
-        String text = ctx.pathParam("id");
-        JobId id;
-        try {
-            id = JobId.of(text);
-        } catch (IllegalArgumentException e) {
-            throw Problem.notFound("batch '" + (text.length() > 100 ? text.substring(0, 100) + "…" : text)
-                    + "' does not exist: " + e.getMessage());
-        }
+        JobId id = Problem.pathId("batch", ctx.pathParam("id"), JobId::of);
         return millrace.jobs().find(tenant, id).filter(j -> j.type() == JobType.BATCH).orElseThrow(() ->
                 Problem.notFound("batch " + id + " does not exist in tenant '" + tenant + "': expected the job id of"
                         + " one of its batches"));

@@ -248,13 +248,7 @@ public final class JobsApi implements ApiModule {
     /** The path's job within the caller's tenant; any other id, or a malformed one, is 404. */
     private JobRecord job(Context ctx) {
         TenantId tenant = Auth.principal(ctx).requireTenant();
-        String text = ctx.pathParam("id");
-        JobId id;
-        try {
-            id = JobId.of(text);
-        } catch (IllegalArgumentException e) {
-            throw Problem.notFound("job '" + text + "' does not exist: " + e.getMessage());
-        }
+        JobId id = Problem.pathId("job", ctx.pathParam("id"), JobId::of);
         return millrace.jobs().find(tenant, id).orElseThrow(() -> Problem.notFound("job " + id
                 + " does not exist in tenant '" + tenant + "': expected the id of one of its jobs"));
     }

@@ -296,14 +296,7 @@ public final class SchedulesApi implements ApiModule {
     /** The path's schedule within the caller's tenant; any other id, or a malformed one, is 404. */
     private ScheduleRecord schedule(Context ctx) {
         TenantId tenant = Auth.principal(ctx).requireTenant();
-        String text = ctx.pathParam("id");
-        ScheduleId id;
-        try {
-            id = ScheduleId.of(text);
-        } catch (IllegalArgumentException e) {
-            throw Problem.notFound("schedule '" + (text.length() > 100 ? text.substring(0, 100) + "…" : text)
-                    + "' does not exist: " + e.getMessage());
-        }
+        ScheduleId id = Problem.pathId("schedule", ctx.pathParam("id"), ScheduleId::of);
         return millrace.schedules().find(tenant, id).orElseThrow(() -> Problem.notFound("schedule " + id
                 + " does not exist in tenant '" + tenant + "': expected the id of one of its schedules"));
     }

@@ -48,6 +48,21 @@ public final class Problem extends RuntimeException {
         return new Problem(404, "not-found", "Not found", detail, null, null);
     }
 
+    /**
+     * Reads an id from a path: a malformed id is a 404 like an unknown one, since a path id names something the
+     * caller may not see. The echoed text is cut at 100 characters.
+     *
+     * @param kind what the id names, for the message ("job", "batch", "schedule")
+     */
+    public static <T> T pathId(String kind, String text, java.util.function.Function<String, T> parse) {
+        try {
+            return parse.apply(text);
+        } catch (IllegalArgumentException e) {
+            throw notFound(kind + " '" + (text.length() > 100 ? text.substring(0, 100) + "…" : text)
+                    + "' does not exist: " + e.getMessage());
+        }
+    }
+
     /** 409: the request conflicts with the current state (a duplicate signature, an ended job). */
     public static Problem conflict(String rule, String detail) {
         return new Problem(409, "conflict", "Conflict with the current state", detail, null, rule);
