@@ -20,6 +20,7 @@ import dev.millrace.event.Subscription;
 import dev.millrace.event.SubscriptionState;
 import dev.millrace.event.SubscriptionStatus;
 import dev.millrace.internal.engine.Executions;
+import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.internal.store.EventStore;
 import dev.millrace.internal.store.EventStore.ChannelRow;
 import dev.millrace.internal.store.EventStore.NewEvent;
@@ -47,7 +48,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -72,7 +72,7 @@ public final class EventBus implements Events {
 
     private final EventStore store;
     private final DataSource dataSource;
-    private final Consumer<TenantId> tenantCheck;
+    private final java.util.function.Function<TenantId, dev.millrace.TenantPolicy> tenantCheck;
     private final InstantSource clock;
     private final String nodeId;
     private final Duration lease;
@@ -99,10 +99,12 @@ public final class EventBus implements Events {
     }
 
     /**
-     * @param tenantCheck throws {@code UnknownTenantException} for a tenant that does not exist
+     * @param tenantCheck the tenant's policy (a delivery's governor limits are its async ones); throws
+     *                    {@code UnknownTenantException} for a tenant that does not exist
      * @param handlerClasses the handler classes this node delivers
      */
-    public EventBus(EventStore store, DataSource dataSource, Consumer<TenantId> tenantCheck, InstantSource clock,
+    public EventBus(EventStore store, DataSource dataSource,
+                    java.util.function.Function<TenantId, dev.millrace.TenantPolicy> tenantCheck, InstantSource clock,
                     String nodeId, Duration lease, Duration pollInterval,
                     List<Class<? extends EventHandler>> handlerClasses) {
         this.store = store;
@@ -164,7 +166,7 @@ public final class EventBus implements Events {
     public EventPolicy putPolicy(TenantId tenant, EventPolicy policy) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(policy, "policy");
-        tenantCheck.accept(tenant);
+        tenantCheck.apply(tenant);
         store.putPolicy(tenant, policy, clock.instant());
         policies.remove(tenant);
         return policy;
@@ -204,7 +206,7 @@ public final class EventBus implements Events {
             throw new IllegalArgumentException("channel " + channel.name()
                     + " is a system channel: expected another name (system channels are declared by the platform)");
         }
-        tenantCheck.accept(tenant);
+        tenantCheck.apply(tenant);
         if (store.channel(tenant, channel.name()).isEmpty()) {
             // Only a new channel counts; system channels (declared by the platform) do not.
             int max = policy(tenant).maxChannels();
@@ -278,7 +280,7 @@ public final class EventBus implements Events {
     List<PublishResult> publish(Connection connection, TenantId tenant, List<Event> events, boolean system) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(events, "events");
-        tenantCheck.accept(tenant);
+        tenantCheck.apply(tenant);
         EventTransaction tx = connection == null ? currentTransaction(tenant) : null;
         PublishResult[] results = new PublishResult[events.size()];
         Map<Long, Group> groups = new java.util.TreeMap<>();
@@ -419,7 +421,7 @@ public final class EventBus implements Events {
     public void subscribe(TenantId tenant, Subscription s) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(s, "subscription");
-        tenantCheck.accept(tenant);
+        tenantCheck.apply(tenant);
         Cached c = channelOrSystem(tenant, s.channel());
         if (c == null) {
             throw new IllegalArgumentException("subscription " + s.name() + " names channel '" + s.channel()
@@ -561,15 +563,26 @@ public final class EventBus implements Events {
             return;
         }
         EventHandler handler = handlers.get(p.handlerClass());
-        DeliveryContextImpl ctx = new DeliveryContextImpl(this, p, batch, dataSource);
+        // Each batch is an execution with the tenant's asynchronous governor limits (SPEC EVT-8): queries and DML
+        // through the context's connection, CPU, heap, immediate publish calls.
+        dev.millrace.TenantPolicy tp = tenantCheck.apply(p.tenant());
+        ExecutionLimits limits = new ExecutionLimits("async", tp.asyncLimits(), tp.enqueuePerAsyncExecution(),
+                tp.futuresPerExecution());
+        DeliveryContextImpl ctx = new DeliveryContextImpl(this, p, batch, dataSource, limits);
         DELIVERY.set(ctx);
+        limits.attach();
         Thread renewer = renewWhileRunning(p);
         try {
             handler.handle(Collections.unmodifiableList(batch), ctx);
+            // A limit breached is final even if the handler caught the exception (as for jobs).
+            limits.checkBreach();
+            limits.checkResourcesAtEnd();
+            ExecutionLimits.detach();
             DELIVERY.remove();
             stop(renewer);
             end(ctx, p, new Outcome(scanned, SubscriptionState.ACTIVE, 0, p.lastError(), now));
         } catch (Throwable t) {
+            ExecutionLimits.detach();
             DELIVERY.remove();
             stop(renewer);
             if (!(t instanceof RetryableException) && ctx.resumeCheckpoint() != null) {
@@ -584,6 +597,7 @@ public final class EventBus implements Events {
             failed(p, t, scanned, now);
             if (t instanceof Error err && !(t instanceof AssertionError)) throw err;
         } finally {
+            ExecutionLimits.detach();
             DELIVERY.remove();
             stop(renewer);
             ctx.close();
@@ -659,7 +673,7 @@ public final class EventBus implements Events {
 
     /** Commits the delivery's work, its after-commit events and the new checkpoint together. */
     private void end(DeliveryContextImpl ctx, PartitionRow p, Outcome outcome) {
-        Connection c = ctx.connection();
+        Connection c = ctx.transaction();
         try {
             flush(c, ctx.pendingEvents());
             if (!store.finish(c, p, outcome)) {
@@ -692,7 +706,7 @@ public final class EventBus implements Events {
     @Override
     public EventReader reader(TenantId tenant, String channel, ReplayFrom from) {
         Objects.requireNonNull(from, "from");
-        tenantCheck.accept(tenant);
+        tenantCheck.apply(tenant);
         Cached c = channelOrSystem(tenant, channel);
         if (c == null) {
             throw new IllegalArgumentException("channel '" + channel + "' is not declared in tenant '" + tenant
