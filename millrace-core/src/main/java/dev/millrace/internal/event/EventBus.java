@@ -565,7 +565,7 @@ public final class EventBus implements Events {
         EventHandler handler = handlers.get(p.handlerClass());
         // Each batch is an execution with the tenant's asynchronous governor limits (SPEC EVT-8): queries and DML
         // through the context's connection, CPU, heap, immediate publish calls.
-        dev.millrace.TenantPolicy tp = tenantCheck.apply(p.tenant());
+        dev.millrace.TenantPolicy tp = tenantPolicyOrDefaults(p.tenant());
         ExecutionLimits limits = new ExecutionLimits("async", tp.asyncLimits(), tp.enqueuePerAsyncExecution(),
                 tp.futuresPerExecution());
         DeliveryContextImpl ctx = new DeliveryContextImpl(this, p, batch, dataSource, limits);
@@ -601,6 +601,16 @@ public final class EventBus implements Events {
             DELIVERY.remove();
             stop(renewer);
             ctx.close();
+        }
+    }
+
+    /** The tenant's policy; the defaults if it cannot be read (a delivery still ends and records its outcome). */
+    private dev.millrace.TenantPolicy tenantPolicyOrDefaults(TenantId tenant) {
+        try {
+            return tenantCheck.apply(tenant);
+        } catch (RuntimeException e) {
+            LOG.warn("policy of tenant {} unreadable for a delivery; default limits apply: {}", tenant, e.toString());
+            return dev.millrace.TenantPolicy.DEFAULTS;
         }
     }
 
