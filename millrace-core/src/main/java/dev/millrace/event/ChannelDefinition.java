@@ -22,11 +22,12 @@ import java.util.Set;
  * @param name the channel's name: a letter, then letters, digits or '_', at most 100 characters
  * @param fields the fields, names unique
  * @param behavior after commit (default) or immediately
- * @param retention how long an event is kept after it is published (default 72 hours, at least 1 minute)
+ * @param retention how long an event is kept after it is published (at least 1 minute), or null (the default) for the
+ *                  tenant's {@link EventPolicy#retentionHours()}, 72 hours unless an operator set another
  */
 public record ChannelDefinition(String name, List<FieldDefinition> fields, PublishBehavior behavior,
                                 Duration retention) {
-    /** How long events are kept unless the channel says otherwise (SPEC EVT-5). */
+    /** How long events are kept unless the channel or the tenant's policy says otherwise (SPEC EVT-5). */
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(72);
     /** Most fields a channel may have. */
     public static final int MAX_FIELDS = 100;
@@ -50,15 +51,15 @@ public record ChannelDefinition(String name, List<FieldDefinition> fields, Publi
             }
         }
         Objects.requireNonNull(behavior, "behavior");
-        if (retention == null || retention.compareTo(Duration.ofMinutes(1)) < 0) {
+        if (retention != null && retention.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new IllegalArgumentException("retention " + retention + " of channel " + name
                     + " is out of range: expected at least 1 minute");
         }
     }
 
-    /** A channel with no fields yet, published after commit, kept 72 hours. */
+    /** A channel with no fields yet, published after commit, kept as long as the tenant's policy says (72 hours). */
     public static ChannelDefinition named(String name) {
-        return new ChannelDefinition(name, List.of(), PublishBehavior.AFTER_COMMIT, DEFAULT_RETENTION);
+        return new ChannelDefinition(name, List.of(), PublishBehavior.AFTER_COMMIT, null);
     }
 
     /** A copy with one more field. */
@@ -73,7 +74,7 @@ public record ChannelDefinition(String name, List<FieldDefinition> fields, Publi
         return new ChannelDefinition(name, fields, b, retention);
     }
 
-    /** A copy with another retention. */
+    /** A copy with another retention (null: the tenant's policy). */
     public ChannelDefinition withRetention(Duration r) {
         return new ChannelDefinition(name, fields, behavior, r);
     }

@@ -25,10 +25,22 @@ public interface Events {
     /** Schedule fires: published by the scheduler. */
     String SCHEDULE_FIRE_CHANNEL = "ScheduleFireEvent";
 
+    /** The tenant's event limits ({@link EventPolicy#DEFAULTS} until an operator set others). */
+    EventPolicy policy(TenantId tenant);
+
+    /**
+     * Sets the tenant's event limits; they apply to declarations, subscriptions, publishes, deliveries and pruning
+     * from now on (other nodes see them within seconds).
+     *
+     * @throws dev.millrace.UnknownTenantException when the tenant does not exist
+     */
+    EventPolicy putPolicy(TenantId tenant, EventPolicy policy);
+
     /**
      * Declares a channel of the tenant, or replaces its fields, behaviour and retention; stored events are kept.
      *
-     * @throws IllegalArgumentException when the name is a system channel's
+     * @throws IllegalArgumentException when the name is a system channel's, or a new channel would exceed the tenant's
+     *                                  {@link EventPolicy#maxChannels()}
      * @throws dev.millrace.UnknownTenantException when the tenant does not exist
      */
     void declare(TenantId tenant, ChannelDefinition channel);
@@ -44,7 +56,8 @@ public interface Events {
 
     /**
      * Publishes events of the tenant and returns one result per event, in order; a bad event is refused with a
-     * result naming the field, the others are still published. From inside a running job or delivery,
+     * result naming the field, the others are still published. Events past the tenant's hourly allocation
+     * ({@link EventPolicy#publishPerHour()}) are refused with {@link PublishResult#LIMIT_EXCEEDED}. From inside a running job or delivery,
      * {@link PublishBehavior#AFTER_COMMIT} events commit with it; otherwise each channel's events commit here.
      */
     List<PublishResult> publish(TenantId tenant, List<Event> events);
@@ -60,7 +73,9 @@ public interface Events {
      * Creates a subscription, or replaces its handler and batch size (keeping its checkpoints when its partitions
      * are unchanged; a new partition count restarts every partition from the lowest checkpoint).
      *
-     * @throws IllegalArgumentException when the channel is not declared, or the partition key is not a required field
+     * @throws IllegalArgumentException when the channel is not declared, the partition key is not a required field, or
+     *                                  the partitions exceed the tenant's {@link EventPolicy#maxPartitions()} or
+     *                                  {@link EventPolicy#maxPartitionedSubscriptions()}
      */
     void subscribe(TenantId tenant, Subscription subscription);
 

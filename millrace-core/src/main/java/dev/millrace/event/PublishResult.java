@@ -11,11 +11,13 @@ import java.util.UUID;
  * @param replayId the event's replay id, or null when refused or not known yet (published after commit from inside
  *                 a job: the id is assigned when the job commits)
  * @param errorCode null when published; otherwise {@code REQUIRED_FIELD_MISSING}, {@code INVALID_FIELD_VALUE},
- *                  {@code UNKNOWN_FIELD}, {@code UNKNOWN_CHANNEL} or {@code ACCESS_DENIED}
+ *                  {@code UNKNOWN_FIELD}, {@code UNKNOWN_CHANNEL}, {@code ACCESS_DENIED} or {@link #LIMIT_EXCEEDED}
  * @param field the field at fault, or null
  * @param message what was wrong and what was expected, or null when published
  */
 public record PublishResult(UUID eventUuid, Long replayId, String errorCode, String field, String message) {
+    /** The tenant's hourly publishing allocation ({@link EventPolicy#publishPerHour()}) is used up (SPEC EVT-16). */
+    public static final String LIMIT_EXCEEDED = "LIMIT_EXCEEDED";
 
     /** A published event. */
     public static PublishResult published(UUID eventUuid, Long replayId) {

@@ -23,9 +23,9 @@ public record Subscription(String name, String channel, Class<? extends EventHan
                            int partitions, String partitionKey, ReplayFrom startFrom) {
     /** Largest and default batch (SPEC EVT-8). */
     public static final int MAX_BATCH_SIZE = 2000;
-    /** Most partitions of one subscription (SPEC EVT-13). */
+    /** Most partitions of one subscription (SPEC EVT-13); a tenant's {@link EventPolicy#maxPartitions()} may be lower. */
     public static final int MAX_PARTITIONS = 10;
-    /** Retries of a batch before the subscription is suspended (SPEC EVT-11). */
+    /** Retries of a batch before the subscription is suspended (SPEC EVT-11); the default of {@link EventPolicy#maxRetries()}. */
     public static final int MAX_RETRIES = 9;
 
     /** Checks every part, naming what was wrong. */

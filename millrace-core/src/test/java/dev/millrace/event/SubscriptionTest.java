@@ -160,6 +160,26 @@ class SubscriptionTest extends DatabaseTest {
         assertThat(s.lastError()).contains("poison 3");
     }
 
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aBatchRunsUnderTheTenantsAsyncLimitsAndABreachKeepsTheWorkUpToTheResumeCheckpoint(Db db) {
+        Millrace m = node(db);
+        Checkpointing.FAILURES.set(1);
+        dev.millrace.TenantPolicy policy = m.tenants().policy(ACME).orElseThrow();
+        m.tenants().put(ACME, policy.withLimits(policy.syncLimits(),
+                policy.asyncLimits().with(dev.millrace.Limit.DML_STATEMENTS, 3)));
+        m.events().subscribe(ACME, Subscription.of("cp", "OrderPlaced", Checkpointing.class));
+        publish(m, 5);
+        m.events().deliverNow(ACME);
+        // Three inserts per batch: the fourth statement breaches the limit, the work up to event 3 commits, the
+        // next batch starts after it (SPEC EVT-8, EVT-10).
+        assertThat(BATCHES).containsExactly(List.of(1L, 2L, 3L, 4L, 5L), List.of(4L, 5L));
+        assertThat(handledRows(db)).isEqualTo(5);
+        SubscriptionStatus s = m.events().status(ACME, "cp").get(0);
+        assertThat(s.checkpoint()).isEqualTo(5);
+        assertThat(s.lastError()).contains("LimitException").contains("DML statements");
+    }
+
     /** Asks for a resume checkpoint outside its batch and records the refusal. */
     public static final class OutOfBatch implements EventHandler {
         static final List<String> ERRORS = new CopyOnWriteArrayList<>();

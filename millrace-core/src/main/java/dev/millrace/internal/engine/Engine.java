@@ -142,7 +142,7 @@ public final class Engine implements AutoCloseable {
                 dispatcher::wake, dispatcher::shed);
         this.heartbeat = new Heartbeat(store, config.clock(), nodeId, config.lease(), runner);
         this.rescuer = new Rescuer(store, config.clock(), config.maxAttempts(), config.lease(), this::wake,
-                () -> batchStore.endOrphaned(config.clock().instant()));
+                () -> batchStore.endOrphaned(config.clock().instant()), this::rescued);
         this.pruner = new Pruner(store, tenantStore, sql.fair(), sql.leaderLock(), config.clock(), config.pruneInterval());
         this.cursorPruner = new CursorPruner(sql.cursors(), sql.leaderLock(), config.clock(), config.pruneInterval());
         this.listener = sql.supportsListenNotify() ? sql.listener(dispatcher::wake) : null;
@@ -709,6 +709,21 @@ public final class Engine implements AutoCloseable {
                 r.createdAt());
     }
 
+    /** Job status events for jobs a rescue pass moved (a lookup of each job only for tenants that subscribe). */
+    private void rescued(dev.millrace.internal.store.RescueResult r) {
+        for (var j : r.jobs()) {
+            if (!events.publishesJobStatus(j.tenant())) continue;
+            store.find(j.tenant(), JobId.of(j.id())).ifPresent(job -> events.jobStatusChanged(j.tenant(), j.id(),
+                    job.type().name(), dev.millrace.JobStatus.PROCESSING.name(), j.status().name()));
+        }
+    }
+
+    /** The job status event of a job aborted before it ran, naming the status it left. */
+    private void abortedBeforeStart(TenantId tenant, JobRecord job) {
+        events.jobStatusChanged(tenant, job.id().uuid(), job.type().name(), job.status().name(),
+                dev.millrace.JobStatus.ABORTED.name());
+    }
+
     private final class JobsView implements Jobs {
         @Override
         public Optional<JobRecord> find(TenantId tenant, JobId id) {
@@ -735,14 +750,18 @@ public final class Engine implements AutoCloseable {
         @Override
         public void abort(TenantId tenant, JobId id) {
             TenantPolicy policy = policies.get(tenant);
+            // Read before the abort only when someone listens: the job status event names the status it left.
+            Optional<JobRecord> before = events.publishesJobStatus(tenant) ? store.find(tenant, id) : Optional.empty();
             if (batchStore.abortWaiting(tenant, id.uuid(), config.clock().instant())) {
                 LOG.info("batch {} of tenant {} aborted in the flex queue", id, tenant);
+                before.ifPresent(j -> abortedBeforeStart(tenant, j));
                 return;
             }
             AbortOutcome outcome = store.abort(tenant, id.uuid(), config.clock().instant());
             switch (outcome) {
                 case ABORTED -> {
                     LOG.info("job {} of tenant {} aborted before it started", id, tenant);
+                    before.ifPresent(j -> abortedBeforeStart(tenant, j));
                     // A batch re-queued after its node died has chunks cut already: they end with it.
                     if (store.find(tenant, id).filter(j -> j.type() == dev.millrace.JobType.BATCH).isPresent()) {
                         batchStore.endOrphaned(config.clock().instant());

@@ -21,6 +21,7 @@ final class Rescuer extends LoopService {
     private final Duration interval;
     private final Runnable onRequeued;
     private final Runnable onEnded;
+    private final java.util.function.Consumer<RescueResult> onRescued;
     // Running totals for metrics; written by the rescuer's thread (or a test's runOnce), read by any.
     private final java.util.concurrent.atomic.AtomicLong requeued = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
@@ -29,8 +30,10 @@ final class Rescuer extends LoopService {
     /**
      * @param onRequeued called after a pass re-queued jobs
      * @param onEnded called after a pass ended jobs (failed or aborted): what they held beside their job row goes
+     * @param onRescued called after a pass that touched jobs, with what it did (job status events)
      */
-    Rescuer(JobStore store, InstantSource clock, int maxAttempts, Duration lease, Runnable onRequeued, Runnable onEnded) {
+    Rescuer(JobStore store, InstantSource clock, int maxAttempts, Duration lease, Runnable onRequeued, Runnable onEnded,
+            java.util.function.Consumer<RescueResult> onRescued) {
         super("millrace-rescuer");
         this.store = store;
         this.clock = clock;
@@ -38,6 +41,7 @@ final class Rescuer extends LoopService {
         this.interval = lease.dividedBy(2);
         this.onRequeued = onRequeued;
         this.onEnded = onEnded;
+        this.onRescued = onRescued;
     }
 
     @Override
@@ -63,6 +67,7 @@ final class Rescuer extends LoopService {
         }
         if (r.requeued() > 0) onRequeued.run();
         if (r.failed() + r.aborted() > 0) onEnded.run();
+        if (r.total() > 0) onRescued.accept(r);
         return r;
     }
 }

@@ -5,6 +5,8 @@ import dev.millrace.event.DeliveryContext;
 import dev.millrace.event.Event;
 import dev.millrace.event.EventRecord;
 import dev.millrace.event.PublishResult;
+import dev.millrace.internal.limits.ExecutionLimits;
+import dev.millrace.internal.limits.MeteredJdbc;
 import dev.millrace.internal.store.EventStore.PartitionRow;
 import dev.millrace.internal.store.StoreException;
 
@@ -20,14 +22,18 @@ final class DeliveryContextImpl implements DeliveryContext, EventTransaction {
     private final List<EventRecord> batch;
     private final DataSource dataSource;
     private final PendingEvents pending = new PendingEvents();
+    private final ExecutionLimits limits;
     private Connection connection;
+    private Connection metered;
     private Long resumeCheckpoint;
 
-    DeliveryContextImpl(EventBus bus, PartitionRow partition, List<EventRecord> batch, DataSource dataSource) {
+    DeliveryContextImpl(EventBus bus, PartitionRow partition, List<EventRecord> batch, DataSource dataSource,
+                        ExecutionLimits limits) {
         this.bus = bus;
         this.partition = partition;
         this.batch = batch;
         this.dataSource = dataSource;
+        this.limits = limits;
     }
 
     @Override
@@ -55,8 +61,19 @@ final class DeliveryContextImpl implements DeliveryContext, EventTransaction {
         return partition.retries() == 0 ? null : partition.lastError();
     }
 
+    /** The connection the handler gets: queries and DML counted, commit, rollback and close held back. */
     @Override
     public Connection connection() {
+        limits.checkBreach();
+        if (metered == null) {
+            Connection real = transaction();
+            metered = limits.accounting() ? MeteredJdbc.wrap(real, limits) : real;
+        }
+        return metered;
+    }
+
+    /** The delivery's own transaction (the bus commits the handler's work and the checkpoint in it). */
+    Connection transaction() {
         if (connection == null) {
             try {
                 Connection c = dataSource.getConnection();

@@ -5,6 +5,7 @@ import dev.millrace.TenantId;
 import dev.millrace.event.ChannelDefinition;
 import dev.millrace.event.Event;
 import dev.millrace.event.EventHandler;
+import dev.millrace.event.EventPolicy;
 import dev.millrace.event.EventReader;
 import dev.millrace.event.EventRecord;
 import dev.millrace.event.Events;
@@ -19,6 +20,7 @@ import dev.millrace.event.Subscription;
 import dev.millrace.event.SubscriptionState;
 import dev.millrace.event.SubscriptionStatus;
 import dev.millrace.internal.engine.Executions;
+import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.internal.store.EventStore;
 import dev.millrace.internal.store.EventStore.ChannelRow;
 import dev.millrace.internal.store.EventStore.NewEvent;
@@ -46,7 +48,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -66,10 +67,12 @@ public final class EventBus implements Events {
     static final int PRUNE_BATCH = 5000;
     private static final Instant FAR_FUTURE = Instant.parse("9999-01-01T00:00:00Z");
     private static final ThreadLocal<DeliveryContextImpl> DELIVERY = new ThreadLocal<>();
+    /** How long a node trusts its cached copy of a tenant's event policy (a change on another node). */
+    static final Duration POLICY_CACHE = Duration.ofSeconds(5);
 
     private final EventStore store;
     private final DataSource dataSource;
-    private final Consumer<TenantId> tenantCheck;
+    private final java.util.function.Function<TenantId, dev.millrace.TenantPolicy> tenantCheck;
     private final InstantSource clock;
     private final String nodeId;
     private final Duration lease;
@@ -77,6 +80,7 @@ public final class EventBus implements Events {
     private final Map<String, EventHandler> handlers;
     private final EventCodec codec = new EventCodec();
     private final Map<String, Cached> channels = new ConcurrentHashMap<>();
+    private final Map<TenantId, CachedPolicy> policies = new ConcurrentHashMap<>();
     private final Object signal = new Object();
     private long signals;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -91,11 +95,16 @@ public final class EventBus implements Events {
     private record SystemEvent(TenantId tenant, String channel, Event event) {
     }
 
+    private record CachedPolicy(EventPolicy policy, Instant until) {
+    }
+
     /**
-     * @param tenantCheck throws {@code UnknownTenantException} for a tenant that does not exist
+     * @param tenantCheck the tenant's policy (a delivery's governor limits are its async ones); throws
+     *                    {@code UnknownTenantException} for a tenant that does not exist
      * @param handlerClasses the handler classes this node delivers
      */
-    public EventBus(EventStore store, DataSource dataSource, Consumer<TenantId> tenantCheck, InstantSource clock,
+    public EventBus(EventStore store, DataSource dataSource,
+                    java.util.function.Function<TenantId, dev.millrace.TenantPolicy> tenantCheck, InstantSource clock,
                     String nodeId, Duration lease, Duration pollInterval,
                     List<Class<? extends EventHandler>> handlerClasses) {
         this.store = store;
@@ -140,6 +149,34 @@ public final class EventBus implements Events {
         store.notifySoon();
     }
 
+    // ---- policy
+
+    @Override
+    public EventPolicy policy(TenantId tenant) {
+        Objects.requireNonNull(tenant, "tenant");
+        Instant now = clock.instant();
+        CachedPolicy c = policies.get(tenant);
+        if (c != null && now.isBefore(c.until()) && !now.isBefore(c.until().minus(POLICY_CACHE))) return c.policy();
+        EventPolicy p = store.policy(tenant).orElse(EventPolicy.DEFAULTS);
+        policies.put(tenant, new CachedPolicy(p, now.plus(POLICY_CACHE)));
+        return p;
+    }
+
+    @Override
+    public EventPolicy putPolicy(TenantId tenant, EventPolicy policy) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(policy, "policy");
+        tenantCheck.apply(tenant);
+        store.putPolicy(tenant, policy, clock.instant());
+        policies.remove(tenant);
+        return policy;
+    }
+
+    /** The hour the publishing allocation is counted in (clock hours, UTC). */
+    static Instant hourOf(Instant t) {
+        return t.truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+    }
+
     // ---- channels
 
     private static String key(TenantId tenant, String name) {
@@ -169,7 +206,17 @@ public final class EventBus implements Events {
             throw new IllegalArgumentException("channel " + channel.name()
                     + " is a system channel: expected another name (system channels are declared by the platform)");
         }
-        tenantCheck.accept(tenant);
+        tenantCheck.apply(tenant);
+        if (store.channel(tenant, channel.name()).isEmpty()) {
+            // Only a new channel counts; system channels (declared by the platform) do not.
+            int max = policy(tenant).maxChannels();
+            long declared = store.channels(tenant).stream().filter(r -> !SystemChannels.isSystem(r.name())).count();
+            if (declared >= max) {
+                throw new IllegalArgumentException("channel " + channel.name() + " cannot be declared: tenant '" + tenant
+                        + "' already has " + declared + " channels, its limit (event policy maxChannels = " + max
+                        + "); expected to replace an existing channel, or an operator to raise maxChannels");
+            }
+        }
         put(tenant, channel);
     }
 
@@ -233,7 +280,7 @@ public final class EventBus implements Events {
     List<PublishResult> publish(Connection connection, TenantId tenant, List<Event> events, boolean system) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(events, "events");
-        tenantCheck.accept(tenant);
+        tenantCheck.apply(tenant);
         EventTransaction tx = connection == null ? currentTransaction(tenant) : null;
         PublishResult[] results = new PublishResult[events.size()];
         Map<Long, Group> groups = new java.util.TreeMap<>();
@@ -272,6 +319,7 @@ public final class EventBus implements Events {
             // before anything is written, so the call that breaches it publishes nothing.
             dev.millrace.internal.limits.ExecutionLimits.count(dev.millrace.Limit.PUBLISH_IMMEDIATE, 1);
         }
+        if (!system && !groups.isEmpty()) allocate(tenant, now, groups, results);
         List<Group> own = new ArrayList<>();
         boolean inCaller = false;
         for (Group g : groups.values()) {
@@ -299,6 +347,40 @@ public final class EventBus implements Events {
             committed();
         }
         return List.of(results);
+    }
+
+    /**
+     * Counts the valid events against the tenant's hourly allocation (SPEC EVT-16) and refuses, in call order, those
+     * past it. Counted when the call is made, in a transaction of its own: an after-commit event whose transaction
+     * rolls back still counts, and a job's transaction never holds the tenant's usage row.
+     */
+    private void allocate(TenantId tenant, Instant now, Map<Long, Group> groups, PublishResult[] results) {
+        int wanted = 0;
+        for (Group g : groups.values()) wanted += g.indexes().size();
+        int limit = policy(tenant).publishPerHour();
+        int granted = store.reservePublishes(tenant, hourOf(now), wanted, limit);
+        if (granted == wanted) return;
+        List<Integer> order = new ArrayList<>(wanted);
+        for (Group g : groups.values()) order.addAll(g.indexes());
+        Collections.sort(order);
+        Set<Integer> refused = new java.util.HashSet<>(order.subList(granted, order.size()));
+        for (Integer i : refused) {
+            results[i] = PublishResult.refused(EventCodec.LIMIT_EXCEEDED, null, "tenant '" + tenant
+                    + "' has published its " + limit + " events of this hour (event policy publishPerHour): expected"
+                    + " to publish again after " + hourOf(now).plus(Duration.ofHours(1)) + ", or an operator to raise it");
+        }
+        for (var it = groups.values().iterator(); it.hasNext(); ) {
+            Group g = it.next();
+            for (int j = g.indexes().size() - 1; j >= 0; j--) {
+                if (refused.contains(g.indexes().get(j))) {
+                    g.indexes().remove(j);
+                    g.events().remove(j);
+                }
+            }
+            if (g.indexes().isEmpty()) it.remove();
+        }
+        LOG.warn("tenant {} reached its hourly publishing allocation of {} events: {} of {} refused", tenant, limit,
+                refused.size(), wanted);
     }
 
     private static void fill(PublishResult[] results, Group g, long first) {
@@ -339,7 +421,7 @@ public final class EventBus implements Events {
     public void subscribe(TenantId tenant, Subscription s) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(s, "subscription");
-        tenantCheck.accept(tenant);
+        tenantCheck.apply(tenant);
         Cached c = channelOrSystem(tenant, s.channel());
         if (c == null) {
             throw new IllegalArgumentException("subscription " + s.name() + " names channel '" + s.channel()
@@ -353,6 +435,7 @@ public final class EventBus implements Events {
                         + ": expected a required field, or null for the event UUID");
             }
         }
+        if (s.partitions() > 1) checkPartitions(tenant, s);
         instantiate(s.handler());
         ChannelRow row = c.row();
         ChannelRow fresh = store.channel(tenant, s.channel()).orElse(row);
@@ -364,6 +447,25 @@ public final class EventBus implements Events {
                 s.batchSize(), s.partitions(), s.partitionKey(), start), clock.instant());
         if (SystemChannels.isSystem(s.channel())) refreshSystemSubscribers();
         signal();
+    }
+
+    private void checkPartitions(TenantId tenant, Subscription s) {
+        EventPolicy policy = policy(tenant);
+        if (s.partitions() > policy.maxPartitions()) {
+            throw new IllegalArgumentException("subscription " + s.name() + " asks for " + s.partitions()
+                    + " partitions: expected at most " + policy.maxPartitions() + " (event policy maxPartitions of tenant '"
+                    + tenant + "')");
+        }
+        Set<String> partitioned = new java.util.TreeSet<>();
+        for (PartitionRow r : store.partitions(tenant)) {
+            if (r.partitions() > 1 && !r.name().equals(s.name())) partitioned.add(r.name());
+        }
+        if (partitioned.size() >= policy.maxPartitionedSubscriptions()) {
+            throw new IllegalArgumentException("subscription " + s.name() + " cannot be partitioned: tenant '" + tenant
+                    + "' already has " + partitioned.size() + " partitioned subscriptions " + partitioned
+                    + ", its limit (event policy maxPartitionedSubscriptions = " + policy.maxPartitionedSubscriptions()
+                    + "); expected one partition, or an operator to raise maxPartitionedSubscriptions");
+        }
     }
 
     @Override
@@ -461,14 +563,28 @@ public final class EventBus implements Events {
             return;
         }
         EventHandler handler = handlers.get(p.handlerClass());
-        DeliveryContextImpl ctx = new DeliveryContextImpl(this, p, batch, dataSource);
+        // Each batch is an execution with the tenant's asynchronous governor limits (SPEC EVT-8): queries and DML
+        // through the context's connection, CPU, heap, immediate publish calls.
+        dev.millrace.TenantPolicy tp = tenantPolicyOrDefaults(p.tenant());
+        ExecutionLimits limits = new ExecutionLimits("async", tp.asyncLimits(), tp.enqueuePerAsyncExecution(),
+                tp.futuresPerExecution());
+        DeliveryContextImpl ctx = new DeliveryContextImpl(this, p, batch, dataSource, limits);
         DELIVERY.set(ctx);
+        limits.attach();
+        Thread renewer = renewWhileRunning(p);
         try {
             handler.handle(Collections.unmodifiableList(batch), ctx);
+            // A limit breached is final even if the handler caught the exception (as for jobs).
+            limits.checkBreach();
+            limits.checkResourcesAtEnd();
+            ExecutionLimits.detach();
             DELIVERY.remove();
+            stop(renewer);
             end(ctx, p, new Outcome(scanned, SubscriptionState.ACTIVE, 0, p.lastError(), now));
         } catch (Throwable t) {
+            ExecutionLimits.detach();
             DELIVERY.remove();
+            stop(renewer);
             if (!(t instanceof RetryableException) && ctx.resumeCheckpoint() != null) {
                 // The work up to the resume checkpoint commits; the next delivery starts after it (SPEC EVT-10).
                 LOG.warn("subscription {} of tenant {} failed after its resume checkpoint {}; resuming after it: {}",
@@ -481,22 +597,81 @@ public final class EventBus implements Events {
             failed(p, t, scanned, now);
             if (t instanceof Error err && !(t instanceof AssertionError)) throw err;
         } finally {
+            ExecutionLimits.detach();
             DELIVERY.remove();
+            stop(renewer);
             ctx.close();
         }
     }
 
+    /** The tenant's policy; the defaults if it cannot be read (a delivery still ends and records its outcome). */
+    private dev.millrace.TenantPolicy tenantPolicyOrDefaults(TenantId tenant) {
+        try {
+            return tenantCheck.apply(tenant);
+        } catch (RuntimeException e) {
+            LOG.warn("policy of tenant {} unreadable for a delivery; default limits apply: {}", tenant, e.toString());
+            return dev.millrace.TenantPolicy.DEFAULTS;
+        }
+    }
+
+    /**
+     * Keeps the partition's lease while a handler runs longer than a third of it, so a long batch is not claimed and
+     * delivered a second time by another node. The checkpoint stays fenced by the lease token: if the lease is lost
+     * anyway (this node stalled), the renewal stops and the batch's commit is refused.
+     */
+    private Thread renewWhileRunning(PartitionRow p) {
+        long every = Math.max(1, lease.toMillis() / 3);
+        return Thread.ofVirtual().name("millrace-event-lease-" + p.name()).start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(every);
+                    if (!store.renew(p, clock.instant().plus(lease))) {
+                        LOG.warn("lease of subscription {} partition {} of tenant {} was lost while its handler ran; the"
+                                + " batch will not commit", p.name(), p.partition(), p.tenant());
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                // the delivery ended
+            } catch (RuntimeException e) {
+                if (!Thread.currentThread().isInterrupted()) {
+                    LOG.warn("could not renew the lease of subscription {} partition {}: {}", p.name(), p.partition(),
+                            e.toString());
+                }
+            }
+        });
+    }
+
+    /** Stops a renewer and waits for it, so no renewal runs after the delivery ends its lease. */
+    private static void stop(Thread renewer) {
+        if (!renewer.isAlive()) return;
+        renewer.interrupt();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                renewer.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
     private void failed(PartitionRow p, Throwable t, long scanned, Instant now) {
         String message = t.getClass().getSimpleName() + ": " + t.getMessage();
-        if (t instanceof RetryableException) {
+        EventPolicy policy = policy(p.tenant());
+        boolean retryable = t instanceof RetryableException || (policy.everyExceptionRetryable() && t instanceof Exception);
+        if (retryable) {
+            String error = t instanceof RetryableException ? t.getMessage() : message;
             int retries = p.retries() + 1;
-            if (retries > Subscription.MAX_RETRIES) {
+            if (retries > policy.maxRetries()) {
                 LOG.warn("subscription {} of tenant {} partition {} suspended after {} retries: {}", p.name(), p.tenant(),
-                        p.partition(), Subscription.MAX_RETRIES, message);
-                store.finish(null, p, new Outcome(p.checkpoint(), SubscriptionState.SUSPENDED, Subscription.MAX_RETRIES,
-                        t.getMessage(), now));
+                        p.partition(), policy.maxRetries(), message);
+                store.finish(null, p, new Outcome(p.checkpoint(), SubscriptionState.SUSPENDED, policy.maxRetries(),
+                        error, now));
             } else {
-                store.finish(null, p, new Outcome(p.checkpoint(), SubscriptionState.ACTIVE, retries, t.getMessage(),
+                store.finish(null, p, new Outcome(p.checkpoint(), SubscriptionState.ACTIVE, retries, error,
                         now.plus(backoff(retries))));
             }
             return;
@@ -508,7 +683,7 @@ public final class EventBus implements Events {
 
     /** Commits the delivery's work, its after-commit events and the new checkpoint together. */
     private void end(DeliveryContextImpl ctx, PartitionRow p, Outcome outcome) {
-        Connection c = ctx.connection();
+        Connection c = ctx.transaction();
         try {
             flush(c, ctx.pendingEvents());
             if (!store.finish(c, p, outcome)) {
@@ -541,7 +716,7 @@ public final class EventBus implements Events {
     @Override
     public EventReader reader(TenantId tenant, String channel, ReplayFrom from) {
         Objects.requireNonNull(from, "from");
-        tenantCheck.accept(tenant);
+        tenantCheck.apply(tenant);
         Cached c = channelOrSystem(tenant, channel);
         if (c == null) {
             throw new IllegalArgumentException("channel '" + channel + "' is not declared in tenant '" + tenant
@@ -636,6 +811,11 @@ public final class EventBus implements Events {
 
     // ---- system channels
 
+    /** Whether the tenant subscribes to the job status channel (a set lookup; re-read every few seconds). */
+    public boolean publishesJobStatus(TenantId tenant) {
+        return jobStatusTenants.contains(tenant);
+    }
+
     /**
      * A job changed status: queued for the job status channel when the tenant has a subscription on it (checked
      * against an in-memory set, so the job path pays a set lookup otherwise).
@@ -710,19 +890,26 @@ public final class EventBus implements Events {
 
     // ---- retention
 
-    /** Deletes events past their channel's retention; returns how many. */
+    /**
+     * Deletes events past their channel's retention (the tenant's policy for channels that set none) and publishing
+     * counts of past hours; returns how many events.
+     */
     public int prune() {
         Instant now = clock.instant();
         int total = 0;
+        Map<TenantId, Duration> tenantRetention = new java.util.HashMap<>();
         for (ChannelRow row : store.channels()) {
             ChannelDefinition d = codec.readDefinition(row.name(), row.definition());
-            Instant cutoff = now.minus(d.retention());
+            Duration retention = d.retention() != null ? d.retention() : tenantRetention.computeIfAbsent(row.tenant(),
+                    t -> Duration.ofHours(policy(t).retentionHours()));
+            Instant cutoff = now.minus(retention);
             int n;
             do {
                 n = store.prune(row.id(), cutoff, PRUNE_BATCH);
                 total += n;
             } while (n == PRUNE_BATCH);
         }
+        store.pruneUsage(hourOf(now).minus(Duration.ofHours(1)));
         return total;
     }
 

@@ -33,13 +33,14 @@ final class EventCodec {
     static final String UNKNOWN_FIELD = "UNKNOWN_FIELD";
     static final String UNKNOWN_CHANNEL = "UNKNOWN_CHANNEL";
     static final String ACCESS_DENIED = "ACCESS_DENIED";
+    static final String LIMIT_EXCEEDED = PublishResult.LIMIT_EXCEEDED;
 
     private final ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     String writeDefinition(ChannelDefinition d) {
         ObjectNode root = mapper.createObjectNode();
         root.put("behavior", d.behavior().name());
-        root.put("retentionSeconds", d.retention().toSeconds());
+        if (d.retention() != null) root.put("retentionSeconds", d.retention().toSeconds());
         ArrayNode fields = root.putArray("fields");
         for (FieldDefinition f : d.fields()) {
             fields.addObject().put("name", f.name()).put("type", f.type().name()).put("required", f.required());
@@ -55,8 +56,9 @@ final class EventCodec {
                 fields.add(new FieldDefinition(f.get("name").asText(), FieldType.valueOf(f.get("type").asText()),
                         f.get("required").asBoolean()));
             }
+            JsonNode retention = root.get("retentionSeconds");
             return new ChannelDefinition(name, fields, PublishBehavior.valueOf(root.get("behavior").asText()),
-                    Duration.ofSeconds(root.get("retentionSeconds").asLong()));
+                    retention == null || retention.isNull() ? null : Duration.ofSeconds(retention.asLong()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored definition of channel " + name + " is unreadable: " + e.getMessage(), e);
         }

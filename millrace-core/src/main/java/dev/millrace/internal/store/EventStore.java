@@ -115,4 +115,25 @@ public interface EventStore {
 
     /** Resumes suspended partitions; returns how many. */
     int resume(long subscriptionId, ResumeFrom from, Instant now);
+
+    /**
+     * Extends a delivery's lease while its handler runs; false when the lease was lost (another node holds the
+     * partition now) or the delivery already ended.
+     */
+    boolean renew(PartitionRow lease, Instant leaseUntil);
+
+    /** The tenant's stored event policy, if an operator set one. */
+    Optional<dev.millrace.event.EventPolicy> policy(TenantId tenant);
+
+    /** Stores the tenant's event policy. */
+    void putPolicy(TenantId tenant, dev.millrace.event.EventPolicy policy, Instant now);
+
+    /**
+     * Counts up to {@code wanted} events against the tenant's allocation for the hour starting at {@code hour}, never
+     * past {@code limit}; returns how many were granted (0 to {@code wanted}). Atomic across nodes.
+     */
+    int reservePublishes(TenantId tenant, Instant hour, int wanted, long limit);
+
+    /** Deletes usage counts of hours before the cutoff; returns how many rows. */
+    int pruneUsage(Instant before);
 }

@@ -99,7 +99,7 @@ public final class EventsApi implements ApiModule {
                             Query.only(ctx);
                             TenantId tenant = Auth.principal(ctx).requireTenant();
                             ctx.json(Map.of("items", millrace.events().channels(tenant).stream()
-                                    .map(c -> view(c, null)).toList()));
+                                    .map(c -> view(effective(tenant, c), null)).toList()));
                         }),
                 Route.of(HandlerType.GET, "/api/v1/channels/{name}", Access.TENANT).operationId("getChannel")
                         .summary("One channel with the replay id of its last event.")
@@ -113,7 +113,7 @@ public final class EventsApi implements ApiModule {
                             try (EventReader r = millrace.events().reader(tenant, c.name(), ReplayFrom.tip())) {
                                 last = r.position();
                             }
-                            ctx.json(view(c, last));
+                            ctx.json(view(effective(tenant, c), last));
                         }),
                 Route.of(HandlerType.POST, "/api/v1/channels/{name}/events", Access.TENANT).operationId("publishEvents")
                         .summary("Publishes events, each an object of field values; one result per event, in order: a"
@@ -243,7 +243,7 @@ public final class EventsApi implements ApiModule {
         } catch (IllegalArgumentException e) {
             throw Problem.invalid("name", "channel-name", e.getMessage());
         }
-        ctx.status(201).header("Location", "/api/v1/channels/" + c.name()).json(view(c, null));
+        ctx.status(201).header("Location", "/api/v1/channels/" + c.name()).json(view(effective(tenant, c), null));
     }
 
     private void publish(Context ctx) {
@@ -488,6 +488,12 @@ public final class EventsApi implements ApiModule {
         m.put("publishedAt", e.publishedAt());
         m.put("fields", e.fields());
         return m;
+    }
+
+    /** The channel with the retention in effect: its own, or the tenant's event policy's when it sets none. */
+    private ChannelDefinition effective(TenantId tenant, ChannelDefinition c) {
+        return c.retention() != null ? c
+                : c.withRetention(Duration.ofHours(millrace.events().policy(tenant).retentionHours()));
     }
 
     static Map<String, Object> view(ChannelDefinition c, Long lastReplayId) {

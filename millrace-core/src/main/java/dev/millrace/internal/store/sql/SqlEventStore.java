@@ -1,6 +1,10 @@
 package dev.millrace.internal.store.sql;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.millrace.TenantId;
+import dev.millrace.event.EventPolicy;
 import dev.millrace.event.ResumeFrom;
 import dev.millrace.event.SubscriptionState;
 import dev.millrace.internal.store.EventStore;
@@ -25,7 +29,11 @@ import java.util.function.Function;
  * in one statement over arrays (the same capability the job store uses for {@code enqueueAll}).
  */
 final class SqlEventStore implements EventStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Jdbc jdbc;
+    private final SqlDialect dialect;
+    private final String policy;
+    private final String usage;
     private final boolean arrays;
     private final PgNotifier notifier;
     private final String notifyChannel;
@@ -36,6 +44,7 @@ final class SqlEventStore implements EventStore {
 
     SqlEventStore(Jdbc jdbc, SqlDialect dialect, String schema, PgNotifier notifier, String notifyChannel) {
         this.jdbc = jdbc;
+        this.dialect = dialect;
         this.arrays = dialect.insertManySql(Tables.in(schema)) != null;
         this.notifier = notifier;
         this.notifyChannel = notifyChannel;
@@ -44,6 +53,8 @@ final class SqlEventStore implements EventStore {
         this.event = p + "mr_event";
         this.subscription = p + "mr_subscription";
         this.partition = p + "mr_subscription_partition";
+        this.policy = p + "mr_event_policy";
+        this.usage = p + "mr_event_usage";
     }
 
     @Override
@@ -531,6 +542,137 @@ final class SqlEventStore implements EventStore {
                 Jdbc.setInstant(ps, i++, now);
                 if (from == ResumeFrom.TIP) ps.setLong(i++, subscriptionId);
                 ps.setLong(i, subscriptionId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public boolean renew(PartitionRow lease, Instant leaseUntil) {
+        return jdbc.inAutoCommit("renew the lease of " + lease.name(), c -> {
+            // lease_until IS NOT NULL: a delivery that already ended (finish clears it) is not leased again.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + partition + " SET lease_until = ?"
+                    + " WHERE subscription_id = ? AND partition_no = ? AND lease_token = ? AND lease_until IS NOT NULL")) {
+                Jdbc.setInstant(ps, 1, leaseUntil);
+                ps.setLong(2, lease.subscriptionId());
+                ps.setInt(3, lease.partition());
+                ps.setLong(4, lease.leaseToken());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Optional<EventPolicy> policy(TenantId tenant) {
+        return jdbc.inAutoCommit("read event policy of " + tenant, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT policy FROM " + policy + " WHERE tenant_id = ?")) {
+                ps.setString(1, tenant.value());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(readPolicy(tenant, rs.getString(1))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    private static EventPolicy readPolicy(TenantId tenant, String json) {
+        try {
+            ObjectNode merged = JSON.valueToTree(EventPolicy.DEFAULTS);
+            merged.setAll((ObjectNode) JSON.readTree(json));
+            return JSON.treeToValue(merged, EventPolicy.class);
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new IllegalStateException("stored event policy of tenant '" + tenant + "' is not a JSON object of"
+                    + " policy keys: " + json, e);
+        }
+    }
+
+    @Override
+    public void putPolicy(TenantId tenant, EventPolicy p, Instant now) {
+        String json;
+        try {
+            json = JSON.writeValueAsString(p);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("event policy cannot be written as JSON", e);
+        }
+        jdbc.inTransaction("save event policy of " + tenant, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE " + policy + " SET policy = ?, updated_at = ? WHERE tenant_id = ?")) {
+                ps.setString(1, json);
+                Jdbc.setInstant(ps, 2, now);
+                ps.setString(3, tenant.value());
+                if (ps.executeUpdate() > 0) return null;
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO " + policy + " (tenant_id, policy, updated_at) VALUES (?, ?, ?)")) {
+                ps.setString(1, tenant.value());
+                ps.setString(2, json);
+                Jdbc.setInstant(ps, 3, now);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public int reservePublishes(TenantId tenant, Instant hour, int wanted, long limit) {
+        if (wanted <= 0) return 0;
+        // The common case in one autocommitted statement: the whole call fits in what is left of the hour.
+        int all = jdbc.inAutoCommit("count published events of " + tenant, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + usage + " SET published = published + ?"
+                    + " WHERE tenant_id = ? AND hour_start = ? AND published + ? <= ?")) {
+                ps.setInt(1, wanted);
+                ps.setString(2, tenant.value());
+                Jdbc.setInstant(ps, 3, hour);
+                ps.setInt(4, wanted);
+                ps.setLong(5, limit);
+                return ps.executeUpdate();
+            }
+        });
+        if (all == 1) return wanted;
+        // The hour's first publish, or the allocation is (nearly) used up: grant what is left under the row's lock.
+        for (int tries = 0; ; tries++) {
+            try {
+                return jdbc.inTransaction("count published events of " + tenant, c -> {
+                    long used = -1;
+                    try (PreparedStatement ps = c.prepareStatement("SELECT published FROM " + usage
+                            + " WHERE tenant_id = ? AND hour_start = ? FOR UPDATE")) {
+                        ps.setString(1, tenant.value());
+                        Jdbc.setInstant(ps, 2, hour);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (rs.next()) used = rs.getLong(1);
+                        }
+                    }
+                    int granted = (int) Math.max(0, Math.min(wanted, limit - Math.max(0, used)));
+                    if (used < 0) {
+                        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + usage
+                                + " (tenant_id, hour_start, published) VALUES (?, ?, ?)")) {
+                            ps.setString(1, tenant.value());
+                            Jdbc.setInstant(ps, 2, hour);
+                            ps.setLong(3, granted);
+                            ps.executeUpdate();
+                        }
+                    } else if (granted > 0) {
+                        try (PreparedStatement ps = c.prepareStatement("UPDATE " + usage
+                                + " SET published = published + ? WHERE tenant_id = ? AND hour_start = ?")) {
+                            ps.setInt(1, granted);
+                            ps.setString(2, tenant.value());
+                            Jdbc.setInstant(ps, 3, hour);
+                            ps.executeUpdate();
+                        }
+                    }
+                    return granted;
+                });
+            } catch (StoreException e) {
+                // Another node inserted the hour's row first: count against it instead.
+                if (tries > 0 || !(e.getCause() instanceof SQLException x) || !dialect.isUniqueViolation(x)) throw e;
+            }
+        }
+    }
+
+    @Override
+    public int pruneUsage(Instant before) {
+        return jdbc.inTransaction("prune event usage", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + usage + " WHERE hour_start < ?")) {
+                Jdbc.setInstant(ps, 1, before);
                 return ps.executeUpdate();
             }
         });

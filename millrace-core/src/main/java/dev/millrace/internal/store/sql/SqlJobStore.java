@@ -627,6 +627,7 @@ final class SqlJobStore implements JobStore {
             int aborted = 0;
             List<Completion> ended = new ArrayList<>();
             List<LogRow> notes = new ArrayList<>();
+            List<RescueResult.Rescued> rescued = new ArrayList<>();
             try (PreparedStatement requeue = c.prepareStatement("UPDATE " + t.queue()
                     + " SET state = 0, node = NULL, lease_expires_at = NULL WHERE job_id = ? AND attempt = ?");
                  PreparedStatement requeueJob = c.prepareStatement("UPDATE " + t.job()
@@ -636,9 +637,11 @@ final class SqlJobStore implements JobStore {
                             + " (the node died or stalled)";
                     if (e.abort()) {
                         ended.add(new Completion(e.id(), e.attempt(), JobStatus.ABORTED, "aborted; " + why, now));
+                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), JobStatus.ABORTED));
                         aborted++;
                     } else if (e.attempt() >= maxAttempts) {
                         ended.add(new Completion(e.id(), e.attempt(), JobStatus.FAILED, "gave up: " + why, now));
+                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), JobStatus.FAILED));
                         failed++;
                     } else {
                         Jdbc.setUuid(requeue, 1, e.id());
@@ -646,6 +649,7 @@ final class SqlJobStore implements JobStore {
                         requeue.addBatch();
                         Jdbc.setUuid(requeueJob, 1, e.id());
                         requeueJob.addBatch();
+                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), JobStatus.QUEUED));
                         requeued++;
                     }
                     notes.add(new LogRow(e.id(), e.tenant(), now, LogLevel.WARN, "rescued: " + why, null, "rescuer", null, null));
@@ -657,7 +661,7 @@ final class SqlJobStore implements JobStore {
             }
             completeIn(c, ended);
             insertLog(c, notes);
-            return new RescueResult(requeued, failed, aborted);
+            return new RescueResult(requeued, failed, aborted, rescued);
         });
     }
 

@@ -1,0 +1,70 @@
+package dev.millrace.event;
+
+/**
+ * A tenant's event limits (SPEC.md EVT-1, EVT-5, EVT-11 to EVT-13, EVT-16). Defaults are Salesforce's; an operator
+ * changes them per tenant with {@link Events#putPolicy}, user code never.
+ *
+ * @param maxChannels channels the tenant may declare (system channels do not count); {@code event.maxTypes}
+ * @param maxPartitions partitions one subscription may have, 1 to {@value Subscription#MAX_PARTITIONS}
+ * @param maxPartitionedSubscriptions subscriptions with more than one partition the tenant may have
+ * @param publishPerHour events the tenant may publish per clock hour (UTC), counted across nodes; past it an event
+ *                       is refused with {@link PublishResult#LIMIT_EXCEEDED}
+ * @param retentionHours hours events are kept on channels that set no retention of their own
+ * @param maxRetries retries of a batch after a {@link RetryableException} before the partition is suspended
+ * @param everyExceptionRetryable when true, any exception a handler throws without a resume checkpoint is retried
+ *                                like a {@link RetryableException} instead of skipping the batch (EVT-12, Millrace)
+ */
+public record EventPolicy(int maxChannels, int maxPartitions, int maxPartitionedSubscriptions, int publishPerHour,
+                          int retentionHours, int maxRetries, boolean everyExceptionRetryable) {
+
+    /** The defaults: 100 channels, 10 partitions, 5 partitioned subscriptions, 100,000 an hour, 72 h, 9 retries. */
+    public static final EventPolicy DEFAULTS = new EventPolicy(100, Subscription.MAX_PARTITIONS, 5, 100_000, 72,
+            Subscription.MAX_RETRIES, false);
+
+    /** Validates every number, naming the key, the value and the allowed range. */
+    public EventPolicy {
+        check("maxChannels", maxChannels, 0, 100_000);
+        check("maxPartitions", maxPartitions, 1, Subscription.MAX_PARTITIONS);
+        check("maxPartitionedSubscriptions", maxPartitionedSubscriptions, 0, 100_000);
+        check("publishPerHour", publishPerHour, 0, Integer.MAX_VALUE);
+        check("retentionHours", retentionHours, 1, 24 * 366);
+        check("maxRetries", maxRetries, 0, 100);
+    }
+
+    private static void check(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException("event policy " + key + " = " + value + " is out of range: expected "
+                    + min + " to " + max);
+        }
+    }
+
+    /** A copy with another number of channels the tenant may declare. */
+    public EventPolicy withMaxChannels(int v) {
+        return new EventPolicy(v, maxPartitions, maxPartitionedSubscriptions, publishPerHour, retentionHours,
+                maxRetries, everyExceptionRetryable);
+    }
+
+    /** A copy with other partition limits: per subscription, and partitioned subscriptions per tenant. */
+    public EventPolicy withPartitions(int perSubscription, int partitionedSubscriptions) {
+        return new EventPolicy(maxChannels, perSubscription, partitionedSubscriptions, publishPerHour, retentionHours,
+                maxRetries, everyExceptionRetryable);
+    }
+
+    /** A copy with another hourly publishing allocation. */
+    public EventPolicy withPublishPerHour(int v) {
+        return new EventPolicy(maxChannels, maxPartitions, maxPartitionedSubscriptions, v, retentionHours, maxRetries,
+                everyExceptionRetryable);
+    }
+
+    /** A copy with another retention for channels that set none. */
+    public EventPolicy withRetentionHours(int v) {
+        return new EventPolicy(maxChannels, maxPartitions, maxPartitionedSubscriptions, publishPerHour, v, maxRetries,
+                everyExceptionRetryable);
+    }
+
+    /** A copy with another retry limit and treatment of other exceptions. */
+    public EventPolicy withRetries(int max, boolean everyException) {
+        return new EventPolicy(maxChannels, maxPartitions, maxPartitionedSubscriptions, publishPerHour, retentionHours,
+                max, everyException);
+    }
+}
