@@ -147,7 +147,7 @@ final class Dispatcher extends LoopService {
         Duration nextToken = plan.limited().isEmpty() ? null : fair.claimLimited(plan, nodeId, leaseUntil, want, jobs);
         for (int i = 0; i < jobs.size(); i++) {
             inFlight.incrementAndGet();
-            workers.execute(new JobTask(jobs.get(i), this, i < fairCount ? keys[i] : fair.virtualNow(), seq++));
+            workers.execute(new JobTask(jobs.get(i), this, i < fairCount ? keys[i] : fair.laneKey(jobs.get(i)), seq++));
         }
         if (jobs.isEmpty()) {
             tenants = List.of();
@@ -240,6 +240,7 @@ final class Dispatcher extends LoopService {
     }
 
     private void runTask(JobTask task) {
+        fair.dequeued(task.job());
         try {
             runner.run(task.job());
         } finally {
@@ -264,6 +265,7 @@ final class Dispatcher extends LoopService {
         try {
             store.release(nodeId, unstarted);
         } finally {
+            unstarted.forEach(fair::dequeued);
             unstarted.forEach(fair::ended);
             inFlight.addAndGet(-unstarted.size());
         }
@@ -287,6 +289,7 @@ final class Dispatcher extends LoopService {
             if (r instanceof JobTask t) unstarted.add(t.job());
         }
         if (!unstarted.isEmpty()) {
+            unstarted.forEach(fair::dequeued);
             unstarted.forEach(fair::ended);
             store.release(nodeId, unstarted);
             inFlight.addAndGet(-unstarted.size());
