@@ -97,9 +97,10 @@ final class FairDispatch {
      * Plans a claim of up to {@code want} jobs from these tenants (in tie-breaking order).
      *
      * <p>Fair usage is work-conserving: a lowered lane is held to its tier's thread cap only while another tenant has
-     * work of that type waiting (ready now, or claimed by this node and not started); alone, it may use every idle
-     * worker, still claimed behind the others. The cap limits that job type only: the lane is left out of the fair
-     * claim and, while below its cap, claimed on its own for what is left of the cap.
+     * work of that type waiting (ready now, or claimed by this node and not started); otherwise it may use the idle
+     * workers, up to the node's worker count and no prefetch beyond, so that a job of another tenant finds the
+     * dispatcher free to claim it and goes ahead of the lane's. The cap limits that job type only: the lane is left out
+     * of the fair claim and, while below its cap, claimed on its own for what is left of the cap.
      */
     Plan plan(String node, Instant now, Instant leaseUntil, List<TenantId> tenants, int want) {
         Governor.Snapshot gov = governor.snapshot();
@@ -118,12 +119,14 @@ final class FairDispatch {
                 max = Math.max(0, perTenantUnderThrottle - runningOf(tenant));
             }
             Map<JobType, Integer> capLeft = new java.util.EnumMap<>(JobType.class);
+            boolean lowered = false;
             for (Map.Entry<JobType, Tiers.Standing> e : tiers.lowered(tenant).entrySet()) {
                 if (e.getValue().tier() == 0) continue;
                 JobType type = e.getKey();
-                if (!othersWaiting(tenant, type, tenants)) continue;
+                lowered = true;
                 Lane lane = new Lane(tenant, type);
-                int left = Tiers.threadCap(fu, e.getValue().tier(), workers) - running(lane);
+                int cap = othersWaiting(tenant, type, tenants) ? Tiers.threadCap(fu, e.getValue().tier(), workers) : workers;
+                int left = cap - running(lane);
                 ex.add(type);
                 if (left <= 0) heldLanes.add(lane);
                 else capLeft.put(type, left);
@@ -137,7 +140,11 @@ final class FairDispatch {
                 int n = Math.min(Math.min(max, want), capped ? capLeft.get(type) : Integer.MAX_VALUE);
                 if (n > 0 && (retry == null || nanos - retry >= 0)) limited.put(lane, n);
             }
-            if (ex.size() == JobType.values().length) max = 0;
+            // No fair claim for a lowered tenant whose types (as last sampled) are all claimed on their own lanes: it
+            // would find nothing. A type it had not shown before then waits for the next flow-control sample.
+            if (ex.size() == JobType.values().length || lowered && onlyExcluded(tenant, ex)) {
+                max = 0;
+            }
             excluded.put(tenant, ex);
             candidates.add(new FairPlanner.Candidate(tenant, fu.weight(), tiers.dominating(tenant), max));
         }
@@ -198,6 +205,11 @@ final class FairDispatch {
             if (!t.equals(tenant) && tiers.mayHave(t, type)) return true;
         }
         return false;
+    }
+
+    private boolean onlyExcluded(TenantId tenant, Set<JobType> ex) {
+        for (JobType type : JobType.values()) if (!ex.contains(type) && tiers.mayHave(tenant, type)) return false;
+        return true;
     }
 
     /** A job this node claimed left the local queue: a worker started it, or it was released unstarted. */

@@ -1,5 +1,6 @@
 package dev.millrace.internal.engine;
 
+import dev.millrace.FairUsage;
 import dev.millrace.GovernorSettings;
 import dev.millrace.JobType;
 import dev.millrace.TenantId;
@@ -40,11 +41,13 @@ class FairDispatchPlanTest {
         fair = new FairDispatch(new TenantPolicies(none, InstantSource.fixed(NOW)), null, tiers,
                 new Governor(GovernorSettings.DEFAULTS, WORKERS), WORKERS, InstantSource.fixed(NOW));
         // Three samples of heavy dominating the queueables while light has some: heavy at the lowest tier (10 %).
+        // Heavy has a few futures too, which it does not dominate.
         for (int i = 0; i < 3; i++) {
-            tiers.observe(Map.of(HEAVY, Map.of(JobType.QUEUEABLE, 2000), LIGHT, Map.of(JobType.QUEUEABLE, 5)),
-                    Map.of(), t -> dev.millrace.FairUsage.DEFAULTS);
+            tiers.observe(Map.of(HEAVY, Map.of(JobType.QUEUEABLE, 2000, JobType.FUTURE, 5),
+                    LIGHT, Map.of(JobType.QUEUEABLE, 5)), Map.of(), t -> FairUsage.DEFAULTS);
         }
         assertThat(tiers.standing(HEAVY, JobType.QUEUEABLE).tier()).isEqualTo(3);
+        assertThat(tiers.standing(HEAVY, JobType.FUTURE).tier()).isZero();
     }
 
     private FairDispatch.Plan plan(TenantId... ready) {
@@ -59,51 +62,56 @@ class FairDispatchPlanTest {
         return new ClaimedJob(UUID.randomUUID(), tenant, type, "C", null, "{}", null, 0, null, 1, NOW, NOW, null, 0);
     }
 
-    @Test
-    void aLoweredTenantAloneIsNotCapped() {
-        FairDispatch.Plan plan = plan(HEAVY);
-        assertThat(laneOf(plan, HEAVY).excluded()).isEmpty();
-        assertThat(laneOf(plan, HEAVY).limit()).isEqualTo(16);
-        assertThat(plan.limited()).isEmpty();
+    private static Map<FairDispatch.Lane, Integer> heavyQueueables(int n) {
+        return Map.of(new FairDispatch.Lane(HEAVY, JobType.QUEUEABLE), n);
     }
 
     @Test
-    void aLoweredTenantIsCappedForItsTypeOnlyWhileAnotherTenantHasThatTypeReady() {
-        FairDispatch.Plan plan = plan(HEAVY, LIGHT);
-        // Its queueables are claimed on their own, up to the tier's cap (10 % of 8 workers, at least one) ...
+    void aLoweredTenantAloneMayUseEveryWorkerButPrefetchesNone() {
+        FairDispatch.Plan plan = plan(HEAVY);
+        // Its queueables are claimed on their own lane, up to the node's 8 workers (not the tier's one) ...
+        assertThat(plan.limited()).isEqualTo(heavyQueueables(8));
         assertThat(laneOf(plan, HEAVY).excluded()).containsExactly(JobType.QUEUEABLE);
-        assertThat(plan.limited()).containsExactly(Map.entry(new FairDispatch.Lane(HEAVY, JobType.QUEUEABLE), 1));
-        // ... and its other types are not held to that cap.
+        // ... and its futures in the fair claim, as many as the pass takes.
+        assertThat(laneOf(plan, HEAVY).limit()).isEqualTo(16);
+    }
+
+    @Test
+    void aLoweredTenantIsHeldToItsTierForThatTypeOnlyWhileAnotherTenantHasThatTypeReady() {
+        FairDispatch.Plan plan = plan(HEAVY, LIGHT);
+        // 10 % of 8 workers, at least one ...
+        assertThat(plan.limited()).isEqualTo(heavyQueueables(1));
+        assertThat(laneOf(plan, HEAVY).excluded()).containsExactly(JobType.QUEUEABLE);
+        // ... and its futures are not held to that cap.
         assertThat(laneOf(plan, HEAVY).limit()).isGreaterThan(1);
+        assertThat(laneOf(plan, LIGHT).excluded()).isEmpty();
     }
 
     @Test
     void aLoweredLaneAtItsCapIsLeftOutWhileAnotherTenantsJobOfTheTypeWaitsOnThisNode() {
         FairDispatch.Plan first = plan(HEAVY, LIGHT);
-        fair.claimed(first, List.of(job(HEAVY, JobType.QUEUEABLE), job(LIGHT, JobType.QUEUEABLE)));
-        // Light's job is claimed, not started; light has nothing more ready: heavy is still held.
-        FairDispatch.Plan plan = plan(HEAVY);
-        assertThat(laneOf(plan, HEAVY).excluded()).containsExactly(JobType.QUEUEABLE);
-        assertThat(plan.limited()).isEmpty();
-        // Light's job starts: nobody waits behind heavy any more, it may use every idle worker.
-        fair.dequeued(job(LIGHT, JobType.QUEUEABLE));
-        assertThat(laneOf(plan(HEAVY), HEAVY).excluded()).isEmpty();
+        ClaimedJob lights = job(LIGHT, JobType.QUEUEABLE);
+        fair.claimed(first, List.of(job(HEAVY, JobType.QUEUEABLE), lights));
+        // Light's job is claimed, not started, and light has nothing more ready: heavy is held at its one worker.
+        assertThat(plan(HEAVY).limited()).isEmpty();
+        // Light's job starts: nobody waits behind heavy any more; it may use the 7 other workers.
+        fair.dequeued(lights);
+        assertThat(plan(HEAVY).limited()).isEqualTo(heavyQueueables(7));
     }
 
     @Test
     void anotherTenantWithReadyWorkOfAnotherTypeOnlyDoesNotHoldALoweredLane() {
         tiers.observe(Map.of(HEAVY, Map.of(JobType.QUEUEABLE, 2000), LIGHT, Map.of(JobType.FUTURE, 5)), Map.of(),
-                t -> dev.millrace.FairUsage.DEFAULTS);
+                t -> FairUsage.DEFAULTS);
         assertThat(tiers.standing(HEAVY, JobType.QUEUEABLE).tier()).as("no longer dominating: one tier up").isEqualTo(2);
         FairDispatch.Plan plan = plan(HEAVY, LIGHT);
-        assertThat(laneOf(plan, HEAVY).excluded()).isEmpty();
-        assertThat(plan.limited()).isEmpty();
+        assertThat(plan.limited()).isEqualTo(heavyQueueables(8));
+        // Heavy showed only queueables in that sample: no fair claim for it, which would find nothing.
+        assertThat(plan.request().tenants()).containsExactly(LIGHT);
     }
 
     @Test
     void aTenantNotSeenBySampleIsTakenToHaveWorkOfEveryType() {
-        TenantId fresh = TenantId.of("fresh");
-        FairDispatch.Plan plan = plan(HEAVY, fresh);
-        assertThat(laneOf(plan, HEAVY).excluded()).containsExactly(JobType.QUEUEABLE);
+        assertThat(plan(HEAVY, TenantId.of("fresh")).limited()).isEqualTo(heavyQueueables(1));
     }
 }
