@@ -79,6 +79,17 @@ public final class CronExpression {
     }
 
     /**
+     * The shortest time this expression may leave between two consecutive fire times, from its seconds, minutes and
+     * hours (daylight-saving changes aside): {@code 0 0/15 * * * ?} gives 15 minutes, {@code 0 0 12 * * ?} a day. A
+     * tenant's policy rejects schedules firing more often than its {@code minScheduleIntervalSeconds} (SPEC SCH-6).
+     *
+     * @return the shortest interval, at most one day
+     */
+    public java.time.Duration shortestInterval() {
+        return java.time.Duration.ofSeconds(schedule.shortestIntervalSeconds());
+    }
+
+    /**
      * The first fire time strictly after an instant.
      *
      * @param zone the schedule's time zone, in which the fields are read

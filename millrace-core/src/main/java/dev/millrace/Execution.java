@@ -9,6 +9,16 @@ import java.sql.Connection;
  */
 public interface Execution {
 
+    /**
+     * The job execution running on the calling thread: how a future, a static method with no context parameter,
+     * reaches its connection, HTTP client, limits and flags.
+     *
+     * @return the execution of the job running on this thread, or empty outside one
+     */
+    static java.util.Optional<Execution> current() {
+        return java.util.Optional.ofNullable(dev.millrace.internal.engine.Executions.current());
+    }
+
     /** The tenant the execution runs for. */
     TenantId tenant();
 

@@ -17,6 +17,9 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)
 public @interface Future {
-    /** Whether the method makes outbound calls (enforced once callout limits arrive). */
+    /**
+     * Whether the method makes outbound calls: without it, a call through the execution's HTTP client
+     * ({@link Execution#current()}) fails with {@link CalloutException} and the call is not made.
+     */
     boolean callout() default false;
 }

@@ -28,7 +28,9 @@ public enum Limit {
     /** Events published immediately by the execution. */
     PUBLISH_IMMEDIATE("immediate event publishes", ""),
     /** Emails sent by the execution. */
-    EMAILS("email sends", "");
+    EMAILS("email sends", ""),
+    /** Wall-clock time since the execution started, in milliseconds (waiting included). */
+    WALL_CLOCK("wall-clock time", " ms");
 
     private final String label;
     private final String unit;

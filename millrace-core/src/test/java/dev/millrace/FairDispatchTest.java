@@ -42,9 +42,46 @@ class FairDispatchTest extends DatabaseTest {
         }
     }
 
+    static final java.util.concurrent.atomic.AtomicInteger HEAVY_RUNNING = new java.util.concurrent.atomic.AtomicInteger();
+    static final java.util.concurrent.atomic.AtomicInteger HEAVY_MOST = new java.util.concurrent.atomic.AtomicInteger();
+    /** Heavy's running jobs each time one of light's tracked jobs started. */
+    static final List<Integer> HEAVY_AT_LIGHT_START = Collections.synchronizedList(new ArrayList<>());
+
+    /** Counts heavy's jobs running at once; light's record how many of heavy's run when they start. */
+    static class Tracked implements Queueable {
+        boolean heavy;
+        int millis;
+
+        Tracked() {
+        }
+
+        Tracked(boolean heavy, int millis) {
+            this.heavy = heavy;
+            this.millis = millis;
+        }
+
+        @Override
+        public void execute(QueueableContext context) throws InterruptedException {
+            if (!heavy) {
+                HEAVY_AT_LIGHT_START.add(HEAVY_RUNNING.get());
+                Thread.sleep(millis);
+                return;
+            }
+            HEAVY_MOST.accumulateAndGet(HEAVY_RUNNING.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(millis);
+            } finally {
+                HEAVY_RUNNING.decrementAndGet();
+            }
+        }
+    }
+
     @BeforeEach
     void clear() {
         STARTS.clear();
+        HEAVY_RUNNING.set(0);
+        HEAVY_MOST.set(0);
+        HEAVY_AT_LIGHT_START.clear();
     }
 
     private static List<Work> jobs(TenantId tenant, int n, int millis) {
@@ -105,7 +142,8 @@ class FairDispatchTest extends DatabaseTest {
     void aTenantDominatingAQueueWhileAnotherHasWorkIsLoweredATierAndClimbsBackAfter(Db db) throws Exception {
         Millrace m = node(builder(db).workers(4).register(Work.class));
         tenants(m, HEAVY, LIGHT);
-        m.enqueueAll(HEAVY, jobs(HEAVY, 5000, 2), AsyncOptions.none());
+        // 10 ms each: alone, heavy uses all 4 workers, and its backlog must outlast the samples that lower it.
+        m.enqueueAll(HEAVY, jobs(HEAVY, 5000, 10), AsyncOptions.none());
         m.start();
         AtomicBoolean trickle = new AtomicBoolean(true);
         Thread light = Thread.ofPlatform().start(() -> {
@@ -135,5 +173,53 @@ class FairDispatchTest extends DatabaseTest {
         // Alone again, nobody waits behind it: it climbs back one tier per sample.
         await("heavy back at the top tier").atMost(Duration.ofSeconds(30))
                 .until(() -> m.status().fairUsage().stream().noneMatch(s -> s.tenant().equals(HEAVY)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aLoweredTenantAloneUsesEveryWorkerAndIsHeldToItsTierWhileAnotherTenantsJobsWait(Db db) throws Exception {
+        Millrace m = node(builder(db).workers(4).claimBatchSize(2).register(Work.class).register(Tracked.class));
+        // Many low tiers of 25 % (one of 4 workers): heavy stays lowered for seconds after it stops dominating.
+        FairUsage fu = FairUsage.DEFAULTS.withDomination(50, 100).withTierPercents(List.of(100, 25, 25, 25, 25, 25, 25, 25));
+        m.tenants().put(HEAVY, TenantPolicy.DEFAULTS.withFairUsage(fu));
+        m.tenants().put(LIGHT, TenantPolicy.DEFAULTS.withFairUsage(fu));
+        List<Tracked> backlog = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) backlog.add(new Tracked(true, 20));
+        m.enqueueAll(HEAVY, backlog, AsyncOptions.none());
+        m.start();
+        AtomicBoolean trickle = new AtomicBoolean(true);
+        Thread light = Thread.ofPlatform().start(() -> {
+            while (trickle.get()) {
+                m.enqueue(LIGHT, new Work(LIGHT.value(), 0));
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try {
+            await("heavy lowered five tiers").atMost(Duration.ofSeconds(30)).until(() -> m.status().fairUsage().stream()
+                    .anyMatch(s -> s.tenant().equals(HEAVY) && s.tier() >= 5));
+        } finally {
+            trickle.set(false);
+            light.join();
+        }
+        // Light's backlog waits: heavy is held to its tier's one worker (once the jobs it had claimed are done).
+        List<Tracked> lights = new ArrayList<>();
+        for (int i = 0; i < 60; i++) lights.add(new Tracked(false, 30));
+        m.enqueueAll(LIGHT, lights, AsyncOptions.none());
+        await("light's backlog done").atMost(Duration.ofSeconds(30)).until(() -> HEAVY_AT_LIGHT_START.size() == 60);
+        List<Integer> whileWaiting = List.copyOf(HEAVY_AT_LIGHT_START.subList(15, 56));
+        assertThat(whileWaiting).as("heavy's running jobs as light's started: %s", HEAVY_AT_LIGHT_START)
+                .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(1));
+        // Alone, still lowered, heavy uses every idle worker.
+        HEAVY_MOST.set(0);
+        await("heavy on every worker").atMost(Duration.ofSeconds(3)).until(() -> HEAVY_MOST.get() == 4);
+        assertThat(m.status().fairUsage()).as("heavy still lowered").anySatisfy(s -> {
+            assertThat(s.tenant()).isEqualTo(HEAVY);
+            assertThat(s.tier()).isGreaterThanOrEqualTo(1);
+            assertThat(s.threadCap()).isEqualTo(1);
+        });
     }
 }

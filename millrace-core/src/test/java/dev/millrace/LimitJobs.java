@@ -80,6 +80,10 @@ final class LimitJobs {
                 SEEN.put("spin", x);
                 throw new InterruptedException("interrupted after spinning");
             }
+            case WALL_CLOCK -> {
+                // Waits without using CPU: only the watchdog's wall clock stops it (by interrupting).
+                Thread.sleep(Long.MAX_VALUE);
+            }
             case HEAP_SIZE -> {
                 while (true) {
                     byte[] chunk = new byte[256 * 1024];

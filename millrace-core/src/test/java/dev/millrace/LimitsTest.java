@@ -73,7 +73,7 @@ class LimitsTest extends DatabaseTest {
                 {Limit.QUERIES.ordinal(), 3}, {Limit.QUERY_ROWS.ordinal(), 5}, {Limit.DML_STATEMENTS.ordinal(), 3},
                 {Limit.DML_ROWS.ordinal(), 5}, {Limit.CPU_TIME.ordinal(), 500}, {Limit.HEAP_SIZE.ordinal(), 32L << 20},
                 {Limit.CALLOUTS.ordinal(), 5}, {Limit.CALLOUT_TIME.ordinal(), 2000}, {Limit.PUBLISH_IMMEDIATE.ordinal(), 2},
-                {Limit.EMAILS.ordinal(), 2}};
+                {Limit.EMAILS.ordinal(), 2}, {Limit.WALL_CLOCK.ordinal(), 8000}};
         for (long[] b : budgets) {
             sync = sync.with(Limit.values()[(int) b[0]], b[1]);
             async = async.with(Limit.values()[(int) b[0]], b[1]);
@@ -150,6 +150,7 @@ class LimitsTest extends DatabaseTest {
     @EnumSource(Db.class)
     void defaultProfilesHaveTheSpecNumbers(Db db) throws Exception {
         Millrace m = node(db);
+        assertThat(LimitProfile.ASYNC.budget(Limit.WALL_CLOCK)).isEqualTo(600_000);
         // 200 queries are within the async budget; 201 are not.
         JobId ok = m.enqueue(ACME, new LimitJobs.Queries(200, "200"));
         assertThat(awaitTerminal(m, ACME, ok).status()).isEqualTo(JobStatus.COMPLETED);
@@ -163,6 +164,7 @@ class LimitsTest extends DatabaseTest {
             assertThat(e.limits().getLimitCpuTime()).isEqualTo(10_000);
             assertThat(e.limits().getLimitHeapSize()).isEqualTo(6L << 20);
             assertThat(e.limits().getLimitQueueableJobs()).isEqualTo(50);
+            assertThat(e.limits().budget(Limit.WALL_CLOCK)).as("10 minutes, SPEC LIM-1").isEqualTo(600_000);
             for (int i = 0; i < 101; i++) {
                 try (Statement s = e.connection().createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
                     rs.next();

@@ -35,6 +35,20 @@ class CronExpressionTest {
     }
 
     @Test
+    void theShortestIntervalIsTheSmallestGapBetweenTimesOfDayIncludingAcrossMidnight() {
+        assertThat(CronExpression.parse("* * * * * ?").shortestInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(CronExpression.parse("0/30 * * * * ?").shortestInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(CronExpression.parse("0 0/15 * * * ?").shortestInterval()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(CronExpression.parse("0 0 * * * ?").shortestInterval()).isEqualTo(Duration.ofHours(1));
+        assertThat(CronExpression.parse("0 0 9-17 ? * MON-FRI").shortestInterval()).isEqualTo(Duration.ofHours(1));
+        // 23:00, then 00:00 the next day.
+        assertThat(CronExpression.parse("0 0 0,23 * * ?").shortestInterval()).isEqualTo(Duration.ofHours(1));
+        assertThat(CronExpression.parse("0,30 59 23 * * ?").shortestInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(CronExpression.parse("0 0 12 * * ?").shortestInterval()).isEqualTo(Duration.ofDays(1));
+        assertThat(CronExpression.parse("0 0 22 ? * 6L").shortestInterval()).isEqualTo(Duration.ofDays(1));
+    }
+
+    @Test
     void an_expression_with_no_future_fire_time_is_detectable() {
         assertThat(CronExpression.parse("0 0 20 * * ? 2020").nextFireTime(UTC, JAN_1_2026)).isEmpty();
         assertThat(CronExpression.parse("0 0 0 30 2 ?").nextFireTime(UTC, JAN_1_2026)).isEmpty();

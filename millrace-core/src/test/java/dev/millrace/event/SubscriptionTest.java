@@ -416,6 +416,7 @@ class SubscriptionTest extends DatabaseTest {
         Millrace m = node(db);
         FireWatcher.SEEN.clear();
         m.events().subscribe(ACME, Subscription.of("fires", Events.SCHEDULE_FIRE_CHANNEL, FireWatcher.class));
+        m.tenants().put(ACME, dev.millrace.TenantPolicy.DEFAULTS.withMinScheduleIntervalSeconds(1));
         var schedule = m.schedule(ACME, "tick", "* * * * * ?", new EverySecond(), java.time.ZoneOffset.UTC);
         m.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> !FireWatcher.SEEN.isEmpty());

@@ -4,6 +4,7 @@ import dev.millrace.Millrace;
 import dev.millrace.ScheduleId;
 import dev.millrace.ScheduleRecord;
 import dev.millrace.TenantId;
+import dev.millrace.TenantPolicy;
 import dev.millrace.schedule.ScheduleJobs.Fire;
 import dev.millrace.schedule.ScheduleJobs.RecordFire;
 import dev.millrace.testing.DatabaseTest;
@@ -89,6 +90,7 @@ class ScheduleClusterTest extends DatabaseTest {
         Millrace a = started(d.builder().nodeId("a").register(RecordFire.class));
         Millrace b = started(d.builder().nodeId("b").register(RecordFire.class));
         tenants(a, ACME);
+        b.tenants().put(ACME, TenantPolicy.DEFAULTS.withMinScheduleIntervalSeconds(1));
         List<ScheduleId> ids = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             ids.add(b.schedule(ACME, "s" + i, "* * * * * ?", new RecordFire("s" + i), ZoneOffset.UTC));

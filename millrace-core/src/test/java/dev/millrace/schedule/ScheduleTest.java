@@ -105,6 +105,7 @@ class ScheduleTest extends DatabaseTest {
     void aStartedNodeFiresOnItsOwn(Db db) {
         Millrace m = started(database(db).builder().register(RecordFire.class));
         tenants(m, ACME);
+        m.tenants().put(ACME, TenantPolicy.DEFAULTS.withMinScheduleIntervalSeconds(1));
         ScheduleId id = m.schedule(ACME, "every-second", "* * * * * ?", new RecordFire("s"), UTC);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> ScheduleJobs.fires().size() >= 2);
@@ -181,6 +182,34 @@ class ScheduleTest extends DatabaseTest {
                 .hasMessage("cron expression of schedule 'hourly' is invalid: day-of-week: '#6' out of range 1–5"
                         + " in \"0 0 12 ? * MON#6\"");
         assertThat(m.schedules().find(ACME, id).orElseThrow().cron()).as("unchanged").isEqualTo("0 15,45 * * * ?");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void anExpressionFiringMoreOftenThanThePolicysShortestIntervalIsRefusedAtCreateAndCronChange(Db db) {
+        Millrace m = manual(db);
+        tenants(m, ACME);
+        // The default: at least a minute between fire times (SPEC SCH-6).
+        assertThatThrownBy(() -> m.schedule(ACME, "fast", "0/30 * * * * ?", new RecordFire(), UTC))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("cron expression '0/30 * * * * ?' of schedule 'fast' fires as often as every 30 s: tenant"
+                        + " 'acme' allows at least 60 s between fire times (minScheduleIntervalSeconds); expected an"
+                        + " expression that fires less often");
+        assertThat(m.schedules().list(ACME)).isEmpty();
+        ScheduleId id = m.schedule(ACME, "minutely", EVERY_MINUTE, new RecordFire(), UTC);
+        assertThatThrownBy(() -> m.schedules().changeCron(ACME, id, "0,30 59 23 * * ?"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fires as often as every 30 s");
+        assertThat(m.schedules().find(ACME, id).orElseThrow().cron()).isEqualTo(EVERY_MINUTE);
+
+        // Salesforce's rule, at most hourly: a quarter-hourly expression is refused, an hourly one accepted.
+        m.tenants().put(ACME, TenantPolicy.DEFAULTS.withMinScheduleIntervalSeconds(3600));
+        assertThatThrownBy(() -> m.schedules().changeCron(ACME, id, "0 0/15 * * * ?"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fires as often as every 900 s: tenant 'acme' allows at least 3600 s");
+        assertThat(m.schedules().changeCron(ACME, id, "0 0 * * * ?").cron()).isEqualTo("0 0 * * * ?");
+        assertThatThrownBy(() -> TenantPolicy.DEFAULTS.withMinScheduleIntervalSeconds(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tenant policy minScheduleIntervalSeconds = 0 is out of range: expected 1 to 86400");
     }
 
     @ParameterizedTest
@@ -337,6 +366,7 @@ class ScheduleTest extends DatabaseTest {
         ScheduleId id;
         try (Millrace first = started(d.builder().register(RecordFire.class))) {
             tenants(first, ACME);
+            first.tenants().put(ACME, TenantPolicy.DEFAULTS.withMinScheduleIntervalSeconds(1));
             id = first.schedule(ACME, "every-second", "* * * * * ?", new RecordFire("r"), UTC);
         }
         ScheduleJobs.reset();

@@ -47,6 +47,32 @@ public final class CronSchedule {
     }
 
     /**
+     * The shortest time between two consecutive fire times the time fields allow (seconds, minutes, hours), wall-clock
+     * time without daylight-saving changes: the smallest gap between two fire times of one day, or from the day's last
+     * to the next day's first when that is smaller (taken as possible whatever the day fields say). An expression with
+     * one time a day gives a day.
+     */
+    public long shortestIntervalSeconds() {
+        long shortest = Long.MAX_VALUE;
+        int first = -1;
+        int last = -1;
+        for (int h = 0; h < 24; h++) {
+            if ((hours & (1 << h)) == 0) continue;
+            for (int m = 0; m < 60; m++) {
+                if ((minutes & (1L << m)) == 0) continue;
+                for (int sec = 0; sec < 60; sec++) {
+                    if ((seconds & (1L << sec)) == 0) continue;
+                    int t = h * 3600 + m * 60 + sec;
+                    if (last >= 0) shortest = Math.min(shortest, t - last);
+                    if (first < 0) first = t;
+                    last = t;
+                }
+            }
+        }
+        return Math.min(shortest, 86_400L - last + first);
+    }
+
+    /**
      * The first fire time strictly after {@code after} in {@code zone}. Local times are matched in the zone; a
      * local time skipped by a daylight-saving gap fires at the first instant after the gap, and a local time that
      * occurs twice in an overlap fires only at its first occurrence (SPEC SCH-7).

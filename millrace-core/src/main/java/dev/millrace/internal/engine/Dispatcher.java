@@ -28,7 +28,9 @@ final class Dispatcher extends LoopService {
     static final int MAX_TENANTS_PER_PASS = 1000;
     /**
      * How long a list of tenants with ready work is reused while claims keep finding work: a tenant that gets work
-     * waits at most this long to be seen, and a busy node saves a query per pass.
+     * waits at most this long to be seen, and a busy node saves a query per pass. When reading the list takes longer
+     * than a fifth of this, it is reused for four times the read instead; a tenant enqueuing on this node is served at
+     * once either way.
      */
     static final Duration TENANTS_REFRESH = Duration.ofMillis(10);
 
@@ -68,6 +70,8 @@ final class Dispatcher extends LoopService {
     private int rotation;
     private List<TenantId> tenants = List.of();
     private long tenantsAt;
+    private long refreshNanos = TENANTS_REFRESH.toNanos();
+    private boolean refreshDeferred;
     // Tenants this node just enqueued ready work for: served in the next pass without waiting for a query to find them.
     private final java.util.Set<TenantId> hinted = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long seq;
@@ -123,14 +127,21 @@ final class Dispatcher extends LoopService {
         if (tenants.isEmpty() && !fresh.isEmpty()) {
             // Woken by an enqueue on this node: claim for its tenant at once; the next pass lists every tenant.
             tenants = fresh;
-            tenantsAt = nanos - TENANTS_REFRESH.toNanos() - 1;
-        } else if (tenants.isEmpty() || nanos - tenantsAt > TENANTS_REFRESH.toNanos()) {
-            tenants = store.readyTenants(now, MAX_TENANTS_PER_PASS);
-            tenantsAt = nanos;
-        } else if (!fresh.isEmpty()) {
+            tenantsAt = nanos - refreshNanos - 1;
+        } else if (!fresh.isEmpty() && !refreshDeferred) {
+            // A tenant that just enqueued here is claimed for before the list is read again: that read can take
+            // longer than the claim (a deep backlog), and the job would wait for it. The read comes next pass.
             java.util.LinkedHashSet<TenantId> merged = new java.util.LinkedHashSet<>(tenants);
             merged.addAll(fresh);
             tenants = List.copyOf(merged);
+            refreshDeferred = nanos - tenantsAt > refreshNanos;
+        } else if (tenants.isEmpty() || nanos - tenantsAt > refreshNanos) {
+            refreshDeferred = false;
+            tenants = store.readyTenants(now, MAX_TENANTS_PER_PASS);
+            long took = System.nanoTime() - nanos;
+            tenantsAt = nanos;
+            // The list is read at most a fifth of the time: a slow read is repeated less often.
+            refreshNanos = Math.max(TENANTS_REFRESH.toNanos(), 4 * took);
         }
         if (tenants.isEmpty()) return idleWait(now);
         int want = Math.min(free, claimBatchSize);
@@ -147,7 +158,7 @@ final class Dispatcher extends LoopService {
         Duration nextToken = plan.limited().isEmpty() ? null : fair.claimLimited(plan, nodeId, leaseUntil, want, jobs);
         for (int i = 0; i < jobs.size(); i++) {
             inFlight.incrementAndGet();
-            workers.execute(new JobTask(jobs.get(i), this, i < fairCount ? keys[i] : fair.virtualNow(), seq++));
+            workers.execute(new JobTask(jobs.get(i), this, i < fairCount ? keys[i] : fair.laneKey(jobs.get(i)), seq++));
         }
         if (jobs.isEmpty()) {
             tenants = List.of();
@@ -240,6 +251,7 @@ final class Dispatcher extends LoopService {
     }
 
     private void runTask(JobTask task) {
+        fair.dequeued(task.job());
         try {
             runner.run(task.job());
         } finally {
@@ -264,6 +276,7 @@ final class Dispatcher extends LoopService {
         try {
             store.release(nodeId, unstarted);
         } finally {
+            unstarted.forEach(fair::dequeued);
             unstarted.forEach(fair::ended);
             inFlight.addAndGet(-unstarted.size());
         }
@@ -287,6 +300,7 @@ final class Dispatcher extends LoopService {
             if (r instanceof JobTask t) unstarted.add(t.job());
         }
         if (!unstarted.isEmpty()) {
+            unstarted.forEach(fair::dequeued);
             unstarted.forEach(fair::ended);
             store.release(nodeId, unstarted);
             inFlight.addAndGet(-unstarted.size());

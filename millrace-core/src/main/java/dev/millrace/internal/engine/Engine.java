@@ -554,6 +554,7 @@ public final class Engine implements AutoCloseable {
         }
         TenantPolicy policy = policies.get(tenant);
         CronExpression expression = parseCron(name, cron);
+        checkInterval(tenant, name, expression, policy);
         core.registry().checkJob(schedulable);
         Instant now = config.clock().instant();
         Instant first = firstFireTime(name, expression, zone, now);
@@ -588,6 +589,17 @@ public final class Engine implements AutoCloseable {
 
     /** The most characters of a schedule name (SPEC SCH-10). */
     static final int SCHEDULE_NAME_MAX = 255;
+
+    /** Rejects an expression that would fire more often than the tenant's policy allows (SPEC SCH-6). */
+    private static void checkInterval(TenantId tenant, String name, CronExpression expression, TenantPolicy policy) {
+        long shortest = expression.shortestInterval().toSeconds();
+        if (shortest < policy.minScheduleIntervalSeconds()) {
+            throw new IllegalArgumentException("cron expression '" + expression + "' of schedule '" + name
+                    + "' fires as often as every " + shortest + " s: tenant '" + tenant + "' allows at least "
+                    + policy.minScheduleIntervalSeconds() + " s between fire times (minScheduleIntervalSeconds);"
+                    + " expected an expression that fires less often");
+        }
+    }
 
     private static CronExpression parseCron(String name, String cron) {
         Objects.requireNonNull(cron, "cron");
@@ -647,6 +659,7 @@ public final class Engine implements AutoCloseable {
         public ScheduleRecord changeCron(TenantId tenant, ScheduleId id, String cron) {
             ScheduleRow row = row(tenant, id);
             CronExpression expression = parseCron(row.name(), cron);
+            checkInterval(tenant, row.name(), expression, policies.get(tenant));
             Instant now = config.clock().instant();
             Instant next = firstFireTime(row.name(), expression, ZoneId.of(row.zone()), now);
             boolean paused = ScheduleRow.PAUSED.equals(row.state());

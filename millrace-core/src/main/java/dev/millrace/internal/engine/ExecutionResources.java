@@ -26,6 +26,7 @@ final class ExecutionResources {
     private Connection transaction;
     private Connection metered;
     private HttpClient http;
+    private String calloutsRefused;
     private Map<String, Boolean> flags;
 
     ExecutionResources(Core core, TenantId tenant, ExecutionLimits limits, String what) {
@@ -69,8 +70,14 @@ final class ExecutionResources {
     }
 
     HttpClient httpClient() {
-        if (http == null) http = new MeteredHttpClient(core.governance().http(), limits);
+        if (http == null) http = new MeteredHttpClient(core.governance().http(), limits, calloutsRefused);
         return http;
+    }
+
+    /** Refuses every callout of this execution, for this reason (a future without {@code callout = true}). */
+    void refuseCallouts(String why) {
+        calloutsRefused = why;
+        http = null;
     }
 
     /** A flag's value, read once per execution so it is stable for the execution's whole run. */

@@ -57,6 +57,8 @@ final class FairDispatch {
     private final FairPlanner planner = new FairPlanner();
     private final java.time.InstantSource clock;
     private final Map<Lane, AtomicInteger> running = new ConcurrentHashMap<>();
+    /** Jobs claimed by this node and not yet started, per lane: the work that waits on this node. */
+    private final Map<Lane, AtomicInteger> queued = new ConcurrentHashMap<>();
     private final Map<TenantId, AtomicInteger> runningByTenant = new ConcurrentHashMap<>();
     private final Map<Lane, Long> laneRetryAt = new ConcurrentHashMap<>();
     /** Lanes left out of the last claims because they were at their fair-usage cap: a job ending frees them. */
@@ -91,7 +93,15 @@ final class FairDispatch {
         }
     }
 
-    /** Plans a claim of up to {@code want} jobs from these tenants (in tie-breaking order). */
+    /**
+     * Plans a claim of up to {@code want} jobs from these tenants (in tie-breaking order).
+     *
+     * <p>Fair usage is work-conserving: a lowered lane is held to its tier's thread cap only while another tenant has
+     * work of that type waiting (ready now, or claimed by this node and not started); otherwise it may use the idle
+     * workers, up to the node's worker count and no prefetch beyond, so that a job of another tenant finds the
+     * dispatcher free to claim it and goes ahead of the lane's. The cap limits that job type only: the lane is left out
+     * of the fair claim and, while below its cap, claimed on its own for what is left of the cap.
+     */
     Plan plan(String node, Instant now, Instant leaseUntil, List<TenantId> tenants, int want) {
         Governor.Snapshot gov = governor.snapshot();
         boolean throttled = gov.state() == GovernorState.THROTTLED;
@@ -104,28 +114,37 @@ final class FairDispatch {
             FairUsage fu = fairUsage(tenant);
             Set<JobType> ex = EnumSet.noneOf(JobType.class);
             int max = Integer.MAX_VALUE;
-            for (Map.Entry<JobType, Tiers.Standing> e : tiers.lowered(tenant).entrySet()) {
-                if (e.getValue().tier() == 0) continue;
-                int cap = Tiers.threadCap(fu, e.getValue().tier(), workers);
-                int r = running(new Lane(tenant, e.getKey()));
-                if (r >= cap) {
-                    ex.add(e.getKey());
-                    heldLanes.add(new Lane(tenant, e.getKey()));
-                }
-                else max = Math.min(max, cap - r);
-            }
             if (throttled) {
                 // The tenants running the most are held first: each may hold its even share of what is allowed.
-                max = Math.min(max, Math.max(0, perTenantUnderThrottle - runningOf(tenant)));
+                max = Math.max(0, perTenantUnderThrottle - runningOf(tenant));
+            }
+            Map<JobType, Integer> capLeft = new java.util.EnumMap<>(JobType.class);
+            boolean lowered = false;
+            for (Map.Entry<JobType, Tiers.Standing> e : tiers.lowered(tenant).entrySet()) {
+                if (e.getValue().tier() == 0) continue;
+                JobType type = e.getKey();
+                lowered = true;
+                Lane lane = new Lane(tenant, type);
+                int cap = othersWaiting(tenant, type, tenants) ? Tiers.threadCap(fu, e.getValue().tier(), workers) : workers;
+                int left = cap - running(lane);
+                ex.add(type);
+                if (left <= 0) heldLanes.add(lane);
+                else capLeft.put(type, left);
             }
             for (JobType type : JobType.values()) {
-                if (!fu.limits(type)) continue;
+                boolean capped = capLeft.containsKey(type);
+                if (!capped && !fu.limits(type)) continue;
                 ex.add(type);
                 Lane lane = new Lane(tenant, type);
                 Long retry = laneRetryAt.get(lane);
-                if (max > 0 && (retry == null || nanos - retry >= 0)) limited.put(lane, Math.min(max, want));
+                int n = Math.min(Math.min(max, want), capped ? capLeft.get(type) : Integer.MAX_VALUE);
+                if (n > 0 && (retry == null || nanos - retry >= 0)) limited.put(lane, n);
             }
-            if (ex.size() == JobType.values().length) max = 0;
+            // No fair claim for a lowered tenant whose types (as last sampled) are all claimed on their own lanes: it
+            // would find nothing. A type it had not shown before then waits for the next flow-control sample.
+            if (ex.size() == JobType.values().length || lowered && onlyExcluded(tenant, ex)) {
+                max = 0;
+            }
             excluded.put(tenant, ex);
             candidates.add(new FairPlanner.Candidate(tenant, fu.weight(), tiers.dominating(tenant), max));
         }
@@ -164,6 +183,39 @@ final class FairDispatch {
     /** The planner's virtual time: the key of a job claimed outside the fair claim (a capped lane's). */
     double virtualNow() {
         return planner.virtualNow();
+    }
+
+    /**
+     * The key of a job claimed on its own lane (capped or rate-limited): the virtual time, behind every other
+     * tenant's when flow control moves its tenant back, as in the fair claim.
+     */
+    double laneKey(ClaimedJob job) {
+        return planner.virtualNow() + (tiers.dominating(job.tenant()) ? FairPlanner.BACK : 0);
+    }
+
+    /**
+     * Whether a tenant other than this one has work of the type waiting: ready in this pass (as far as the last
+     * flow-control sample tells its types) or claimed by this node and not yet started.
+     */
+    private boolean othersWaiting(TenantId tenant, JobType type, List<TenantId> ready) {
+        for (Map.Entry<Lane, AtomicInteger> e : queued.entrySet()) {
+            if (e.getKey().type() == type && !e.getKey().tenant().equals(tenant) && e.getValue().get() > 0) return true;
+        }
+        for (TenantId t : ready) {
+            if (!t.equals(tenant) && tiers.mayHave(t, type)) return true;
+        }
+        return false;
+    }
+
+    private boolean onlyExcluded(TenantId tenant, Set<JobType> ex) {
+        for (JobType type : JobType.values()) if (!ex.contains(type) && tiers.mayHave(tenant, type)) return false;
+        return true;
+    }
+
+    /** A job this node claimed left the local queue: a worker started it, or it was released unstarted. */
+    void dequeued(ClaimedJob j) {
+        AtomicInteger q = queued.get(new Lane(j.tenant(), j.type()));
+        if (q != null) q.updateAndGet(v -> Math.max(0, v - 1));
     }
 
     /**
@@ -211,6 +263,7 @@ final class FairDispatch {
     private void started(ClaimedJob j) {
         startedSince.get(j.type()).add(j.tenant());
         running.computeIfAbsent(new Lane(j.tenant(), j.type()), k -> new AtomicInteger()).incrementAndGet();
+        queued.computeIfAbsent(new Lane(j.tenant(), j.type()), k -> new AtomicInteger()).incrementAndGet();
         runningByTenant.computeIfAbsent(j.tenant(), k -> new AtomicInteger()).incrementAndGet();
     }
 

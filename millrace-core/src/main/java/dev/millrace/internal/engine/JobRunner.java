@@ -170,6 +170,11 @@ final class JobRunner {
             case FUTURE -> {
                 Method m = core.registry().future(job.className(), job.methodName());
                 Object[] args = core.codec().readArgs(m, job.payload());
+                if (!m.getAnnotation(dev.millrace.Future.class).callout()) {
+                    ctx.resources.refuseCallouts("future " + job.className() + "." + job.methodName() + " is declared"
+                            + " @Future(callout = false); expected @Future(callout = true) on a future that makes"
+                            + " outbound calls (SPEC FUT-3)");
+                }
                 try {
                     m.invoke(null, args);
                 } catch (InvocationTargetException e) {

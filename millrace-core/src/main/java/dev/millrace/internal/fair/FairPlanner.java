@@ -20,7 +20,7 @@ import java.util.PriorityQueue;
  */
 public final class FairPlanner {
     /** Added to a flow-controlled tenant's keys: behind every other tenant in the pass. */
-    static final double BACK = 1e12;
+    public static final double BACK = 1e12;
     private static final int FORGET_AFTER = 10_000;
 
     private final Map<TenantId, Double> finish = new HashMap<>();

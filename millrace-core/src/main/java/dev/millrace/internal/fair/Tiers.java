@@ -23,6 +23,8 @@ public final class Tiers {
     }
 
     private volatile Map<TenantId, Map<JobType, Standing>> standings = Map.of();
+    /** The job types each tenant had ready or started at the last sample: what it may have waiting now. */
+    private volatile Map<TenantId, java.util.Set<JobType>> seen = Map.of();
 
     /** Applies one sample of ready counts (each tenant's oldest rows, bounded), with no other activity known. */
     public void observe(Map<TenantId, Map<JobType, Integer>> ready, Function<TenantId, FairUsage> policy) {
@@ -61,6 +63,22 @@ public final class Tiers {
             if (!after.isEmpty()) next.put(tenant, after);
         }
         standings = next;
+        Map<TenantId, java.util.Set<JobType>> types = new java.util.HashMap<>();
+        ready.forEach((tenant, m) -> m.forEach((type, n) -> {
+            if (n > 0) types.computeIfAbsent(tenant, k -> java.util.EnumSet.noneOf(JobType.class)).add(type);
+        }));
+        started.forEach((type, ts) -> ts.forEach(tenant ->
+                types.computeIfAbsent(tenant, k -> java.util.EnumSet.noneOf(JobType.class)).add(type)));
+        seen = types;
+    }
+
+    /**
+     * Whether the tenant may have ready work of the type: it had some at the last sample (ready or started), or it
+     * was not seen at all (a tenant new since the sample might have any type).
+     */
+    public boolean mayHave(TenantId tenant, JobType type) {
+        java.util.Set<JobType> s = seen.get(tenant);
+        return s == null || s.contains(type);
     }
 
     /** The lane's standing, or the top tier when it never dominated. */

@@ -121,6 +121,7 @@ public final class ExecutionLimits implements Limits {
         return switch (limit) {
             case CPU_TIME -> cpuMillis();
             case HEAP_SIZE -> heapBytes();
+            case WALL_CLOCK -> wallMillis();
             default -> used[limit.ordinal()];
         };
     }
@@ -203,15 +204,25 @@ public final class ExecutionLimits implements Limits {
         }
         long heap = heapBytes();
         if (heap > budget[Limit.HEAP_SIZE.ordinal()]) throw exceed(Limit.HEAP_SIZE, heap, null);
+        long wall = wallMillis();
+        if (wall > budget[Limit.WALL_CLOCK.ordinal()]) throw exceed(Limit.WALL_CLOCK, wall, null);
+    }
+
+    /** Milliseconds since the execution started: its wall-clock time. */
+    private long wallMillis() {
+        return (System.nanoTime() - wallStartNanos) / 1_000_000;
     }
 
     /**
-     * Checks CPU time and heap from another thread (the watchdog): on a breach, records it and interrupts the
+     * Checks CPU time, heap and wall-clock time from another thread (the watchdog): on a breach, records it and interrupts the
      * execution's thread so a job spinning without counted operations stops at its next blocking call or
      * interruption check. Returns whether it breached.
      */
     public boolean checkFromOutside() {
-        if (!enabled || breach != null) return false;
+        if (breach != null) return false;
+        long wall = wallMillis();
+        if (wall > budget[Limit.WALL_CLOCK.ordinal()]) return breachFromOutside(Limit.WALL_CLOCK, wall);
+        if (!enabled) return false;
         long id = thread.threadId();
         // The first look takes the CPU baseline of an execution that has not made one itself.
         long cpu = cpuBaseNanos < 0 || mayExceedCpu() ? cpuUsedNanos() / 1_000_000 : 0;
@@ -228,6 +239,11 @@ public final class ExecutionLimits implements Limits {
             usage = heap;
         }
         if (hit == null) return false;
+        return breachFromOutside(hit, usage);
+    }
+
+    /** Records a breach seen by the watchdog and interrupts the execution's thread. */
+    private boolean breachFromOutside(Limit hit, long usage) {
         synchronized (this) {
             if (breach != null) return false;
             breach = newException(hit, usage, null);

@@ -1,5 +1,6 @@
 package dev.millrace.internal.limits;
 
+import dev.millrace.CalloutException;
 import dev.millrace.Limit;
 
 import java.io.IOException;
@@ -25,16 +26,34 @@ import javax.net.ssl.SSLParameters;
 public final class MeteredHttpClient extends HttpClient {
     private final HttpClient real;
     private final ExecutionLimits limits;
+    /** Why this execution may make no callout, or null when it may. */
+    private final String refused;
 
     /** A client counting against {@code limits} over the shared {@code real} client. */
     public MeteredHttpClient(HttpClient real, ExecutionLimits limits) {
+        this(real, limits, null);
+    }
+
+    /**
+     * A client counting against {@code limits} over the shared {@code real} client, or, when {@code refused} is not
+     * null, refusing every call with a {@link CalloutException} that gives this reason.
+     */
+    public MeteredHttpClient(HttpClient real, ExecutionLimits limits, String refused) {
         this.real = real;
         this.limits = limits;
+        this.refused = refused;
+    }
+
+    private void checkAllowed(HttpRequest request) {
+        if (refused != null) {
+            throw new CalloutException("callout to " + request.method() + " " + request.uri() + " refused: " + refused);
+        }
     }
 
     @Override
     public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
+        checkAllowed(request);
         limits.add(Limit.CALLOUTS, 1);
         long start = System.nanoTime();
         try {
@@ -52,6 +71,7 @@ public final class MeteredHttpClient extends HttpClient {
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler,
                                                             HttpResponse.PushPromiseHandler<T> push) {
+        checkAllowed(request);
         limits.add(Limit.CALLOUTS, 1);
         long start = System.nanoTime();
         CompletableFuture<HttpResponse<T>> f = push == null ? real.sendAsync(request, handler)
