@@ -28,7 +28,12 @@ public enum Limit {
     /** Events published immediately by the execution. */
     PUBLISH_IMMEDIATE("immediate event publishes", ""),
     /** Emails sent by the execution. */
-    EMAILS("email sends", "");
+    EMAILS("email sends", ""),
+    /**
+     * Cursor fetch calls of the execution (each also counts as a query, its rows as query rows). The budget is the
+     * tenant's {@link CursorPolicy#fetchesPerExecution()}, not part of a {@link LimitProfile}.
+     */
+    CURSOR_FETCHES("cursor fetch calls", "");
 
     private final String label;
     private final String unit;
