@@ -234,10 +234,13 @@ final class BatchRunner {
         while (sql.endsWith(";")) sql = sql.substring(0, sql.length() - 1).strip();
         BatchRecords.Columns cols;
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            // The driver describes the statement without running it; its parameters must be bound first.
+            for (int i = 0; i < q.params().size(); i++) ps.setObject(i + 1, q.params().get(i));
             java.sql.ResultSetMetaData md = ps.getMetaData();
             if (md == null) return null;
             cols = BatchRecords.Columns.of(md);
         } catch (SQLException e) {
+            LOG.debug("batch {}: its query cannot be described ({}); cutting on the node", ctx.job.id(), e.getMessage());
             return null;
         }
         String kinds = new String(cols.kinds());
@@ -250,7 +253,7 @@ final class BatchRunner {
                     q.params(), kinds, BatchRecords.rowsHeader(cols), scope, BatchSource.MAX_QUERY_ROWS, prefix,
                     core.clock().instant()));
         } catch (StoreException e) {
-            LOG.debug("batch {}: cutting in the database failed ({}); cutting on the node", ctx.job.id(), e.getMessage());
+            LOG.warn("batch {}: cutting in the database failed ({}); cutting on the node", ctx.job.id(), e.getMessage());
             return null;
         }
         return new Cut(cut.chunks(), cut.records(), Row.class.getName());

@@ -431,8 +431,9 @@ final class SqlBatchStore implements BatchStore {
         }
         String sql = "WITH src AS (SELECT q.*, row_number() OVER () - 1 AS mr_rn FROM (" + q.sql() + ") AS q("
                 + aliases + ") LIMIT ?),"
-                + " g AS (SELECT mr_rn / ? AS seq, COUNT(*) AS n, json_agg(json_build_array(" + values
-                + ") ORDER BY mr_rn) AS r FROM src GROUP BY mr_rn / ?),"
+                // The scope is written out (an int): the grouping and the selected expression must be the same text.
+                + " g AS (SELECT mr_rn / " + q.scope() + " AS seq, COUNT(*) AS n, json_agg(json_build_array(" + values
+                + ") ORDER BY mr_rn) AS r FROM src GROUP BY mr_rn / " + q.scope() + "),"
                 + " ch AS (INSERT INTO " + chunkTable + " (batch_id, seq, job_id, record_count, records)"
                 + " SELECT ?, seq, (? || lpad(to_hex(seq), 8, '0'))::uuid, n, ? || r::text || '}' FROM g"
                 + " RETURNING job_id, record_count),"
@@ -445,8 +446,6 @@ final class SqlBatchStore implements BatchStore {
                 int i = 1;
                 for (Object p : q.params()) ps.setObject(i++, p);
                 ps.setLong(i++, q.maxRows() + 1);
-                ps.setInt(i++, q.scope());
-                ps.setInt(i++, q.scope());
                 Jdbc.setUuid(ps, i++, q.batch());
                 ps.setString(i++, q.chunkIdPrefix());
                 ps.setString(i++, q.header());
