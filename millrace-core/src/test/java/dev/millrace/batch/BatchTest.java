@@ -283,6 +283,34 @@ class BatchTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void flexQueueMovesABatchToTheEndBeforeOrAfterAnother(Db db) {
+        Millrace m = node(db);
+        m.tenants().put(ACME, new TenantPolicy(0, 10, 0, 50, 1, 50, 5, 250_000, 1, 10, 100, 7, null, null, null));
+        m.executeBatch(ACME, new Letters("running", 1), 10);
+        JobId a = m.executeBatch(ACME, new Letters("a", 1), 10);
+        JobId b = m.executeBatch(ACME, new Letters("b", 1), 10);
+        JobId c = m.executeBatch(ACME, new Letters("c", 1), 10);
+        JobId d = m.executeBatch(ACME, new Letters("d", 1), 10);
+
+        assertThat(m.batches().moveToEnd(ACME, a)).isTrue();
+        assertThat(m.batches().moveToEnd(ACME, a)).isFalse();
+        assertThat(m.batches().flexQueue(ACME)).containsExactly(b, c, d, a);
+        assertThat(m.batches().moveBefore(ACME, a, b)).isTrue();
+        assertThat(m.batches().moveBefore(ACME, a, b)).as("already just before it").isFalse();
+        assertThat(m.batches().flexQueue(ACME)).containsExactly(a, b, c, d);
+        assertThat(m.batches().moveAfter(ACME, b, d)).isTrue();
+        assertThat(m.batches().moveAfter(ACME, c, a)).isFalse();
+        assertThat(m.batches().flexQueue(ACME)).containsExactly(a, c, d, b);
+        assertThatThrownBy(() -> m.batches().moveBefore(ACME, a, a)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot be moved before itself");
+        JobId unknown = JobId.of(java.util.UUID.randomUUID());
+        assertThatThrownBy(() -> m.batches().moveAfter(ACME, a, unknown)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(unknown.toString()).hasMessageContaining("is not holding in the flex queue");
+        assertThat(m.batches().flexQueue(ACME)).as("a refused move changes nothing").containsExactly(a, c, d, b);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void atMostFiveBatchesAreActiveAtOnceByDefault(Db db) {
         Millrace m = node(db);
         List<JobId> ids = new java.util.ArrayList<>();

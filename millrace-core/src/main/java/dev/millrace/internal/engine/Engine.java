@@ -559,6 +559,18 @@ public final class Engine implements AutoCloseable {
             policies.get(tenant);
             return batchStore.moveTo(tenant, batch.uuid(), position);
         }
+
+        @Override
+        public boolean moveBefore(TenantId tenant, JobId batch, JobId other) {
+            policies.get(tenant);
+            return batchStore.moveNextTo(tenant, batch.uuid(), other.uuid(), false);
+        }
+
+        @Override
+        public boolean moveAfter(TenantId tenant, JobId batch, JobId other) {
+            policies.get(tenant);
+            return batchStore.moveNextTo(tenant, batch.uuid(), other.uuid(), true);
+        }
     }
 
     /** Reading and aborting jobs. */

@@ -136,6 +136,9 @@ public interface BatchStore {
     /** Moves a holding batch to a position; false when it was already there. */
     boolean moveTo(TenantId tenant, UUID batch, int position);
 
+    /** Moves a holding batch just before (or after) another holding batch; false when it was already there. */
+    boolean moveNextTo(TenantId tenant, UUID batch, UUID other, boolean after);
+
     /** The batch's chunk jobs in chunk order. */
     List<JobRecord> chunks(TenantId tenant, UUID batch);
 

@@ -299,6 +299,38 @@ final class SqlBatchStore implements BatchStore {
             if (from == to) return false;
             order.remove(from);
             order.add(to, batch);
+            writeOrder(c, order);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean moveNextTo(TenantId tenant, UUID batch, UUID other, boolean after) {
+        return jdbc.inTransaction("reorder the flex queue of " + tenant, c -> {
+            lockTenant(c, tenant);
+            List<UUID> order = holding(c, tenant);
+            for (UUID id : List.of(batch, other)) {
+                if (!order.contains(id)) {
+                    throw new IllegalArgumentException("job " + id + " is not holding in the flex queue of tenant '"
+                            + tenant + "': expected one of its " + order.size() + " holding batches");
+                }
+            }
+            if (batch.equals(other)) {
+                throw new IllegalArgumentException("job " + batch + " cannot be moved " + (after ? "after" : "before")
+                        + " itself: expected another holding batch");
+            }
+            List<UUID> moved = new ArrayList<>(order);
+            moved.remove(batch);
+            moved.add(moved.indexOf(other) + (after ? 1 : 0), batch);
+            if (moved.equals(order)) return false;
+            writeOrder(c, moved);
+            return true;
+        });
+    }
+
+    /** Writes flex positions 1… in the given order; the caller holds the tenant's lock. */
+    private void writeOrder(Connection c, List<UUID> order) throws SQLException {
+        {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + batchTable + " SET flex_position = ? WHERE job_id = ?")) {
                 for (int i = 0; i < order.size(); i++) {
                     ps.setLong(1, i + 1);
@@ -307,8 +339,7 @@ final class SqlBatchStore implements BatchStore {
                 }
                 ps.executeBatch();
             }
-            return true;
-        });
+        }
     }
 
     private void lockTenant(Connection c, TenantId tenant) throws SQLException {
