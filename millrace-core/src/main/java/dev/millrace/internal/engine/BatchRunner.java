@@ -239,6 +239,10 @@ final class BatchRunner {
             java.sql.ResultSetMetaData md = ps.getMetaData();
             if (md == null) return null;
             cols = BatchRecords.Columns.of(md);
+            for (int i = 0; i < cols.kinds().length; i++) {
+                // Bit strings also report as BIT: only real booleans become JSON booleans in the database.
+                if (cols.kinds()[i] == 'B' && !"bool".equalsIgnoreCase(md.getColumnTypeName(i + 1))) return null;
+            }
         } catch (SQLException e) {
             LOG.debug("batch {}: its query cannot be described ({}); cutting on the node", ctx.job.id(), e.getMessage());
             return null;
