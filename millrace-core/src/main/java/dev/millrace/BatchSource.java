@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * The records a batch's {@code start} returns: a SQL query, streamed with a server-side cursor and never held
- * in memory whole (up to {@value #MAX_QUERY_ROWS} rows), or an {@link Iterable} (up to
- * {@value #MAX_ITERABLE_ROWS} items, the query-row limit).
+ * in memory whole (up to {@value #MAX_QUERY_ROWS} rows), or an {@link Iterable} (up to the tenant's query-row
+ * limit, {@value #MAX_ITERABLE_ROWS} items by default).
  *
  * @param <T> the record type
  */
@@ -17,7 +17,10 @@ public sealed interface BatchSource<T> permits BatchSource.Query, BatchSource.It
     int MAX_QUERY_SCOPE = 2_000;
     /** The most rows a query source may yield. */
     long MAX_QUERY_ROWS = 50_000_000L;
-    /** The most items an iterable source may yield (the query-row limit). */
+    /**
+     * The most items an iterable source may yield by default: the default query-row limit. A tenant's own limit is
+     * its policy's {@code asyncLimits.queryRows} ({@link LimitProfile#queryRows()}).
+     */
     int MAX_ITERABLE_ROWS = 50_000;
     /** The most chunks of one batch that may run at once. */
     int MAX_PARALLEL_CHUNKS = 16;

@@ -28,4 +28,21 @@ public interface Batches {
     default boolean moveToFront(TenantId tenant, JobId batch) {
         return moveTo(tenant, batch, 0);
     }
+
+    /** Moves a holding batch to the end of the flex queue; see {@link #moveTo}. */
+    default boolean moveToEnd(TenantId tenant, JobId batch) {
+        return moveTo(tenant, batch, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Moves a holding batch just before another holding batch (SPEC BAT-15).
+     *
+     * @return true when its position changed, false when it was already there
+     * @throws IllegalArgumentException when either job is not holding in this tenant's flex queue, or they are the
+     *         same job
+     */
+    boolean moveBefore(TenantId tenant, JobId batch, JobId other);
+
+    /** Moves a holding batch just after another holding batch; see {@link #moveBefore}. */
+    boolean moveAfter(TenantId tenant, JobId batch, JobId other);
 }

@@ -30,7 +30,12 @@ public enum Limit {
     /** Emails sent by the execution. */
     EMAILS("email sends", ""),
     /** Wall-clock time since the execution started, in milliseconds (waiting included). */
-    WALL_CLOCK("wall-clock time", " ms");
+    WALL_CLOCK("wall-clock time", " ms"),
+    /**
+     * Cursor fetch calls of the execution (each also counts as a query, its rows as query rows). The budget is the
+     * tenant's {@link CursorPolicy#fetchesPerExecution()}, not part of a {@link LimitProfile}.
+     */
+    CURSOR_FETCHES("cursor fetch calls", "");
 
     private final String label;
     private final String unit;

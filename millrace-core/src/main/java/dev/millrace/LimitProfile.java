@@ -48,7 +48,7 @@ public record LimitProfile(long queries, long queryRows, long dmlStatements, lon
     /** Validates every budget: 0 or more. */
     public LimitProfile {
         for (Limit l : Limit.values()) {
-            if (l == Limit.QUEUEABLE_JOBS || l == Limit.FUTURE_CALLS) continue;
+            if (l == Limit.QUEUEABLE_JOBS || l == Limit.FUTURE_CALLS || l == Limit.CURSOR_FETCHES) continue;
             long v = get(l, queries, queryRows, dmlStatements, dmlRows, cpuTimeMillis, heapBytes, callouts,
                     calloutTimeMillis, publishImmediate, emails, wallClockMillis);
             if (v < 0) {
@@ -66,9 +66,10 @@ public record LimitProfile(long queries, long queryRows, long dmlStatements, lon
      */
     public long budget(Limit limit) {
         Objects.requireNonNull(limit, "limit");
-        if (limit == Limit.QUEUEABLE_JOBS || limit == Limit.FUTURE_CALLS) {
+        if (limit == Limit.QUEUEABLE_JOBS || limit == Limit.FUTURE_CALLS || limit == Limit.CURSOR_FETCHES) {
             throw new IllegalArgumentException("limit " + limit + " is not part of a limit profile: expected it in the"
-                    + " tenant policy (enqueuePerSyncExecution, enqueuePerAsyncExecution, futuresPerExecution)");
+                    + " tenant policy (enqueuePerSyncExecution, enqueuePerAsyncExecution, futuresPerExecution) or its"
+                    + " cursor policy (fetchesPerExecution)");
         }
         return get(limit, queries, queryRows, dmlStatements, dmlRows, cpuTimeMillis, heapBytes, callouts,
                 calloutTimeMillis, publishImmediate, emails, wallClockMillis);
@@ -79,7 +80,7 @@ public record LimitProfile(long queries, long queryRows, long dmlStatements, lon
         budget(limit);
         long[] v = new long[Limit.values().length];
         for (Limit l : Limit.values()) {
-            if (l != Limit.QUEUEABLE_JOBS && l != Limit.FUTURE_CALLS) v[l.ordinal()] = l == limit ? budget : budget(l);
+            if (l != Limit.QUEUEABLE_JOBS && l != Limit.FUTURE_CALLS && l != Limit.CURSOR_FETCHES) v[l.ordinal()] = l == limit ? budget : budget(l);
         }
         return new LimitProfile(v[Limit.QUERIES.ordinal()], v[Limit.QUERY_ROWS.ordinal()],
                 v[Limit.DML_STATEMENTS.ordinal()], v[Limit.DML_ROWS.ordinal()], v[Limit.CPU_TIME.ordinal()],
@@ -101,7 +102,7 @@ public record LimitProfile(long queries, long queryRows, long dmlStatements, lon
             case PUBLISH_IMMEDIATE -> publish;
             case EMAILS -> emails;
             case WALL_CLOCK -> wall;
-            case QUEUEABLE_JOBS, FUTURE_CALLS -> 0;
+            case QUEUEABLE_JOBS, FUTURE_CALLS, CURSOR_FETCHES -> 0;
         };
     }
 
@@ -118,7 +119,7 @@ public record LimitProfile(long queries, long queryRows, long dmlStatements, lon
             case PUBLISH_IMMEDIATE -> "publishImmediate";
             case EMAILS -> "emails";
             case WALL_CLOCK -> "wallClockMillis";
-            case QUEUEABLE_JOBS, FUTURE_CALLS -> l.name();
+            case QUEUEABLE_JOBS, FUTURE_CALLS, CURSOR_FETCHES -> l.name();
         };
     }
 }

@@ -135,4 +135,14 @@ public interface Limits {
     default long getLimitEmailInvocations() {
         return budget(Limit.EMAILS);
     }
+
+    /** Cursor fetch calls made. */
+    default long getCursorFetches() {
+        return used(Limit.CURSOR_FETCHES);
+    }
+
+    /** Budget of cursor fetch calls (the tenant's cursor policy {@code fetchesPerExecution}). */
+    default long getLimitCursorFetches() {
+        return budget(Limit.CURSOR_FETCHES);
+    }
 }

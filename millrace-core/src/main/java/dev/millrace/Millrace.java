@@ -164,15 +164,31 @@ public final class Millrace implements AutoCloseable {
     }
 
     /**
-     * Submits a batch that joins the flex queue after {@code minutes} (at least 1) and then runs as
-     * {@link #executeBatch(TenantId, Batchable, int)} would. Returns the batch's job id; until its time it is
-     * HOLDING outside the flex queue, and aborting it cancels it.
+     * Schedules a batch to be submitted once, {@code minutes} from now, with the default scope; see
+     * {@link #scheduleBatch(TenantId, String, Batchable, int, int)}.
      */
-    public JobId scheduleBatch(TenantId tenant, Batchable<?> batch, int minutes, int scope) {
-        if (minutes < 1) {
-            throw new IllegalArgumentException("minutes " + minutes + " is out of range: expected at least 1");
-        }
-        return engine.executeBatch(tenant, batch, scope, Duration.ofMinutes(minutes));
+    public ScheduleId scheduleBatch(TenantId tenant, String name, Batchable<?> batch, int minutes) {
+        return scheduleBatch(tenant, name, batch, minutes, BatchSource.DEFAULT_SCOPE);
+    }
+
+    /**
+     * Schedules a batch to be submitted once, {@code minutes} from now (SPEC BAT-16, Salesforce's
+     * {@code System.scheduleBatch}), and returns the schedule's id (Salesforce's CronTrigger id). The schedule is
+     * an ordinary one-shot schedule of the tenant: it is listed in {@link #schedules()}, counts toward
+     * {@link TenantPolicy#maxSchedules()}, and deleting it before its time cancels the batch. When it fires, the
+     * batch is submitted as {@link #executeBatch(TenantId, Batchable, int)} would (QUEUED or HOLDING in the flex
+     * queue); the schedule then shows {@link ScheduleState#COMPLETED} and the batch's job is found among the
+     * tenant's {@link JobType#BATCH} jobs.
+     *
+     * @param name the schedule's name, unique among the tenant's schedules, 1 to 255 characters
+     * @param minutes at least 1
+     * @param scope records per chunk, as for {@code executeBatch}
+     * @throws IllegalArgumentException when minutes is below 1, the scope is out of range, or the name is invalid
+     * @throws AsyncException when the name is taken or the tenant has as many schedules as its policy allows
+     * @throws UnknownJobTypeException when the batch's class is not registered
+     */
+    public ScheduleId scheduleBatch(TenantId tenant, String name, Batchable<?> batch, int minutes, int scope) {
+        return engine.scheduleBatch(tenant, name, batch, minutes, scope);
     }
 
     /** Batch chunks and errors, and the flex queue. */

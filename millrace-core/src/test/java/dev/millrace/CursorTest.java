@@ -112,6 +112,35 @@ class CursorTest extends DatabaseTest {
         }
     }
 
+    /** Fetches through a kept cursor and notes what the governor limits counted. */
+    static class FetchCounted implements Queueable {
+        String key;
+        Cursor cursor;
+        int times;
+        int count;
+
+        FetchCounted() {
+        }
+
+        FetchCounted(String key, Cursor cursor, int times, int count) {
+            this.key = key;
+            this.cursor = cursor;
+            this.times = times;
+            this.count = count;
+        }
+
+        @Override
+        public void execute(QueueableContext ctx) {
+            try {
+                for (int i = 0; i < times; i++) cursor.fetch(i * count, count);
+            } catch (RuntimeException e) {
+                SEEN.put(key + ".error", e); // swallowed: the limit must end the execution all the same
+            }
+            SEEN.put(key, new long[] {ctx.limits().getCursorFetches(), ctx.limits().getLimitCursorFetches(),
+                    ctx.limits().getQueries(), ctx.limits().getQueryRows()});
+        }
+    }
+
     private MutableClock clock;
 
     private Millrace node(Db db) {
@@ -121,7 +150,8 @@ class CursorTest extends DatabaseTest {
     private Millrace node(Db db, Millrace.Builder builder) {
         SEEN.clear();
         clock = new MutableClock(T0);
-        Millrace m = node(builder.clock(clock).register(Open.class).register(Fetch.class).register(FetchKept.class));
+        Millrace m = node(builder.clock(clock).register(Open.class).register(Fetch.class).register(FetchKept.class)
+                .register(FetchCounted.class));
         TestDatabase d = database(db);
         for (String t : new String[] {"mr_cursor", "mr_cursor_page", "mr_cursor_usage", "mr_cursor_policy"}) {
             d.execute("DELETE FROM " + q(db, t));
@@ -314,6 +344,51 @@ class CursorTest extends DatabaseTest {
         run(m, ACME, new FetchKept("rows", cursor, 3, 20));
         assertThat(SEEN.get("rows")).isInstanceOf(LimitException.class).asString()
                 .contains("too many cursor rows fetched: 60 (limit 50 per execution, cursor policy rowsPerExecution)");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void fetchesCountThroughTheGovernorLimitsAsCursorFetchesQueriesAndQueryRows(Db db) {
+        Millrace m = node(db);
+        m.cursors().putPolicy(ACME, CursorPolicy.DEFAULTS.withPerExecution(7, 50_000));
+        Cursor cursor = open(m, db);
+        JobId id = m.enqueue(ACME, new FetchCounted("counted", cursor, 3, 40));
+        assertThat(m.runJob(ACME, id)).isTrue();
+        assertThat(m.jobs().find(ACME, id).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+        long[] seen = (long[]) SEEN.get("counted");
+        assertThat(seen[0]).as("cursor fetch calls").isEqualTo(3);
+        assertThat(seen[1]).as("their budget: the tenant's cursor policy").isEqualTo(7);
+        assertThat(seen[2]).as("each fetch is a query").isGreaterThanOrEqualTo(3);
+        assertThat(seen[3]).as("its rows are query rows").isGreaterThanOrEqualTo(120);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aCursorFetchLimitBreachFailsTheExecutionEvenWhenCaught(Db db) {
+        Millrace m = node(db);
+        m.cursors().putPolicy(ACME, CursorPolicy.DEFAULTS.withPerExecution(2, 50_000));
+        Cursor cursor = open(m, db);
+        JobId id = m.enqueue(ACME, new FetchCounted("over", cursor, 3, 10));
+        assertThat(m.runJob(ACME, id)).isTrue();
+        assertThat(SEEN.get("over.error")).isInstanceOf(LimitException.class).asString()
+                .contains("too many cursor fetch calls: 3 (limit 2 per execution, cursor policy fetchesPerExecution)");
+        dev.millrace.JobRecord job = m.jobs().find(ACME, id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.extendedStatus()).contains("too many cursor fetch calls: 3");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void cursorRowsOverTheQueryRowLimitFailTheExecution(Db db) {
+        Millrace m = node(db);
+        m.tenants().put(ACME, dev.millrace.TenantPolicy.DEFAULTS.withLimits(dev.millrace.LimitProfile.SYNC,
+                dev.millrace.LimitProfile.ASYNC.with(dev.millrace.Limit.QUERY_ROWS, 100)));
+        Cursor cursor = open(m, db);
+        JobId id = m.enqueue(ACME, new FetchCounted("rows", cursor, 3, 40));
+        assertThat(m.runJob(ACME, id)).isTrue();
+        assertThat(SEEN.get("rows.error")).isInstanceOf(LimitException.class);
+        assertThat(((LimitException) SEEN.get("rows.error")).limit()).isEqualTo(dev.millrace.Limit.QUERY_ROWS);
+        assertThat(m.jobs().find(ACME, id).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
     }
 
     @ParameterizedTest

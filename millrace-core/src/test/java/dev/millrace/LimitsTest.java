@@ -96,7 +96,9 @@ class LimitsTest extends DatabaseTest {
     }
 
     static Stream<Arguments> everyLimitOnBothDatabases() {
-        return Arrays.stream(Db.values()).flatMap(db -> Arrays.stream(Limit.values()).map(l -> Arguments.of(db, l)));
+        // Cursor fetch calls have their budget in the cursor policy; CursorTest exceeds them the same way.
+        return Arrays.stream(Db.values()).flatMap(db -> Arrays.stream(Limit.values())
+                .filter(l -> l != Limit.CURSOR_FETCHES).map(l -> Arguments.of(db, l)));
     }
 
     @ParameterizedTest(name = "{0} {1}")

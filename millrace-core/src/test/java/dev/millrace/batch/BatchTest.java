@@ -283,6 +283,34 @@ class BatchTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void flexQueueMovesABatchToTheEndBeforeOrAfterAnother(Db db) {
+        Millrace m = node(db);
+        m.tenants().put(ACME, new TenantPolicy(0, 10, 0, 50, 1, 50, 5, 250_000, 1, 10, 100, 7, null, null, null));
+        m.executeBatch(ACME, new Letters("running", 1), 10);
+        JobId a = m.executeBatch(ACME, new Letters("a", 1), 10);
+        JobId b = m.executeBatch(ACME, new Letters("b", 1), 10);
+        JobId c = m.executeBatch(ACME, new Letters("c", 1), 10);
+        JobId d = m.executeBatch(ACME, new Letters("d", 1), 10);
+
+        assertThat(m.batches().moveToEnd(ACME, a)).isTrue();
+        assertThat(m.batches().moveToEnd(ACME, a)).isFalse();
+        assertThat(m.batches().flexQueue(ACME)).containsExactly(b, c, d, a);
+        assertThat(m.batches().moveBefore(ACME, a, b)).isTrue();
+        assertThat(m.batches().moveBefore(ACME, a, b)).as("already just before it").isFalse();
+        assertThat(m.batches().flexQueue(ACME)).containsExactly(a, b, c, d);
+        assertThat(m.batches().moveAfter(ACME, b, d)).isTrue();
+        assertThat(m.batches().moveAfter(ACME, c, a)).isFalse();
+        assertThat(m.batches().flexQueue(ACME)).containsExactly(a, c, d, b);
+        assertThatThrownBy(() -> m.batches().moveBefore(ACME, a, a)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot be moved before itself");
+        JobId unknown = JobId.of(java.util.UUID.randomUUID());
+        assertThatThrownBy(() -> m.batches().moveAfter(ACME, a, unknown)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(unknown.toString()).hasMessageContaining("is not holding in the flex queue");
+        assertThat(m.batches().flexQueue(ACME)).as("a refused move changes nothing").containsExactly(a, c, d, b);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void atMostFiveBatchesAreActiveAtOnceByDefault(Db db) {
         Millrace m = node(db);
         List<JobId> ids = new java.util.ArrayList<>();
@@ -296,23 +324,68 @@ class BatchTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
-    void scheduledBatchWaitsOutsideTheFlexQueueUntilItsTimeThenRuns(Db db) {
+    void scheduledBatchIsAOneShotScheduleWhoseIdIsReturnedAndWhichSubmitsTheBatchAtItsTime(Db db) {
         dev.millrace.testing.MutableClock clock = dev.millrace.testing.MutableClock.now();
         Millrace m = node(builder(db).clock(clock).pollInterval(Duration.ofMillis(50)).register(Letters.class));
         m.tenants().create(ACME);
         m.start();
-        assertThatThrownBy(() -> m.scheduleBatch(ACME, new Letters("never", 1), 0, 10))
+        assertThatThrownBy(() -> m.scheduleBatch(ACME, "never", new Letters("never", 1), 0, 10))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("minutes 0 is out of range: expected at least 1");
+        assertThat(m.schedules().list(ACME)).as("a refused call stores nothing").isEmpty();
 
-        JobId id = m.scheduleBatch(ACME, new Letters("later", 3), 5, 10);
+        dev.millrace.ScheduleId id = m.scheduleBatch(ACME, "letters later", new Letters("later", 3), 5, 10);
+        dev.millrace.ScheduleRecord schedule = m.schedules().find(ACME, id).orElseThrow();
+        assertThat(schedule.name()).isEqualTo("letters later");
+        assertThat(schedule.state()).isEqualTo(dev.millrace.ScheduleState.WAITING);
+        assertThatThrownBy(() -> m.scheduleBatch(ACME, "letters later", new Letters("twice", 1), 5, 10))
+                .isInstanceOf(dev.millrace.AsyncException.class).hasMessageContaining("letters later");
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
-                .until(() -> m.jobs().find(ACME, id).orElseThrow().status() == JobStatus.HOLDING);
-        assertThat(m.batches().flexQueue(ACME)).as("not in the flex queue before its time").isEmpty();
+                .until(() -> m.jobs().find(JobQuery.forTenant(ACME).type(JobType.BATCH).build()).jobs().isEmpty());
         assertThat(TestBatches.EVENTS).isEmpty();
 
         clock.advance(Duration.ofMinutes(5).plusSeconds(1));
-        assertThat(awaitEnd(m, id).status()).isEqualTo(JobStatus.COMPLETED);
+        JobId batch = await().atMost(Duration.ofSeconds(30)).until(() -> m.jobs().find(JobQuery.forTenant(ACME)
+                .type(JobType.BATCH).build()).jobs(), l -> !l.isEmpty()).get(0).id();
+        assertThat(awaitEnd(m, batch).status()).isEqualTo(JobStatus.COMPLETED);
         assertThat(TestBatches.EVENTS).containsExactly("later:start", "later:chunk@100:3", "later:finish@100");
+        await("one shot: no fire time left").atMost(Duration.ofSeconds(10)).until(
+                () -> m.schedules().find(ACME, id).orElseThrow().state() == dev.millrace.ScheduleState.COMPLETED);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void deletingTheScheduleOfAScheduledBatchBeforeItsTimeCancelsTheBatch(Db db) {
+        dev.millrace.testing.MutableClock clock = dev.millrace.testing.MutableClock.now();
+        Millrace m = node(builder(db).clock(clock).pollInterval(Duration.ofMillis(50)).register(Letters.class));
+        m.tenants().create(ACME);
+        dev.millrace.ScheduleId id = m.scheduleBatch(ACME, "cancelled", new Letters("cancelled", 3), 1);
+        m.schedules().delete(ACME, id);
+        clock.advance(Duration.ofMinutes(2));
+        m.fireDueSchedules();
+        m.runReadyJobs(ACME, 10);
+        assertThat(m.jobs().find(JobQuery.forTenant(ACME).type(JobType.BATCH).build()).jobs()).isEmpty();
+        assertThat(TestBatches.EVENTS).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void iterableOverTheTenantsQueryRowLimitFailsAtStartNamingTheCapAndThePolicyKey(Db db) {
+        Millrace m = node(db);
+        TenantId small = TenantId.of("small");
+        m.tenants().put(small, TenantPolicy.DEFAULTS.withLimits(dev.millrace.LimitProfile.SYNC,
+                dev.millrace.LimitProfile.ASYNC.with(dev.millrace.Limit.QUERY_ROWS, 10)));
+        m.start();
+        JobId fits = m.executeBatch(small, new Letters("fits", 10), 5);
+        JobId over = m.executeBatch(small, new Letters("over", 11), 5);
+        JobRecord ok = await().atMost(Duration.ofSeconds(60)).until(() -> m.jobs().find(small, fits).orElseThrow(),
+                j -> j.status().isTerminal());
+        JobRecord failed = await().atMost(Duration.ofSeconds(60)).until(() -> m.jobs().find(small, over).orElseThrow(),
+                j -> j.status().isTerminal());
+        assertThat(ok.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.extendedStatus()).contains("too many records in a batch's iterable: more than 10")
+                .contains("policy asyncLimits.queryRows");
+        assertThat(m.batches().chunks(small, over)).isEmpty();
     }
 
     @ParameterizedTest

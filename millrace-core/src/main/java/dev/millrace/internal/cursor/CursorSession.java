@@ -5,7 +5,9 @@ import dev.millrace.CursorExpiredException;
 import dev.millrace.CursorNotFoundException;
 import dev.millrace.CursorPolicy;
 import dev.millrace.CursorRow;
+import dev.millrace.Limit;
 import dev.millrace.LimitException;
+import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.TenantId;
 import dev.millrace.internal.store.CursorStore;
 
@@ -88,6 +90,8 @@ public final class CursorSession {
                     + " in 24 hours (limit " + p.cursorsPerDay() + ", cursor policy cursorsPerDay)");
         }
         DataSource ds = dataSourceName == null ? null : service.dataSource(dataSourceName);
+        ExecutionLimits limits = ExecutionLimits.current();
+        if (limits != null) limits.add(Limit.QUERIES, 1);
         UUID id = UUID.randomUUID();
         Instant expires = now.plus(Duration.ofHours(p.lifetimeHours()));
         long count;
@@ -213,9 +217,17 @@ public final class CursorSession {
         Instant now = service.clock().instant();
         if (!now.isBefore(cursor.expiresAt())) throw expired(cursor.id(), cursor.expiresAt());
         CursorPolicy p = policy();
-        if (fetches + 1 > p.fetchesPerExecution()) {
-            throw new LimitException("too many cursor fetch calls: " + (fetches + 1) + " (limit "
-                    + p.fetchesPerExecution() + " per execution, cursor policy fetchesPerExecution)");
+        // Counted through the execution's governor limits (SPEC CUR-4, LIM-4): a fetch is a cursor fetch call and a
+        // query, its rows are query rows; a breach ends the execution even if user code catches it.
+        ExecutionLimits limits = ExecutionLimits.current();
+        String tooMany = "too many cursor fetch calls: " + (fetches + 1) + " (limit " + p.fetchesPerExecution()
+                + " per execution, cursor policy fetchesPerExecution)";
+        if (limits != null) {
+            limits.setCursorFetchBudget(p.fetchesPerExecution());
+            limits.add(Limit.CURSOR_FETCHES, 1, tooMany);
+            limits.add(Limit.QUERIES, 1);
+        } else if (fetches + 1 > p.fetchesPerExecution()) {
+            throw new LimitException(tooMany);
         }
         int n = (int) Math.min(count, cursor.numRecords() - position);
         if (rows + n > p.rowsPerExecution()) {
@@ -227,6 +239,7 @@ public final class CursorSession {
             throw new LimitException("too many cursor rows fetched by tenant '" + tenant + "': " + (daily + n)
                     + " in 24 hours (limit " + p.rowsPerDay() + ", cursor policy rowsPerDay)");
         }
+        if (limits != null) limits.addRows(Limit.QUERY_ROWS, n);
         Rows columns = open.get(cursor.id());
         if (columns == null) {
             header(cursor.id(), cursor.expiresAt());

@@ -183,7 +183,12 @@ abstract class BaseContext implements ExecutionContext, CursorHost, EventTransac
     // ---- cursors: one session per execution counts its fetches and rows
 
     private CursorSession cursors() {
-        if (cursors == null) cursors = core.cursors().session(job.tenant(), job.id(), this::connection);
+        // Unmetered: a cursor is a query locator (SPEC CUR-1, BAT-2), its rows are not query rows when it opens; the
+        // session counts the open as one query and each fetch's rows as query rows itself.
+        if (cursors == null) cursors = core.cursors().session(job.tenant(), job.id(), () -> {
+            limits().checkBreach();
+            return transaction();
+        });
         return cursors;
     }
 

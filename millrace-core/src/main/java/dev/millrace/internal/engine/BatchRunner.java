@@ -183,6 +183,10 @@ final class BatchRunner {
             throw new IllegalArgumentException("batch data source '" + q.dataSource() + "' is not registered: expected one"
                     + " of " + sources.keySet() + " (Millrace.builder().applicationDataSource(name, dataSource))");
         }
+        if (ds == core.dataSource() && store.cutsInDatabase()) {
+            Cut inDatabase = cutInDatabase(ctx, q, scope, ds);
+            if (inDatabase != null) return inDatabase;
+        }
         ChunkWriter writer = new ChunkWriter(ctx, scope);
         // A server-side cursor: PostgreSQL streams only with autocommit off and a fetch size; the rows are
         // written out chunk by chunk, so the heap holds at most one flush of them.
@@ -219,17 +223,63 @@ final class BatchRunner {
         return new Cut(writer.chunks, writer.records, Row.class.getName());
     }
 
+    /**
+     * Cuts a query on the Millrace database inside the database, so its rows never travel through this node; null
+     * when the query's columns have kinds only the node writes (floating point, date and time: their text forms
+     * differ from the node's), too many columns for one JSON row, or the statement fails (the streaming cut then
+     * runs and reports the query's own error).
+     */
+    private Cut cutInDatabase(BatchContextImpl ctx, BatchSource.Query q, int scope, DataSource ds) throws SQLException {
+        String sql = q.sql().strip();
+        while (sql.endsWith(";")) sql = sql.substring(0, sql.length() - 1).strip();
+        BatchRecords.Columns cols;
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            // The driver describes the statement without running it; its parameters must be bound first.
+            for (int i = 0; i < q.params().size(); i++) ps.setObject(i + 1, q.params().get(i));
+            java.sql.ResultSetMetaData md = ps.getMetaData();
+            if (md == null) return null;
+            cols = BatchRecords.Columns.of(md);
+            for (int i = 0; i < cols.kinds().length; i++) {
+                // Bit strings also report as BIT: only real booleans become JSON booleans in the database.
+                if (cols.kinds()[i] == 'B' && !"bool".equalsIgnoreCase(md.getColumnTypeName(i + 1))) return null;
+            }
+        } catch (SQLException e) {
+            LOG.debug("batch {}: its query cannot be described ({}); cutting on the node", ctx.job.id(), e.getMessage());
+            return null;
+        }
+        String kinds = new String(cols.kinds());
+        if (kinds.isEmpty() || kinds.length() > IN_DATABASE_MAX_COLUMNS || !kinds.matches("[LNSBO]+")) return null;
+        UUID base = core.enqueuer().nextId();
+        String prefix = base.toString().replace("-", "").substring(0, 24);
+        BatchStore.StoredCut cut;
+        try {
+            cut = store.cutQuery(new BatchStore.QueryCut(ctx.job.id(), ctx.job.tenant(), ctx.job.className(), sql,
+                    q.params(), kinds, BatchRecords.rowsHeader(cols), scope, BatchSource.MAX_QUERY_ROWS, prefix,
+                    core.clock().instant()));
+        } catch (StoreException e) {
+            LOG.warn("batch {}: cutting in the database failed ({}); cutting on the node", ctx.job.id(), e.getMessage());
+            return null;
+        }
+        return new Cut(cut.chunks(), cut.records(), Row.class.getName());
+    }
+
+    /** PostgreSQL functions take at most 100 arguments: one JSON row is built from at most that many columns. */
+    static final int IN_DATABASE_MAX_COLUMNS = 100;
+
     private Cut cutItems(BatchContextImpl ctx, BatchSource.Items<?> items, int scope, Class<?> type) {
         ChunkWriter writer = new ChunkWriter(ctx, scope);
         Class<?> declared = recordType(type);
         String recordType = declared == null || declared == Object.class ? null : declared.getName();
         List<Object> chunk = new ArrayList<>();
         long n = 0;
+        // An iterable counts against the query-row limit (SPEC BAT-2): the tenant's, not a constant.
+        long cap = ctx.policy.asyncLimits().queryRows();
         for (Iterator<?> it = items.items().iterator(); it.hasNext(); ) {
             Object item = it.next();
-            if (++n > BatchSource.MAX_ITERABLE_ROWS) {
-                throw new LimitException("too many records in a batch's iterable: more than "
-                        + BatchSource.MAX_ITERABLE_ROWS + " (the query-row limit); expected a query source for more");
+            if (++n > cap) {
+                throw new LimitException("too many records in a batch's iterable: more than " + cap
+                        + " (the tenant's query-row limit, policy asyncLimits.queryRows); expected a query source"
+                        + " for more");
             }
             if (recordType == null && item != null) recordType = item.getClass().getName();
             chunk.add(item);
@@ -542,6 +592,8 @@ final class BatchRunner {
             }
             ctx.limits().checkBreach();
             ctx.checkAbort();
+            // Batches finish submitted join its transaction here, so a full flex queue fails finish like its work.
+            if (ctx.resources.hasBeforeCommit()) ctx.resources.runBeforeCommit(ctx.transaction());
         } catch (Throwable t) {
             Thread.interrupted();
             rollback(ctx.openConnection(), t);

@@ -24,5 +24,5 @@ import javax.sql.DataSource;
  */
 record Core(JobStore store, DataSource dataSource, Enqueuer enqueuer, JobCodec codec, Registry registry,
             InstantSource clock, String nodeId, Runnable wake, CursorService cursors, EventBus events,
-            Governance governance) {
+            Governance governance, BatchLauncher.Submit batches) {
 }

@@ -124,7 +124,7 @@ public final class Engine implements AutoCloseable {
         this.governance = new Governance(new FlagService(sql.flags(), config.clock(), config.flagCacheTime(),
                 config.flagBindings()));
         this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake,
-                cursors, events, governance);
+                cursors, events, governance, (tenant, batch, scope) -> executeBatch(tenant, batch, scope, null));
         this.completer = new Completer(store);
         this.batchStore = sql.batches();
         this.runner = new JobRunner(core, policies, completer, batchStore, config.applicationDataSources());
@@ -449,11 +449,58 @@ public final class Engine implements AutoCloseable {
         checkScope(batch, scope);
         TenantPolicy policy = policies.get(tenant);
         Instant runAt = delay == null ? null : config.clock().instant().plus(delay);
-        NewJob job = core.enqueuer().batch(tenant, batch, runAt, current != null && current.core == core ? current.job.id() : null);
+        boolean inJob = current != null && current.core == core;
+        SyncExecution sync = inJob ? null : SyncExecution.current(core);
+        NewJob job = core.enqueuer().batch(tenant, batch, runAt, inJob ? current.job.id() : null);
+        if (inJob || sync != null) {
+            // Inside an execution the batch rides its transaction: it exists only if the execution commits. The
+            // submission (and the tenant's flex-queue lock it takes) is written just before that commit, so the
+            // lock is not held while user code runs; a full flex queue is refused here already when it is full now.
+            if (inJob) current.checkSameTenant(tenant);
+            else sync.checkTenant(tenant);
+            checkFlexQueueRoom(tenant, policy, runAt);
+            ExecutionResources.BeforeCommit submit = c -> batchStore.submit(c, job, scope, runAt,
+                    policy.maxActiveBatches(), policy.flexQueueCapacity());
+            if (inJob) current.resources.beforeCommit(submit);
+            else sync.beforeCommit(submit);
+            return JobId.of(job.id());
+        }
         BatchStore.Admission where = batchStore.submit(job, scope, runAt, policy.maxActiveBatches(),
                 policy.flexQueueCapacity());
         if (where == BatchStore.Admission.QUEUED) afterInsert(job);
         return JobId.of(job.id());
+    }
+
+    /**
+     * Refuses, without the tenant's lock, a batch that would find the flex queue full now; the submission at the
+     * execution's commit checks again under the lock.
+     */
+    private void checkFlexQueueRoom(TenantId tenant, TenantPolicy policy, Instant runAt) {
+        if (runAt != null) return;
+        long holding = batchStore.holdingCount(tenant);
+        if (holding >= policy.flexQueueCapacity()) {
+            throw new dev.millrace.LimitException("exceeded the limit of " + policy.flexQueueCapacity()
+                    + " jobs in the flex queue: tenant '" + tenant + "' has " + holding + " holding (policy"
+                    + " flexQueueCapacity); nothing was submitted");
+        }
+    }
+
+    /** Schedules a batch once, minutes from now; see {@code Millrace.scheduleBatch}. */
+    public ScheduleId scheduleBatch(TenantId tenant, String name, Batchable<?> batch, int minutes, int scope) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(batch, "batch");
+        if (minutes < 1) {
+            throw new IllegalArgumentException("minutes " + minutes + " is out of range: expected at least 1");
+        }
+        checkScope(batch, scope);
+        core.registry().checkJob(batch);
+        // One fire time, in UTC to the second, with its year: the schedule has no fire time after it and completes.
+        java.time.ZonedDateTime at = config.clock().instant().plus(Duration.ofMinutes(minutes))
+                .atZone(java.time.ZoneOffset.UTC);
+        String cron = at.getSecond() + " " + at.getMinute() + " " + at.getHour() + " " + at.getDayOfMonth() + " "
+                + at.getMonthValue() + " ? " + at.getYear();
+        BatchLauncher launcher = new BatchLauncher(batch.getClass().getName(), core.codec().write(batch, "batch"), scope);
+        return schedule(tenant, name, cron, launcher, java.time.ZoneOffset.UTC, ScheduleOptions.defaults());
     }
 
     /** Refuses a scope out of range: below 1 always, above the query maximum when start declares a query. */
@@ -511,6 +558,18 @@ public final class Engine implements AutoCloseable {
             }
             policies.get(tenant);
             return batchStore.moveTo(tenant, batch.uuid(), position);
+        }
+
+        @Override
+        public boolean moveBefore(TenantId tenant, JobId batch, JobId other) {
+            policies.get(tenant);
+            return batchStore.moveNextTo(tenant, batch.uuid(), other.uuid(), false);
+        }
+
+        @Override
+        public boolean moveAfter(TenantId tenant, JobId batch, JobId other) {
+            policies.get(tenant);
+            return batchStore.moveNextTo(tenant, batch.uuid(), other.uuid(), true);
         }
     }
 

@@ -28,6 +28,12 @@ final class ExecutionResources {
     private HttpClient http;
     private String calloutsRefused;
     private Map<String, Boolean> flags;
+    private java.util.List<BeforeCommit> beforeCommit;
+
+    /** Work the engine writes into the execution's transaction just before it commits (a batch's submission). */
+    interface BeforeCommit {
+        void run(Connection c);
+    }
 
     ExecutionResources(Core core, TenantId tenant, ExecutionLimits limits, String what) {
         this.core = core;
@@ -49,6 +55,27 @@ final class ExecutionResources {
             }
         }
         return transaction;
+    }
+
+    /**
+     * Adds work to write just before the execution commits. Work that takes a lock other transactions wait on
+     * (the tenant's flex-queue lock) goes here, so the lock is held only while the execution commits.
+     */
+    void beforeCommit(BeforeCommit work) {
+        if (beforeCommit == null) beforeCommit = new java.util.ArrayList<>();
+        beforeCommit.add(work);
+    }
+
+    /** Whether work waits for the commit. */
+    boolean hasBeforeCommit() {
+        return beforeCommit != null && !beforeCommit.isEmpty();
+    }
+
+    /** Writes the work added with {@link #beforeCommit} into the transaction, in the order it was added. */
+    void runBeforeCommit(Connection c) {
+        if (beforeCommit == null) return;
+        for (BeforeCommit w : beforeCommit) w.run(c);
+        beforeCommit.clear();
     }
 
     /** Uses a transaction the caller opened and will end (a batch reuses one connection for its chunks). */

@@ -204,19 +204,21 @@ final class JobRunner {
         Completion done = new Completion(job.id(), job.attempt(), JobStatus.COMPLETED, ctx.statusText(),
                 core.clock().instant());
         Finalizer finalizer = ctx instanceof QueueableContextImpl q ? q.finalizer() : null;
-        if (ctx.openConnection() == null && finalizer == null && !ctx.hasPendingEvents()) {
+        if (ctx.openConnection() == null && finalizer == null && !ctx.hasPendingEvents() && !ctx.resources.hasBeforeCommit()) {
             saveLog(ctx);
             sink.accept(done);
             statusChanged(job, JobStatus.COMPLETED);
             return;
         }
         Connection c = ctx.transaction();
-        boolean wake = !ctx.enqueued().isEmpty();
+        boolean wake = !ctx.enqueued().isEmpty() || ctx.resources.hasBeforeCommit();
         if (finalizer != null) {
             core.store().insert(c, List.of(finalizerJob(job, ctx, finalizer, ParentJobResult.SUCCESS, null)));
             wake = true;
         }
-        // After-commit events are appended last: the channel's lock is held only until the commit just below.
+        // Batches submitted by the job take the tenant's flex-queue lock, and after-commit events their channel's
+        // lock: both are written last, so those locks are held only until the commit just below.
+        ctx.resources.runBeforeCommit(c);
         if (ctx.hasPendingEvents()) core.events().flush(c, ctx.pendingEvents());
         Set<UUID> accepted = core.store().complete(c, List.of(done));
         if (accepted.isEmpty()) {

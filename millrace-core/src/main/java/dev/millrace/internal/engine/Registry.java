@@ -34,6 +34,8 @@ final class Registry {
     private final Map<String, Method> futures = new HashMap<>();
 
     Registry(List<Class<?>> jobClasses, List<Class<?>> futureClasses) {
+        // The engine's own schedulable of scheduleBatch: known on every node.
+        jobs.put(BatchLauncher.class.getName(), BatchLauncher.class);
         for (Class<?> c : jobClasses) {
             checkNamed(c);
             jobs.put(c.getName(), c);

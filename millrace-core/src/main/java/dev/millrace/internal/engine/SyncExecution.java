@@ -59,9 +59,11 @@ final class SyncExecution implements Execution {
             T result = work.run(s);
             limits.checkBreach();
             limits.checkResourcesAtEnd();
+            boolean batches = s.resources.hasBeforeCommit();
+            if (batches) s.resources.runBeforeCommit(s.resources.transaction());
             c = s.resources.openTransaction();
             if (c != null) c.commit();
-            if (s.enqueued) core.wake().run();
+            if (s.enqueued || batches) core.wake().run();
             return result;
         } catch (Throwable t) {
             c = s.resources.openTransaction();
@@ -97,6 +99,11 @@ final class SyncExecution implements Execution {
                 }
             }
         }
+    }
+
+    /** Work written into this execution's transaction just before it commits. */
+    void beforeCommit(ExecutionResources.BeforeCommit work) {
+        resources.beforeCommit(work);
     }
 
     /** Enqueues a queueable in this execution's transaction, within the synchronous allowance. */

@@ -48,6 +48,8 @@ public final class ExecutionLimits implements Limits {
             budget[l.ordinal()] = switch (l) {
                 case QUEUEABLE_JOBS -> queueables;
                 case FUTURE_CALLS -> futures;
+                // The tenant's cursor policy sets it when the execution first uses a cursor (setCursorFetchBudget).
+                case CURSOR_FETCHES -> dev.millrace.CursorPolicy.DEFAULTS.fetchesPerExecution();
                 default -> limits.budget(l);
             };
         }
@@ -167,6 +169,11 @@ public final class ExecutionLimits implements Limits {
         int i = limit.ordinal();
         used[i] += n;
         if (used[i] > budget[i] && breach == null) breach = newException(limit, used[i], null);
+    }
+
+    /** Sets the cursor fetch budget from the tenant's cursor policy (read when the execution first uses a cursor). */
+    public void setCursorFetchBudget(long fetches) {
+        budget[Limit.CURSOR_FETCHES.ordinal()] = fetches;
     }
 
     /** Counts rows read or written without checking CPU and heap (called per row; cheap). */

@@ -29,6 +29,15 @@ public interface BatchStore {
      */
     Admission submit(NewJob job, int scope, Instant notBefore, int maxActive, int capacity);
 
+    /**
+     * Submits a batch as {@link #submit(NewJob, int, Instant, int, int)} does, in the caller's transaction: the
+     * batch exists only if that transaction commits, and the tenant's flex-queue lock is held until it ends.
+     */
+    Admission submit(Connection c, NewJob job, int scope, Instant notBefore, int maxActive, int capacity);
+
+    /** How many batches hold in the tenant's flex queue now (read without its lock). */
+    long holdingCount(TenantId tenant);
+
     /** Moves due scheduled batches into their flex queue and admits holding batches into free slots. */
     List<UUID> admit(TenantId tenant, int maxActive, Instant now);
 
@@ -54,6 +63,42 @@ public interface BatchStore {
 
     /** Adds cut chunks (their records and QUEUED chunk jobs), in a transaction of their own. */
     void addChunks(UUID batch, TenantId tenant, String className, List<NewChunk> chunks, Instant now);
+
+    /**
+     * Whether {@link #cutQuery} can cut a query on the store's own database into chunks inside the database, so
+     * the rows never travel through the node.
+     */
+    boolean cutsInDatabase();
+
+    /**
+     * Cuts a query on the store's own database into stored chunks and their QUEUED chunk jobs in one statement
+     * and one transaction of its own (only with {@link #cutsInDatabase()}). Throws
+     * {@link dev.millrace.LimitException} and stores nothing when the query yields more than {@code maxRows}.
+     */
+    StoredCut cutQuery(QueryCut cut);
+
+    /**
+     * A query to cut in the database.
+     *
+     * @param batch the batch
+     * @param tenant its tenant
+     * @param className the batch class (the chunk jobs' class)
+     * @param sql the query, and {@code params} its parameters
+     * @param params its parameters
+     * @param kinds per column, how its value is written (see the chunk format): L, N, S, B or O
+     * @param header the chunk's JSON up to its rows ({@code {"c":[…],"k":"…","r":})
+     * @param scope rows per chunk
+     * @param maxRows the most rows the query may yield
+     * @param chunkIdPrefix the first 24 hex digits of every chunk job id; the chunk's number fills the last 8
+     * @param now the chunk jobs' creation time
+     */
+    record QueryCut(UUID batch, TenantId tenant, String className, String sql, List<Object> params, String kinds,
+                    String header, int scope, long maxRows, String chunkIdPrefix, Instant now) {
+    }
+
+    /** What a cut in the database stored. */
+    record StoredCut(int chunks, long records) {
+    }
 
     /** Ends START: total items, the state after start, status PROCESSING; false when the lease was lost. */
     boolean beginExecute(UUID batch, int attempt, int totalChunks, long totalRecords, String recordType,
@@ -90,6 +135,9 @@ public interface BatchStore {
 
     /** Moves a holding batch to a position; false when it was already there. */
     boolean moveTo(TenantId tenant, UUID batch, int position);
+
+    /** Moves a holding batch just before (or after) another holding batch; false when it was already there. */
+    boolean moveNextTo(TenantId tenant, UUID batch, UUID other, boolean after);
 
     /** The batch's chunk jobs in chunk order. */
     List<JobRecord> chunks(TenantId tenant, UUID batch);

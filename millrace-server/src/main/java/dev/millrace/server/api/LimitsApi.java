@@ -67,7 +67,7 @@ public final class LimitsApi implements ApiModule {
     private static Map<String, Object> profile(LimitProfile profile) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Limit l : Limit.values()) {
-            if (l == Limit.QUEUEABLE_JOBS || l == Limit.FUTURE_CALLS) continue;
+            if (l == Limit.QUEUEABLE_JOBS || l == Limit.FUTURE_CALLS || l == Limit.CURSOR_FETCHES) continue;
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("budget", profile.budget(l));
             m.put("label", l.label());

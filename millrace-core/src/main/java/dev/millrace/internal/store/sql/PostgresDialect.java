@@ -138,4 +138,9 @@ final class PostgresDialect implements SqlDialect {
     public boolean bindsArrays() {
         return true;
     }
+
+    @Override
+    public boolean cutsChunksInDatabase() {
+        return true;
+    }
 }

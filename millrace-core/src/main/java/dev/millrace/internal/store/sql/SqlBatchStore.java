@@ -56,7 +56,23 @@ final class SqlBatchStore implements BatchStore {
 
     @Override
     public Admission submit(NewJob job, int scope, Instant notBefore, int maxActive, int capacity) {
-        return jdbc.inTransaction("submit batch", c -> {
+        return jdbc.inTransaction("submit batch", c -> submitIn(c, job, scope, notBefore, maxActive, capacity));
+    }
+
+    @Override
+    public Admission submit(Connection connection, NewJob job, int scope, Instant notBefore, int maxActive, int capacity) {
+        return Jdbc.inConnection(connection, "submit batch", c -> submitIn(c, job, scope, notBefore, maxActive, capacity));
+    }
+
+    @Override
+    public long holdingCount(TenantId tenant) {
+        return jdbc.inTransaction("count the flex queue of " + tenant, c -> queryLong(c, "SELECT COUNT(*) FROM "
+                + batchTable + " WHERE tenant_id = ? AND admission = 'HOLDING'", tenant.value()));
+    }
+
+    private Admission submitIn(Connection c, NewJob job, int scope, Instant notBefore, int maxActive, int capacity)
+            throws SQLException {
+        {
             lockTenant(c, job.tenant());
             Admission where;
             Long position = null;
@@ -93,7 +109,7 @@ final class SqlBatchStore implements BatchStore {
                 ps.executeUpdate();
             }
             return where;
-        });
+        }
     }
 
     @Override
@@ -283,6 +299,38 @@ final class SqlBatchStore implements BatchStore {
             if (from == to) return false;
             order.remove(from);
             order.add(to, batch);
+            writeOrder(c, order);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean moveNextTo(TenantId tenant, UUID batch, UUID other, boolean after) {
+        return jdbc.inTransaction("reorder the flex queue of " + tenant, c -> {
+            lockTenant(c, tenant);
+            List<UUID> order = holding(c, tenant);
+            for (UUID id : List.of(batch, other)) {
+                if (!order.contains(id)) {
+                    throw new IllegalArgumentException("job " + id + " is not holding in the flex queue of tenant '"
+                            + tenant + "': expected one of its " + order.size() + " holding batches");
+                }
+            }
+            if (batch.equals(other)) {
+                throw new IllegalArgumentException("job " + batch + " cannot be moved " + (after ? "after" : "before")
+                        + " itself: expected another holding batch");
+            }
+            List<UUID> moved = new ArrayList<>(order);
+            moved.remove(batch);
+            moved.add(moved.indexOf(other) + (after ? 1 : 0), batch);
+            if (moved.equals(order)) return false;
+            writeOrder(c, moved);
+            return true;
+        });
+    }
+
+    /** Writes flex positions 1… in the given order; the caller holds the tenant's lock. */
+    private void writeOrder(Connection c, List<UUID> order) throws SQLException {
+        {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + batchTable + " SET flex_position = ? WHERE job_id = ?")) {
                 for (int i = 0; i < order.size(); i++) {
                     ps.setLong(1, i + 1);
@@ -291,8 +339,7 @@ final class SqlBatchStore implements BatchStore {
                 }
                 ps.executeBatch();
             }
-            return true;
-        });
+        }
     }
 
     private void lockTenant(Connection c, TenantId tenant) throws SQLException {
@@ -382,6 +429,72 @@ final class SqlBatchStore implements BatchStore {
                 job.executeBatch();
             }
             return null;
+        });
+    }
+
+    @Override
+    public boolean cutsInDatabase() {
+        return dialect.cutsChunksInDatabase();
+    }
+
+    @Override
+    public StoredCut cutQuery(QueryCut q) {
+        if (!dialect.cutsChunksInDatabase()) {
+            throw new UnsupportedOperationException("the " + dialect.name() + " store cuts batch chunks on the node");
+        }
+        int n = q.kinds().length();
+        StringBuilder aliases = new StringBuilder();
+        StringBuilder values = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+            if (i > 1) {
+                aliases.append(", ");
+                values.append(", ");
+            }
+            aliases.append("mr_c").append(i);
+            // The same JSON values the node writes (BatchRecords.writeRows): numbers and booleans as such, the
+            // rest as the text the driver's getString gives.
+            values.append(switch (q.kinds().charAt(i - 1)) {
+                case 'L', 'B' -> "mr_c" + i;
+                case 'N', 'S', 'O' -> "mr_c" + i + "::text";
+                default -> throw new IllegalArgumentException("column kind " + q.kinds().charAt(i - 1)
+                        + " cannot be cut in the database: expected L, N, S, B or O");
+            });
+        }
+        String sql = "WITH src AS (SELECT q.*, row_number() OVER () - 1 AS mr_rn FROM (" + q.sql() + ") AS q("
+                + aliases + ") LIMIT ?),"
+                // The scope is written out (an int): the grouping and the selected expression must be the same text.
+                + " g AS (SELECT mr_rn / " + q.scope() + " AS seq, COUNT(*) AS n, json_agg(json_build_array(" + values
+                + ") ORDER BY mr_rn) AS r FROM src GROUP BY mr_rn / " + q.scope() + "),"
+                + " ch AS (INSERT INTO " + chunkTable + " (batch_id, seq, job_id, record_count, records)"
+                + " SELECT ?, seq, (? || lpad(to_hex(seq), 8, '0'))::uuid, n, ? || r::text || '}' FROM g"
+                + " RETURNING job_id, record_count),"
+                + " jb AS (INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name, status, parent_job_id,"
+                + " stack_depth, created_at, run_at, payload, total_items)"
+                + " SELECT job_id, ?, 'BATCH_CHUNK', ?, 'QUEUED', ?, 1, ?, ?, '', 1 FROM ch)"
+                + " SELECT COUNT(*), COALESCE(SUM(record_count), 0) FROM ch";
+        return jdbc.inTransaction("cut batch " + q.batch() + " in the database", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (Object p : q.params()) ps.setObject(i++, p);
+                ps.setLong(i++, q.maxRows() + 1);
+                Jdbc.setUuid(ps, i++, q.batch());
+                ps.setString(i++, q.chunkIdPrefix());
+                ps.setString(i++, q.header());
+                ps.setString(i++, q.tenant().value());
+                ps.setString(i++, q.className());
+                Jdbc.setUuid(ps, i++, q.batch());
+                Jdbc.setInstant(ps, i++, q.now());
+                Jdbc.setInstant(ps, i, q.now());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    long records = rs.getLong(2);
+                    if (records > q.maxRows()) {
+                        throw new LimitException("too many query rows for a batch: more than " + q.maxRows()
+                                + " (limit of a query source)");
+                    }
+                    return new StoredCut(rs.getInt(1), records);
+                }
+            }
         });
     }
 
