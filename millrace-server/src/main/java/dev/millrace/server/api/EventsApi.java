@@ -180,6 +180,18 @@ public final class EventsApi implements ApiModule {
                                 + "{\"type\":\"string\",\"enum\":[\"CHECKPOINT\",\"TIP\"]}}}", "{\"from\":\"CHECKPOINT\"}")
                         .response(200, SUBSCRIPTION)
                         .handle(this::resume),
+                Route.of(HandlerType.GET, "/api/v1/event-handlers", Access.TENANT).operationId("listEventHandlers")
+                        .summary("The event handler classes registered on this node: the ones a new subscription may"
+                                + " name. The same for every tenant (classes of the deployment, not data).")
+                        .response(200, Schemas.items("{\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
+                                + "\"string\"},\"simpleName\":{\"type\":\"string\"}}}"))
+                        .handle(ctx -> {
+                            Query.only(ctx);
+                            Auth.principal(ctx).requireTenant();
+                            ctx.json(Map.of("items", millrace.eventHandlers().stream().distinct()
+                                    .sorted(java.util.Comparator.comparing(Class::getName)).map(c -> Map.of("name",
+                                            c.getName(), "simpleName", c.getSimpleName())).toList()));
+                        }),
                 Route.of(HandlerType.POST, "/api/v1/subscriptions", Access.TENANT).operationId("createSubscription")
                         .summary("Creates a subscription of a declared channel, delivered to an event handler class"
                                 + " registered on the node (by its full or simple name); 409 when the name is taken.")
