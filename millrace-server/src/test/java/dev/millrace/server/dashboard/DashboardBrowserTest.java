@@ -203,6 +203,10 @@ class DashboardBrowserTest extends BrowserTest {
         browser.visible(By.cssSelector("#fair-lanes tr[data-lane='acme/QUEUEABLE'][data-tier='0']"));
         browser.textIn(By.id("shares-governor"), "normal");
         browser.textIn(By.id("shares-node"), node.nodeId());
+        // Work of acme alone from now on: its recent share (since the page's earlier reads) is all of it.
+        for (int i = 0; i < 5; i++) node.enqueue(ACME, new Greet(50 + i));
+        browser.textIn(By.cssSelector("#tenants-table tr[data-tenant='acme'] .share-recent"), ": 100 %");
+        browser.textIn(By.cssSelector("#tenants-table tr[data-tenant='globex'] .share-recent"), ": 0 %");
         shot(db, "5-tenants");
         browser.click(By.cssSelector("#tenants-table tr[data-tenant='acme']"));
         browser.textIn(By.id("tenant-policy"), "250,000 executions");

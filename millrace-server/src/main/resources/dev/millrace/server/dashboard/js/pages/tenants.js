@@ -26,11 +26,19 @@ function usageCell(used, allowance) {
     allowance ? h('div.meter', h('span', { class: tone, style: `width:${Math.min(100, Math.round(100 * full))}%` })) : null);
 }
 
-/** A tenant's share of worker time since the node started, as a bar and a percentage. */
-function shareCell(share) {
+/** How far back the page's own "last minute" share looks, from the totals it read on earlier refreshes. */
+const RECENT_MS = 60_000;
+
+/**
+ * A tenant's share of worker time since the node started, as a bar and a percentage, and under it its share over
+ * the last minute (from the totals this page read a minute ago), when the page has been open long enough to know.
+ */
+function shareCell(share, recent) {
   const s = share?.share ?? 0;
   return h('td', { dataset: { share: s } },
-    h('div.share-bar', h('div.meter', h('span', { style: `width:${Math.round(100 * s)}%` })), h('span.small', pct(s))));
+    h('div.share-bar', h('div.meter', h('span', { style: `width:${Math.round(100 * s)}%` })), h('span.small', pct(s))),
+    recent === undefined ? null : h('div.muted.small.share-recent', { title: 'share of the worker time spent recently' },
+      `last ${recent.secs >= 60 ? 'min' : `${recent.secs} s`}: ${pct(recent.share)}`));
 }
 
 export default {
@@ -43,6 +51,8 @@ export default {
     const count = h('span.muted.small');
     const lanesBody = h('tbody');
     const nodeNote = h('span.muted.small#shares-node');
+    // Totals read on earlier refreshes, oldest first: their differences give the share over the last minute.
+    const history = [];
     mount(el,
       h('section.card.flush',
         h('div.card-head', h('h2.card-title', 'Tenants', h('span.card-sub', 'share of worker time, usage of allowances, queue')), count),
@@ -63,6 +73,15 @@ export default {
       const figures = Object.fromEntries(normalize(overview).tenants.map(t => [t.id, t]));
       const used = Object.fromEntries((usage.items ?? []).map(u => [u.tenant, u]));
       const share = Object.fromEntries((shares.tenants ?? []).map(s => [s.tenant, s]));
+      const now = Date.now();
+      const totals = Object.fromEntries((shares.tenants ?? []).map(s => [s.tenant, s.workerSeconds]));
+      if (history.length && history[0].node !== shares.node) history.length = 0;   // another node, or restarted
+      history.push({ at: now, node: shares.node, totals, all: shares.workerSeconds });
+      while (history.length > 2 && now - history[1].at >= RECENT_MS) history.shift();
+      const base = history[0];
+      const spent = shares.workerSeconds - base.all;
+      const recent = id => (history.length < 2 || spent <= 0 ? undefined
+        : { share: ((totals[id] ?? 0) - (base.totals[id] ?? 0)) / spent, secs: Math.round((now - base.at) / 1000) });
       const items = list.items ?? list;
       count.textContent = `${num(items.length)} tenant${items.length === 1 ? '' : 's'}`;
       mount(body, items.length === 0
@@ -74,7 +93,7 @@ export default {
           const u = used[id];
           return h('tr.clickable', { dataset: { tenant: id }, onclick: () => { location.hash = `#/tenants/${encodeURIComponent(id)}`; } },
             h('td', h('a', { href: `#/tenants/${encodeURIComponent(id)}` }, h('strong', id))),
-            shareCell(share[id]),
+            shareCell(share[id], recent(id)),
             h('td.num', { title: `of ${num(shares.workers)} workers on this node` }, num(share[id]?.running ?? 0)),
             USAGE.map(([k, a]) => usageCell(u?.usage?.[k], u?.allowances?.[a] ?? policy[a])),
             h('td.num', f ? num(f.queueDepth) : '0'),
