@@ -558,7 +558,7 @@ public final class Millrace implements AutoCloseable {
                     List.copyOf(jobClasses), List.copyOf(futureClasses), java.util.Map.copyOf(applicationDataSources),
                     List.copyOf(handlerClasses), flagCacheTime, java.util.Map.copyOf(flagBindings), resourceSampler,
                     governorSettings);
-            return new Millrace(Engine.open(config), List.copyOf(handlerClasses));
+            return new Millrace(Engine.open(config), List.copyOf(new java.util.LinkedHashSet<>(handlerClasses)));
         }
 
         private static int range(String key, int value, int min, int max) {

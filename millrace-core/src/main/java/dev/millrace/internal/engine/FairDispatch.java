@@ -251,10 +251,9 @@ final class FairDispatch {
         List<FairShare> out = new ArrayList<>();
         totals.forEach((lane, t) -> {
             Tiers.Standing s = tiers.standing(lane.tenant(), lane.type());
-            int tier = s == null ? 0 : s.tier();
+            int cap = Tiers.threadCap(fairUsage(lane.tenant()), s.tier(), workers);
             out.add(new FairShare(lane.tenant(), lane.type(), t.started.get(), Duration.ofNanos(t.workerNanos.get()),
-                    running(lane), t.deferrals.get(), tier, Tiers.threadCap(fairUsage(lane.tenant()), tier, workers),
-                    s != null && s.dominating()));
+                    running(lane), t.deferrals.get(), s.tier(), cap, s.dominating()));
         });
         out.sort(java.util.Comparator.comparing((FairShare f) -> f.tenant().value()).thenComparing(FairShare::type));
         return out;

@@ -96,8 +96,8 @@ public final class SharesApi implements ApiModule {
         return l.workerTime().toNanos() / 1e9;
     }
 
-    /** Millisecond precision is plenty for a share or a time, and keeps the JSON short. */
+    /** Microsecond precision: enough that differences between two reads of short jobs keep their proportions. */
     private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
+        return Math.round(v * 1_000_000) / 1_000_000.0;
     }
 }

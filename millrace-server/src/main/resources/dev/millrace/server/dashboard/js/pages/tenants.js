@@ -76,12 +76,13 @@ export default {
       const now = Date.now();
       const totals = Object.fromEntries((shares.tenants ?? []).map(s => [s.tenant, s.workerSeconds]));
       if (history.length && history[0].node !== shares.node) history.length = 0;   // another node, or restarted
-      history.push({ at: now, node: shares.node, totals, all: shares.workerSeconds });
+      history.push({ at: now, node: shares.node, totals });
       while (history.length > 2 && now - history[1].at >= RECENT_MS) history.shift();
       const base = history[0];
-      const spent = shares.workerSeconds - base.all;
+      // The sum of the tenants' own increases (each total only grows), so the recent shares add up to 100 %.
+      const spent = Object.keys(totals).reduce((a, id) => a + Math.max(0, totals[id] - (base.totals[id] ?? 0)), 0);
       const recent = id => (history.length < 2 || spent <= 0 ? undefined
-        : { share: ((totals[id] ?? 0) - (base.totals[id] ?? 0)) / spent, secs: Math.round((now - base.at) / 1000) });
+        : { share: Math.max(0, (totals[id] ?? 0) - (base.totals[id] ?? 0)) / spent, secs: Math.round((now - base.at) / 1000) });
       const items = list.items ?? list;
       count.textContent = `${num(items.length)} tenant${items.length === 1 ? '' : 's'}`;
       mount(body, items.length === 0
