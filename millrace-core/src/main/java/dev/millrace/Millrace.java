@@ -32,9 +32,11 @@ import javax.sql.DataSource;
  */
 public final class Millrace implements AutoCloseable {
     private final Engine engine;
+    private final List<Class<? extends dev.millrace.event.EventHandler>> handlers;
 
-    private Millrace(Engine engine) {
+    private Millrace(Engine engine, List<Class<? extends dev.millrace.event.EventHandler>> handlers) {
         this.engine = engine;
+        this.handlers = handlers;
     }
 
     /** A builder with every default in place: embedded H2 file store under {@value Builder#DEFAULT_DATA_DIR}. */
@@ -303,6 +305,20 @@ public final class Millrace implements AutoCloseable {
     }
 
     /**
+     * This node's use of its workers per tenant and job type since it started: jobs started, worker time, jobs
+     * running now, deferrals, and the fair-usage tier (SPEC.md FAIR-7). Each node counts its own; sum across nodes
+     * for a cluster. Cheap: read from memory.
+     */
+    public List<FairShare> fairShares() {
+        return engine.fairShares();
+    }
+
+    /** The event handler classes registered on this node, the ones a subscription may name. */
+    public List<Class<? extends dev.millrace.event.EventHandler>> eventHandlers() {
+        return handlers;
+    }
+
+    /**
      * Configuration of a node, one method per knob; every default is a named constant and every setter
      * rejects a bad value at once. Nothing is opened until {@link #build()}.
      */
@@ -558,7 +574,7 @@ public final class Millrace implements AutoCloseable {
                     List.copyOf(jobClasses), List.copyOf(futureClasses), java.util.Map.copyOf(applicationDataSources),
                     List.copyOf(handlerClasses), flagCacheTime, java.util.Map.copyOf(flagBindings), resourceSampler,
                     governorSettings);
-            return new Millrace(Engine.open(config));
+            return new Millrace(Engine.open(config), List.copyOf(new java.util.LinkedHashSet<>(handlerClasses)));
         }
 
         private static int range(String key, int value, int min, int max) {

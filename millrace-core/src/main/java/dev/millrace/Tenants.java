@@ -21,4 +21,12 @@ public interface Tenants {
 
     /** Every tenant, in id order. */
     List<TenantId> list();
+
+    /**
+     * What the tenant uses now of its policy's allowances (daily async executions, schedules, active batches, flex
+     * queue) and how many channels and subscriptions it has. A few store reads.
+     *
+     * @throws UnknownTenantException when the tenant does not exist
+     */
+    TenantUsage usage(TenantId tenant);
 }

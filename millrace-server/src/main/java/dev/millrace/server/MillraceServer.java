@@ -14,6 +14,7 @@ import dev.millrace.server.api.KeysApi;
 import dev.millrace.server.api.OpenApiDocument;
 import dev.millrace.server.api.ScheduleTypes;
 import dev.millrace.server.api.SchedulesApi;
+import dev.millrace.server.api.SharesApi;
 import dev.millrace.server.api.StatsApi;
 import dev.millrace.server.api.TenantsApi;
 import dev.millrace.server.cli.VersionProvider;
@@ -204,6 +205,18 @@ public final class MillraceServer implements AutoCloseable {
                     if (Schedulable.class.isAssignableFrom(c)) schedulables.add(c.asSubclass(Schedulable.class));
                 }
                 for (String name : config.futureClasses()) b.registerFutures(load("jobs.future-classes", name));
+                for (String name : config.handlerClasses()) {
+                    Class<?> c = load("events.handler-classes", name);
+                    if (!dev.millrace.event.EventHandler.class.isAssignableFrom(c)) {
+                        throw new ConfigException("setting events.handler-classes: class " + name + " is not an event"
+                                + " handler: expected a class implementing dev.millrace.event.EventHandler");
+                    }
+                    try {
+                        b.registerHandler(c.asSubclass(dev.millrace.event.EventHandler.class));
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException("setting events.handler-classes: " + e.getMessage());
+                    }
+                }
                 node = b.build();
                 try {
                     node.start();
@@ -236,9 +249,10 @@ public final class MillraceServer implements AutoCloseable {
                 n.put("id", m.nodeId());
                 n.put("status", "UP");
                 n.put("startedAt", started);
-                n.put("workers", config.workers());
-                n.put("version", VersionProvider.version());
                 dev.millrace.NodeStatus st = m.status();
+                // The node's own count: a node given to the builder may have other workers than the settings say.
+                n.put("workers", st.workers());
+                n.put("version", VersionProvider.version());
                 n.put("governor", st.governor().name());
                 n.put("governorReason", st.governorReason());
                 n.put("allowedExecutions", st.allowedExecutions());
@@ -250,6 +264,7 @@ public final class MillraceServer implements AutoCloseable {
             all.add(new SchedulesApi(m, new ScheduleTypes(schedulables), config.maxBodyBytes(), clock));
             all.add(new FlagsApi(m, config.maxBodyBytes()));
             all.add(new LimitsApi(m));
+            all.add(new SharesApi(m));
             EventsApi events = new EventsApi(m, config.maxBodyBytes());
             all.add(events);
             all.add(new BatchesApi(m, config.maxBodyBytes()));

@@ -31,10 +31,11 @@ import java.util.TreeMap;
  * @param maxBodyBytes the largest request body accepted
  * @param jobClasses classes of queueables the REST API may enqueue (and this node runs)
  * @param futureClasses classes whose {@code @Future} methods this node runs
+ * @param handlerClasses event handler classes this node delivers to, the ones a subscription may name
  */
 public record ServerConfig(String host, int port, String adminKey, Path dataDir, String jdbcUrl, String dbUser,
                            String dbPassword, String schema, int workers, long maxBodyBytes, List<String> jobClasses,
-                           List<String> futureClasses) {
+                           List<String> futureClasses, List<String> handlerClasses) {
 
     /** Every key with its default and one line of documentation, in the order the docs list them. */
     public static final Map<String, String[]> KEYS = keys();
@@ -53,6 +54,7 @@ public record ServerConfig(String host, int port, String adminKey, Path dataDir,
         k.put("api.max-body-bytes", new String[] {"1048576", "largest request body in bytes, 1024 to 104857600"});
         k.put("jobs.classes", new String[] {"", "comma-separated queueable and schedulable classes the API may use"});
         k.put("jobs.future-classes", new String[] {"", "comma-separated classes with @Future methods"});
+        k.put("events.handler-classes", new String[] {"", "comma-separated event handler classes subscriptions may name"});
         return java.util.Collections.unmodifiableMap(k);
     }
 
@@ -125,7 +127,7 @@ public record ServerConfig(String host, int port, String adminKey, Path dataDir,
         return new ServerConfig(p.required("server.host"), (int) p.number("server.port", 0, 65_535), admin,
                 Path.of(p.required("store.data-dir")), url, user, p.optional("store.password"), schema,
                 (int) p.number("node.workers", 1, 1000), p.number("api.max-body-bytes", 1024, 100L << 20),
-                p.list("jobs.classes"), p.list("jobs.future-classes"));
+                p.list("jobs.classes"), p.list("jobs.future-classes"), p.list("events.handler-classes"));
     }
 
     /** Settings read from strings, with errors naming key, source and rule. */

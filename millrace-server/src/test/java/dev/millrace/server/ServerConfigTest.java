@@ -64,6 +64,20 @@ class ServerConfigTest {
     }
 
     @Test
+    void handlerClassesAreRegisteredAndAClassThatIsNoHandlerStopsTheStart() {
+        ServerConfig bad = ServerConfig.load(null, Map.of(), Map.of("events.handler-classes", "java.lang.String",
+                "store.data-dir", dir.toString(), "server.port", "0", "server.host", "127.0.0.1"));
+        assertThatThrownBy(() -> MillraceServer.builder(bad).start()).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("events.handler-classes").hasMessageContaining("java.lang.String")
+                .hasMessageContaining("EventHandler");
+        ServerConfig ok = ServerConfig.load(null, Map.of("MILLRACE_EVENTS_HANDLER_CLASSES", Collect.class.getName()),
+                Map.of("store.data-dir", dir.toString(), "server.port", "0", "server.host", "127.0.0.1"));
+        try (MillraceServer server = MillraceServer.builder(ok).start()) {
+            assertThat(server.millrace().eventHandlers()).containsExactly(Collect.class);
+        }
+    }
+
+    @Test
     void secretsStayOutOfItsText() {
         ServerConfig c = ServerConfig.load(null, Map.of("MILLRACE_ADMIN_KEY", "a-very-secret-admin-key-1234567",
                 "MILLRACE_STORE_PASSWORD", "hunter2"), Map.of());

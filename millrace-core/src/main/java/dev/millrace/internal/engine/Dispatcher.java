@@ -252,9 +252,11 @@ final class Dispatcher extends LoopService {
 
     private void runTask(JobTask task) {
         fair.dequeued(task.job());
+        long t0 = System.nanoTime();
         try {
             runner.run(task.job());
         } finally {
+            fair.ran(task.job(), System.nanoTime() - t0);
             int left = inFlight.decrementAndGet();
             boolean held = fair.ended(task.job());
             if (held || (starved && left <= refillAt)) wake();

@@ -261,6 +261,11 @@ public final class Engine implements AutoCloseable {
                 g.allowed(), g.last(), fair.status());
     }
 
+    /** This node's lanes: started jobs, worker time, deferrals, tier. */
+    public List<dev.millrace.FairShare> fairShares() {
+        return fair.shares();
+    }
+
     private void wake() {
         if (started && !closed) dispatcher.wake();
     }
@@ -879,6 +884,20 @@ public final class Engine implements AutoCloseable {
         @Override
         public List<TenantId> list() {
             return tenantStore.list();
+        }
+
+        @Override
+        public dev.millrace.TenantUsage usage(TenantId tenant) {
+            if (tenantStore.policy(Objects.requireNonNull(tenant, "tenant")).isEmpty()) {
+                throw new dev.millrace.UnknownTenantException("tenant '" + tenant
+                        + "' does not exist: expected a tenant created with tenants().create");
+            }
+            int schedules = (int) scheduleStore.list(tenant).stream()
+                    .filter(s -> !ScheduleRow.COMPLETED.equals(s.state())).count();
+            int subscriptions = (int) events.subscriptions(tenant).stream()
+                    .map(dev.millrace.event.SubscriptionStatus::subscription).distinct().count();
+            return new dev.millrace.TenantUsage(tenant, quota.used(tenant), schedules, batchStore.activeBatches(tenant),
+                    batchStore.flexQueue(tenant).size(), events.channels(tenant).size(), subscriptions);
         }
     }
 }

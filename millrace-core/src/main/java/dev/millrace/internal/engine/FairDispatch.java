@@ -1,5 +1,6 @@
 package dev.millrace.internal.engine;
 
+import dev.millrace.FairShare;
 import dev.millrace.FairUsage;
 import dev.millrace.GovernorState;
 import dev.millrace.JobType;
@@ -64,6 +65,14 @@ final class FairDispatch {
     /** Lanes left out of the last claims because they were at their fair-usage cap: a job ending frees them. */
     private final Set<Lane> heldLanes = ConcurrentHashMap.newKeySet();
     private final Map<JobType, Set<TenantId>> startedSince = new java.util.EnumMap<>(JobType.class);
+    /** Running totals per lane since the node started, for {@link #shares()}. */
+    private final Map<Lane, Totals> totals = new ConcurrentHashMap<>();
+
+    private static final class Totals {
+        final java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong workerNanos = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong deferrals = new java.util.concurrent.atomic.AtomicLong();
+    }
 
     FairDispatch(TenantPolicies policies, FairStore store, Tiers tiers, Governor governor, int workers,
                  java.time.InstantSource clock) {
@@ -128,8 +137,12 @@ final class FairDispatch {
                 int cap = othersWaiting(tenant, type, tenants) ? Tiers.threadCap(fu, e.getValue().tier(), workers) : workers;
                 int left = cap - running(lane);
                 ex.add(type);
-                if (left <= 0) heldLanes.add(lane);
-                else capLeft.put(type, left);
+                if (left <= 0) {
+                    heldLanes.add(lane);
+                    totals(lane).deferrals.incrementAndGet();
+                } else {
+                    capLeft.put(type, left);
+                }
             }
             for (JobType type : JobType.values()) {
                 boolean capped = capLeft.containsKey(type);
@@ -236,6 +249,7 @@ final class FairDispatch {
             for (ClaimedJob j : c.jobs()) started(j);
             out.addAll(c.jobs());
             if (c.nextToken() != null) {
+                totals(lane).deferrals.incrementAndGet();
                 laneRetryAt.put(lane, nanos + c.nextToken().toNanos());
                 soonest = soonest == null || c.nextToken().compareTo(soonest) < 0 ? c.nextToken() : soonest;
             } else if (c.jobs().isEmpty()) {
@@ -261,6 +275,7 @@ final class FairDispatch {
     }
 
     private void started(ClaimedJob j) {
+        totals(new Lane(j.tenant(), j.type())).started.incrementAndGet();
         startedSince.get(j.type()).add(j.tenant());
         running.computeIfAbsent(new Lane(j.tenant(), j.type()), k -> new AtomicInteger()).incrementAndGet();
         queued.computeIfAbsent(new Lane(j.tenant(), j.type()), k -> new AtomicInteger()).incrementAndGet();
@@ -276,6 +291,28 @@ final class FairDispatch {
         if (t != null) t.decrementAndGet();
         boolean held = laneRetryAt.remove(lane) != null | heldLanes.remove(lane);
         return held || governor.snapshot().state() == GovernorState.THROTTLED;
+    }
+
+    /** A worker spent this long running the job (its share of worker time). */
+    void ran(ClaimedJob j, long nanos) {
+        totals(new Lane(j.tenant(), j.type())).workerNanos.addAndGet(Math.max(0, nanos));
+    }
+
+    private Totals totals(Lane lane) {
+        return totals.computeIfAbsent(lane, k -> new Totals());
+    }
+
+    /** Every lane this node served or held back since it started, by tenant then type. */
+    List<FairShare> shares() {
+        List<FairShare> out = new ArrayList<>();
+        totals.forEach((lane, t) -> {
+            Tiers.Standing s = tiers.standing(lane.tenant(), lane.type());
+            int cap = Tiers.threadCap(fairUsage(lane.tenant()), s.tier(), workers);
+            out.add(new FairShare(lane.tenant(), lane.type(), t.started.get(), Duration.ofNanos(t.workerNanos.get()),
+                    running(lane), t.deferrals.get(), s.tier(), cap, s.dominating()));
+        });
+        out.sort(java.util.Comparator.comparing((FairShare f) -> f.tenant().value()).thenComparing(FairShare::type));
+        return out;
     }
 
     private int running(Lane lane) {

@@ -95,6 +95,22 @@ public final class DailyQuota {
         }
     }
 
+    /**
+     * Async executions accepted for the tenant in the rolling 24 hours: this node's from memory, the other nodes'
+     * read from the store now (so it may miss what they accepted in the last second).
+     */
+    public long used(TenantId tenant) {
+        Instant now = clock.instant();
+        Instant from = now.truncatedTo(ChronoUnit.HOURS).minus(WINDOW).plus(Duration.ofHours(1));
+        long used = store.executions(tenant, from, node).entrySet().stream()
+                .filter(e -> !e.getKey().isBefore(from)).mapToLong(Map.Entry::getValue).sum();
+        synchronized (this) {
+            TreeMap<Instant, Long> my = mine.get(tenant);
+            if (my != null) used += my.tailMap(from).values().stream().mapToLong(Long::longValue).sum();
+        }
+        return used;
+    }
+
     /** Gives back executions accepted for jobs that were then not written (a failed or refused insert). */
     public void refund(TenantId tenant, int n) {
         if (n <= 0) return;

@@ -133,6 +133,9 @@ public interface BatchStore {
     /** The tenant's flex queue, front first. */
     List<JobId> flexQueue(TenantId tenant);
 
+    /** How many of the tenant's batches are admitted and not ended: what {@code maxActiveBatches} counts. */
+    int activeBatches(TenantId tenant);
+
     /** Moves a holding batch to a position; false when it was already there. */
     boolean moveTo(TenantId tenant, UUID batch, int position);
 

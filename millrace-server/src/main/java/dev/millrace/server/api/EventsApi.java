@@ -7,6 +7,7 @@ import dev.millrace.Millrace;
 import dev.millrace.TenantId;
 import dev.millrace.event.ChannelDefinition;
 import dev.millrace.event.Event;
+import dev.millrace.event.EventHandler;
 import dev.millrace.event.EventReader;
 import dev.millrace.event.EventRecord;
 import dev.millrace.event.FieldDefinition;
@@ -16,6 +17,7 @@ import dev.millrace.event.PublishResult;
 import dev.millrace.event.ReplayFrom;
 import dev.millrace.event.ReplayIdExpiredException;
 import dev.millrace.event.ResumeFrom;
+import dev.millrace.event.Subscription;
 import dev.millrace.event.SubscriptionState;
 import dev.millrace.event.SubscriptionStatus;
 import dev.millrace.server.http.Access;
@@ -46,8 +48,9 @@ import java.util.stream.Collectors;
 
 /**
  * The event bus of the caller's tenant: declare and read channels, publish (one result per event), read events
- * from a replay id, the earliest or the tip, follow a channel as Server-Sent Events, and read and resume
- * subscriptions. Subscriptions are created in Java (their handlers are classes on the node); the API reads them.
+ * from a replay id, the earliest or the tip, follow a channel as Server-Sent Events, and create, read, resume and
+ * delete subscriptions. A subscription names its handler by class, and only a class registered on this node
+ * ({@code Millrace.eventHandlers()}) is accepted, so a typo is a 400 now rather than a failing delivery later.
  */
 public final class EventsApi implements ApiModule {
     /** The most events one publish request may carry. */
@@ -176,7 +179,108 @@ public final class EventsApi implements ApiModule {
                         .request("{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"from\":"
                                 + "{\"type\":\"string\",\"enum\":[\"CHECKPOINT\",\"TIP\"]}}}", "{\"from\":\"CHECKPOINT\"}")
                         .response(200, SUBSCRIPTION)
-                        .handle(this::resume));
+                        .handle(this::resume),
+                Route.of(HandlerType.GET, "/api/v1/event-handlers", Access.TENANT).operationId("listEventHandlers")
+                        .summary("The event handler classes registered on this node: the ones a new subscription may"
+                                + " name. The same for every tenant (classes of the deployment, not data).")
+                        .response(200, Schemas.items("{\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
+                                + "\"string\"},\"simpleName\":{\"type\":\"string\"}}}"))
+                        .handle(ctx -> {
+                            Query.only(ctx);
+                            Auth.principal(ctx).requireTenant();
+                            ctx.json(Map.of("items", millrace.eventHandlers().stream().distinct()
+                                    .sorted(java.util.Comparator.comparing(Class::getName)).map(c -> Map.of("name",
+                                            c.getName(), "simpleName", c.getSimpleName())).toList()));
+                        }),
+                Route.of(HandlerType.POST, "/api/v1/subscriptions", Access.TENANT).operationId("createSubscription")
+                        .summary("Creates a subscription of a declared channel, delivered to an event handler class"
+                                + " registered on the node (by its full or simple name); 409 when the name is taken.")
+                        .request("{\"type\":\"object\",\"required\":[\"name\",\"channel\",\"handler\"],"
+                                + "\"additionalProperties\":false,\"properties\":{\"name\":{\"type\":\"string\","
+                                + "\"maxLength\":100},\"channel\":{\"type\":\"string\",\"maxLength\":100},\"handler\":"
+                                + "{\"type\":\"string\",\"maxLength\":500},\"batchSize\":{\"type\":\"integer\","
+                                + "\"minimum\":1,\"maximum\":" + Subscription.MAX_BATCH_SIZE + "},\"partitions\":{\"type\":"
+                                + "\"integer\",\"minimum\":1,\"maximum\":" + Subscription.MAX_PARTITIONS + "},"
+                                + "\"partitionKey\":{\"type\":\"string\"},\"from\":{\"type\":\"string\",\"description\":"
+                                + "\"where it starts: " + FROM_DESCRIPTION + "\"}}}",
+                                "{\"name\":\"billing\",\"channel\":\"OrderPlaced\",\"handler\":\"BillOrders\","
+                                        + "\"batchSize\":500,\"from\":\"tip\"}")
+                        .response(201, SUBSCRIPTION)
+                        .handle(this::createSubscription),
+                Route.of(HandlerType.DELETE, "/api/v1/subscriptions/{name}", Access.TENANT)
+                        .operationId("deleteSubscription")
+                        .summary("Deletes a subscription and its checkpoints; the channel and its events stay.")
+                        .pathParam("name", IdKind.SUBSCRIPTION, "the subscription's name")
+                        .response(204, null)
+                        .handle(ctx -> {
+                            Query.only(ctx);
+                            TenantId tenant = Auth.principal(ctx).requireTenant();
+                            String name = (String) subscription(ctx).get("name");
+                            millrace.events().unsubscribe(tenant, name);
+                            ctx.status(204);
+                        }));
+    }
+
+    private void createSubscription(Context ctx) {
+        Query.only(ctx);
+        TenantId tenant = Auth.principal(ctx).requireTenant();
+        ObjectNode body = Json.readObject(ctx, maxBody);
+        Json.onlyFields(body, "", "name", "channel", "handler", "batchSize", "partitions", "partitionKey", "from");
+        String name = Json.text(body, "", "name", true, 100);
+        String channel = Json.text(body, "", "channel", true, 100);
+        Class<? extends EventHandler> handler = handler(Json.text(body, "", "handler", true, 500));
+        Long batchSize = Json.integer(body, "", "batchSize", 1, Subscription.MAX_BATCH_SIZE);
+        Long partitions = Json.integer(body, "", "partitions", 1, Subscription.MAX_PARTITIONS);
+        String key = Json.text(body, "", "partitionKey", false, 100);
+        ReplayFrom from = from(Json.text(body, "", "from", false, 40), "from");
+        Subscription s;
+        try {
+            s = Subscription.of(name, channel, handler);
+        } catch (IllegalArgumentException e) {
+            throw Problem.invalid("name", "subscription-name", e.getMessage());
+        }
+        if (batchSize != null) s = s.withBatchSize(batchSize.intValue());
+        if (partitions != null || key != null) s = s.withPartitions(partitions == null ? 1 : partitions.intValue(), key);
+        s = s.startingFrom(from);
+        if (exists(tenant, name)) {
+            throw Problem.conflict("subscription-exists", "subscription '" + name + "' already exists in tenant '"
+                    + tenant + "': expected a new name (DELETE /api/v1/subscriptions/" + name + " first to recreate it)");
+        }
+        try {
+            millrace.events().subscribe(tenant, s);
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage() == null ? "" : e.getMessage();
+            String field = m.startsWith("partition key") ? "partitionKey" : m.contains("names channel") ? "channel" : "";
+            throw Problem.invalid(field, field.isEmpty() ? "subscription" : field.equals("channel") ? "declared-channel"
+                    : "required-field", m);
+        }
+        ctx.status(201);
+        ctx.json(subscriptions(millrace.events().status(tenant, name)).get(0));
+    }
+
+    private boolean exists(TenantId tenant, String name) {
+        try {
+            return !millrace.events().status(tenant, name).isEmpty();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The registered handler class a name means: its full name, or a simple name only one registered class has. */
+    private Class<? extends EventHandler> handler(String name) {
+        List<Class<? extends EventHandler>> registered = millrace.eventHandlers().stream().distinct().toList();
+        List<Class<? extends EventHandler>> matches = registered.stream().filter(c -> c.getName().equals(name)).toList();
+        if (matches.isEmpty()) matches = registered.stream().filter(c -> c.getSimpleName().equals(name)).toList();
+        if (matches.size() == 1) return matches.get(0);
+        String shown = name.length() > 200 ? name.substring(0, 200) + "…" : name;
+        if (registered.isEmpty()) {
+            throw Problem.invalid("handler", "registered-handler", "handler '" + shown + "' is not registered: this"
+                    + " node has no event handler classes (setting events.handler-classes, or"
+                    + " Millrace.Builder.registerHandler)");
+        }
+        throw Problem.invalid("handler", "registered-handler", "handler '" + shown + "' is "
+                + (matches.isEmpty() ? "not registered" : "ambiguous") + ": expected one of " + registered.stream()
+                .map(Class::getName).sorted().collect(Collectors.joining(", ")));
     }
 
     private void declare(Context ctx) {

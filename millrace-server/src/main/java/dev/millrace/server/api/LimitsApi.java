@@ -5,6 +5,7 @@ import dev.millrace.LimitProfile;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
+import dev.millrace.TenantUsage;
 import dev.millrace.server.http.Access;
 import dev.millrace.server.http.ApiModule;
 import dev.millrace.server.http.Auth;
@@ -17,14 +18,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The caller's governor limits: the budgets of its synchronous and asynchronous execution profiles and the
- * per-execution and per-tenant allowances of its policy. Read-only: an administrator changes them through the
- * tenant's policy ({@code PATCH /api/v1/tenants/{tenantId}}).
+ * The caller's governor limits: the budgets of its synchronous and asynchronous execution profiles, the
+ * per-execution and per-tenant allowances of its policy, and what it uses of the per-tenant ones now. Read-only: an
+ * administrator changes them through the tenant's policy ({@code PATCH /api/v1/tenants/{tenantId}}), and reads every
+ * tenant's usage at {@code GET /api/v1/usage}.
  */
 public final class LimitsApi implements ApiModule {
     private static final String PROFILE = "{\"type\":\"object\",\"additionalProperties\":{\"type\":\"object\","
             + "\"properties\":{\"budget\":{\"type\":\"integer\"},\"label\":{\"type\":\"string\"},\"unit\":"
             + "{\"type\":\"string\"}}}}";
+    private static final String USAGE = "{\"type\":\"object\",\"required\":[\"asyncExecutions\",\"schedules\","
+            + "\"activeBatches\",\"flexQueue\",\"channels\",\"subscriptions\"],\"properties\":{\"asyncExecutions\":"
+            + "{\"type\":\"integer\",\"description\":\"accepted in the rolling 24 hours, of dailyAsyncExecutions\"},"
+            + "\"schedules\":{\"type\":\"integer\",\"description\":\"of maxSchedules\"},\"activeBatches\":"
+            + "{\"type\":\"integer\",\"description\":\"of maxActiveBatches\"},\"flexQueue\":{\"type\":\"integer\","
+            + "\"description\":\"holding batches, of flexQueueCapacity\"},\"channels\":{\"type\":\"integer\"},"
+            + "\"subscriptions\":{\"type\":\"integer\"}}}";
     private final Millrace millrace;
 
     /** Limits of this node's tenants. */
@@ -35,12 +44,12 @@ public final class LimitsApi implements ApiModule {
     @Override
     public List<Route> routes() {
         return List.of(Route.of(HandlerType.GET, "/api/v1/limits", Access.TENANT).operationId("getLimits")
-                .summary("The tenant's governor limits: sync and async profiles (each limit's budget, label and unit)"
-                        + " and the policy's allowances.")
-                .response(200, "{\"type\":\"object\",\"required\":[\"tenant\",\"sync\",\"async\",\"allowances\"],"
-                        + "\"properties\":{\"tenant\":{\"type\":\"string\"},\"sync\":" + PROFILE + ",\"async\":"
+                .summary("The tenant's governor limits: sync and async profiles (each limit's budget, label and unit),"
+                        + " the policy's allowances, and its usage of them now.")
+                .response(200, "{\"type\":\"object\",\"required\":[\"tenant\",\"sync\",\"async\",\"allowances\","
+                        + "\"usage\"],\"properties\":{\"tenant\":{\"type\":\"string\"},\"sync\":" + PROFILE + ",\"async\":"
                         + PROFILE + ",\"allowances\":{\"type\":\"object\",\"additionalProperties\":{\"type\":"
-                        + "\"integer\"}}}}")
+                        + "\"integer\"}},\"usage\":" + USAGE + "}}")
                 .handle(ctx -> {
                     Query.only(ctx);
                     TenantId tenant = Auth.principal(ctx).requireTenant();
@@ -50,17 +59,62 @@ public final class LimitsApi implements ApiModule {
                     out.put("tenant", tenant.value());
                     out.put("sync", profile(p.syncLimits()));
                     out.put("async", profile(p.asyncLimits()));
-                    Map<String, Object> allowances = new LinkedHashMap<>();
-                    allowances.put("enqueuePerSyncExecution", p.enqueuePerSyncExecution());
-                    allowances.put("enqueuePerAsyncExecution", p.enqueuePerAsyncExecution());
-                    allowances.put("futuresPerExecution", p.futuresPerExecution());
-                    allowances.put("dailyAsyncExecutions", p.dailyAsyncExecutions());
-                    allowances.put("maxActiveBatches", p.maxActiveBatches());
-                    allowances.put("flexQueueCapacity", p.flexQueueCapacity());
-                    allowances.put("maxSchedules", p.maxSchedules());
-                    out.put("allowances", allowances);
+                    out.put("allowances", allowances(p));
+                    out.put("usage", usage(millrace.tenants().usage(tenant)));
                     ctx.json(out);
-                }));
+                }),
+                Route.of(HandlerType.GET, "/api/v1/usage", Access.ADMIN).operationId("listUsage")
+                        .summary("Every tenant's usage of its allowances now, with the allowances, in tenant order"
+                                + " (a few store reads per tenant).")
+                        .response(200, Schemas.items("{\"type\":\"object\",\"required\":[\"tenant\",\"usage\","
+                                + "\"allowances\"],\"properties\":{\"tenant\":{\"type\":\"string\"},\"usage\":" + USAGE
+                                + ",\"allowances\":{\"type\":\"object\",\"additionalProperties\":{\"type\":"
+                                + "\"integer\"}}}}"))
+                        .handle(ctx -> {
+                            Query.only(ctx);
+                            List<Map<String, Object>> items = new java.util.ArrayList<>();
+                            for (TenantId t : millrace.tenants().list()) {
+                                TenantPolicy p = millrace.tenants().policy(t).orElse(null);
+                                if (p == null) continue;   // deleted between the two reads
+                                TenantUsage u;
+                                try {
+                                    u = millrace.tenants().usage(t);
+                                } catch (dev.millrace.UnknownTenantException e) {
+                                    continue;
+                                }
+                                Map<String, Object> row = new LinkedHashMap<>();
+                                row.put("tenant", t.value());
+                                row.put("usage", usage(u));
+                                row.put("allowances", allowances(p));
+                                items.add(row);
+                            }
+                            ctx.json(Map.of("items", items));
+                        }));
+    }
+
+    /** The usage figures by name, each beside the allowance it counts against. */
+    static Map<String, Object> usage(TenantUsage u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("asyncExecutions", u.asyncExecutions());
+        m.put("schedules", u.schedules());
+        m.put("activeBatches", u.activeBatches());
+        m.put("flexQueue", u.flexQueue());
+        m.put("channels", u.channels());
+        m.put("subscriptions", u.subscriptions());
+        return m;
+    }
+
+    /** The per-tenant allowances of a policy by name. */
+    static Map<String, Object> allowances(TenantPolicy p) {
+        Map<String, Object> allowances = new LinkedHashMap<>();
+        allowances.put("enqueuePerSyncExecution", p.enqueuePerSyncExecution());
+        allowances.put("enqueuePerAsyncExecution", p.enqueuePerAsyncExecution());
+        allowances.put("futuresPerExecution", p.futuresPerExecution());
+        allowances.put("dailyAsyncExecutions", p.dailyAsyncExecutions());
+        allowances.put("maxActiveBatches", p.maxActiveBatches());
+        allowances.put("flexQueueCapacity", p.flexQueueCapacity());
+        allowances.put("maxSchedules", p.maxSchedules());
+        return allowances;
     }
 
     /** Each limit of a profile by name: budget, what it counts, unit. */

@@ -13,11 +13,13 @@ import java.util.Locale;
 
 /** {@code millrace events …}: publish to a tenant's channel and follow it over the REST API. */
 @Command(name = "events", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Publishes events to a tenant's channel and follows a channel as it is published to.",
+        description = "Publishes events to a tenant's channel, follows a channel as it is published to, and manages"
+                + " subscriptions.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {EventsCommand.Publish.class, EventsCommand.Tail.class},
+        subcommands = {EventsCommand.Publish.class, EventsCommand.Tail.class, EventsCommand.Subscriptions.class,
+                EventsCommand.Subscribe.class, EventsCommand.Unsubscribe.class, EventsCommand.Resume.class},
         footer = {"", "Exit codes: 0 done; 1 no answer or server error; 2 bad usage, invalid request, or an event"
-                + " refused; 3 no such channel; 4 bad key."})
+                + " refused; 3 no such channel or subscription; 4 bad key; 5 subscription name taken."})
 public final class EventsCommand implements Runnable {
     /** Creates the command; picocli fills in its options. */
     public EventsCommand() {
@@ -28,7 +30,8 @@ public final class EventsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: expected publish or tail");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: expected publish, tail,"
+                + " subscriptions, subscribe, unsubscribe or resume");
     }
 
     /** {@code events publish}. */
@@ -101,6 +104,102 @@ public final class EventsCommand implements Runnable {
                 }
                 out().flush();
             });
+            return 0;
+        }
+    }
+
+    static String subscription(JsonNode s) {
+        return String.format(Locale.ROOT, "%-24s %-24s %-9s checkpoint %s  lag %s%s%n", s.get("name").asText(),
+                s.get("channel").asText(), s.get("state").asText(), ClientCommand.text(s, "checkpoint"), ClientCommand.text(s, "lag"),
+                s.hasNonNull("lastError") ? "  last error: " + s.get("lastError").asText() : "");
+    }
+
+    /** {@code events subscriptions}. */
+    @Command(name = "subscriptions", mixinStandardHelpOptions = true,
+            description = "Lists the tenant's subscriptions: channel, state, checkpoint, lag, last error.")
+    static final class Subscriptions extends ClientCommand {
+        @Override
+        int run(ApiClient api) {
+            JsonNode res = api.get("/api/v1/subscriptions");
+            StringBuilder text = new StringBuilder();
+            for (JsonNode s : res.get("items")) text.append(subscription(s));
+            if (res.get("items").isEmpty()) text.append("No subscriptions.\n");
+            print(res, text.toString());
+            return 0;
+        }
+    }
+
+    /** {@code events subscribe}. */
+    @Command(name = "subscribe", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Creates a subscription: the channel's events are delivered to an event handler class"
+                    + " registered on the server (setting events.handler-classes).")
+    static final class Subscribe extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The subscription's name.")
+        String name;
+        @Parameters(index = "1", paramLabel = "CHANNEL", description = "The channel's name.")
+        String channel;
+        @Option(names = "--handler", required = true, paramLabel = "CLASS",
+                description = "The handler class, by full or simple name (the error lists the registered ones).")
+        String handler;
+        @Option(names = "--batch-size", paramLabel = "N", description = "Most events per delivery (default 2000).")
+        Integer batchSize;
+        @Option(names = "--partitions", paramLabel = "N", description = "Partitions, 1 to 10 (default 1).")
+        Integer partitions;
+        @Option(names = "--partition-key", paramLabel = "FIELD",
+                description = "A required field of the channel whose value picks the partition (default: event UUID).")
+        String partitionKey;
+        @Option(names = "--from", paramLabel = "FROM", defaultValue = "tip",
+                description = "Where it starts: tip (default), earliest, or a replay id.")
+        String from;
+
+        @Override
+        int run(ApiClient api) {
+            var body = ApiClient.mapper().createObjectNode();
+            body.put("name", name);
+            body.put("channel", channel);
+            body.put("handler", handler);
+            if (batchSize != null) body.put("batchSize", batchSize);
+            if (partitions != null) body.put("partitions", partitions);
+            if (partitionKey != null) body.put("partitionKey", partitionKey);
+            body.put("from", from);
+            JsonNode res = api.send("POST", "/api/v1/subscriptions", body.toString());
+            print(res, "created  " + subscription(res));
+            return 0;
+        }
+    }
+
+    /** {@code events unsubscribe}. */
+    @Command(name = "unsubscribe", mixinStandardHelpOptions = true,
+            description = "Deletes a subscription and its checkpoints; the channel and its events stay.")
+    static final class Unsubscribe extends ClientCommand {
+        @Parameters(paramLabel = "NAME", description = "The subscription's name.")
+        String name;
+
+        @Override
+        int run(ApiClient api) {
+            api.send("DELETE", "/api/v1/subscriptions/" + ApiClient.encode(name).replace("+", "%20"), null);
+            var res = ApiClient.mapper().createObjectNode().put("deleted", name);
+            print(res, "deleted  " + name + "\n");
+            return 0;
+        }
+    }
+
+    /** {@code events resume}. */
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "Resumes a suspended subscription from its checkpoint (the failed batch again) or the tip.")
+    static final class Resume extends ClientCommand {
+        @Parameters(paramLabel = "NAME", description = "The subscription's name.")
+        String name;
+        @Option(names = "--from", paramLabel = "FROM", defaultValue = "CHECKPOINT",
+                description = "CHECKPOINT (default) or TIP (skips the events in between).")
+        String from;
+
+        @Override
+        int run(ApiClient api) {
+            var body = ApiClient.mapper().createObjectNode().put("from", from.toUpperCase(Locale.ROOT));
+            JsonNode res = api.send("POST", "/api/v1/subscriptions/" + ApiClient.encode(name).replace("+", "%20")
+                    + "/resume", body.toString());
+            print(res, "resumed  " + subscription(res));
             return 0;
         }
     }

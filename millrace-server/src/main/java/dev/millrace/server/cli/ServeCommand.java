@@ -26,7 +26,8 @@ import java.util.concurrent.CountDownLatch;
                         + " options below; a bad setting stops the start with its key and the problem.",
                 "Keys: server.host, server.port, admin.key, store.data-dir, store.jdbc-url, store.user,"
                         + " store.password, store.schema, node.workers, api.max-body-bytes, jobs.classes,"
-                        + " jobs.future-classes (environment: MILLRACE_SERVER_PORT and so on)."})
+                        + " jobs.future-classes, events.handler-classes (environment: MILLRACE_SERVER_PORT and so"
+                        + " on)."})
 public final class ServeCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

@@ -16,7 +16,7 @@ import java.util.Map;
         description = "Lists, shows, creates and changes tenants (needs the admin key).",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {TenantsCommand.List.class, TenantsCommand.Show.class, TenantsCommand.Create.class,
-                TenantsCommand.Update.class},
+                TenantsCommand.Update.class, TenantsCommand.Usage.class, TenantsCommand.Shares.class},
         footer = {"", "Exit codes: 0 done; 1 no answer or server error; 2 invalid; 3 not found; 4 bad key;"
                 + " 5 already exists."})
 public final class TenantsCommand implements Runnable {
@@ -29,8 +29,8 @@ public final class TenantsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: expected list, show, create"
-                + " or update");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: expected list, show, create,"
+                + " update, usage or shares");
     }
 
     static String describe(JsonNode t) {
@@ -53,6 +53,84 @@ public final class TenantsCommand implements Runnable {
             at.put(path[path.length - 1], value);
         });
         return p;
+    }
+
+    /** Usage figures beside the allowances they count against. */
+    private static final String[][] USAGE = {
+        {"asyncExecutions", "dailyAsyncExecutions", "async executions (24 h)"},
+        {"schedules", "maxSchedules", "schedules"},
+        {"activeBatches", "maxActiveBatches", "active batches"},
+        {"flexQueue", "flexQueueCapacity", "flex queue"},
+        {"channels", null, "channels"},
+        {"subscriptions", null, "subscriptions"},
+    };
+
+    static String usage(String tenant, JsonNode usage, JsonNode allowances) {
+        StringBuilder s = new StringBuilder(tenant).append('\n');
+        for (String[] u : USAGE) {
+            long used = usage.path(u[0]).asLong();
+            String of = u[1] == null ? "" : " of " + allowances.path(u[1]).asLong();
+            String pct = u[1] == null || allowances.path(u[1]).asLong() == 0 ? ""
+                    : String.format(java.util.Locale.ROOT, "  (%.0f %%)", 100.0 * used / allowances.path(u[1]).asLong());
+            s.append(String.format(java.util.Locale.ROOT, "  %-26s %s%s%s%n", u[2], used, of, pct));
+        }
+        return s.toString();
+    }
+
+    /** {@code tenants usage}. */
+    @Command(name = "usage", mixinStandardHelpOptions = true,
+            description = "Shows what tenants use of their allowances now: async executions in the rolling 24 hours,"
+                    + " schedules, active batches, flex queue, channels, subscriptions. With the admin key every tenant"
+                    + " (or the one of --tenant); with a tenant's key its own.")
+    static final class Usage extends ClientCommand {
+        @Override
+        int run(ApiClient api) {
+            if (options.tenant == null) {
+                try {
+                    JsonNode res = api.get("/api/v1/usage");
+                    StringBuilder text = new StringBuilder();
+                    for (JsonNode t : res.get("items")) {
+                        text.append(usage(t.get("tenant").asText(), t.get("usage"), t.get("allowances")));
+                    }
+                    if (res.get("items").isEmpty()) text.append("No tenants.\n");
+                    print(res, text.toString());
+                    return 0;
+                } catch (ApiClient.ApiError e) {
+                    if (e.status != 403) throw e;   // a tenant's key: its own usage below
+                }
+            }
+            JsonNode res = api.get("/api/v1/limits");
+            print(res, usage(res.get("tenant").asText(), res.get("usage"), res.get("allowances")));
+            return 0;
+        }
+    }
+
+    /** {@code tenants shares}. */
+    @Command(name = "shares", mixinStandardHelpOptions = true,
+            description = "Shows each tenant's share of the server node's worker time since it started, its running"
+                    + " jobs, and per job type its starts, deferrals, fair-usage tier and thread cap (admin key).")
+    static final class Shares extends ClientCommand {
+        @Override
+        int run(ApiClient api) {
+            JsonNode res = api.get("/api/v1/shares");
+            StringBuilder text = new StringBuilder(String.format(java.util.Locale.ROOT,
+                    "node %s: %d workers, governor %s%n", res.get("node").asText(), res.get("workers").asInt(),
+                    res.get("governor").asText()));
+            text.append(String.format(java.util.Locale.ROOT, "%-20s %-10s %7s %10s %9s %8s %9s %5s %4s%n", "TENANT",
+                    "TYPE", "SHARE", "WORKER S", "STARTED", "RUNNING", "DEFERRED", "TIER", "CAP"));
+            for (JsonNode t : res.get("tenants")) {
+                for (JsonNode l : t.get("lanes")) {
+                    text.append(String.format(java.util.Locale.ROOT, "%-20s %-10s %6.1f%% %10.3f %9d %8d %9d %5d %4d%s%n",
+                            t.get("tenant").asText(), l.get("type").asText(), 100 * l.get("share").asDouble(),
+                            l.get("workerSeconds").asDouble(), l.get("started").asLong(), l.get("running").asInt(),
+                            l.get("deferrals").asLong(), l.get("tier").asInt(), l.get("threadCap").asInt(),
+                            l.get("dominating").asBoolean() ? "  dominating" : ""));
+                }
+            }
+            if (res.get("tenants").isEmpty()) text.append("No job has run on this node yet.\n");
+            print(res, text.toString());
+            return 0;
+        }
     }
 
     /** {@code tenants list}. */

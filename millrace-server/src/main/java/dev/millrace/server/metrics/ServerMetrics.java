@@ -34,7 +34,9 @@ import java.util.concurrent.TimeUnit;
  * tenant, type and status and queue depth per tenant (gauges, for the whole cluster), and this node's ended jobs
  * with their wait and run times (histograms and a counter, so each node reports only its own and sums add up).
  * HTTP requests are timed by route and status. Subscription lag is sampled with the jobs; the resource governor's
- * state, allowed executions and in-flight jobs are read from the node at each scrape.
+ * state, allowed executions and in-flight jobs are read from the node at each scrape, and so is fair dispatch per
+ * tenant and job type (SPEC.md FAIR-7: worker seconds, starts, deferrals, running jobs, tier, domination; a lane is
+ * registered by the sampler the first time the node serves it).
  */
 public final class ServerMetrics implements AutoCloseable {
     /** How often the store is sampled. */
@@ -53,6 +55,9 @@ public final class ServerMetrics implements AutoCloseable {
     private final Map<String, Timer> waits = new HashMap<>();
     private final Map<String, Timer> runs = new HashMap<>();
     private final Map<String, Counter> ended = new HashMap<>();
+    private final java.util.Set<String> fairLanes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile Map<String, dev.millrace.FairShare> fairShares = Map.of();
+    private volatile long fairSharesAtNanos;
     private final Object lock = new Object();
     private Instant lastEnded;
     private Thread thread;
@@ -166,6 +171,11 @@ public final class ServerMetrics implements AutoCloseable {
         queueDepth.register(depth.entrySet().stream().<MultiGauge.Row<?>>map(e ->
                 MultiGauge.Row.of(Tags.of("tenant", e.getKey().value()), e.getValue())).toList(), true);
 
+        for (dev.millrace.FairShare f : millrace.fairShares()) {
+            String key = f.tenant().value() + "\u0000" + f.type().name();
+            if (fairLanes.add(key)) registerLane(key, f.tenant().value(), f.type().name());
+        }
+
         // Stored times are in microseconds; a short lag lets jobs ending now be read in the next pass whole.
         Instant upTo = clock.instant().minusMillis(500);
         if (upTo.isAfter(lastEnded)) {
@@ -174,6 +184,48 @@ public final class ServerMetrics implements AutoCloseable {
             for (EndedJob j : done) record(j);
             lastEnded = done.size() >= MAX_ENDED_PER_PASS ? done.get(done.size() - 1).completedAt() : upTo;
         }
+    }
+
+    /** One lane's fair-dispatch meters, each reading the node's figures at scrape time. */
+    private void registerLane(String key, String tenant, String type) {
+        Tags tags = Tags.of("tenant", tenant, "type", type);
+        io.micrometer.core.instrument.FunctionCounter.builder("millrace.fair.worker", this,
+                        m -> m.lane(key, f -> f.workerTime().toNanos() / 1e9))
+                .baseUnit("seconds").description("time this node's workers spent running the lane's jobs (its share"
+                        + " of worker time: rate over the sum of all lanes' rates)").tags(tags).register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("millrace.fair.started", this,
+                        m -> m.lane(key, f -> f.started()))
+                .description("jobs of the lane this node started").tags(tags).register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("millrace.fair.deferrals", this,
+                        m -> m.lane(key, f -> f.deferrals()))
+                .description("claim passes that held the lane back (tier thread cap or start-rate limit)").tags(tags)
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("millrace.fair.running", this, m -> m.lane(key, f -> f.running()))
+                .description("the lane's jobs running on this node now").tags(tags).register(registry);
+        io.micrometer.core.instrument.Gauge.builder("millrace.fair.tier", this, m -> m.lane(key, f -> f.tier()))
+                .description("the lane's fair-usage tier, 0 the top").tags(tags).register(registry);
+        io.micrometer.core.instrument.Gauge.builder("millrace.fair.thread.cap", this,
+                        m -> m.lane(key, f -> f.threadCap()))
+                .description("the most of this node's workers the lane may hold at its tier").tags(tags)
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("millrace.fair.dominating", this,
+                        m -> m.lane(key, f -> f.dominating() ? 1 : 0))
+                .description("1 while the tenant dominates the type's ready jobs (claimed behind others)").tags(tags)
+                .register(registry);
+    }
+
+    /** A figure of one lane, from the node's shares read at most every half second (one scrape reads them once). */
+    private double lane(String key, java.util.function.ToDoubleFunction<dev.millrace.FairShare> figure) {
+        long now = System.nanoTime();
+        Map<String, dev.millrace.FairShare> shares = fairShares;
+        if (now - fairSharesAtNanos > 500_000_000L || !shares.containsKey(key)) {
+            Map<String, dev.millrace.FairShare> fresh = new HashMap<>();
+            for (dev.millrace.FairShare f : millrace.fairShares()) fresh.put(f.tenant().value() + "\u0000" + f.type().name(), f);
+            fairShares = shares = fresh;
+            fairSharesAtNanos = now;
+        }
+        dev.millrace.FairShare f = shares.get(key);
+        return f == null ? 0 : figure.applyAsDouble(f);
     }
 
     private void record(EndedJob j) {

@@ -1,6 +1,7 @@
 package dev.millrace.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.millrace.server.Collect;
 import dev.millrace.server.MillraceServer;
 import dev.millrace.server.ServerTest;
 import dev.millrace.testing.Db;
@@ -92,5 +93,37 @@ class FeatureCommandsTest extends ServerTest {
         assertThat(as(server, key, "batch", "move", clean, "0").exit()).isEqualTo(ClientCommand.CONFLICT);
         assertThat(as(server, key, "batch", "watch", "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b").exit())
                 .isEqualTo(ClientCommand.NOT_FOUND);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void subscriptionsAreCreatedListedAndDeletedAndUsageAndSharesShown(Db db) {
+        MillraceServer server = server(db, false);
+        String key = tenantWithKey(server, "acme");
+        call(server, "POST", "/api/v1/channels", key, "{\"name\":\"OrderPlaced\",\"fields\":[{\"name\":\"orderId\","
+                + "\"type\":\"ID\",\"required\":true}]}");
+        ClientCommandsTest.Run sub = as(server, key, "events", "subscribe", "billing", "OrderPlaced", "--handler",
+                "Collect", "--batch-size", "50", "--from", "earliest");
+        assertThat(sub.exit()).as(sub.err()).isZero();
+        assertThat(sub.out()).contains("created", "billing", "OrderPlaced", "ACTIVE");
+        assertThat(as(server, key, "events", "subscriptions").out()).contains("billing", "OrderPlaced", "lag");
+        ClientCommandsTest.Run unknown = as(server, key, "events", "subscribe", "ship", "OrderPlaced", "--handler", "Ship");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("'Ship' is not registered", Collect.class.getName());
+        assertThat(as(server, key, "events", "subscribe", "billing", "OrderPlaced", "--handler", "Collect").exit())
+                .isEqualTo(ClientCommand.CONFLICT);
+        assertThat(as(server, key, "events", "unsubscribe", "billing").exit()).isZero();
+        assertThat(as(server, key, "events", "unsubscribe", "billing").exit()).isEqualTo(ClientCommand.NOT_FOUND);
+
+        enqueue(server, key, "{\"type\":\"Note\",\"state\":{\"text\":\"n\"}}");
+        ClientCommandsTest.Run own = as(server, key, "tenants", "usage");
+        assertThat(own.exit()).as(own.err()).isZero();
+        assertThat(own.out()).contains("acme", "async executions (24 h)    1 of 250000", "channels                   1");
+        ClientCommandsTest.Run all = as(server, ADMIN, "tenants", "usage", "--json");
+        assertThat(all.json().at("/items/0/usage/asyncExecutions").asLong()).isEqualTo(1);
+        ClientCommandsTest.Run shares = as(server, ADMIN, "tenants", "shares");
+        assertThat(shares.exit()).as(shares.err()).isZero();
+        assertThat(shares.out()).contains("workers, governor NORMAL", "No job has run on this node yet.");
+        assertThat(as(server, key, "tenants", "shares").exit()).isEqualTo(ClientCommand.UNAUTHORIZED);
     }
 }

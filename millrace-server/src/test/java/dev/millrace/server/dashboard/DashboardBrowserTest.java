@@ -128,6 +128,9 @@ class DashboardBrowserTest extends BrowserTest {
         WebElement acmeRow = browser.visible(By.cssSelector("#by-tenant tr[data-tenant='acme']"));
         assertThat(acmeRow.getText()).contains("acme");
         browser.visible(By.cssSelector("#nodes .node"));
+        // The node's own worker count (2), not the settings' default (8): the server was given this node.
+        browser.until(d -> "2".equals(((JavascriptExecutor) d).executeScript("const dt = [...document.querySelectorAll("
+                + "'#nodes .node dt')].find(e => e.textContent === 'Workers'); return dt ? dt.nextElementSibling.textContent : null")));
         shot(db, "1-overview");
 
         // Jobs of acme: every job, then filtered by status.
@@ -187,9 +190,28 @@ class DashboardBrowserTest extends BrowserTest {
         // Tenants and one tenant's policy.
         browser.click(By.cssSelector("a.nav-link[data-page='tenants']"));
         browser.visible(By.cssSelector("#tenants-table tr[data-tenant='globex']"));
+        // Usage of the allowances: globex's 27 enqueues of its 250,000 a day.
+        browser.textIn(By.cssSelector("#tenants-table tr[data-tenant='globex']"), "27 / 250,000");
+        // Shares of worker time: both tenants ran jobs on this node, and the shares add up to the whole.
+        browser.until(d -> {
+            Object sum = ((JavascriptExecutor) d).executeScript("const c = [...document.querySelectorAll("
+                    + "'#tenants-table td[data-share]')].map(e => Number(e.dataset.share));"
+                    + " return c.length === 2 && c.every(x => x > 0) ? c.reduce((a, b) => a + b, 0) : null");
+            return sum != null && Math.abs(((Number) sum).doubleValue() - 1) < 0.01;
+        });
+        browser.textIn(By.cssSelector("#fair-lanes tr[data-lane='globex/QUEUEABLE']"), "27");
+        browser.visible(By.cssSelector("#fair-lanes tr[data-lane='acme/QUEUEABLE'][data-tier='0']"));
+        browser.textIn(By.id("shares-governor"), "normal");
+        browser.textIn(By.id("shares-node"), node.nodeId());
+        // Work of acme alone from now on: its recent share (since the page's earlier reads) is all of it.
+        for (int i = 0; i < 5; i++) node.enqueue(ACME, new Greet(50 + i));
+        browser.textIn(By.cssSelector("#tenants-table tr[data-tenant='acme'] .share-recent"), ": 100 %");
+        browser.textIn(By.cssSelector("#tenants-table tr[data-tenant='globex'] .share-recent"), ": 0 %");
         shot(db, "5-tenants");
         browser.click(By.cssSelector("#tenants-table tr[data-tenant='acme']"));
         browser.textIn(By.id("tenant-policy"), "250,000 executions");
+        browser.textIn(By.id("tenant-usage"), "Async executions, rolling 24 h");
+        browser.textIn(By.id("tenant-usage"), "/ 250,000");
         shot(db, "6-tenant");
 
         assertThat(browser.consoleErrors()).isEmpty();

@@ -287,7 +287,8 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
         browser.visible(By.cssSelector("#subscriptions-table tr[data-subscription='billing'][data-state='ACTIVE']"));
         shot(db, "13-channels");
 
-        // Live: new events show up without a reload, newest first, ten of them.
+        // Live: the page follows the channel's stream, and new events show up at once, newest first, ten of them.
+        browser.visible(By.cssSelector("#recent-live[data-state='streaming']"));
         publish(3);
         browser.until(d -> "15:10".equals(js("const rows = document.querySelectorAll('#recent-events tr[data-replay]');"
                 + " return rows.length ? rows[0].dataset.replay + ':' + rows.length : ''")));
@@ -300,6 +301,29 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
         node.events().deliverNow(ACME);
         browser.textIn(By.cssSelector(ledger), "0 events");
         shot(db, "14-channels-resumed");
+
+        // A subscription is created from the page, naming a handler registered on the node, then deleted.
+        browser.visible(By.cssSelector("#sub-handler option[value='" + Tally.class.getName() + "']"));
+        new Select(browser.visible(By.id("sub-handler"))).selectByValue(Tally.class.getName());
+        browser.visible(By.id("sub-name")).sendKeys("audit");
+        browser.visible(By.id("sub-batch")).sendKeys("100");
+        new Select(browser.visible(By.id("sub-from"))).selectByValue("earliest");
+        press("#sub-create");
+        String audit = "#subscriptions-table tr[data-subscription='audit']";
+        browser.visible(By.cssSelector(audit + "[data-state='ACTIVE']"));
+        assertThat(node.events().status(ACME, "audit")).singleElement()
+                .satisfies(st -> assertThat(st.channel()).isEqualTo("OrderPlaced"));
+        shot(db, "14-channels-subscription-created");
+        // The same name again: the server's problem is shown, nothing changes.
+        new Select(browser.visible(By.id("sub-handler"))).selectByValue(Tally.class.getName());
+        browser.visible(By.id("sub-name")).sendKeys("audit");
+        press("#sub-create");
+        browser.textIn(By.cssSelector(".alert.error"), "already exists");
+        press(audit + " button.delete-sub");
+        browser.textIn(By.cssSelector(audit + " button.delete-sub"), "Confirm delete");
+        press(audit + " button.delete-sub");
+        browser.until(d -> d.findElements(By.cssSelector(audit)).isEmpty());
+        assertThat(node.events().subscriptions(ACME)).noneMatch(st -> st.subscription().equals("audit"));
 
         // The other channel, picked from the list.
         press("#channels-table " + rowOf("channel", "Shipment"));

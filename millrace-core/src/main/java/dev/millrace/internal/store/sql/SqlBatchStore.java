@@ -273,6 +273,11 @@ final class SqlBatchStore implements BatchStore {
         return jdbc.inTransaction("read the flex queue of " + tenant, c -> holding(c, tenant).stream().map(JobId::of).toList());
     }
 
+    @Override
+    public int activeBatches(TenantId tenant) {
+        return (int) (long) jdbc.inTransaction("count the active batches of " + tenant, c -> active(c, tenant));
+    }
+
     private List<UUID> holding(Connection c, TenantId tenant) throws SQLException {
         List<UUID> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT job_id FROM " + batchTable

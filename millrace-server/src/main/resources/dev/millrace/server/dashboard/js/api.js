@@ -61,3 +61,55 @@ export function query(params) {
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+/**
+ * Follows a Server-Sent Events route with fetch, so the key goes in the Authorization header as on every other call
+ * (EventSource cannot send headers, and a key in the URL would end up in logs and history). Calls
+ * onEvent(id, data, type) per event (type is the SSE 'event:' field: the channel, or 'error'); resolves when the
+ * stream ends or `signal` aborts it; rejects with ApiError when it cannot open.
+ */
+export async function stream(path, { scoped = false, tenant, key = session.key, signal, onEvent, onOpen } = {}) {
+  const headers = { Accept: 'text/event-stream' };
+  if (key) headers.Authorization = `Bearer ${key}`;
+  if (scoped && session.role === 'admin' && (tenant ?? session.tenant)) headers['Millrace-Tenant'] = tenant ?? session.tenant;
+  let res;
+  try {
+    res = await fetch(BASE + path.replace(/^\//, ''), { headers, signal, cache: 'no-store' });
+  } catch (e) {
+    if (e.name === 'AbortError') return;
+    throw new ApiError(0, { title: 'Server unreachable', detail: 'The server did not answer: ' + e.message });
+  }
+  if (!res.ok) {
+    const text = await res.text();
+    let json;
+    try { json = JSON.parse(text); } catch { json = { title: res.statusText, detail: text.slice(0, 300) }; }
+    throw new ApiError(res.status, json);
+  }
+  onOpen?.();
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      // Events end with a blank line; comments (': keep-alive') carry no data.
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let id = null;
+        let type = 'message';
+        const data = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('id:')) id = line.slice(3).trim();
+          else if (line.startsWith('event:')) type = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+        }
+        if (data.length) onEvent(id, data.join('\n'), type);
+      }
+    }
+  } catch (e) {
+    if (e.name !== 'AbortError') throw e;
+  }
+}

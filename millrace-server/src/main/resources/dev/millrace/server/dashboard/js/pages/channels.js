@@ -1,6 +1,7 @@
-// Channels: the tenant's event channels; for the one picked, its event rate over the last hour, its recent events,
-// and the subscriptions on it with each partition's lag and state, with Resume for suspended ones.
-import { api, ApiError, query, session } from '../api.js';
+// Channels: the tenant's event channels; for the one picked, its event rate over the last hour, its recent events
+// (followed live over the channel's Server-Sent Events stream), and the subscriptions on it with each partition's lag
+// and state, with Resume for suspended ones, Delete, and a form to create one naming a registered handler class.
+import { api, ApiError, query, session, stream } from '../api.js';
 import { h, mount } from '../dom.js';
 import { lineChart } from '../chart.js';
 import { num, shortTime, time } from '../format.js';
@@ -23,6 +24,15 @@ export default {
     const count = h('span.muted.small');
     const detail = h('div.stack-col#channel-detail');
     const notice = h('div.notice');
+    // The picked channel's recent events: read by load(), then grown by the live stream between loads.
+    let shown = [];
+    const recentHolder = h('div');
+    const liveBadge = h('span.pill.idle#recent-live', { dataset: { state: 'off' } }, 'not live');
+    let follow = null;       // { name, controller, lastId }
+    let disposed = false;
+    const confirming = new Set();
+    let handlers = null;
+    const form = subscriptionForm();
 
     mount(el, notice,
       h('section.card.flush',
@@ -34,6 +44,10 @@ export default {
       detail);
 
     async function load() {
+      if (handlers === null) {
+        handlers = (await api('event-handlers', { scoped: true })).items;
+        form.fillHandlers(handlers);
+      }
       const [chData, subs] = await Promise.all([api('channels', { scoped: true }), subscriptions()]);
       const channels = (chData.items ?? chData).map(normalizeChannel);
       if (!picked || !channels.some(c => c.name === picked)) picked = channels[0]?.name ?? null;
@@ -64,7 +78,98 @@ export default {
           h('td', mine.length === 0 ? h('span.muted', 'none') : stateBadge(suspended ? 'SUSPENDED' : 'ACTIVE'),
             mine.length ? h('span.muted.small', ` ${num(new Set(mine.map(s => s.subscription)).size)}`) : null));
         }));
-      mount(detail, picked ? channelDetail(picked, recent.get(picked).events, subs.filter(s => s.channel === picked)) : null);
+      shown = picked ? recent.get(picked).events : [];
+      mount(detail, picked ? channelDetail(picked, shown, subs.filter(s => s.channel === picked)) : null);
+      if (picked) followChannel(picked, recent.get(picked).last);
+      else stopFollowing();
+    }
+
+    /**
+     * Follows the picked channel's stream from its last replay id: each event is added to the recent list at once,
+     * without waiting for the next refresh. A stream that ends (the server restarting, say) is reopened after a pause.
+     */
+    function followChannel(name, last) {
+      if (follow?.name === name) return;
+      stopFollowing();
+      const f = { name, controller: new AbortController(), lastId: last };
+      follow = f;
+      const open = async () => {
+        while (!disposed && follow === f && !f.controller.signal.aborted) {
+          try {
+            await stream(`channels/${encodeURIComponent(name)}/events/stream${query({ from: f.lastId })}`, {
+              scoped: true, signal: f.controller.signal,
+              onOpen: () => setLive(true),
+              onEvent: (id, data, type) => {
+                if (type === 'error') return;
+                const e = JSON.parse(data);
+                f.lastId = Math.max(f.lastId, e.replayId);
+                if (follow !== f || shown.some(x => x.replayId === e.replayId)) return;
+                shown = [...shown, { ...e, t: new Date(e.publishedAt).getTime() }];
+                mount(recentHolder, recentList(shown));
+              },
+            });
+          } catch (e) {
+            // A stream that cannot open is retried; the refresh loop keeps the page current meanwhile.
+          }
+          setLive(false);
+          if (disposed || follow !== f || f.controller.signal.aborted) return;
+          await new Promise(r => setTimeout(r, 3000));
+        }
+      };
+      open();
+    }
+
+    function stopFollowing() {
+      follow?.controller.abort();
+      follow = null;
+      setLive(false);
+    }
+
+    function setLive(on) {
+      liveBadge.className = `pill ${on ? 'ok' : 'idle'}`;
+      liveBadge.dataset.state = on ? 'streaming' : 'off';
+      liveBadge.textContent = on ? '● live' : 'not live';
+      liveBadge.title = on ? 'New events appear as they are published (Server-Sent Events)' : 'Refreshed every few seconds';
+    }
+
+    /** The form that creates a subscription on the picked channel; built once, so a refresh keeps what was typed. */
+    function subscriptionForm() {
+      const name = h('input.input#sub-name', { placeholder: 'billing', maxlength: 100, required: true, size: 14 });
+      const handler = h('select.input#sub-handler', h('option', { value: '' }, 'loading…'));
+      const batch = h('input.input#sub-batch', { type: 'number', min: 1, max: 2000, placeholder: '2000', size: 6 });
+      const from = h('select.input#sub-from', h('option', { value: 'tip' }, 'new events (tip)'),
+        h('option', { value: 'earliest' }, 'every kept event (earliest)'));
+      const submit = h('button.btn.primary#sub-create', { type: 'submit' }, 'Create subscription');
+      const el = h('form.inline-form#new-subscription', {
+        onsubmit: async ev => {
+          ev.preventDefault();
+          const body = { name: name.value.trim(), channel: picked, handler: handler.value, from: from.value };
+          if (batch.value) body.batchSize = Number(batch.value);
+          submit.disabled = true;
+          try {
+            await api('subscriptions', { method: 'POST', body, scoped: true });
+            mount(notice, h('div.alert.ok', `Subscription ${body.name} created on ${picked}.`));
+            name.value = '';
+            batch.value = '';
+          } catch (e) {
+            mount(notice, problemView(e));
+          } finally {
+            submit.disabled = false;
+          }
+          await load();
+        },
+      },
+      h('label.field', h('span.small.muted', 'Name'), name),
+      h('label.field', h('span.small.muted', 'Handler class'), handler),
+      h('label.field', h('span.small.muted', 'Batch size'), batch),
+      h('label.field', h('span.small.muted', 'Starts at'), from),
+      submit);
+      el.fillHandlers = list => {
+        mount(handler, list.length === 0 ? h('option', { value: '' }, 'no handler registered on the server')
+          : list.map(c => h('option', { value: c.name, title: c.name }, c.simpleName)));
+        submit.disabled = list.length === 0;
+      };
+      return el;
     }
 
     async function subscriptions() {
@@ -111,7 +216,9 @@ export default {
               yUnit: 'events / min',
               series: [{ name: 'Published', color: '#2563eb', points: perMinute(events) }],
             })),
-          card('Recent events', recentList(events))),
+          h('section.card',
+            h('div.card-head.plain', h('h2.card-title', 'Recent events'), liveBadge),
+            mount(recentHolder, recentList(events)))),
         h('section.card.flush#subscriptions',
           h('div.card-head', h('h2.card-title', 'Subscriptions', h('span.card-sub', `on ${name}, one row per partition`)),
             h('span.muted.small', `${num(new Set(subs.map(s => s.subscription)).size)} subscription${new Set(subs.map(s => s.subscription)).size === 1 ? '' : 's'}`)),
@@ -120,7 +227,8 @@ export default {
               h('th.num', 'Lag'), h('th', 'State'), h('th.num', 'Retries'), h('th', 'Last error'), h('th.num', ''))),
             h('tbody', subs.length === 0
               ? h('tr', h('td.empty', { colspan: 8 }, 'Nothing subscribes to this channel.'))
-              : subs.map(subRow)))),
+              : subs.map(subRow))),
+          h('div.card-foot', form)),
       ];
     }
 
@@ -135,11 +243,33 @@ export default {
         h('td.num', num(s.retries)),
         // A last error stays after a resume: red while it holds the subscription, grey once delivery goes on.
         h('td.small', s.lastError ? h(suspended ? 'span.bad-text' : 'span.muted', { title: s.lastError }, clip(s.lastError, 90)) : h('span.muted', '—')),
-        h('td.num.nowrap', suspended ? h('div.row-actions',
-          h('button.btn.primary.small-btn', { class: 'resume-sub', title: 'Resume from its checkpoint: the events it missed are delivered',
-            onclick: () => resume(s, 'CHECKPOINT') }, 'Resume'),
-          h('button.btn.small-btn', { class: 'resume-tip', title: 'Resume from the tip: the events it missed are skipped',
-            onclick: () => resume(s, 'TIP') }, 'Skip to tip')) : null));
+        h('td.num.nowrap', h('div.row-actions',
+          suspended ? h('button.btn.primary.small-btn', { class: 'resume-sub', title: 'Resume from its checkpoint: the events it missed are delivered',
+            onclick: () => resume(s, 'CHECKPOINT') }, 'Resume') : null,
+          suspended ? h('button.btn.small-btn', { class: 'resume-tip', title: 'Resume from the tip: the events it missed are skipped',
+            onclick: () => resume(s, 'TIP') }, 'Skip to tip') : null,
+          // One Delete per subscription (on its first partition's row), confirmed by a second click.
+          s.partition === 0 ? h(`button.btn.small-btn.${confirming.has(s.subscription) ? 'danger' : 'ghost'}`, {
+            class: 'delete-sub', title: 'Delete the subscription and its checkpoints; the channel and its events stay',
+            onclick: () => remove(s.subscription),
+          }, confirming.has(s.subscription) ? 'Confirm delete' : 'Delete') : null)));
+    }
+
+    async function remove(name) {
+      if (!confirming.has(name)) {
+        confirming.add(name);
+        setTimeout(() => { confirming.delete(name); }, 15000);
+        await load();
+        return;
+      }
+      confirming.delete(name);
+      try {
+        await api(`subscriptions/${encodeURIComponent(name)}`, { method: 'DELETE', scoped: true });
+        mount(notice, h('div.alert.ok', `Subscription ${name} deleted.`));
+      } catch (e) {
+        mount(notice, problemView(e));
+      }
+      await load();
     }
 
     async function resume(s, from) {
@@ -153,7 +283,7 @@ export default {
     }
 
     await load();
-    return { refresh: load };
+    return { refresh: load, dispose: () => { disposed = true; stopFollowing(); } };
   },
 };
 

@@ -51,6 +51,28 @@ function limitsCard(limits) {
       }))));
 }
 
+/** What the tenant uses now of each per-tenant allowance, as meters, plus its channels and subscriptions. */
+function usageCard(limits) {
+  const u = limits.usage;
+  const a = limits.allowances ?? {};
+  const rows = [
+    ['Async executions, rolling 24 h', u.asyncExecutions, a.dailyAsyncExecutions],
+    ['Active batches', u.activeBatches, a.maxActiveBatches],
+    ['Flex queue', u.flexQueue, a.flexQueueCapacity],
+    ['Schedules', u.schedules, a.maxSchedules],
+  ];
+  return h('section.card#tenant-usage',
+    h('div.card-head.plain', h('h2.card-title', 'Usage', h('span.card-sub', 'of the allowances, now')),
+      h('span.muted.small', `${num(u.channels)} channel${u.channels === 1 ? '' : 's'}, ${num(u.subscriptions)} subscription${u.subscriptions === 1 ? '' : 's'}`)),
+    h('div.stack-col', rows.map(([name, used, of]) => {
+      const full = of ? used / of : 0;
+      return h('div.meter-row', { dataset: { usage: name } },
+        h('span.small', name),
+        h('div.meter', h('span', { class: full >= 1 ? 'bad' : full >= 0.8 ? 'warn' : 'ok', style: `width:${Math.min(100, Math.round(100 * full))}%` })),
+        h('span.small', `${num(used)} / ${num(of)}`));
+    })));
+}
+
 /** 100 (a count), 10 s (ms), 12 MiB (bytes). */
 function withUnit(v, unit) {
   if (unit === 'ms') return v % 1000 === 0 ? `${num(v / 1000)} s` : `${num(v)} ms`;
@@ -111,6 +133,7 @@ export default {
               ...STATUSES.map(s => [statusBadge(s), num(figures.counts[s] ?? 0)]),
               ['Queue depth', h('strong', num(figures.queueDepth))],
             ]))),
+        limits?.usage ? usageCard(limits) : null,
         limits ? limitsCard(limits) : null,
         flags ? flagsCard(id, flags.items ?? []) : null);
     };
