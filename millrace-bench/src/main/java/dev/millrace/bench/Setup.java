@@ -89,7 +89,7 @@ final class Setup implements AutoCloseable {
 
     /** Rows still in Millrace's hot queue (ready or running). */
     long millraceQueued() {
-        return db.queryLong("SELECT COUNT(*) FROM " + table("mr_queue"));
+        return db.queryLong("SELECT COUNT(*) FROM " + table("mr_job") + " WHERE state IS NOT NULL");
     }
 
     /** Rows still in the baseline's table. */
@@ -99,12 +99,11 @@ final class Setup implements AutoCloseable {
 
     /** Empties both systems' job tables between rounds (tenants stay). */
     void reset() {
-        db.truncate(table("mr_queue"), table("mr_job"), table("mr_job_log"), baseline.table());
+        db.truncate(table("mr_job"), table("mr_job_log"), baseline.table());
     }
 
     /** Fresh planner statistics on both systems' tables, after a bulk load. */
     void analyze() {
-        db.analyze(table("mr_queue"));
         db.analyze(table("mr_job"));
         db.analyze(baseline.table());
     }

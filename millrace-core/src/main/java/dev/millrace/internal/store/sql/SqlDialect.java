@@ -11,12 +11,13 @@ public interface SqlDialect {
     /** A short name: {@code h2} or {@code postgresql}; also the migration folder. */
     String name();
 
-    /** Whether {@link #insertSql} writes the queue row and the job row in one statement (and skips duplicates). */
+    /** Whether {@link #insertSql} writes a job in one statement that skips a duplicate signature (0 rows). */
     boolean insertsInOneStatement();
 
     /**
-     * The statement that inserts a job; with {@link #insertsInOneStatement()}, both rows, skipping a duplicate
-     * signature (0 rows), and notifying listeners when {@code notify} is set.
+     * The statement that inserts a job's row (only with {@link #insertsInOneStatement()}), skipping a duplicate
+     * signature; with {@code notify} it is a query that notifies listeners and returns one row per job written,
+     * otherwise an update.
      */
     String insertSql(Tables t, boolean notify);
 
@@ -42,9 +43,9 @@ public interface SqlDialect {
     boolean completesInOneStatement();
 
     /**
-     * The one-statement completion (only with {@link #completesInOneStatement()}): deletes the queue rows whose
-     * attempt still matches and updates their jobs. Parameters: arrays of ids, attempts, statuses, extended statuses,
-     * completion times as text, then the ids twice more. Returns the ids it ended.
+     * The one-statement completion (only with {@link #completesInOneStatement()}): ends the running rows whose
+     * attempt still matches. Parameters: arrays of ids, attempts, statuses, extended statuses, completion times as
+     * text, then the ids once more. Returns the ids it ended.
      */
     String completeSql(Tables t);
 
