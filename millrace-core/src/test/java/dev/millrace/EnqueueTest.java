@@ -230,6 +230,19 @@ class EnqueueTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void enqueueAllKeepsEveryCharacterOfEveryJob(Db db) {
+        // PostgreSQL streams a bulk without signatures with COPY, whose text format escapes these characters.
+        List<String> names = List.of("tab\there", "new\nline\r\nend", "back\\slash \\N \\t", "quote \" ' é ✓ 𝄞", "\\");
+        Millrace m = client(db);
+        TestJobs.reset();
+        List<JobId> ids = m.enqueueAll(ACME, names.stream().map(TestJobs.Record::new).toList(), AsyncOptions.none());
+        m.start();
+        for (JobId id : ids) assertThat(awaitTerminal(m, ACME, id).status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(TestJobs.EVENTS).containsExactlyInAnyOrderElementsOf(names);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void enqueueAllIsAllOrNone(Db db) {
         Millrace m = client(db);
         var sig = AsyncOptions.builder().duplicateSignature(DuplicateSignature.builder().add("same").build()).build();

@@ -104,6 +104,11 @@ final class PostgresDialect implements SqlDialect {
     }
 
     @Override
+    public String copyJobsSql(Tables t) {
+        return "COPY " + t.job() + " (" + NEW_JOB_COLUMNS + ", state) FROM STDIN";
+    }
+
+    @Override
     public String insertManySql(Tables t) {
         return "INSERT INTO " + t.job() + " (" + NEW_JOB_COLUMNS + ", state)"
                 + " SELECT v.id, v.tenant_id, v.job_type, v.class_name, v.method_name, 'QUEUED', v.parent_job_id,"
