@@ -23,6 +23,15 @@ final class H2Dialect implements SqlDialect {
     }
 
     @Override
+    public String insertClaimedSql(Tables t) {
+        // A live duplicate signature fails the unique index (the store names the job).
+        return "INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name, method_name, status, parent_job_id,"
+                + " stack_depth, max_stack_depth, created_at, run_at, payload, signature, request_id, consecutive_failures,"
+                + " state, node, lease_expires_at, attempt, started_at)"
+                + " VALUES (?, ?, ?, ?, ?, 'PROCESSING', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 1, ?)";
+    }
+
+    @Override
     public String insertManySql(Tables t) {
         return null;
     }

@@ -30,6 +30,13 @@ final class PostgresDialect implements SqlDialect {
                 : insert;
     }
 
+    @Override
+    public String insertClaimedSql(Tables t) {
+        return "INSERT INTO " + t.job() + " (" + NEW_JOB_COLUMNS + ", state, node, lease_expires_at, attempt, started_at)"
+                + " VALUES (?, ?, ?, ?, ?, 'PROCESSING', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 1, ?) "
+                + ON_LIVE_SIGNATURE_DO_NOTHING;
+    }
+
     /** Skips a row whose signature a live job of its tenant holds (the partial unique index on live rows). */
     private static final String ON_LIVE_SIGNATURE_DO_NOTHING =
             "ON CONFLICT (tenant_id, signature) WHERE state IS NOT NULL AND signature IS NOT NULL DO NOTHING";

@@ -22,6 +22,12 @@ public interface SqlDialect {
     String insertSql(Tables t, boolean notify);
 
     /**
+     * The statement that inserts a job already claimed (running): parameters as {@link #insertSql}'s, then node and
+     * lease expiry; an update count, 0 when a live job holds its signature.
+     */
+    String insertClaimedSql(Tables t);
+
+    /**
      * The statement that inserts many jobs at once (columns as arrays, a duplicate signature skipped), or null when
      * the database inserts them one statement each.
      */

@@ -53,6 +53,7 @@ final class SqlJobStore implements JobStore {
     private final String insertNotifySql;
     private final String insertPlainSql;
     private final String copyJobsSql;
+    private final String insertClaimedSql;
 
     private final PgNotifier notifier;
 
@@ -64,6 +65,7 @@ final class SqlJobStore implements JobStore {
         this.insertNotifySql = dialect.insertsInOneStatement() ? dialect.insertSql(tables, true) : null;
         this.insertPlainSql = dialect.insertsInOneStatement() ? dialect.insertSql(tables, false) : null;
         this.copyJobsSql = dialect.copyJobsSql(tables);
+        this.insertClaimedSql = dialect.insertClaimedSql(tables);
     }
 
     // ---- enqueue
@@ -106,6 +108,25 @@ final class SqlJobStore implements JobStore {
         }
         // Committed: now other nodes may look (the caller's own node is woken in-process).
         if (notifier != null && jobs.stream().anyMatch(SqlJobStore::readyNow)) notifier.request();
+    }
+
+    @Override
+    public ClaimedJob insertClaimed(NewJob j, String node, Instant leaseUntil) {
+        // One statement in autocommit: the insert is the claim, and no NOTIFY (no other node needs waking).
+        return jdbc.inAutoCommit("enqueue", c -> {
+            try (PreparedStatement ps = c.prepareStatement(insertClaimedSql)) {
+                bindJobRow(ps, 1, j);
+                ps.setString(15, node);
+                Jdbc.setInstant(ps, 16, leaseUntil);
+                Jdbc.setInstant(ps, 17, j.createdAt());
+                if (ps.executeUpdate() == 0) throw duplicate(j);
+            } catch (SQLException e) {
+                if (j.signature() != null && dialect.isUniqueViolation(e)) throw duplicate(j);
+                throw e;
+            }
+            return new ClaimedJob(j.id(), j.tenant(), j.type(), j.className(), j.methodName(), j.payload(), j.parentId(),
+                    j.stackDepth(), j.maxStackDepth(), 1, j.createdAt(), j.runAt(), j.requestId(), j.consecutiveFailures());
+        });
     }
 
     private static boolean readyNow(NewJob j) {
