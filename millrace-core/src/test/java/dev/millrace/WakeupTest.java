@@ -28,6 +28,46 @@ class WakeupTest extends DatabaseTest {
     }
 
     @Test
+    void enqueueInTheCallersTransactionWakesThisNodeAtCommitThroughPostgresNotify() throws Exception {
+        // The NOTIFY rides in the caller's transaction and reaches this node's own listener when it commits (H2 has
+        // no NOTIFY: there such a job waits for the poll).
+        Millrace m = started(builder(Db.POSTGRES).pollInterval(SLOW_POLL).register(TestJobs.Record.class));
+        m.tenants().create(ACME);
+        m.jobs().find(JobQuery.forTenant(ACME).build());
+        JobId id;
+        try (java.sql.Connection c = database(Db.POSTGRES).dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            id = m.enqueue(c, ACME, new TestJobs.Record("in a transaction"), AsyncOptions.none());
+            assertThat(m.jobs().find(ACME, id)).as("nothing is claimed before the caller commits").isEmpty();
+            c.commit();
+            c.setAutoCommit(true);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> m.jobs().find(ACME, id).orElseThrow().status().isTerminal());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void enqueueWithAWorkerIdleInsertsTheJobAlreadyClaimedByThisNode(Db db) {
+        TestJobs.reset();
+        Millrace m = started(builder(db).pollInterval(SLOW_POLL).register(TestJobs.WaitForAbort.class)
+                .register(TestJobs.Record.class));
+        m.tenants().create(ACME);
+        JobId id = m.enqueue(ACME, new TestJobs.WaitForAbort());
+        JobRecord atReturn = m.jobs().find(ACME, id).orElseThrow();
+        assertThat(atReturn.status()).as("claimed by the insert itself, before enqueue returns")
+                .isEqualTo(JobStatus.PROCESSING);
+        assertThat(atReturn.node()).isEqualTo(m.nodeId());
+        assertThat(atReturn.attempt()).isEqualTo(1);
+        JobId delayed = m.enqueue(ACME, new TestJobs.Record("later"),
+                AsyncOptions.builder().delay(Duration.ofMinutes(1)).build());
+        assertThat(m.jobs().find(ACME, delayed).orElseThrow().status()).as("a delayed job waits in the queue")
+                .isEqualTo(JobStatus.QUEUED);
+        m.jobs().abort(ACME, id);
+        await().atMost(Duration.ofSeconds(10)).until(() -> m.jobs().find(ACME, id).orElseThrow().status()
+                == JobStatus.ABORTED);
+    }
+
+    @Test
     void enqueueOnAnotherNodeWakesThisOneThroughPostgresNotify() {
         Millrace runner = started(builder(Db.POSTGRES).pollInterval(SLOW_POLL).register(TestJobs.Record.class));
         Millrace client = node(builder(Db.POSTGRES).register(TestJobs.Record.class));

@@ -199,7 +199,7 @@ final class CursorBench implements Callable<Integer> {
             // and daily allowances (the defaults are Salesforce's 100 fetches and 50,000 rows per execution).
             m.cursors().putPolicy(TENANT, CursorPolicy.DEFAULTS.withPerExecution(1_000_000, 100_000_000)
                     .withPerDay(1_000_000, Long.MAX_VALUE));
-            s.db.truncate(s.table("mr_queue"), s.table("mr_job"), s.table("mr_job_log"));
+            s.db.truncate(s.table("mr_job"), s.table("mr_job_log"));
             JobId id = m.enqueue(TENANT, new OpenAndRead(table, chunk));
             try (HeapPeak heap = new HeapPeak()) {
                 m.runJob(TENANT, id);
@@ -212,7 +212,7 @@ final class CursorBench implements Callable<Integer> {
                 throw new IllegalStateException("read sum " + ROWS.get() + " of ids: expected " + (long) rows * (rows + 1) / 2);
             }
 
-            s.db.truncate(s.table("mr_queue"), s.table("mr_job"), s.table("mr_job_log"));
+            s.db.truncate(s.table("mr_job"), s.table("mr_job_log"));
             ROWS.set(0);
             workflowDone = new CountDownLatch(1);
             m.start();

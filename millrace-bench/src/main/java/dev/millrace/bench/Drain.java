@@ -60,7 +60,7 @@ final class Drain implements Callable<Integer> {
                         .put("target", ">= " + (long) H2_TARGET + " jobs/s")
                         .put("met", mr.jobsPerSec() >= H2_TARGET);
             }
-            // Until every completion is written (the hot queue empty): polled, so coarse by ~20 ms.
+            // Until every completion is written (no job ready or running): polled, so coarse by ~20 ms.
             result.put("settledJobsPerSec", mrSettled.jobsPerSec())
                     .put("baselineSettledJobsPerSec", blSettled.jobsPerSec())
                     .print();

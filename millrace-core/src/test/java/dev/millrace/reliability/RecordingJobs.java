@@ -34,13 +34,13 @@ final class RecordingJobs {
     }
 
     /**
-     * Inserts (job id, attempt, node) in the job's transaction. The node is read from the queue row this attempt
+     * Inserts (job id, attempt, node) in the job's transaction. The node is read from the running row this attempt
      * claimed, in the same transaction: the node whose claim the attempt holds (null if it no longer holds it).
      */
     static void record(QueueableContext context, String schema) throws SQLException {
         try (PreparedStatement ps = context.connection().prepareStatement("INSERT INTO " + RunsTable.name(schema)
-                + " (job_id, attempt, node) VALUES (?, ?, (SELECT node FROM \"" + schema + "\".mr_queue"
-                + " WHERE job_id = ? AND attempt = ?))")) {
+                + " (job_id, attempt, node) VALUES (?, ?, (SELECT node FROM \"" + schema + "\".mr_job"
+                + " WHERE id = ? AND attempt = ? AND state = 1))")) {
             ps.setString(1, context.jobId().value());
             ps.setInt(2, context.attempt());
             ps.setObject(3, context.jobId().uuid());

@@ -167,6 +167,39 @@ final class Dispatcher extends LoopService {
         return Duration.ZERO;
     }
 
+    // ---- jobs inserted already claimed by this node (an enqueue that found a worker idle)
+
+    /**
+     * Takes an idle worker for a job the caller is about to insert already claimed, or returns false when every
+     * worker is taken (or the governor allows no more): then the job is queued and claimed as usual. A true answer
+     * must be followed by {@link #startReserved} or {@link #cancelReservation}.
+     */
+    boolean reserveIdleWorker() {
+        int cap = Math.min(refillAt, fair.governor().snapshot().allowed());
+        for (int n = inFlight.get(); n < cap; n = inFlight.get()) {
+            if (inFlight.compareAndSet(n, n + 1)) return true;
+        }
+        return false;
+    }
+
+    /** Gives back a worker taken by {@link #reserveIdleWorker} whose job was not written. */
+    void cancelReservation() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Starts a job inserted already claimed by this node on the worker {@link #reserveIdleWorker} took for it. */
+    void startReserved(ClaimedJob job) {
+        fair.startedAtOnce(job);
+        try {
+            workers.execute(new JobTask(job, this, fair.virtualNow(), heldSeq.getAndIncrement()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Shutting down: hand the job back to the queue rather than wait for its lease to expire.
+            fair.ended(job);
+            inFlight.decrementAndGet();
+            store.release(nodeId, List.of(job));
+        }
+    }
+
     // ---- jobs claimed ahead of their start (a schedule's occurrences, fired and claimed by this node)
 
     /** A group of jobs this node claimed ahead, waiting for their start time (identity, not value, equality). */

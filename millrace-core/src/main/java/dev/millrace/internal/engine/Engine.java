@@ -345,6 +345,7 @@ public final class Engine implements AutoCloseable {
     private void insert(Connection connection, List<NewJob> batch) {
         if (batch.isEmpty()) return;
         try {
+            if (connection == null && batch.size() == 1 && insertClaimedIfIdle(batch.get(0))) return;
             if (governance.flags.gates(batch)) insertGated(connection, batch);
             else if (connection == null) store.insert(batch);
             else store.insert(connection, batch);
@@ -353,6 +354,27 @@ public final class Engine implements AutoCloseable {
             throw e;
         }
         afterInsert(batch.get(0));
+    }
+
+    /**
+     * Same-node fast path: when a worker of this started node is idle, the job is ready now, its lane is not capped
+     * and no flag can hold it, it is inserted already claimed by this node and handed to that worker after the
+     * commit, saving the wake-up and the claim. A crash before it starts leaves a running row whose lease expires and
+     * is rescued, as for any claimed job. Never for the caller's transaction: nothing may start before it commits.
+     */
+    private boolean insertClaimedIfIdle(NewJob job) {
+        if (!started || closed || job.runAt().isAfter(job.createdAt())) return false;
+        if (governance.flags.gates(List.of(job)) || !fair.mayStartAtOnce(job.tenant(), job.type())) return false;
+        if (!dispatcher.reserveIdleWorker()) return false;
+        ClaimedJob claimed;
+        try {
+            claimed = store.insertClaimed(job, nodeId, config.clock().instant().plus(config.lease()));
+        } catch (RuntimeException e) {
+            dispatcher.cancelReservation();
+            throw e;
+        }
+        dispatcher.startReserved(claimed);
+        return true;
     }
 
     /** Jobs of a class bound to a flag: inserted with the flag's row locked, held when it is off. */

@@ -261,6 +261,24 @@ final class FairDispatch {
         return soonest;
     }
 
+    /**
+     * Whether a job of this tenant and type may start at once on an idle worker, without a claim: nothing throttles
+     * the node, and no cap, rate limit or lowered fair-usage tier applies to the lane (those are claimed under the
+     * lane's rules). With a worker idle nobody waits, so starting it at once takes nothing from another tenant.
+     */
+    boolean mayStartAtOnce(TenantId tenant, JobType type) {
+        if (governor.snapshot().state() == GovernorState.THROTTLED) return false;
+        FairUsage fu = fairUsage(tenant);
+        if (fu.limits(type)) return false;
+        Tiers.Standing standing = tiers.lowered(tenant).get(type);
+        return standing == null || standing.tier() == 0;
+    }
+
+    /** Counts a job this node inserted already claimed as running, as a claim's jobs are. */
+    void startedAtOnce(ClaimedJob j) {
+        started(j);
+    }
+
     /** Tenants whose jobs of each type this node claimed since the last call (flow control's sample). */
     Map<JobType, Set<TenantId>> takeStarted() {
         Map<JobType, Set<TenantId>> out = new java.util.EnumMap<>(JobType.class);

@@ -31,6 +31,13 @@ public interface JobStore {
     /** Inserts jobs in a transaction of their own. */
     void insert(List<NewJob> jobs);
 
+    /**
+     * Inserts a job that is ready now already claimed by {@code node} (running, attempt 1, started at its creation),
+     * in a transaction of its own, so the node can start it without a claim; throws
+     * {@link dev.millrace.DuplicateJobException} as {@link #insert(List)} does.
+     */
+    ClaimedJob insertClaimed(NewJob job, String node, Instant leaseUntil);
+
     /** Tenants with jobs ready at {@code now}, at most {@code max}, in tenant order. */
     List<TenantId> readyTenants(Instant now, int max);
 

@@ -19,7 +19,16 @@ final class H2Dialect implements SqlDialect {
 
     @Override
     public String insertSql(Tables t, boolean notify) {
-        throw new UnsupportedOperationException("H2 inserts a job in two statements");
+        throw new UnsupportedOperationException("H2 inserts jobs with plain statements");
+    }
+
+    @Override
+    public String insertClaimedSql(Tables t) {
+        // A live duplicate signature fails the unique index (the store names the job).
+        return "INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name, method_name, status, parent_job_id,"
+                + " stack_depth, max_stack_depth, created_at, run_at, payload, signature, request_id, consecutive_failures,"
+                + " state, node, lease_expires_at, attempt, started_at)"
+                + " VALUES (?, ?, ?, ?, ?, 'PROCESSING', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 1, ?)";
     }
 
     @Override
@@ -34,7 +43,7 @@ final class H2Dialect implements SqlDialect {
 
     @Override
     public String renewLeasesSql(Tables t) {
-        return "UPDATE " + t.queue() + " SET lease_expires_at = ? WHERE node = ? AND state = 1";
+        return "UPDATE " + t.job() + " SET lease_expires_at = ? WHERE state = 1 AND node = ?";
     }
 
     @Override
@@ -54,13 +63,13 @@ final class H2Dialect implements SqlDialect {
 
     @Override
     public String completeSql(Tables t) {
-        throw new UnsupportedOperationException("H2 completes with two batched statements");
+        throw new UnsupportedOperationException("H2 completes with batched updates");
     }
 
     @Override
     public String readyTenantsSql(Tables t) {
         // One index probe per known tenant: a DISTINCT over the queue would read every ready row on every pass.
-        return "SELECT t.tenant_id FROM " + t.tenant() + " t WHERE EXISTS (SELECT 1 FROM " + t.queue() + " q"
+        return "SELECT t.tenant_id FROM " + t.tenant() + " t WHERE EXISTS (SELECT 1 FROM " + t.job() + " q"
                 + " WHERE q.state = 0 AND q.tenant_id = t.tenant_id AND q.run_at <= ?) ORDER BY t.tenant_id LIMIT ?";
     }
 

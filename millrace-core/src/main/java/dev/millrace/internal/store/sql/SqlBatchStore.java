@@ -93,8 +93,7 @@ final class SqlBatchStore implements BatchStore {
             }
             jobs.insert(c, List.of(job));
             if (where != Admission.QUEUED) {
-                update(c, "DELETE FROM " + t.queue() + " WHERE job_id = ?", job.id());
-                update(c, "UPDATE " + t.job() + " SET status = 'HOLDING' WHERE id = ?", job.id());
+                update(c, "UPDATE " + t.job() + " SET state = NULL, status = 'HOLDING' WHERE id = ?", job.id());
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + batchTable + " (job_id, tenant_id, scope,"
                     + " admission, flex_position, not_before, phase, created_at) VALUES (?, ?, ?, ?, ?, ?, 'START', ?)")) {
@@ -156,23 +155,17 @@ final class SqlBatchStore implements BatchStore {
             }
         }
         if (ids.isEmpty()) return ids;
-        try (PreparedStatement q = c.prepareStatement("INSERT INTO " + t.queue()
-                + " (job_id, tenant_id, job_type, state, run_at) VALUES (?, ?, 'BATCH', 0, ?)");
-             PreparedStatement j = c.prepareStatement("UPDATE " + t.job() + " SET status = 'QUEUED', run_at = ? WHERE id = ?");
+        try (PreparedStatement j = c.prepareStatement("UPDATE " + t.job() + " SET state = 0, status = 'QUEUED', run_at = ?"
+                + " WHERE id = ?");
              PreparedStatement b = c.prepareStatement("UPDATE " + batchTable
                      + " SET admission = 'ACTIVE', flex_position = NULL WHERE job_id = ?")) {
             for (UUID id : ids) {
-                Jdbc.setUuid(q, 1, id);
-                q.setString(2, tenant.value());
-                Jdbc.setInstant(q, 3, now);
-                q.addBatch();
                 Jdbc.setInstant(j, 1, now);
                 Jdbc.setUuid(j, 2, id);
                 j.addBatch();
                 Jdbc.setUuid(b, 1, id);
                 b.addBatch();
             }
-            q.executeBatch();
             j.executeBatch();
             b.executeBatch();
         }
@@ -709,19 +702,16 @@ final class SqlBatchStore implements BatchStore {
     @Override
     public boolean endBatch(Connection connection, BatchEnd e, int maxActive) {
         return Jdbc.inConnection(connection, "end batch " + e.batch(), c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.queue()
-                    + " WHERE job_id = ? AND attempt = ? AND state = 1")) {
-                Jdbc.setUuid(ps, 1, e.batch());
-                ps.setInt(2, e.attempt());
-                if (ps.executeUpdate() == 0) return false;
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = ?,"
-                    + " extended_status = COALESCE(extended_status, ?), completed_at = ? WHERE id = ?")) {
+            // The attempt fences the end, as for any job.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = NULL,"
+                    + " lease_expires_at = NULL, status = ?, extended_status = COALESCE(extended_status, ?),"
+                    + " completed_at = ? WHERE id = ? AND attempt = ? AND state = 1")) {
                 ps.setString(1, e.status().name());
                 ps.setString(2, truncate(e.extendedStatus()));
                 Jdbc.setInstant(ps, 3, e.endedAt());
                 Jdbc.setUuid(ps, 4, e.batch());
-                ps.executeUpdate();
+                ps.setInt(5, e.attempt());
+                if (ps.executeUpdate() == 0) return false;
             }
             // Ended while starting: the chunks cut so far never were the batch's; they go.
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE id IN (SELECT job_id FROM "

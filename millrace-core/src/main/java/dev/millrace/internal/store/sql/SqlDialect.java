@@ -11,20 +11,35 @@ public interface SqlDialect {
     /** A short name: {@code h2} or {@code postgresql}; also the migration folder. */
     String name();
 
-    /** Whether {@link #insertSql} writes the queue row and the job row in one statement (and skips duplicates). */
+    /** Whether {@link #insertSql} writes a job in one statement that skips a duplicate signature (0 rows). */
     boolean insertsInOneStatement();
 
     /**
-     * The statement that inserts a job; with {@link #insertsInOneStatement()}, both rows, skipping a duplicate
-     * signature (0 rows), and notifying listeners when {@code notify} is set.
+     * The statement that inserts a job's row (only with {@link #insertsInOneStatement()}), skipping a duplicate
+     * signature; with {@code notify} it is a query that notifies listeners and returns one row per job written,
+     * otherwise an update.
      */
     String insertSql(Tables t, boolean notify);
+
+    /**
+     * The statement that inserts a job already claimed (running): parameters as {@link #insertSql}'s, then node and
+     * lease expiry; an update count, 0 when a live job holds its signature.
+     */
+    String insertClaimedSql(Tables t);
 
     /**
      * The statement that inserts many jobs at once (columns as arrays, a duplicate signature skipped), or null when
      * the database inserts them one statement each.
      */
     String insertManySql(Tables t);
+
+    /**
+     * The {@code COPY … FROM STDIN} (text format) that streams new jobs' rows in the column order of
+     * the job insert (NEW_JOB_COLUMNS, then state), or null when the database has no such bulk path.
+     */
+    default String copyJobsSql(Tables t) {
+        return null;
+    }
 
     /** The statement that notifies listening nodes at commit, or null when the database cannot. */
     String notifySql();
@@ -42,9 +57,9 @@ public interface SqlDialect {
     boolean completesInOneStatement();
 
     /**
-     * The one-statement completion (only with {@link #completesInOneStatement()}): deletes the queue rows whose
-     * attempt still matches and updates their jobs. Parameters: arrays of ids, attempts, statuses, extended statuses,
-     * completion times as text, then the ids twice more. Returns the ids it ended.
+     * The one-statement completion (only with {@link #completesInOneStatement()}): ends the running rows whose
+     * attempt still matches. Parameters: arrays of ids, attempts, statuses, extended statuses, completion times as
+     * text, then the ids once more. Returns the ids it ended.
      */
     String completeSql(Tables t);
 

@@ -39,7 +39,7 @@ final class SqlFairStore implements FairStore {
         this.dialect = dialect;
         this.t = tables;
         this.jobs = jobs;
-        String prefix = tables.queue().substring(0, tables.queue().length() - "mr_queue".length());
+        String prefix = tables.job().substring(0, tables.job().length() - "mr_job".length());
         this.lane = prefix + "mr_fair_lane";
         this.usage = prefix + "mr_usage_hour";
     }
@@ -50,8 +50,8 @@ final class SqlFairStore implements FairStore {
         return jdbc.inTransaction("count ready jobs per tenant", c -> {
             Map<TenantId, Map<JobType, Integer>> out = new LinkedHashMap<>();
             // Each tenant's oldest ready rows by the ready index, at most cap: bounded however deep the backlog.
-            try (PreparedStatement ps = c.prepareStatement("SELECT job_type FROM " + t.queue()
-                    + " WHERE state = 0 AND tenant_id = ? AND run_at <= ? ORDER BY state, tenant_id, run_at, job_id LIMIT ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT job_type FROM " + t.job()
+                    + " WHERE state = 0 AND tenant_id = ? AND run_at <= ? ORDER BY state, tenant_id, run_at, id LIMIT ?")) {
                 for (TenantId tenant : tenants) {
                     ps.setString(1, tenant.value());
                     Jdbc.setInstant(ps, 2, now);
@@ -149,7 +149,7 @@ final class SqlFairStore implements FairStore {
 
     private int running(Connection c, TenantId tenant, JobType type) throws SQLException {
         // Running rows are few (bounded by the nodes' workers and prefetch); the leases index holds only them.
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + t.queue()
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + t.job()
                 + " WHERE state = 1 AND lease_expires_at IS NOT NULL AND tenant_id = ? AND job_type = ?")) {
             ps.setString(1, tenant.value());
             ps.setString(2, type.name());

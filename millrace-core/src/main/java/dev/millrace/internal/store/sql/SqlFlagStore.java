@@ -120,45 +120,37 @@ final class SqlFlagStore implements FlagStore {
 
     private List<UUID> jobsOf(Connection c, TenantId tenant, int state, Collection<String> classes) throws SQLException {
         String in = String.join(", ", java.util.Collections.nCopies(classes.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT q.job_id FROM " + t.queue() + " q JOIN " + t.job()
-                + " j ON j.id = q.job_id WHERE q.tenant_id = ? AND q.state = ? AND j.class_name IN (" + in + ")")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + t.job()
+                + " WHERE tenant_id = ? AND state = ? AND class_name IN (" + in + ")")) {
             int i = 1;
             ps.setString(i++, tenant.value());
             ps.setInt(i++, state);
             for (String cls : classes) ps.setString(i++, cls);
             List<UUID> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(Jdbc.getUuid(rs, "job_id"));
+                while (rs.next()) out.add(Jdbc.getUuid(rs, "id"));
             }
             return out;
         }
     }
 
     /**
-     * Moves queue rows from one state to another, each only if still in the first (a claim may have taken a
-     * ready row meanwhile: it runs), and sets the job status of exactly those that moved.
+     * Moves jobs from one state to another with their status, each only if still in the first (a claim may have
+     * taken a ready row meanwhile: it runs).
      */
     private int move(Connection c, List<UUID> ids, int from, int to, String status) throws SQLException {
-        List<UUID> moved = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.queue() + " SET state = ? WHERE job_id = ? AND state = ?")) {
+        int moved = 0;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = ?, status = ?"
+                + " WHERE id = ? AND state = ?")) {
             for (UUID id : ids) {
                 ps.setInt(1, to);
-                Jdbc.setUuid(ps, 2, id);
-                ps.setInt(3, from);
+                ps.setString(2, status);
+                Jdbc.setUuid(ps, 3, id);
+                ps.setInt(4, from);
                 ps.addBatch();
             }
-            int[] counts = ps.executeBatch();
-            for (int k = 0; k < counts.length; k++) if (counts[k] != 0) moved.add(ids.get(k));
+            for (int count : ps.executeBatch()) if (count != 0) moved++;
         }
-        if (moved.isEmpty()) return 0;
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = ? WHERE id = ?")) {
-            for (UUID id : moved) {
-                ps.setString(1, status);
-                Jdbc.setUuid(ps, 2, id);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-        return moved.size();
+        return moved;
     }
 }

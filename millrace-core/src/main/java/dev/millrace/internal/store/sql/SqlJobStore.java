@@ -52,6 +52,8 @@ final class SqlJobStore implements JobStore {
     private final Tables t;
     private final String insertNotifySql;
     private final String insertPlainSql;
+    private final String copyJobsSql;
+    private final String insertClaimedSql;
 
     private final PgNotifier notifier;
 
@@ -62,6 +64,8 @@ final class SqlJobStore implements JobStore {
         this.t = tables;
         this.insertNotifySql = dialect.insertsInOneStatement() ? dialect.insertSql(tables, true) : null;
         this.insertPlainSql = dialect.insertsInOneStatement() ? dialect.insertSql(tables, false) : null;
+        this.copyJobsSql = dialect.copyJobsSql(tables);
+        this.insertClaimedSql = dialect.insertClaimedSql(tables);
     }
 
     // ---- enqueue
@@ -106,6 +110,25 @@ final class SqlJobStore implements JobStore {
         if (notifier != null && jobs.stream().anyMatch(SqlJobStore::readyNow)) notifier.request();
     }
 
+    @Override
+    public ClaimedJob insertClaimed(NewJob j, String node, Instant leaseUntil) {
+        // One statement in autocommit: the insert is the claim, and no NOTIFY (no other node needs waking).
+        return jdbc.inAutoCommit("enqueue", c -> {
+            try (PreparedStatement ps = c.prepareStatement(insertClaimedSql)) {
+                bindJobRow(ps, 1, j);
+                ps.setString(15, node);
+                Jdbc.setInstant(ps, 16, leaseUntil);
+                Jdbc.setInstant(ps, 17, j.createdAt());
+                if (ps.executeUpdate() == 0) throw duplicate(j);
+            } catch (SQLException e) {
+                if (j.signature() != null && dialect.isUniqueViolation(e)) throw duplicate(j);
+                throw e;
+            }
+            return new ClaimedJob(j.id(), j.tenant(), j.type(), j.className(), j.methodName(), j.payload(), j.parentId(),
+                    j.stackDepth(), j.maxStackDepth(), 1, j.createdAt(), j.runAt(), j.requestId(), j.consecutiveFailures());
+        });
+    }
+
     private static boolean readyNow(NewJob j) {
         return !j.runAt().isAfter(j.createdAt());
     }
@@ -129,42 +152,59 @@ final class SqlJobStore implements JobStore {
             boolean notify = notifyInTransaction && jobs.stream().anyMatch(SqlJobStore::readyNow);
             try (PreparedStatement ps = c.prepareStatement(notify ? insertNotifySql : insertPlainSql)) {
                 for (NewJob j : jobs) {
-                    int i = bindQueueRow(ps, 1, j);
-                    bindJobRow(ps, i, j, false);
-                    if (jobs.size() > 1) ps.addBatch();
+                    bindJobRow(ps, 1, j);
+                    if (notify) {
+                        // A query (its NOTIFY rides on the written row): one row back per job written.
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (!rs.next()) throw duplicate(j);
+                        }
+                    } else if (jobs.size() > 1) {
+                        ps.addBatch();
+                    } else if (ps.executeUpdate() == 0) {
+                        throw duplicate(j);
+                    }
                 }
-                int[] counts = jobs.size() > 1 ? ps.executeBatch() : new int[] {ps.executeUpdate()};
-                for (int k = 0; k < counts.length; k++) {
-                    if (counts[k] == 0) throw duplicate(jobs.get(k));
+                if (!notify && jobs.size() > 1) {
+                    int[] counts = ps.executeBatch();
+                    for (int k = 0; k < counts.length; k++) {
+                        if (counts[k] == 0) throw duplicate(jobs.get(k));
+                    }
                 }
             }
             return;
         }
-        try (PreparedStatement q = c.prepareStatement("INSERT INTO " + t.queue()
-                + " (job_id, tenant_id, job_type, state, run_at, signature) VALUES (?, ?, ?, 0, ?, ?)")) {
+        // Plain inserts: the unique index on live signatures refuses a duplicate. Jobs with a signature go one by one
+        // so the refused one can be named; the others in one batch.
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name,"
+                + " method_name, status, parent_job_id, stack_depth, max_stack_depth, created_at, run_at, payload, signature,"
+                + " request_id, consecutive_failures, state) VALUES (?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+            boolean batched = false;
             for (NewJob j : jobs) {
-                bindQueueRow(q, 1, j);
+                bindJobRow(ps, 1, j);
+                if (j.signature() == null) {
+                    ps.addBatch();
+                    batched = true;
+                    continue;
+                }
                 try {
-                    q.executeUpdate();
+                    ps.executeUpdate();
                 } catch (SQLException e) {
-                    if (j.signature() != null && dialect.isUniqueViolation(e)) throw duplicate(j);
+                    if (dialect.isUniqueViolation(e)) throw duplicate(j);
                     throw e;
                 }
             }
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name,"
-                + " method_name, status, parent_job_id, stack_depth, max_stack_depth, created_at, run_at, payload, signature,"
-                + " request_id, consecutive_failures) VALUES (?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (NewJob j : jobs) {
-                bindJobRow(ps, 1, j, true);
-                ps.addBatch();
-            }
-            ps.executeBatch();
+            if (batched) ps.executeBatch();
         }
     }
 
     /** Many jobs in one statement; a skipped duplicate makes the count short. */
     private void insertMany(Connection c, List<NewJob> jobs) throws SQLException {
+        // Without signatures nothing can be refused: stream the rows (COPY parses and checks far less per row than
+        // an INSERT of unnested arrays). With one, the INSERT skips duplicates and lets us name the refused job.
+        if (copyJobsSql != null && jobs.stream().allMatch(j -> j.signature() == null)) {
+            copyJobs(c, jobs);
+            return;
+        }
         int n = jobs.size();
         Object[][] cols = new Object[14][n];
         for (int k = 0; k < n; k++) {
@@ -192,33 +232,71 @@ final class SqlJobStore implements JobStore {
         }
     }
 
+    /** Streams new jobs' rows with {@code COPY} (text format: tab-separated, a backslash-N for null). */
+    private void copyJobs(Connection c, List<NewJob> jobs) throws SQLException {
+        StringBuilder rows = new StringBuilder(jobs.size() * 320);
+        for (NewJob j : jobs) {
+            copyField(rows, j.id().toString()).append('\t');
+            copyField(rows, j.tenant().value()).append('\t');
+            copyField(rows, j.type().name()).append('\t');
+            copyField(rows, j.className()).append('\t');
+            copyField(rows, j.methodName()).append('\t');
+            rows.append("QUEUED\t");
+            copyField(rows, j.parentId() == null ? null : j.parentId().toString()).append('\t');
+            rows.append(j.stackDepth()).append('\t');
+            copyField(rows, j.maxStackDepth() == null ? null : j.maxStackDepth().toString()).append('\t');
+            rows.append(j.createdAt()).append('\t');
+            rows.append(j.runAt()).append('\t');
+            copyField(rows, j.payload()).append('\t');
+            copyField(rows, j.signature()).append('\t');
+            copyField(rows, j.requestId()).append('\t');
+            rows.append(j.consecutiveFailures()).append("\t0\n");
+        }
+        byte[] data = rows.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            long written = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI()
+                    .copyIn(copyJobsSql, new java.io.ByteArrayInputStream(data));
+            if (written != jobs.size()) {
+                throw new SQLException("COPY wrote " + written + " of " + jobs.size() + " jobs");
+            }
+        } catch (java.io.IOException e) {
+            throw new SQLException("COPY of " + jobs.size() + " jobs failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static StringBuilder copyField(StringBuilder out, String value) {
+        if (value == null) return out.append("\\N");
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            switch (ch) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> out.append(ch);
+            }
+        }
+        return out;
+    }
+
     /** Names the first job whose signature is held (after a bulk insert skipped one). */
     private DuplicateJobException duplicateAmong(Connection c, List<NewJob> jobs) throws SQLException {
         for (NewJob j : jobs) {
             if (j.signature() == null) continue;
-            try (PreparedStatement ps = c.prepareStatement("SELECT job_id FROM " + t.queue()
-                    + " WHERE tenant_id = ? AND signature = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + t.job()
+                    + " WHERE tenant_id = ? AND signature = ? AND state IS NOT NULL")) {
                 ps.setString(1, j.tenant().value());
                 ps.setString(2, j.signature());
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && !j.id().equals(Jdbc.getUuid(rs, "job_id"))) return duplicate(j);
+                    if (rs.next() && !j.id().equals(Jdbc.getUuid(rs, "id"))) return duplicate(j);
                 }
             }
         }
         return duplicate(jobs.stream().filter(j -> j.signature() != null).findFirst().orElse(jobs.get(0)));
     }
 
-    private static int bindQueueRow(PreparedStatement ps, int i, NewJob j) throws SQLException {
+    private static void bindJobRow(PreparedStatement ps, int i, NewJob j) throws SQLException {
         Jdbc.setUuid(ps, i++, j.id());
-        ps.setString(i++, j.tenant().value());
-        ps.setString(i++, j.type().name());
-        Jdbc.setInstant(ps, i++, j.runAt());
-        ps.setString(i++, j.signature());
-        return i;
-    }
-
-    private static void bindJobRow(PreparedStatement ps, int i, NewJob j, boolean withId) throws SQLException {
-        if (withId) Jdbc.setUuid(ps, i++, j.id());
         ps.setString(i++, j.tenant().value());
         ps.setString(i++, j.type().name());
         ps.setString(i++, j.className());
@@ -261,7 +339,7 @@ final class SqlJobStore implements JobStore {
     public Optional<Instant> nextRunAt(Instant now) {
         return jdbc.inTransaction("find the next delayed job", c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT MIN(run_at) AS next FROM " + t.queue() + " WHERE state = 0 AND run_at > ?")) {
+                    "SELECT MIN(run_at) AS next FROM " + t.job() + " WHERE state = 0 AND run_at > ?")) {
                 Jdbc.setInstant(ps, 1, now);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.ofNullable(Jdbc.getInstant(rs, "next")) : Optional.empty();
@@ -274,7 +352,7 @@ final class SqlJobStore implements JobStore {
     public List<ClaimedJob> claim(ClaimRequest r) {
         if (r.tenants().isEmpty() || r.total() <= 0) return List.of();
         if (dialect.claimsInOneStatement()) {
-            // One statement claims the queue rows, marks the jobs PROCESSING and returns them: no commit round trip.
+            // One statement claims the rows, marks the jobs PROCESSING and returns them: no commit round trip.
             return jdbc.inAutoCommit("claim jobs", c -> claimInOneStatement(c, r));
         }
         return jdbc.inTransaction("claim jobs", c -> claimIn(c, r));
@@ -284,69 +362,29 @@ final class SqlJobStore implements JobStore {
     List<ClaimedJob> claimIn(Connection c, ClaimRequest r) throws SQLException {
         if (r.tenants().isEmpty() || r.total() <= 0) return List.of();
         if (dialect.claimsInOneStatement()) return claimInOneStatement(c, r);
-        {
-            List<UUID> ids = claimPerTenant(c, r);
-            if (ids.isEmpty()) return List.of();
-            // Mark the jobs and read them back in one statement (H2's data change delta table).
-            Map<UUID, ClaimedJob> byId = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + CLAIMED_COLUMNS + ", attempt FROM FINAL TABLE"
-                    + " (UPDATE " + t.job() + " SET status = 'PROCESSING', started_at = ?, node = ?, attempt = attempt + 1"
-                    + " WHERE id IN (" + placeholders(ID_CHUNK) + "))")) {
-                for (List<UUID> chunk : chunks(ids)) {
-                    Jdbc.setInstant(ps, 1, r.now());
-                    ps.setString(2, r.node());
-                    bindIds(ps, 3, chunk);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            ClaimedJob job = claimed(rs, rs.getInt("attempt"));
-                            byId.put(job.id(), job);
-                        }
-                    }
-                }
-            }
-            // Serve in claim order (the fair order), not in the order the database returned rows.
-            List<ClaimedJob> out = new ArrayList<>(ids.size());
-            for (UUID id : ids) out.add(byId.get(id));
-            return out;
-        }
+        return claimPerTenant(c, r);
     }
 
     @Override
     public Optional<ClaimedJob> claimJob(TenantId tenant, UUID id, String node, Instant now, Instant leaseUntil) {
         return jdbc.inTransaction("claim job " + id, c -> {
-            int attempt;
-            try (PreparedStatement ps = c.prepareStatement("SELECT attempt FROM " + t.queue()
-                    + " WHERE job_id = ? AND tenant_id = ? AND state = 0 AND run_at <= ? FOR UPDATE")) {
-                Jdbc.setUuid(ps, 1, id);
-                ps.setString(2, tenant.value());
-                Jdbc.setInstant(ps, 3, now);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) return Optional.empty();
-                    attempt = rs.getInt(1) + 1;
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.queue()
-                    + " SET state = 1, node = ?, lease_expires_at = ?, attempt = ? WHERE job_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = 1, node = ?,"
+                    + " lease_expires_at = ?, attempt = attempt + 1, status = 'PROCESSING', started_at = ?"
+                    + " WHERE id = ? AND tenant_id = ? AND state = 0 AND run_at <= ?")) {
                 ps.setString(1, node);
                 Jdbc.setInstant(ps, 2, leaseUntil);
-                ps.setInt(3, attempt);
+                Jdbc.setInstant(ps, 3, now);
                 Jdbc.setUuid(ps, 4, id);
-                ps.executeUpdate();
+                ps.setString(5, tenant.value());
+                Jdbc.setInstant(ps, 6, now);
+                if (ps.executeUpdate() == 0) return Optional.empty();
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job()
-                    + " SET status = 'PROCESSING', started_at = ?, node = ?, attempt = ? WHERE id = ?")) {
-                Jdbc.setInstant(ps, 1, now);
-                ps.setString(2, node);
-                ps.setInt(3, attempt);
-                Jdbc.setUuid(ps, 4, id);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + CLAIMED_COLUMNS + " FROM " + t.job()
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CLAIMED_COLUMNS + ", attempt FROM " + t.job()
                     + " WHERE id = ?")) {
                 Jdbc.setUuid(ps, 1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return Optional.of(claimed(rs, attempt));
+                    return Optional.of(claimed(rs, rs.getInt("attempt")));
                 }
             }
         });
@@ -388,7 +426,6 @@ final class SqlJobStore implements JobStore {
             ps.setString(8, r.node());
             Jdbc.setInstant(ps, 9, r.leaseUntil());
             Jdbc.setInstant(ps, 10, r.now());
-            ps.setString(11, r.node());
             record Row(ClaimedJob job, double key, long ord) {
             }
             List<Row> rows = new ArrayList<>();
@@ -405,10 +442,11 @@ final class SqlJobStore implements JobStore {
 
     /**
      * Claims up to each lane's limit of ready jobs of each tenant, each with one statement that takes only rows still
-     * ready (so two nodes never both claim one), and returns them in key order as the one-statement claim does.
+     * ready (so two nodes never both claim one) and reads them back, and returns them in key order as the
+     * one-statement claim does.
      */
-    private List<UUID> claimPerTenant(Connection c, ClaimRequest r) throws SQLException {
-        record Taken(UUID id, double key, int ord) {
+    private List<ClaimedJob> claimPerTenant(Connection c, ClaimRequest r) throws SQLException {
+        record Taken(ClaimedJob job, double key, int ord) {
         }
         List<Taken> all = new ArrayList<>();
         List<ClaimRequest.Lane> lanes = r.lanesOrEqual();
@@ -419,13 +457,14 @@ final class SqlJobStore implements JobStore {
         int left = r.total();
         // Ordering by the whole index (its leading columns are constants here) lets H2 read just the LIMIT's rows in
         // index order; ordered by run_at alone it would read and sort every ready row of the tenant.
-        try (PreparedStatement pick = c.prepareStatement("SELECT job_id FROM " + t.queue()
+        try (PreparedStatement pick = c.prepareStatement("SELECT id FROM " + t.job()
                 + " WHERE state = 0 AND tenant_id = ? AND run_at <= ?"
                 + " AND (CAST(? AS VARCHAR) IS NULL OR LOCATE(',' || job_type || ',', ?) = 0)"
-                + " ORDER BY state, tenant_id, run_at, job_id LIMIT ?");
-             PreparedStatement take = c.prepareStatement("SELECT job_id FROM FINAL TABLE (UPDATE " + t.queue()
-                     + " SET state = 1, node = ?, lease_expires_at = ?, attempt = attempt + 1"
-                     + " WHERE job_id IN (" + placeholders(ID_CHUNK) + ") AND state = 0)")) {
+                + " ORDER BY state, tenant_id, run_at, id LIMIT ?");
+             // Take the rows still ready and read them back in one statement (H2's data change delta table).
+             PreparedStatement take = c.prepareStatement("SELECT " + CLAIMED_COLUMNS + ", attempt FROM FINAL TABLE"
+                     + " (UPDATE " + t.job() + " SET state = 1, node = ?, lease_expires_at = ?, attempt = attempt + 1,"
+                     + " status = 'PROCESSING', started_at = ? WHERE id IN (" + placeholders(ID_CHUNK) + ") AND state = 0)")) {
             for (int i : order) {
                 if (left <= 0) break;
                 ClaimRequest.Lane lane = lanes.get(i);
@@ -436,28 +475,33 @@ final class SqlJobStore implements JobStore {
                 pick.setInt(5, Math.min(left, lane.limit()));
                 List<UUID> candidates = new ArrayList<>();
                 try (ResultSet rs = pick.executeQuery()) {
-                    while (rs.next()) candidates.add(Jdbc.getUuid(rs, "job_id"));
+                    while (rs.next()) candidates.add(Jdbc.getUuid(rs, "id"));
                 }
                 if (candidates.isEmpty()) continue;
-                java.util.Set<UUID> taken = new HashSet<>();
+                Map<UUID, ClaimedJob> taken = new HashMap<>();
                 for (List<UUID> chunk : chunks(candidates)) {
                     take.setString(1, r.node());
                     Jdbc.setInstant(take, 2, r.leaseUntil());
-                    bindIds(take, 3, chunk);
+                    Jdbc.setInstant(take, 3, r.now());
+                    bindIds(take, 4, chunk);
                     try (ResultSet rs = take.executeQuery()) {
-                        while (rs.next()) taken.add(Jdbc.getUuid(rs, "job_id"));
+                        while (rs.next()) {
+                            ClaimedJob job = claimed(rs, rs.getInt("attempt"));
+                            taken.put(job.id(), job);
+                        }
                     }
                 }
                 // Keep the oldest-first order of the pick; a row another node took in between is gone.
                 int k = 0;
                 for (UUID id : candidates) {
-                    if (taken.contains(id)) all.add(new Taken(id, lane.start() + lane.step() * ++k, i));
+                    ClaimedJob job = taken.get(id);
+                    if (job != null) all.add(new Taken(job, lane.start() + lane.step() * ++k, i));
                 }
                 left -= k;
             }
         }
         all.sort(java.util.Comparator.comparingDouble(Taken::key).thenComparingInt(Taken::ord));
-        return all.stream().map(Taken::id).toList();
+        return all.stream().map(Taken::job).toList();
     }
 
     // ---- complete, release
@@ -503,7 +547,6 @@ final class SqlJobStore implements JobStore {
                 ps.setArray(4, c.createArrayOf("varchar", ext));
                 ps.setArray(5, c.createArrayOf("text", done));
                 ps.setArray(6, c.createArrayOf("uuid", ids));
-                ps.setArray(7, c.createArrayOf("uuid", ids));
                 Set<UUID> accepted = new HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) accepted.add(Jdbc.getUuid(rs, "id"));
@@ -512,24 +555,12 @@ final class SqlJobStore implements JobStore {
             }
         }
         // The attempt fences the completion: a node whose lease expired (and whose job another attempt now owns)
-        // deletes nothing here, and its outcome is dropped.
-        List<Completion> accepted = new ArrayList<>(completions.size());
-        try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM " + t.queue() + " WHERE job_id = ? AND attempt = ? AND state = 1")) {
+        // ends nothing here, and its outcome is dropped.
+        Set<UUID> accepted = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = NULL, lease_expires_at = NULL,"
+                + " status = ?, extended_status = ?, number_of_errors = ?, items_processed = ?, completed_at = ?"
+                + " WHERE id = ? AND attempt = ? AND state = 1")) {
             for (Completion done : completions) {
-                Jdbc.setUuid(ps, 1, done.id());
-                ps.setInt(2, done.attempt());
-                ps.addBatch();
-            }
-            int[] counts = ps.executeBatch();
-            for (int k = 0; k < counts.length; k++) {
-                if (counts[k] > 0) accepted.add(completions.get(k));
-            }
-        }
-        if (accepted.isEmpty()) return Set.of();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = ?, extended_status = ?,"
-                + " number_of_errors = ?, items_processed = ?, completed_at = ? WHERE id = ? AND attempt = ?")) {
-            for (Completion done : accepted) {
                 ps.setString(1, done.status().name());
                 ps.setString(2, truncate(done.extendedStatus()));
                 ps.setInt(3, done.status() == JobStatus.FAILED ? 1 : 0);
@@ -539,39 +570,31 @@ final class SqlJobStore implements JobStore {
                 ps.setInt(7, done.attempt());
                 ps.addBatch();
             }
-            ps.executeBatch();
+            int[] counts = ps.executeBatch();
+            for (int k = 0; k < counts.length; k++) {
+                if (counts[k] > 0) accepted.add(completions.get(k).id());
+            }
         }
-        return accepted.stream().map(Completion::id).collect(Collectors.toSet());
+        return accepted;
     }
 
     @Override
     public int release(String node, Collection<ClaimedJob> jobs) {
         if (jobs.isEmpty()) return 0;
         return jdbc.inTransaction("release jobs", c -> {
-            List<ClaimedJob> released = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.queue() + " SET state = 0, node = NULL,"
-                    + " lease_expires_at = NULL, attempt = attempt - 1 WHERE job_id = ? AND attempt = ? AND node = ? AND state = 1")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = 0, node = NULL,"
+                    + " lease_expires_at = NULL, attempt = attempt - 1, status = 'QUEUED', started_at = NULL"
+                    + " WHERE id = ? AND attempt = ? AND node = ? AND state = 1")) {
                 for (ClaimedJob j : jobs) {
                     Jdbc.setUuid(ps, 1, j.id());
                     ps.setInt(2, j.attempt());
                     ps.setString(3, node);
                     ps.addBatch();
                 }
-                int[] counts = ps.executeBatch();
-                int k = 0;
-                for (ClaimedJob j : jobs) {
-                    if (counts[k++] > 0) released.add(j);
-                }
+                int released = 0;
+                for (int count : ps.executeBatch()) if (count > 0) released++;
+                return released;
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'QUEUED', node = NULL,"
-                    + " started_at = NULL, attempt = attempt - 1 WHERE id = ?")) {
-                for (ClaimedJob j : released) {
-                    Jdbc.setUuid(ps, 1, j.id());
-                    ps.addBatch();
-                }
-                if (!released.isEmpty()) ps.executeBatch();
-            }
-            return released.size();
         });
     }
 
@@ -592,12 +615,12 @@ final class SqlJobStore implements JobStore {
     @Override
     public Set<UUID> abortRequested(String node) {
         return jdbc.inTransaction("find abort requests", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT job_id FROM " + t.queue()
-                    + " WHERE node = ? AND state = 1 AND abort_requested = TRUE")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + t.job()
+                    + " WHERE state = 1 AND node = ? AND abort_requested = TRUE")) {
                 ps.setString(1, node);
                 Set<UUID> out = new HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) out.add(Jdbc.getUuid(rs, "job_id"));
+                    while (rs.next()) out.add(Jdbc.getUuid(rs, "id"));
                 }
                 return out;
             }
@@ -610,13 +633,13 @@ final class SqlJobStore implements JobStore {
             record Expired(UUID id, TenantId tenant, int attempt, String node, boolean abort) {
             }
             List<Expired> expired = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT job_id, tenant_id, attempt, node, abort_requested FROM "
-                    + t.queue() + " WHERE state = 1 AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT 500"
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, tenant_id, attempt, node, abort_requested FROM "
+                    + t.job() + " WHERE state = 1 AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT 500"
                     + " FOR UPDATE SKIP LOCKED")) {
                 Jdbc.setInstant(ps, 1, now);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        expired.add(new Expired(Jdbc.getUuid(rs, "job_id"), new TenantId(rs.getString("tenant_id")),
+                        expired.add(new Expired(Jdbc.getUuid(rs, "id"), new TenantId(rs.getString("tenant_id")),
                                 rs.getInt("attempt"), rs.getString("node"), rs.getBoolean("abort_requested")));
                     }
                 }
@@ -628,10 +651,8 @@ final class SqlJobStore implements JobStore {
             List<Completion> ended = new ArrayList<>();
             List<LogRow> notes = new ArrayList<>();
             List<RescueResult.Rescued> rescued = new ArrayList<>();
-            try (PreparedStatement requeue = c.prepareStatement("UPDATE " + t.queue()
-                    + " SET state = 0, node = NULL, lease_expires_at = NULL WHERE job_id = ? AND attempt = ?");
-                 PreparedStatement requeueJob = c.prepareStatement("UPDATE " + t.job()
-                         + " SET status = 'QUEUED', node = NULL WHERE id = ?")) {
+            try (PreparedStatement requeue = c.prepareStatement("UPDATE " + t.job() + " SET state = 0, node = NULL,"
+                    + " lease_expires_at = NULL, status = 'QUEUED' WHERE id = ? AND attempt = ? AND state = 1")) {
                 for (Expired e : expired) {
                     String why = "lease expired on node " + e.node() + " during attempt " + e.attempt() + " of " + maxAttempts
                             + " (the node died or stalled)";
@@ -647,17 +668,12 @@ final class SqlJobStore implements JobStore {
                         Jdbc.setUuid(requeue, 1, e.id());
                         requeue.setInt(2, e.attempt());
                         requeue.addBatch();
-                        Jdbc.setUuid(requeueJob, 1, e.id());
-                        requeueJob.addBatch();
                         rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), JobStatus.QUEUED));
                         requeued++;
                     }
                     notes.add(new LogRow(e.id(), e.tenant(), now, LogLevel.WARN, "rescued: " + why, null, "rescuer", null, null));
                 }
-                if (requeued > 0) {
-                    requeue.executeBatch();
-                    requeueJob.executeBatch();
-                }
+                if (requeued > 0) requeue.executeBatch();
             }
             completeIn(c, ended);
             insertLog(c, notes);
@@ -669,23 +685,16 @@ final class SqlJobStore implements JobStore {
     // Any job not running (ready, or held by a flag) is aborted at once.
     public AbortOutcome abort(TenantId tenant, UUID id, Instant now) {
         return jdbc.inTransaction("abort job " + id, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM " + t.queue() + " WHERE job_id = ? AND tenant_id = ? AND state <> 1")) {
-                Jdbc.setUuid(ps, 1, id);
-                ps.setString(2, tenant.value());
-                if (ps.executeUpdate() > 0) {
-                    try (PreparedStatement job = c.prepareStatement("UPDATE " + t.job()
-                            + " SET status = 'ABORTED', completed_at = ?, extended_status = ? WHERE id = ?")) {
-                        Jdbc.setInstant(job, 1, now);
-                        job.setString(2, "aborted before it started");
-                        Jdbc.setUuid(job, 3, id);
-                        job.executeUpdate();
-                    }
-                    return AbortOutcome.ABORTED;
-                }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = NULL, status = 'ABORTED',"
+                    + " completed_at = ?, extended_status = ? WHERE id = ? AND tenant_id = ? AND state <> 1")) {
+                Jdbc.setInstant(ps, 1, now);
+                ps.setString(2, "aborted before it started");
+                Jdbc.setUuid(ps, 3, id);
+                ps.setString(4, tenant.value());
+                if (ps.executeUpdate() > 0) return AbortOutcome.ABORTED;
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.queue()
-                    + " SET abort_requested = TRUE WHERE job_id = ? AND tenant_id = ? AND state = 1")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job()
+                    + " SET abort_requested = TRUE WHERE id = ? AND tenant_id = ? AND state = 1")) {
                 Jdbc.setUuid(ps, 1, id);
                 ps.setString(2, tenant.value());
                 return ps.executeUpdate() > 0 ? AbortOutcome.REQUESTED : AbortOutcome.NOT_FOUND;

@@ -46,10 +46,10 @@ final class SqlScheduleStore implements ScheduleStore {
         // The schedule table sits beside the job table, in the same (quoted) schema.
         this.table = tables.job().substring(0, tables.job().length() - "mr_job".length()) + "mr_schedule";
         this.jobs = jobs;
-        // Whether the last occurrence's job is still queued or running is read from the queue: no write is needed
-        // when a scheduled job ends.
-        this.selectSql = "SELECT " + COLUMNS + ", EXISTS (SELECT 1 FROM " + t.queue()
-                + " q WHERE q.job_id = s.last_job_id) AS last_job_active FROM " + table + " s";
+        // Whether the last occurrence's job is still queued or running is read from its row's state: no write is
+        // needed when a scheduled job ends.
+        this.selectSql = "SELECT " + COLUMNS + ", EXISTS (SELECT 1 FROM " + t.job()
+                + " q WHERE q.id = s.last_job_id AND q.state IS NOT NULL) AS last_job_active FROM " + table + " s";
     }
 
     // ---- create
@@ -240,36 +240,25 @@ final class SqlScheduleStore implements ScheduleStore {
     private List<ClaimedJob> claim(Connection c, List<NewJob> fired, ClaimFor claimFor) throws SQLException {
         List<UUID> ids = fired.stream().map(NewJob::id).toList();
         if (dialect.bindsArrays()) {
-            try (PreparedStatement queue = c.prepareStatement("UPDATE " + t.queue() + " SET state = 1, node = ?,"
-                    + " lease_expires_at = ?, attempt = attempt + 1 WHERE job_id = ANY(?::uuid[]) AND state = 0");
-                 PreparedStatement job = c.prepareStatement("UPDATE " + t.job() + " SET status = 'PROCESSING',"
-                         + " started_at = run_at, node = ?, attempt = 1 WHERE id = ANY(?::uuid[])")) {
-                queue.setString(1, claimFor.node());
-                Jdbc.setInstant(queue, 2, claimFor.leaseUntil());
-                queue.setArray(3, c.createArrayOf("uuid", ids.toArray()));
-                queue.executeUpdate();
+            try (PreparedStatement job = c.prepareStatement("UPDATE " + t.job() + " SET state = 1, node = ?,"
+                    + " lease_expires_at = ?, attempt = attempt + 1, status = 'PROCESSING', started_at = run_at"
+                    + " WHERE id = ANY(?::uuid[]) AND state = 0")) {
                 job.setString(1, claimFor.node());
-                job.setArray(2, c.createArrayOf("uuid", ids.toArray()));
+                Jdbc.setInstant(job, 2, claimFor.leaseUntil());
+                job.setArray(3, c.createArrayOf("uuid", ids.toArray()));
                 job.executeUpdate();
             }
             return claimed(fired);
         }
-        try (PreparedStatement queue = c.prepareStatement("UPDATE " + t.queue() + " SET state = 1, node = ?,"
-                + " lease_expires_at = ?, attempt = attempt + 1 WHERE job_id IN (" + SqlJobStore.placeholders(
-                SqlJobStore.ID_CHUNK) + ") AND state = 0");
-             PreparedStatement job = c.prepareStatement("UPDATE " + t.job() + " SET status = 'PROCESSING',"
-                     + " started_at = run_at, node = ?, attempt = 1 WHERE id IN (" + SqlJobStore.placeholders(
-                     SqlJobStore.ID_CHUNK) + ")")) {
+        try (PreparedStatement job = c.prepareStatement("UPDATE " + t.job() + " SET state = 1, node = ?,"
+                + " lease_expires_at = ?, attempt = attempt + 1, status = 'PROCESSING', started_at = run_at"
+                + " WHERE id IN (" + SqlJobStore.placeholders(SqlJobStore.ID_CHUNK) + ") AND state = 0")) {
             for (List<UUID> chunk : SqlJobStore.chunks(ids)) {
-                queue.setString(1, claimFor.node());
-                Jdbc.setInstant(queue, 2, claimFor.leaseUntil());
-                SqlJobStore.bindIds(queue, 3, chunk);
-                queue.addBatch();
                 job.setString(1, claimFor.node());
-                SqlJobStore.bindIds(job, 2, chunk);
+                Jdbc.setInstant(job, 2, claimFor.leaseUntil());
+                SqlJobStore.bindIds(job, 3, chunk);
                 job.addBatch();
             }
-            queue.executeBatch();
             job.executeBatch();
         }
         return claimed(fired);
