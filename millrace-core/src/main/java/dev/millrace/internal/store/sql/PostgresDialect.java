@@ -93,9 +93,12 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String readyTenantsSql(Tables t) {
-        // One probe of the partial ready index per known tenant. Parameters: now, limit.
-        return "SELECT t.tenant_id FROM " + t.tenant() + " t WHERE EXISTS (SELECT 1 FROM " + t.job() + " q"
-                + " WHERE q.state = 0 AND q.tenant_id = t.tenant_id AND q.run_at <= ?) ORDER BY t.tenant_id LIMIT ?";
+        // One probe of the partial ready index per known tenant. Parameters: now, limit. The LIMIT 1 keeps it a
+        // probe: written as EXISTS, the planner may turn it into a hash semi-join that reads every ready row (seen
+        // taking 100-200 ms with 94,000 ready rows of one flooding tenant).
+        return "SELECT t.tenant_id FROM " + t.tenant() + " t CROSS JOIN LATERAL (SELECT 1 FROM " + t.job() + " q"
+                + " WHERE q.state = 0 AND q.tenant_id = t.tenant_id AND q.run_at <= ? LIMIT 1) r"
+                + " ORDER BY t.tenant_id LIMIT ?";
     }
 
     @Override
