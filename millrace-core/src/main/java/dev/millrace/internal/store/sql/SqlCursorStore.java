@@ -1,8 +1,5 @@
 package dev.millrace.internal.store.sql;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.millrace.CursorPolicy;
 import dev.millrace.TenantId;
 import dev.millrace.internal.store.CursorStore;
@@ -21,14 +18,13 @@ import java.util.UUID;
 final class SqlCursorStore implements CursorStore {
     /** Pages sent to the database in one JDBC batch while a cursor is written. */
     static final int PAGES_PER_BATCH = 8;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Jdbc jdbc;
     private final SqlDialect dialect;
     private final String cursor;
     private final String page;
     private final String usage;
-    private final String policy;
+    private final PolicyTable<CursorPolicy> policies;
 
     SqlCursorStore(Jdbc jdbc, SqlDialect dialect, String schema) {
         this.jdbc = jdbc;
@@ -37,7 +33,8 @@ final class SqlCursorStore implements CursorStore {
         this.cursor = p + "mr_cursor";
         this.page = p + "mr_cursor_page";
         this.usage = p + "mr_cursor_usage";
-        this.policy = p + "mr_cursor_policy";
+        this.policies = new PolicyTable<>(jdbc, p + "mr_cursor_policy", "cursor policy", CursorPolicy.class,
+                CursorPolicy.DEFAULTS);
     }
 
     @Override
@@ -165,52 +162,12 @@ final class SqlCursorStore implements CursorStore {
 
     @Override
     public Optional<CursorPolicy> policy(TenantId tenant) {
-        return jdbc.inAutoCommit("read cursor policy of " + tenant, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT policy FROM " + policy + " WHERE tenant_id = ?")) {
-                ps.setString(1, tenant.value());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(read(tenant, rs.getString(1))) : Optional.empty();
-                }
-            }
-        });
+        return policies.get(tenant);
     }
 
     @Override
     public void putPolicy(TenantId tenant, CursorPolicy p, Instant now) {
-        String json;
-        try {
-            json = JSON.writeValueAsString(p);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cursor policy cannot be written as JSON", e);
-        }
-        jdbc.inTransaction("save cursor policy of " + tenant, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE " + policy + " SET policy = ?, updated_at = ? WHERE tenant_id = ?")) {
-                ps.setString(1, json);
-                Jdbc.setInstant(ps, 2, now);
-                ps.setString(3, tenant.value());
-                if (ps.executeUpdate() > 0) return null;
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO " + policy + " (tenant_id, policy, updated_at) VALUES (?, ?, ?)")) {
-                ps.setString(1, tenant.value());
-                ps.setString(2, json);
-                Jdbc.setInstant(ps, 3, now);
-                ps.executeUpdate();
-            }
-            return null;
-        });
-    }
-
-    private static CursorPolicy read(TenantId tenant, String json) {
-        try {
-            ObjectNode merged = JSON.valueToTree(CursorPolicy.DEFAULTS);
-            merged.setAll((ObjectNode) JSON.readTree(json));
-            return JSON.treeToValue(merged, CursorPolicy.class);
-        } catch (JsonProcessingException | ClassCastException e) {
-            throw new IllegalStateException("stored cursor policy of tenant '" + tenant + "' is not a JSON object of"
-                    + " policy keys: " + json, e);
-        }
+        policies.put(tenant, p, now);
     }
 
     @Override

@@ -1,8 +1,5 @@
 package dev.millrace.internal.store.sql;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.millrace.TenantId;
 import dev.millrace.event.EventPolicy;
 import dev.millrace.event.ResumeFrom;
@@ -29,10 +26,9 @@ import java.util.function.Function;
  * in one statement over arrays (the same capability the job store uses for {@code enqueueAll}).
  */
 final class SqlEventStore implements EventStore {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final Jdbc jdbc;
     private final SqlDialect dialect;
-    private final String policy;
+    private final PolicyTable<EventPolicy> policies;
     private final String usage;
     private final boolean arrays;
     private final PgNotifier notifier;
@@ -53,7 +49,8 @@ final class SqlEventStore implements EventStore {
         this.event = p + "mr_event";
         this.subscription = p + "mr_subscription";
         this.partition = p + "mr_subscription_partition";
-        this.policy = p + "mr_event_policy";
+        this.policies = new PolicyTable<>(jdbc, p + "mr_event_policy", "event policy", EventPolicy.class,
+                EventPolicy.DEFAULTS);
         this.usage = p + "mr_event_usage";
     }
 
@@ -564,52 +561,12 @@ final class SqlEventStore implements EventStore {
 
     @Override
     public Optional<EventPolicy> policy(TenantId tenant) {
-        return jdbc.inAutoCommit("read event policy of " + tenant, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT policy FROM " + policy + " WHERE tenant_id = ?")) {
-                ps.setString(1, tenant.value());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(readPolicy(tenant, rs.getString(1))) : Optional.empty();
-                }
-            }
-        });
-    }
-
-    private static EventPolicy readPolicy(TenantId tenant, String json) {
-        try {
-            ObjectNode merged = JSON.valueToTree(EventPolicy.DEFAULTS);
-            merged.setAll((ObjectNode) JSON.readTree(json));
-            return JSON.treeToValue(merged, EventPolicy.class);
-        } catch (JsonProcessingException | ClassCastException e) {
-            throw new IllegalStateException("stored event policy of tenant '" + tenant + "' is not a JSON object of"
-                    + " policy keys: " + json, e);
-        }
+        return policies.get(tenant);
     }
 
     @Override
     public void putPolicy(TenantId tenant, EventPolicy p, Instant now) {
-        String json;
-        try {
-            json = JSON.writeValueAsString(p);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("event policy cannot be written as JSON", e);
-        }
-        jdbc.inTransaction("save event policy of " + tenant, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE " + policy + " SET policy = ?, updated_at = ? WHERE tenant_id = ?")) {
-                ps.setString(1, json);
-                Jdbc.setInstant(ps, 2, now);
-                ps.setString(3, tenant.value());
-                if (ps.executeUpdate() > 0) return null;
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO " + policy + " (tenant_id, policy, updated_at) VALUES (?, ?, ?)")) {
-                ps.setString(1, tenant.value());
-                ps.setString(2, json);
-                Jdbc.setInstant(ps, 3, now);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        policies.put(tenant, p, now);
     }
 
     @Override
