@@ -17,7 +17,7 @@ import java.util.UUID;
 public record EventRecord(String channel, long replayId, UUID eventUuid, Instant publishedAt,
                           Map<String, Object> fields) {
 
-    /** A STRING or ID field, or null when absent. */
+    /** A STRING, LONG_TEXT or ID field, or null when absent. */
     public String getString(String field) {
         Object v = fields.get(field);
         return v == null ? null : v.toString();

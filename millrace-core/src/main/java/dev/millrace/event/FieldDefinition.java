@@ -12,6 +12,8 @@ import java.util.Objects;
 public record FieldDefinition(String name, FieldType type, boolean required) {
     /** Longest value of a {@link FieldType#STRING} field. */
     public static final int STRING_MAX_LENGTH = 255;
+    /** Longest value of a {@link FieldType#LONG_TEXT} field (Salesforce's long text area). */
+    public static final int LONG_TEXT_MAX_LENGTH = 131_072;
     /** Longest value of an {@link FieldType#ID} field. */
     public static final int ID_MAX_LENGTH = 100;
 

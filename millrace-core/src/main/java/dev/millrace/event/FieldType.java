@@ -11,5 +11,7 @@ public enum FieldType {
     /** A point in time: an {@link java.time.Instant} or {@link java.time.OffsetDateTime}; delivered as an Instant. */
     DATE_TIME,
     /** An identifier: a non-blank {@link String} of at most {@link FieldDefinition#ID_MAX_LENGTH} characters, or a UUID. */
-    ID
+    ID,
+    /** Long text of at most {@link FieldDefinition#LONG_TEXT_MAX_LENGTH} characters: a {@link String}. */
+    LONG_TEXT
 }

@@ -111,6 +111,27 @@ class PublishTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void aLongTextFieldKeepsUpTo131072CharactersAndRefusesMoreNamingTheField(Db db) throws Exception {
+        Millrace m = node(db);
+        m.events().declare(ACME, ChannelDefinition.named("Note").field("body", FieldType.LONG_TEXT, true));
+        String longest = "é".repeat(FieldDefinition.LONG_TEXT_MAX_LENGTH);
+        List<PublishResult> results = m.events().publish(ACME, List.of(
+                Event.on("Note").with("body", longest),
+                Event.on("Note").with("body", longest + "x"),
+                Event.on("Note").with("body", 42)));
+
+        assertThat(results.get(0).isSuccess()).isTrue();
+        assertThat(results.get(1)).extracting(PublishResult::errorCode, PublishResult::field)
+                .containsExactly("INVALID_FIELD_VALUE", "body");
+        assertThat(results.get(1).message()).contains("at most 131072 characters");
+        assertThat(results.get(2).errorCode()).isEqualTo("INVALID_FIELD_VALUE");
+        List<EventRecord> stored = readAll(m, "Note");
+        assertThat(stored).hasSize(1);
+        assertThat(stored.get(0).getString("body")).isEqualTo(longest);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void badDeclarationsAreRefusedNamingWhatWasWrong(Db db) {
         Millrace m = node(db);
         assertThatThrownBy(() -> ChannelDefinition.named("1bad")).hasMessageContaining("channel name '1bad'");

@@ -114,6 +114,12 @@ final class EventCodec {
                 }
                 payload.put(f.name(), s.toString());
             }
+            case LONG_TEXT -> {
+                if (!(v instanceof CharSequence s) || s.length() > FieldDefinition.LONG_TEXT_MAX_LENGTH) {
+                    return "a String of at most " + FieldDefinition.LONG_TEXT_MAX_LENGTH + " characters";
+                }
+                payload.put(f.name(), s.toString());
+            }
             case ID -> {
                 String s = v instanceof UUID u ? u.toString() : v instanceof CharSequence cs ? cs.toString() : null;
                 if (s == null || s.isBlank() || s.length() > FieldDefinition.ID_MAX_LENGTH) {
