@@ -2,6 +2,7 @@ package dev.millrace.event;
 
 import dev.millrace.TenantId;
 
+import java.net.http.HttpClient;
 import java.sql.Connection;
 import java.util.List;
 
@@ -39,4 +40,11 @@ public interface DeliveryContext {
 
     /** Publishes events from the handler: after-commit events commit with the delivery's transaction. */
     List<PublishResult> publish(List<Event> events);
+
+    /**
+     * The delivery's HTTP client, counted against the batch's governor limits (callouts and their time). Callouts
+     * are refused with {@link dev.millrace.CalloutException} unless the tenant's {@link EventPolicy#calloutsInHandlers()}
+     * allows them (SPEC EVT-15): a handler that must call out otherwise enqueues a queueable that does.
+     */
+    HttpClient httpClient();
 }

@@ -13,13 +13,20 @@ package dev.millrace.event;
  * @param maxRetries retries of a batch after a {@link RetryableException} before the partition is suspended
  * @param everyExceptionRetryable when true, any exception a handler throws without a resume checkpoint is retried
  *                                like a {@link RetryableException} instead of skipping the batch (EVT-12, Millrace)
+ * @param calloutsInHandlers when true, handlers may make callouts through {@link DeliveryContext#httpClient()};
+ *                           when false (the default, as in Salesforce) every callout there fails with
+ *                           {@link dev.millrace.CalloutException} (EVT-15)
  */
 public record EventPolicy(int maxChannels, int maxPartitions, int maxPartitionedSubscriptions, int publishPerHour,
-                          int retentionHours, int maxRetries, boolean everyExceptionRetryable) {
+                          int retentionHours, int maxRetries, boolean everyExceptionRetryable,
+                          boolean calloutsInHandlers) {
 
-    /** The defaults: 100 channels, 10 partitions, 5 partitioned subscriptions, 100,000 an hour, 72 h, 9 retries. */
+    /**
+     * The defaults: 100 channels, 10 partitions, 5 partitioned subscriptions, 100,000 an hour, 72 h, 9 retries, no
+     * callouts in handlers.
+     */
     public static final EventPolicy DEFAULTS = new EventPolicy(100, Subscription.MAX_PARTITIONS, 5, 100_000, 72,
-            Subscription.MAX_RETRIES, false);
+            Subscription.MAX_RETRIES, false, false);
 
     /** Validates every number, naming the key, the value and the allowed range. */
     public EventPolicy {
@@ -41,30 +48,36 @@ public record EventPolicy(int maxChannels, int maxPartitions, int maxPartitioned
     /** A copy with another number of channels the tenant may declare. */
     public EventPolicy withMaxChannels(int v) {
         return new EventPolicy(v, maxPartitions, maxPartitionedSubscriptions, publishPerHour, retentionHours,
-                maxRetries, everyExceptionRetryable);
+                maxRetries, everyExceptionRetryable, calloutsInHandlers);
     }
 
     /** A copy with other partition limits: per subscription, and partitioned subscriptions per tenant. */
     public EventPolicy withPartitions(int perSubscription, int partitionedSubscriptions) {
         return new EventPolicy(maxChannels, perSubscription, partitionedSubscriptions, publishPerHour, retentionHours,
-                maxRetries, everyExceptionRetryable);
+                maxRetries, everyExceptionRetryable, calloutsInHandlers);
     }
 
     /** A copy with another hourly publishing allocation. */
     public EventPolicy withPublishPerHour(int v) {
         return new EventPolicy(maxChannels, maxPartitions, maxPartitionedSubscriptions, v, retentionHours, maxRetries,
-                everyExceptionRetryable);
+                everyExceptionRetryable, calloutsInHandlers);
     }
 
     /** A copy with another retention for channels that set none. */
     public EventPolicy withRetentionHours(int v) {
         return new EventPolicy(maxChannels, maxPartitions, maxPartitionedSubscriptions, publishPerHour, v, maxRetries,
-                everyExceptionRetryable);
+                everyExceptionRetryable, calloutsInHandlers);
     }
 
     /** A copy with another retry limit and treatment of other exceptions. */
     public EventPolicy withRetries(int max, boolean everyException) {
         return new EventPolicy(maxChannels, maxPartitions, maxPartitionedSubscriptions, publishPerHour, retentionHours,
-                max, everyException);
+                max, everyException, calloutsInHandlers);
+    }
+
+    /** A copy that allows or refuses callouts in the tenant's event handlers. */
+    public EventPolicy withCalloutsInHandlers(boolean allowed) {
+        return new EventPolicy(maxChannels, maxPartitions, maxPartitionedSubscriptions, publishPerHour, retentionHours,
+                maxRetries, everyExceptionRetryable, allowed);
     }
 }

@@ -1,5 +1,7 @@
 package dev.millrace.event;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.millrace.CalloutException;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
 import dev.millrace.UnknownTenantException;
@@ -10,6 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +36,8 @@ class EventPolicyTest extends DatabaseTest {
 
     private Millrace node(Db db, MutableClock clock) {
         ATTEMPTS.clear();
-        Millrace.Builder b = builder(db).registerHandler(Failing.class).registerHandler(Quiet.class);
+        Millrace.Builder b = builder(db).registerHandler(Failing.class).registerHandler(Quiet.class)
+                .registerHandler(CallingOut.class);
         if (clock != null) b.clock(clock);
         Millrace m = node(b);
         m.tenants().create(ACME);
@@ -53,6 +61,24 @@ class EventPolicyTest extends DatabaseTest {
         public void handle(List<EventRecord> events, DeliveryContext context) {
             ATTEMPTS.add(context.retries());
             throw new IllegalStateException("ledger closed");
+        }
+    }
+
+    static final List<String> CALLOUTS = new CopyOnWriteArrayList<>();
+    static volatile URI calloutTarget;
+
+    /** Calls {@link #calloutTarget} once per batch through the delivery's HTTP client, recording the answer. */
+    public static final class CallingOut implements EventHandler {
+        @Override
+        public void handle(List<EventRecord> events, DeliveryContext context) throws Exception {
+            try {
+                HttpResponse<String> r = context.httpClient().send(HttpRequest.newBuilder(calloutTarget).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                CALLOUTS.add(r.body());
+            } catch (CalloutException e) {
+                CALLOUTS.add("refused: " + e.getMessage());
+                throw e;
+            }
         }
     }
 
@@ -211,5 +237,40 @@ class EventPolicyTest extends DatabaseTest {
         s = m.events().status(ACME, "ledger").get(0);
         assertThat(s.state()).isEqualTo(SubscriptionState.ACTIVE);
         assertThat(s.checkpoint()).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void handlersMayCallOutOnlyWhenTheTenantsPolicyAllowsIt(Db db) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/rates", exchange -> {
+            byte[] body = "1.17".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            calloutTarget = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/rates");
+            CALLOUTS.clear();
+            Millrace m = node(db, null);
+            m.events().subscribe(ACME, Subscription.of("rates", "OrderPlaced", CallingOut.class));
+
+            // Off by default, as in Salesforce: the call is not made, and the batch is skipped and recorded.
+            m.events().publish(ACME, orders(0, 2));
+            m.events().deliverNow(ACME);
+            assertThat(CALLOUTS).singleElement().asString().startsWith("refused: callout to GET " + calloutTarget)
+                    .contains("calloutsInHandlers");
+            assertThat(m.events().status(ACME, "rates").get(0).lastError()).startsWith("CalloutException");
+
+            m.events().putPolicy(ACME, EventPolicy.DEFAULTS.withCalloutsInHandlers(true));
+            CALLOUTS.clear();
+            m.events().publish(ACME, orders(2, 1));
+            m.events().deliverNow(ACME);
+            assertThat(CALLOUTS).containsExactly("1.17");
+            assertThat(m.events().status(ACME, "rates").get(0).checkpoint()).isEqualTo(3);
+        } finally {
+            server.stop(0);
+        }
     }
 }

@@ -119,10 +119,10 @@ public final class Engine implements AutoCloseable {
         Enqueuer enqueuer = new Enqueuer(registry, codec, policies, config.clock(), quota);
         this.quotaService = new DailyAllocationService(quota);
         this.cursors = new CursorService(sql.cursors(), config.clock(), config.applicationDataSources(), policies::get);
-        this.events = new EventBus(sql.events(), sql.dataSource(), policies::get, config.clock(), this.nodeId,
-                config.lease(), config.pollInterval(), config.handlerClasses());
         this.governance = new Governance(new FlagService(sql.flags(), config.clock(), config.flagCacheTime(),
                 config.flagBindings()));
+        this.events = new EventBus(sql.events(), sql.dataSource(), policies::get, config.clock(), this.nodeId,
+                config.lease(), config.pollInterval(), config.handlerClasses(), governance::http);
         this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake,
                 cursors, events, governance, (tenant, batch, scope) -> executeBatch(tenant, batch, scope, null));
         this.completer = new Completer(store);

@@ -6,10 +6,12 @@ import dev.millrace.event.Event;
 import dev.millrace.event.EventRecord;
 import dev.millrace.event.PublishResult;
 import dev.millrace.internal.limits.ExecutionLimits;
+import dev.millrace.internal.limits.MeteredHttpClient;
 import dev.millrace.internal.limits.MeteredJdbc;
 import dev.millrace.internal.store.EventStore.PartitionRow;
 import dev.millrace.internal.store.StoreException;
 
+import java.net.http.HttpClient;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -23,17 +25,25 @@ final class DeliveryContextImpl implements DeliveryContext, EventTransaction {
     private final DataSource dataSource;
     private final PendingEvents pending = new PendingEvents();
     private final ExecutionLimits limits;
+    private final HttpClient http;
     private Connection connection;
     private Connection metered;
     private Long resumeCheckpoint;
 
+    /** {@code calloutsRefused}: why the handler may make no callout, or null when it may. */
     DeliveryContextImpl(EventBus bus, PartitionRow partition, List<EventRecord> batch, DataSource dataSource,
-                        ExecutionLimits limits) {
+                        ExecutionLimits limits, HttpClient nodeHttp, String calloutsRefused) {
         this.bus = bus;
         this.partition = partition;
         this.batch = batch;
         this.dataSource = dataSource;
         this.limits = limits;
+        this.http = new MeteredHttpClient(nodeHttp, limits, calloutsRefused);
+    }
+
+    @Override
+    public HttpClient httpClient() {
+        return http;
     }
 
     @Override

@@ -30,6 +30,7 @@ import dev.millrace.internal.store.EventStore.StoredEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.http.HttpClient;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -41,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -70,6 +72,7 @@ public final class EventBus implements Events {
     /** How long a node trusts its cached copy of a tenant's event policy (a change on another node). */
     static final Duration POLICY_CACHE = Duration.ofSeconds(5);
 
+    private final Supplier<HttpClient> http;
     private final EventStore store;
     private final DataSource dataSource;
     private final java.util.function.Function<TenantId, dev.millrace.TenantPolicy> tenantCheck;
@@ -102,12 +105,14 @@ public final class EventBus implements Events {
      * @param tenantCheck the tenant's policy (a delivery's governor limits are its async ones); throws
      *                    {@code UnknownTenantException} for a tenant that does not exist
      * @param handlerClasses the handler classes this node delivers
+     * @param http the node's shared HTTP client, under handlers' callouts when their tenant allows them
      */
     public EventBus(EventStore store, DataSource dataSource,
                     java.util.function.Function<TenantId, dev.millrace.TenantPolicy> tenantCheck, InstantSource clock,
                     String nodeId, Duration lease, Duration pollInterval,
-                    List<Class<? extends EventHandler>> handlerClasses) {
+                    List<Class<? extends EventHandler>> handlerClasses, Supplier<HttpClient> http) {
         this.store = store;
+        this.http = http;
         this.dataSource = dataSource;
         this.tenantCheck = tenantCheck;
         this.clock = clock;
@@ -568,7 +573,11 @@ public final class EventBus implements Events {
         dev.millrace.TenantPolicy tp = tenantPolicyOrDefaults(p.tenant());
         ExecutionLimits limits = new ExecutionLimits("async", tp.asyncLimits(), tp.enqueuePerAsyncExecution(),
                 tp.futuresPerExecution());
-        DeliveryContextImpl ctx = new DeliveryContextImpl(this, p, batch, dataSource, limits);
+        String calloutsRefused = policy(p.tenant()).calloutsInHandlers() ? null
+                : "callouts are not allowed in event handlers (event policy calloutsInHandlers is off, SPEC EVT-15);"
+                + " enqueue a queueable that makes the call";
+        DeliveryContextImpl ctx = new DeliveryContextImpl(this, p, batch, dataSource, limits, http.get(),
+                calloutsRefused);
         DELIVERY.set(ctx);
         limits.attach();
         Thread renewer = renewWhileRunning(p);
