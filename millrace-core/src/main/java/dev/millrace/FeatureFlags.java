@@ -32,9 +32,9 @@ public interface FeatureFlags {
     boolean isEnabled(TenantId tenant, String name);
 
     /**
-     * Switches a flag for a tenant, audited as changed by {@value #DEFAULT_CHANGED_BY}. Switching it off moves the tenant's ready jobs of the bound classes to
-     * {@link JobStatus#HOLDING}; switching it on releases them to {@link JobStatus#QUEUED}. Jobs already
-     * running are not touched.
+     * Switches a flag for a tenant, audited as changed by {@value #DEFAULT_CHANGED_BY}. Switching it off moves the
+     * tenant's ready jobs of the bound classes to {@link JobStatus#HOLDING}; switching it on releases them to
+     * {@link JobStatus#QUEUED}. Jobs already running are not touched.
      *
      * @return how many jobs were held or released
      * @throws UnknownTenantException when the tenant does not exist

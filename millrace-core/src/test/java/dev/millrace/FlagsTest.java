@@ -287,6 +287,7 @@ class FlagsTest extends DatabaseTest {
         m.flags().set(ACME, "beta", true, "alice");
         m.flags().set(ACME, "beta", false, "bob");
         await().atMost(Duration.ofSeconds(30)).until(() -> FlagWatcher.CHANGES.size() >= 2);
-        assertThat(FlagWatcher.CHANGES).containsExactly("acme beta null->true by alice", "acme beta true->false by bob");
+        assertThat(FlagWatcher.CHANGES).containsExactly("acme beta null->true by alice",
+                "acme beta true->false by bob");
     }
 }

@@ -51,7 +51,8 @@ class FlagsAndLimitsApiTest extends ServerTest {
         assertThat(items.at("/0/changedBy").asText()).isEqualTo("admin");
         assertThat(items.at("/0/oldValue").asBoolean()).isTrue();
         assertThat(items.at("/0/newValue").asBoolean()).isFalse();
-        String acmeKeyId = call(server, "GET", "/api/v1/tenants/acme/keys", ADMIN, null).json().at("/items/0/id").asText();
+        String acmeKeyId = call(server, "GET", "/api/v1/tenants/acme/keys", ADMIN, null).json().at("/items/0/id")
+                .asText();
         assertThat(items.at("/1/changedBy").asText()).as("the caller's key id").isEqualTo(acmeKeyId).isNotBlank();
         assertThat(items.at("/1/oldValue").isNull()).as("the flag was new").isTrue();
         assertThat(java.time.Instant.parse(items.at("/1/changedAt").asText())).isNotNull();

@@ -104,8 +104,9 @@ final class SqlFlagStore implements FlagStore {
         });
     }
 
+    /** Stores the new value and moves the bound classes' jobs; returns how many moved. */
     private int moveJobs(Connection c, TenantId tenant, String name, boolean enabled, Collection<String> boundClasses,
-                     Instant now) throws SQLException {
+                         Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + flagTable
                 + " SET enabled = ?, updated_at = ? WHERE tenant_id = ? AND name = ?")) {
             ps.setBoolean(1, enabled);
