@@ -1,17 +1,25 @@
 package dev.millrace;
 
+import dev.millrace.event.DeliveryContext;
+import dev.millrace.event.EventHandler;
+import dev.millrace.event.EventRecord;
+import dev.millrace.event.Events;
+import dev.millrace.event.Subscription;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
+import dev.millrace.testing.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.millrace.testing.Jobs.awaitStatus;
@@ -57,10 +65,25 @@ class FlagsTest extends DatabaseTest {
         }
     }
 
+    /** Records flag change events as "tenant flag old->new by who" (and whether they say when). */
+    public static final class FlagWatcher implements EventHandler {
+        static final List<String> CHANGES = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void handle(List<EventRecord> events, DeliveryContext context) {
+            for (EventRecord e : events) {
+                CHANGES.add(e.getString("tenant") + " " + e.getString("flag") + " " + e.getBoolean("oldValue") + "->"
+                        + e.getBoolean("newValue") + " by " + e.getString("changedBy")
+                        + (e.getInstant("changedAt") == null ? " (no time)" : ""));
+            }
+        }
+    }
+
     @BeforeEach
     void clear() {
         RAN.clear();
         SEEN.clear();
+        FlagWatcher.CHANGES.clear();
     }
 
     private Millrace.Builder bound(Db db) {
@@ -196,5 +219,75 @@ class FlagsTest extends DatabaseTest {
         awaitStatus(admin, ACME, held, JobStatus.HOLDING);
         admin.flags().set(ACME, FLAG, true);
         assertThat(awaitTerminal(runner, ACME, held).status()).isEqualTo(JobStatus.COMPLETED);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aChangeIsAuditedWithWhoWhenOldAndNewValueNewestFirst(Db db) {
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-01T09:15:00Z"));
+        Millrace m = node(bound(db).clock(clock));
+        tenants(m, ACME, OTHER);
+        m.flags().set(ACME, "beta", true, "alice");
+        clock.advance(Duration.ofMinutes(5));
+        m.flags().set(ACME, "beta", false);
+        assertThat(m.flags().history(ACME, "beta")).containsExactly(
+                new FlagChange(ACME, "beta", true, false, FeatureFlags.DEFAULT_CHANGED_BY,
+                        Instant.parse("2026-03-01T09:20:00Z")),
+                new FlagChange(ACME, "beta", null, true, "alice", Instant.parse("2026-03-01T09:15:00Z")));
+        assertThat(m.flags().history(OTHER, "beta")).as("audits are per tenant").isEmpty();
+        assertThat(m.flags().history(ACME, "never")).isEmpty();
+        assertThatThrownBy(() -> m.flags().history(ACME, "no spaces")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("flag name 'no spaces' is invalid");
+        assertThatThrownBy(() -> m.flags().history(TenantId.of("ghost"), "beta"))
+                .isInstanceOf(UnknownTenantException.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void settingTheValueAFlagAlreadyHasWritesNoAuditRow(Db db) {
+        Millrace m = client(db);
+        m.flags().set(ACME, "beta", true, "alice");
+        m.flags().set(ACME, "beta", true, "bob");
+        assertThat(m.flags().history(ACME, "beta")).extracting(FlagChange::changedBy).containsExactly("alice");
+        // A bound flag's row created off by an enqueue has a stored value: switching it off again changes nothing.
+        m.enqueue(ACME, new Gated("g"));
+        m.flags().set(ACME, FLAG, false, "carol");
+        assertThat(m.flags().history(ACME, FLAG)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aBadChangedByIsRefusedAndNothingIsStored(Db db) {
+        Millrace m = client(db);
+        JobId held = m.enqueue(ACME, new Gated("held"));
+        for (String bad : new String[]{null, "", "   "}) {
+            assertThatThrownBy(() -> m.flags().set(ACME, FLAG, true, bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("changedBy '" + bad + "' is invalid: expected 1 to 200 characters, not blank");
+        }
+        assertThatThrownBy(() -> m.flags().set(ACME, FLAG, true, "x".repeat(201)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("changedBy is 201 characters long: expected 1 to 200 characters, not blank");
+        assertThat(m.flags().isEnabled(ACME, FLAG)).isFalse();
+        assertThat(m.flags().history(ACME, FLAG)).isEmpty();
+        assertThat(m.jobs().find(ACME, held).orElseThrow().status()).as("no job moved").isEqualTo(JobStatus.HOLDING);
+        m.flags().set(ACME, FLAG, true, "x".repeat(200));
+        assertThat(m.flags().history(ACME, FLAG)).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aSubscriberReceivesFlagChangeEventsOfItsTenantOnly(Db db) {
+        Millrace m = node(bound(db).registerHandler(FlagWatcher.class));
+        MILLRACE.set(m);
+        tenants(m, ACME, OTHER);
+        m.events().subscribe(ACME, Subscription.of("flags", Events.FLAG_CHANGE_CHANNEL, FlagWatcher.class));
+        m.start();
+        m.flags().set(OTHER, "beta", true, "mallory");
+        m.flags().set(ACME, "beta", true, "alice");
+        m.flags().set(ACME, "beta", true, "alice");
+        m.flags().set(ACME, "beta", false, "bob");
+        await().atMost(Duration.ofSeconds(30)).until(() -> FlagWatcher.CHANGES.size() >= 2);
+        assertThat(FlagWatcher.CHANGES).containsExactly("acme beta null->true by alice",
+                "acme beta true->false by bob");
     }
 }

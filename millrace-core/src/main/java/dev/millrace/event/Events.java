@@ -24,6 +24,8 @@ public interface Events {
     String BATCH_ERROR_CHANNEL = "BatchErrorEvent";
     /** Schedule fires: published by the scheduler. */
     String SCHEDULE_FIRE_CHANNEL = "ScheduleFireEvent";
+    /** Feature flag changes (SPEC FLAG-4): published after a switch that changed a flag's value commits. */
+    String FLAG_CHANGE_CHANNEL = "FlagChangeEvent";
 
     /** The tenant's event limits ({@link EventPolicy#DEFAULTS} until an operator set others). */
     EventPolicy policy(TenantId tenant);

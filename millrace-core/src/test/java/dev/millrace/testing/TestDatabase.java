@@ -101,7 +101,7 @@ public final class TestDatabase implements AutoCloseable {
             for (String table : new String[] {"mr_batch_error", "mr_batch_chunk", "mr_batch", "mr_schedule", "mr_job_log",
                     "mr_job", "mr_tenant", "mr_flag", "mr_api_key", "mr_event", "mr_subscription_partition",
                     "mr_subscription", "mr_channel", "mr_fair_lane", "mr_usage_hour", "mr_cursor_page", "mr_cursor",
-                    "mr_cursor_usage", "mr_cursor_policy", "mr_event_policy", "mr_event_usage"}) {
+                    "mr_cursor_usage", "mr_cursor_policy", "mr_event_policy", "mr_event_usage", "mr_flag_change"}) {
                 try {
                     s.executeUpdate("DELETE FROM \"" + schema + "\"." + table);
                 } catch (SQLException e) {

@@ -37,6 +37,34 @@ class FlagsAndLimitsApiTest extends ServerTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void flagHistoryShowsWhoChangedItNewestFirstForTheCallersTenantOnly(Db db) {
+        MillraceServer server = server(db, false);
+        String acme = tenantWithKey(server, "acme");
+        String globex = tenantWithKey(server, "globex");
+        call(server, "PUT", "/api/v1/flags/newBilling", acme, "{\"enabled\":true}");
+        call(server, "PUT", "/api/v1/flags/newBilling", acme, "{\"enabled\":true}");
+        call(server, "PUT", "/api/v1/flags/newBilling", ADMIN, "{\"enabled\":false}", "Millrace-Tenant", "acme");
+        Response res = call(server, "GET", "/api/v1/flags/newBilling/history", acme, null);
+        assertThat(res.status()).isEqualTo(200);
+        JsonNode items = res.json().get("items");
+        assertThat(items).as("setting the same value again is not a change").hasSize(2);
+        assertThat(items.at("/0/changedBy").asText()).isEqualTo("admin");
+        assertThat(items.at("/0/oldValue").asBoolean()).isTrue();
+        assertThat(items.at("/0/newValue").asBoolean()).isFalse();
+        String acmeKeyId = call(server, "GET", "/api/v1/tenants/acme/keys", ADMIN, null).json().at("/items/0/id")
+                .asText();
+        assertThat(items.at("/1/changedBy").asText()).as("the caller's key id").isEqualTo(acmeKeyId).isNotBlank();
+        assertThat(items.at("/1/oldValue").isNull()).as("the flag was new").isTrue();
+        assertThat(java.time.Instant.parse(items.at("/1/changedAt").asText())).isNotNull();
+
+        assertThat(call(server, "GET", "/api/v1/flags/newBilling/history", globex, null).json().get("items"))
+                .as("another tenant's flag of that name has no changes").isEmpty();
+        JsonNode p = call(server, "GET", "/api/v1/flags/new%20billing/history", acme, null).json();
+        assertThat(p.get("field").asText()).isEqualTo("name");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void limitsShowTheTenantsProfilesFromItsPolicy(Db db) {
         MillraceServer server = server(db, false);
         String key = tenantWithKey(server, "acme");

@@ -420,14 +420,25 @@ public final class Engine implements AutoCloseable {
         }
 
         @Override
-        public int set(TenantId tenant, String name, boolean enabled) {
+        public int set(TenantId tenant, String name, boolean enabled, String changedBy) {
+            FlagService.checkName(name);
+            FlagService.checkChangedBy(changedBy);
+            policies.get(Objects.requireNonNull(tenant, "tenant"));
+            var done = governance.flags.set(tenant, name, enabled, changedBy);
+            int moved = done.moved();
+            if (enabled && moved > 0) wake();
+            // After the commit, so a subscriber never hears of a switch that rolled back.
+            if (done.change() != null) events.flagChanged(done.change());
+            LOG.info("flag {} of tenant {} switched {} by {} ({} jobs {})", name, tenant, enabled ? "on" : "off",
+                    changedBy, moved, enabled ? "released" : "held");
+            return moved;
+        }
+
+        @Override
+        public java.util.List<dev.millrace.FlagChange> history(TenantId tenant, String name) {
             FlagService.checkName(name);
             policies.get(Objects.requireNonNull(tenant, "tenant"));
-            int moved = governance.flags.set(tenant, name, enabled);
-            if (enabled && moved > 0) wake();
-            LOG.info("flag {} of tenant {} switched {} ({} jobs {})", name, tenant, enabled ? "on" : "off", moved,
-                    enabled ? "released" : "held");
-            return moved;
+            return governance.flags.history(tenant, name);
         }
 
         @Override

@@ -90,6 +90,7 @@ public final class EventBus implements Events {
     private final ConcurrentLinkedQueue<SystemEvent> systemEvents = new ConcurrentLinkedQueue<>();
     private volatile Set<TenantId> jobStatusTenants = Set.of();
     private volatile Set<TenantId> scheduleFireTenants = Set.of();
+    private volatile Set<TenantId> flagChangeTenants = Set.of();
     private volatile Set<TenantId> batchErrorTenants = Set.of();
 
     private record Cached(ChannelRow row, ChannelDefinition definition, Instant loadedAt) {
@@ -846,6 +847,19 @@ public final class EventBus implements Events {
     }
 
     /**
+     * A flag switch changed a flag's value (after its transaction committed): queued for the flag change channel
+     * when the tenant has a subscription on it.
+     */
+    public void flagChanged(dev.millrace.FlagChange change) {
+        if (!flagChangeTenants.contains(change.tenant())) return;
+        Event event = Event.on(Events.FLAG_CHANGE_CHANNEL).with("tenant", change.tenant().value())
+                .with("flag", change.flag()).with("newValue", change.newValue())
+                .with("changedBy", cut(change.changedBy())).with("changedAt", change.changedAt());
+        if (change.oldValue() != null) event = event.with("oldValue", change.oldValue());
+        queueSystemEvent(change.tenant(), Events.FLAG_CHANGE_CHANNEL, event);
+    }
+
+    /**
      * A batch recorded an error (after its transaction committed): queued for the batch error channel when the
      * tenant has a subscription on it. Long texts are cut to the channel's string length.
      */
@@ -875,6 +889,7 @@ public final class EventBus implements Events {
         jobStatusTenants = Set.copyOf(store.tenantsSubscribedTo(Events.JOB_STATUS_CHANNEL));
         scheduleFireTenants = Set.copyOf(store.tenantsSubscribedTo(Events.SCHEDULE_FIRE_CHANNEL));
         batchErrorTenants = Set.copyOf(store.tenantsSubscribedTo(Events.BATCH_ERROR_CHANNEL));
+        flagChangeTenants = Set.copyOf(store.tenantsSubscribedTo(Events.FLAG_CHANGE_CHANNEL));
     }
 
     /** Publishes queued system events; returns how many. */

@@ -34,6 +34,15 @@ final class SystemChannels {
                     .field("scheduleName", FieldType.STRING, false)
                     .field("fireTime", FieldType.DATE_TIME, true)
                     .field("jobId", FieldType.ID, false)
+                    .withBehavior(PublishBehavior.IMMEDIATE),
+            // Published after a flag switch commits (FLAG-4); oldValue is absent when the flag was new.
+            Events.FLAG_CHANGE_CHANNEL, ChannelDefinition.named(Events.FLAG_CHANGE_CHANNEL)
+                    .field("tenant", FieldType.ID, true)
+                    .field("flag", FieldType.STRING, true)
+                    .field("oldValue", FieldType.BOOLEAN, false)
+                    .field("newValue", FieldType.BOOLEAN, true)
+                    .field("changedBy", FieldType.STRING, true)
+                    .field("changedAt", FieldType.DATE_TIME, true)
                     .withBehavior(PublishBehavior.IMMEDIATE));
 
     private SystemChannels() {

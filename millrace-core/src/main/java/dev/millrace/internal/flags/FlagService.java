@@ -1,5 +1,7 @@
 package dev.millrace.internal.flags;
 
+import dev.millrace.FeatureFlags;
+import dev.millrace.FlagChange;
 import dev.millrace.TenantId;
 import dev.millrace.internal.store.FlagStore;
 import dev.millrace.internal.store.NewJob;
@@ -60,6 +62,19 @@ public final class FlagService {
         return name;
     }
 
+    /** Rejects a {@code changedBy} that is null, blank or longer than 200 characters, saying which. */
+    public static String checkChangedBy(String changedBy) {
+        if (changedBy == null || changedBy.isBlank()) {
+            throw new IllegalArgumentException("changedBy '" + changedBy
+                    + "' is invalid: expected 1 to 200 characters, not blank");
+        }
+        if (changedBy.length() > 200) {
+            throw new IllegalArgumentException("changedBy is " + changedBy.length()
+                    + " characters long: expected 1 to 200 characters, not blank");
+        }
+        return changedBy;
+    }
+
     /** The flag's value, from a cache refreshed per tenant after the cache time. */
     public boolean isEnabled(TenantId tenant, String name) {
         checkName(name);
@@ -73,14 +88,24 @@ public final class FlagService {
         return c.flags().getOrDefault(name, false);
     }
 
-    /** Stores the switch and moves the bound jobs; this node's cache forgets the tenant at once. */
-    public int set(TenantId tenant, String name, boolean enabled) {
+    /**
+     * Stores the switch with its audit and moves the bound jobs; this node's cache forgets the tenant at once.
+     */
+    public FlagStore.Switch set(TenantId tenant, String name, boolean enabled, String changedBy) {
         checkName(name);
+        checkChangedBy(changedBy);
         try {
-            return store.set(tenant, name, enabled, classesOfFlag.getOrDefault(name, List.of()), clock.instant());
+            return store.set(tenant, name, enabled, changedBy, classesOfFlag.getOrDefault(name, List.of()),
+                    clock.instant());
         } finally {
             cache.remove(tenant);
         }
+    }
+
+    /** The flag's audited changes, newest first (at most {@link FeatureFlags#HISTORY_LIMIT}). */
+    public List<FlagChange> history(TenantId tenant, String name) {
+        checkName(name);
+        return store.history(tenant, name, FeatureFlags.HISTORY_LIMIT);
     }
 
     /** The stored flags of a tenant. */

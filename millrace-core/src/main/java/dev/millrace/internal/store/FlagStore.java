@@ -1,5 +1,6 @@
 package dev.millrace.internal.store;
 
+import dev.millrace.FlagChange;
 import dev.millrace.TenantId;
 
 import java.sql.Connection;
@@ -18,11 +19,19 @@ public interface FlagStore {
     /** The tenant's flags by name (absent flags read false). */
     Map<String, Boolean> flags(TenantId tenant);
 
+    /** What a switch did: how many jobs moved, and the audited change ({@code null} when the value was unchanged). */
+    record Switch(int moved, FlagChange change) {
+    }
+
     /**
      * Switches a flag and, in the same transaction, moves the ready jobs of the bound classes to held (off) or
-     * the held ones back to ready (on). Returns how many jobs moved.
+     * the held ones back to ready (on), and audits the change when the value changed or the flag was new.
      */
-    int set(TenantId tenant, String name, boolean enabled, Collection<String> boundClasses, Instant now);
+    Switch set(TenantId tenant, String name, boolean enabled, String changedBy, Collection<String> boundClasses,
+               Instant now);
+
+    /** The flag's audited changes, newest first, at most {@code limit}. */
+    List<FlagChange> history(TenantId tenant, String name, int limit);
 
     /**
      * Inside the caller's transaction: makes sure the flag's row exists, locks it until that transaction ends

@@ -53,6 +53,13 @@ class FeatureCommandsTest extends ServerTest {
         assertThat(as(server, key, "flags", "set", "newBilling", "on").out()).contains("newBilling on");
         assertThat(as(server, key, "flags", "list").out()).contains("newBilling", "on");
         assertThat(as(server, key, "flags", "set", "newBilling", "maybe").exit()).isEqualTo(2);
+        assertThat(as(server, key, "flags", "set", "newBilling", "off").exit()).isZero();
+        ClientCommandsTest.Run history = as(server, key, "flags", "history", "newBilling");
+        assertThat(history.exit()).as(history.err()).isZero();
+        assertThat(history.out().lines().toList()).hasSize(2);
+        assertThat(history.out().lines().findFirst().orElseThrow()).contains("on   -> off");
+        assertThat(history.out()).contains("new  -> on");
+        assertThat(as(server, key, "flags", "history", "never").out()).contains("No changes of flag never.");
 
         call(server, "POST", "/api/v1/channels", key, "{\"name\":\"OrderPlaced\",\"fields\":[{\"name\":\"orderId\","
                 + "\"type\":\"ID\",\"required\":true}]}");

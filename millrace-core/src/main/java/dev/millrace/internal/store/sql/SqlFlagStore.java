@@ -1,5 +1,6 @@
 package dev.millrace.internal.store.sql;
 
+import dev.millrace.FlagChange;
 import dev.millrace.TenantId;
 import dev.millrace.internal.store.FlagStore;
 
@@ -28,6 +29,7 @@ final class SqlFlagStore implements FlagStore {
     private final SqlDialect dialect;
     private final Tables t;
     private final String flagTable;
+    private final String changeTable;
 
     SqlFlagStore(Jdbc jdbc, SqlDialect dialect, Tables tables) {
         this.jdbc = jdbc;
@@ -35,6 +37,7 @@ final class SqlFlagStore implements FlagStore {
         this.t = tables;
         // Same schema as the tenants table.
         this.flagTable = tables.tenant().substring(0, tables.tenant().length() - "mr_tenant".length()) + "mr_flag";
+        this.changeTable = flagTable + "_change";
     }
 
     @Override
@@ -53,29 +56,76 @@ final class SqlFlagStore implements FlagStore {
     }
 
     @Override
-    public int set(TenantId tenant, String name, boolean enabled, Collection<String> boundClasses, Instant now) {
+    public Switch set(TenantId tenant, String name, boolean enabled, String changedBy,
+                      Collection<String> boundClasses, Instant now) {
         return jdbc.inTransaction("switch flag " + name + " of tenant " + tenant, c -> {
-            lockFlag(c, tenant, name, now);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + flagTable
-                    + " SET enabled = ?, updated_at = ? WHERE tenant_id = ? AND name = ?")) {
-                ps.setBoolean(1, enabled);
-                Jdbc.setInstant(ps, 2, now);
-                ps.setString(3, tenant.value());
-                ps.setString(4, name);
-                ps.executeUpdate();
-            }
-            if (boundClasses.isEmpty()) return 0;
-            List<UUID> candidates = jobsOf(c, tenant, enabled ? HELD : 0, boundClasses);
-            if (candidates.isEmpty()) return 0;
-            int moved = enabled ? move(c, candidates, HELD, 0, "QUEUED") : move(c, candidates, 0, HELD, "HOLDING");
-            if (enabled && moved > 0 && dialect.notifySql() != null) {
-                // Released jobs are ready: wake the other nodes when this commits.
-                try (PreparedStatement n = c.prepareStatement(dialect.notifySql())) {
-                    n.execute();
-                }
-            }
-            return moved;
+            // The value before, under the row's lock; null when the flag has no row yet (then create one to lock).
+            Boolean old = readLocked(c, tenant, name);
+            if (old == null) lockFlag(c, tenant, name, now);
+            FlagChange change = old != null && old == enabled ? null
+                    : new FlagChange(tenant, name, old, enabled, changedBy, now);
+            if (change != null) audit(c, change);
+            return new Switch(moveJobs(c, tenant, name, enabled, boundClasses, now), change);
         });
+    }
+
+    private void audit(Connection c, FlagChange change) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + changeTable
+                + " (tenant_id, name, old_enabled, new_enabled, changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, change.tenant().value());
+            ps.setString(2, change.flag());
+            if (change.oldValue() == null) ps.setNull(3, java.sql.Types.BOOLEAN);
+            else ps.setBoolean(3, change.oldValue());
+            ps.setBoolean(4, change.newValue());
+            ps.setString(5, change.changedBy());
+            Jdbc.setInstant(ps, 6, change.changedAt());
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public List<FlagChange> history(TenantId tenant, String name, int limit) {
+        return jdbc.inTransaction("read the history of flag " + name + " of tenant " + tenant, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT old_enabled, new_enabled, changed_by, changed_at"
+                    + " FROM " + changeTable + " WHERE tenant_id = ? AND name = ? ORDER BY id DESC LIMIT ?")) {
+                ps.setString(1, tenant.value());
+                ps.setString(2, name);
+                ps.setInt(3, limit);
+                List<FlagChange> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        boolean old = rs.getBoolean(1);
+                        out.add(new FlagChange(tenant, name, rs.wasNull() ? null : old, rs.getBoolean(2),
+                                rs.getString(3), Jdbc.getInstant(rs, "changed_at")));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Stores the new value and moves the bound classes' jobs; returns how many moved. */
+    private int moveJobs(Connection c, TenantId tenant, String name, boolean enabled, Collection<String> boundClasses,
+                         Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + flagTable
+                + " SET enabled = ?, updated_at = ? WHERE tenant_id = ? AND name = ?")) {
+            ps.setBoolean(1, enabled);
+            Jdbc.setInstant(ps, 2, now);
+            ps.setString(3, tenant.value());
+            ps.setString(4, name);
+            ps.executeUpdate();
+        }
+        if (boundClasses.isEmpty()) return 0;
+        List<UUID> candidates = jobsOf(c, tenant, enabled ? HELD : 0, boundClasses);
+        if (candidates.isEmpty()) return 0;
+        int moved = enabled ? move(c, candidates, HELD, 0, "QUEUED") : move(c, candidates, 0, HELD, "HOLDING");
+        if (enabled && moved > 0 && dialect.notifySql() != null) {
+            // Released jobs are ready: wake the other nodes when this commits.
+            try (PreparedStatement n = c.prepareStatement(dialect.notifySql())) {
+                n.execute();
+            }
+        }
+        return moved;
     }
 
     @Override
