@@ -3,14 +3,12 @@ package dev.millrace.internal.cursor;
 import dev.millrace.CursorPolicy;
 import dev.millrace.Cursors;
 import dev.millrace.TenantId;
+import dev.millrace.internal.PolicyCache;
 import dev.millrace.internal.store.CursorStore;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -29,12 +27,8 @@ public final class CursorService implements Cursors {
     private final CursorStore store;
     private final InstantSource clock;
     private final Map<String, DataSource> dataSources;
-    private final Consumer<TenantId> tenantCheck;
-    /** Policies read recently, so an execution's first fetch costs no policy query; a change on this node is seen at once. */
-    private final ConcurrentHashMap<TenantId, Cached> policies = new ConcurrentHashMap<>();
-
-    private record Cached(CursorPolicy policy, Instant until) {
-    }
+    /** Policies read recently, so an execution's first fetch costs no policy query. */
+    private final PolicyCache<CursorPolicy> policies;
 
     /** How long a policy read from the store is used before it is read again (a change on another node). */
     static final Duration POLICY_CACHE = Duration.ofSeconds(5);
@@ -49,8 +43,12 @@ public final class CursorService implements Cursors {
                          Consumer<TenantId> tenantCheck) {
         this.store = store;
         this.clock = clock;
+        this.policies = new PolicyCache<>(clock, POLICY_CACHE, t -> store.policy(t).orElse(CursorPolicy.DEFAULTS),
+                (t, p) -> {
+                    tenantCheck.accept(t);
+                    store.putPolicy(t, p, clock.instant());
+                });
         this.dataSources = new TreeMap<>(dataSources);
-        this.tenantCheck = tenantCheck;
     }
 
     /**
@@ -83,22 +81,11 @@ public final class CursorService implements Cursors {
 
     @Override
     public CursorPolicy policy(TenantId tenant) {
-        Objects.requireNonNull(tenant, "tenant");
-        Instant now = clock.instant();
-        Cached c = policies.get(tenant);
-        if (c != null && now.isBefore(c.until())) return c.policy();
-        CursorPolicy p = store.policy(tenant).orElse(CursorPolicy.DEFAULTS);
-        policies.put(tenant, new Cached(p, now.plus(POLICY_CACHE)));
-        return p;
+        return policies.get(tenant);
     }
 
     @Override
     public CursorPolicy putPolicy(TenantId tenant, CursorPolicy policy) {
-        Objects.requireNonNull(tenant, "tenant");
-        Objects.requireNonNull(policy, "policy");
-        tenantCheck.accept(tenant);
-        store.putPolicy(tenant, policy, clock.instant());
-        policies.remove(tenant);
-        return policy;
+        return policies.put(tenant, policy);
     }
 }

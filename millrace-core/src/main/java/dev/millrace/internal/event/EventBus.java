@@ -19,6 +19,7 @@ import dev.millrace.event.RetryableException;
 import dev.millrace.event.Subscription;
 import dev.millrace.event.SubscriptionState;
 import dev.millrace.event.SubscriptionStatus;
+import dev.millrace.internal.PolicyCache;
 import dev.millrace.internal.engine.Executions;
 import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.internal.store.EventStore;
@@ -83,7 +84,7 @@ public final class EventBus implements Events {
     private final Map<String, EventHandler> handlers;
     private final EventCodec codec = new EventCodec();
     private final Map<String, Cached> channels = new ConcurrentHashMap<>();
-    private final Map<TenantId, CachedPolicy> policies = new ConcurrentHashMap<>();
+    private final PolicyCache<EventPolicy> policies;
     private final Object signal = new Object();
     private long signals;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -97,9 +98,6 @@ public final class EventBus implements Events {
     }
 
     private record SystemEvent(TenantId tenant, String channel, Event event) {
-    }
-
-    private record CachedPolicy(EventPolicy policy, Instant until) {
     }
 
     /**
@@ -117,6 +115,11 @@ public final class EventBus implements Events {
         this.dataSource = dataSource;
         this.tenantCheck = tenantCheck;
         this.clock = clock;
+        this.policies = new PolicyCache<>(clock, POLICY_CACHE, t -> store.policy(t).orElse(EventPolicy.DEFAULTS),
+                (t, p) -> {
+                    tenantCheck.apply(t);
+                    store.putPolicy(t, p, clock.instant());
+                });
         this.nodeId = nodeId;
         this.lease = lease;
         this.pollInterval = pollInterval;
@@ -159,23 +162,12 @@ public final class EventBus implements Events {
 
     @Override
     public EventPolicy policy(TenantId tenant) {
-        Objects.requireNonNull(tenant, "tenant");
-        Instant now = clock.instant();
-        CachedPolicy c = policies.get(tenant);
-        if (c != null && now.isBefore(c.until()) && !now.isBefore(c.until().minus(POLICY_CACHE))) return c.policy();
-        EventPolicy p = store.policy(tenant).orElse(EventPolicy.DEFAULTS);
-        policies.put(tenant, new CachedPolicy(p, now.plus(POLICY_CACHE)));
-        return p;
+        return policies.get(tenant);
     }
 
     @Override
     public EventPolicy putPolicy(TenantId tenant, EventPolicy policy) {
-        Objects.requireNonNull(tenant, "tenant");
-        Objects.requireNonNull(policy, "policy");
-        tenantCheck.apply(tenant);
-        store.putPolicy(tenant, policy, clock.instant());
-        policies.remove(tenant);
-        return policy;
+        return policies.put(tenant, policy);
     }
 
     /** The hour the publishing allocation is counted in (clock hours, UTC). */

@@ -257,6 +257,60 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void aFlagsHistoryShowsWhoSwitchedItWhenAndFromWhatToWhat(Db db) {
+        startServer(db);
+        node.flags().set(ACME, "new-checkout", true, "ops-alice");
+        node.flags().set(ACME, "new-checkout", false, "ops-bob");
+        node.flags().set(ACME, "beta-reports", true, "ops-carol");
+        signIn();
+        browser.click(By.cssSelector("a.nav-link[data-page='flags']"));
+        assertThat(browser.driver().findElements(By.id("flag-history"))).as("none until a flag is picked").isEmpty();
+
+        press("#flags-list [data-flag='new-checkout'] .history-btn");
+        browser.visible(By.cssSelector("#flag-history[data-flag='new-checkout']"
+                + " tr[data-changed-by='ops-alice'][data-old='new'][data-new='true']"));
+        browser.until(d -> historyShown().equals(List.of("ops-bob", "ops-alice")));
+        browser.textIn(By.cssSelector("#flag-history tr[data-changed-by='ops-bob']"), "On → Off");
+        browser.visible(By.cssSelector("#flags-list [data-flag='new-checkout'].selected"));
+        assertThat(browser.driver().getCurrentUrl()).endsWith("#/flags?flag=new-checkout");
+        shot(db, "12b-flag-history");
+
+        // Switched on the page: the change is audited as the admin key's and shows at the top.
+        press("#flags-list [data-flag='new-checkout'] .switch");
+        browser.until(d -> historyShown().equals(List.of("admin", "ops-bob", "ops-alice")));
+        browser.visible(By.cssSelector("#flag-history tr[data-changed-by='admin'][data-old='false'][data-new='true']"));
+
+        // Live: switched elsewhere, the history follows without a reload.
+        Object page = js("return window.performance.timeOrigin");
+        node.flags().set(ACME, "new-checkout", false, "deploy-bot");
+        browser.until(d -> historyShown().equals(List.of("deploy-bot", "admin", "ops-bob", "ops-alice")));
+        assertThat(js("return window.performance.timeOrigin")).isEqualTo(page);
+
+        // Another flag's history replaces it; pressing History again hides it.
+        press("#flags-list [data-flag='beta-reports'] .history-btn");
+        browser.until(d -> historyShown().equals(List.of("ops-carol")));
+        browser.visible(By.cssSelector("#flag-history[data-flag='beta-reports']"));
+        press("#flags-list [data-flag='beta-reports'] .history-btn");
+        browser.until(d -> d.findElements(By.id("flag-history")).isEmpty());
+
+        // The pick is kept in the address; a flag the tenant does not have shows nothing.
+        open("#/flags?flag=new-checkout");
+        browser.until(d -> historyShown().equals(List.of("deploy-bot", "admin", "ops-bob", "ops-alice")));
+        new Select(browser.visible(By.id("tenant"))).selectByValue("globex");
+        browser.visible(By.cssSelector("#flags-list .empty"));
+        browser.until(d -> d.findElements(By.id("flag-history")).isEmpty());
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    /** Who made each change in the history shown, newest first. */
+    @SuppressWarnings("unchecked")
+    private List<String> historyShown() {
+        return (List<String>) js("return [...document.querySelectorAll('#flag-history tr[data-changed-by]')]"
+                + ".map(r => r.dataset.changedBy)");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void channelsShowRateEventsAndSubscriptionsAndResumeASuspendedOne(Db db) {
         startServer(db);
         node.events().declare(ACME, new ChannelDefinition("OrderPlaced", List.of(
