@@ -69,12 +69,13 @@ public final class BatchesApi implements ApiModule {
         return List.of(
                 Route.of(HandlerType.POST, "/api/v1/batches", Access.TENANT).operationId("submitBatch")
                         .summary("Submits a batch of a registered batch class with its state; the job is stored before"
-                                + " the 201, QUEUED, or HOLDING in the flex queue when the tenant runs as many batches"
-                                + " as it may. 409 when the flex queue is full.")
+                                + " the 201, which gives its status as read then: QUEUED, or HOLDING in the flex queue"
+                                + " when the tenant runs as many batches as it may (or further on if a node already"
+                                + " took it up). 409 when the flex queue is full.")
                         .request(submitSchema(), "{\"type\":\"" + example + "\",\"state\":{},\"scope\":200}")
                         .response(201, "{\"type\":\"object\",\"required\":[\"id\",\"status\"],\"properties\":{"
-                                + "\"id\":{\"type\":\"string\",\"format\":\"uuid\"},\"status\":{\"type\":\"string\","
-                                + "\"enum\":[\"QUEUED\",\"HOLDING\"]}}}")
+                                + "\"id\":{\"type\":\"string\",\"format\":\"uuid\"},\"status\":" + Schemas.STATUS
+                                + "}}")
                         .handle(this::submit),
                 Route.of(HandlerType.POST, "/api/v1/batches/schedule", Access.TENANT).operationId("scheduleBatch")
                         .summary("Schedules a batch of a registered batch class to be submitted once, minutes from now"
@@ -162,7 +163,7 @@ public final class BatchesApi implements ApiModule {
         } catch (IllegalArgumentException e) {
             throw refused(e);
         }
-        // Read back for the status: a slot free now (QUEUED), or the end of the flex queue (HOLDING).
+        // Read back for the status: a slot was free (QUEUED, or later if a node took it up), or the flex queue's end.
         String status = millrace.jobs().find(tenant, id).map(j -> j.status().name()).orElse(JobStatus.QUEUED.name());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", id.value());
