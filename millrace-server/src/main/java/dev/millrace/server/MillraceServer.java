@@ -1,8 +1,10 @@
 package dev.millrace.server;
 
+import dev.millrace.Batchable;
 import dev.millrace.Millrace;
 import dev.millrace.Queueable;
 import dev.millrace.Schedulable;
+import dev.millrace.server.api.BatchTypes;
 import dev.millrace.server.api.BatchesApi;
 import dev.millrace.server.api.EventsApi;
 import dev.millrace.server.api.FlagsApi;
@@ -128,6 +130,7 @@ public final class MillraceServer implements AutoCloseable {
         private boolean ownsMillrace = true;
         private final List<Class<? extends Queueable>> jobTypes = new ArrayList<>();
         private final List<Class<? extends Schedulable>> scheduleTypes = new ArrayList<>();
+        private final List<Class<? extends Batchable<?>>> batchTypes = new ArrayList<>();
         private final List<ApiModule> modules = new ArrayList<>();
         private final List<Consumer<JavalinConfig>> configurers = new ArrayList<>();
         private InstantSource clock = InstantSource.system();
@@ -158,6 +161,12 @@ public final class MillraceServer implements AutoCloseable {
         /** Schedulable classes the REST API may schedule (beyond those in jobs.classes). */
         public Builder scheduleTypes(List<Class<? extends Schedulable>> types) {
             scheduleTypes.addAll(types);
+            return this;
+        }
+
+        /** Batch classes the REST API may submit and schedule (beyond those in jobs.classes). */
+        public Builder batchTypes(List<Class<? extends Batchable<?>>> types) {
+            batchTypes.addAll(types);
             return this;
         }
 
@@ -193,6 +202,7 @@ public final class MillraceServer implements AutoCloseable {
         public MillraceServer start() {
             List<Class<? extends Queueable>> types = new ArrayList<>(jobTypes);
             List<Class<? extends Schedulable>> schedulables = new ArrayList<>(scheduleTypes);
+            List<Class<? extends Batchable<?>>> batchables = new ArrayList<>(batchTypes);
             Millrace node = millrace;
             if (node == null) {
                 Millrace.Builder b = Millrace.builder().dataDir(config.dataDir()).schema(config.schema())
@@ -203,6 +213,7 @@ public final class MillraceServer implements AutoCloseable {
                     b.register(c);
                     if (Queueable.class.isAssignableFrom(c)) types.add(c.asSubclass(Queueable.class));
                     if (Schedulable.class.isAssignableFrom(c)) schedulables.add(c.asSubclass(Schedulable.class));
+                    if (Batchable.class.isAssignableFrom(c)) batchables.add(batchable(c));
                 }
                 for (String name : config.futureClasses()) b.registerFutures(load("jobs.future-classes", name));
                 for (String name : config.handlerClasses()) {
@@ -228,7 +239,7 @@ public final class MillraceServer implements AutoCloseable {
             Millrace m = node;
             ServerMetrics metrics = new ServerMetrics(m, clock, metricsInterval);
             try {
-                return open(m, types, schedulables, metrics);
+                return open(m, types, schedulables, batchables, metrics);
             } catch (RuntimeException e) {
                 metrics.close();
                 if (ownsMillrace) m.close();
@@ -237,7 +248,8 @@ public final class MillraceServer implements AutoCloseable {
         }
 
         private MillraceServer open(Millrace m, List<Class<? extends Queueable>> types,
-                                    List<Class<? extends Schedulable>> schedulables, ServerMetrics metrics) {
+                                    List<Class<? extends Schedulable>> schedulables,
+                                    List<Class<? extends Batchable<?>>> batchables, ServerMetrics metrics) {
             Instant started = clock.instant();
             List<ApiModule> all = new ArrayList<>();
             all.add(new HealthApi(m, metrics.registry()));
@@ -267,7 +279,7 @@ public final class MillraceServer implements AutoCloseable {
             all.add(new SharesApi(m));
             EventsApi events = new EventsApi(m, config.maxBodyBytes());
             all.add(events);
-            all.add(new BatchesApi(m, config.maxBodyBytes()));
+            all.add(new BatchesApi(m, new BatchTypes(batchables), config.maxBodyBytes(), clock));
             all.addAll(modules);
             List<Route> routes = new ArrayList<>();
             for (ApiModule module : all) routes.addAll(module.routes());
@@ -337,11 +349,19 @@ public final class MillraceServer implements AutoCloseable {
 
         private static Class<?> loadJobClass(String name) {
             Class<?> c = load("jobs.classes", name);
-            if (!Queueable.class.isAssignableFrom(c) && !Schedulable.class.isAssignableFrom(c)) {
-                throw new ConfigException("setting jobs.classes: class " + name + " is neither a Queueable nor a"
-                        + " Schedulable: expected classes implementing dev.millrace.Queueable or dev.millrace.Schedulable");
+            if (!Queueable.class.isAssignableFrom(c) && !Schedulable.class.isAssignableFrom(c)
+                    && !Batchable.class.isAssignableFrom(c)) {
+                throw new ConfigException("setting jobs.classes: class " + name + " is not a Queueable, Schedulable"
+                        + " or Batchable: expected classes implementing dev.millrace.Queueable,"
+                        + " dev.millrace.Schedulable or dev.millrace.Batchable");
             }
             return c;
+        }
+
+        /** The class as a batch class; Class cannot say {@code Batchable<?>} itself. */
+        @SuppressWarnings("unchecked")
+        private static Class<? extends Batchable<?>> batchable(Class<?> c) {
+            return (Class<? extends Batchable<?>>) c.asSubclass(Batchable.class);
         }
 
         private static Class<?> load(String key, String name) {

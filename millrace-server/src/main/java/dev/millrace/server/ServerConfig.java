@@ -29,7 +29,8 @@ import java.util.TreeMap;
  * @param schema the schema of Millrace's tables, or null for the connection's
  * @param workers worker threads running jobs on this node
  * @param maxBodyBytes the largest request body accepted
- * @param jobClasses classes of queueables the REST API may enqueue (and this node runs)
+ * @param jobClasses classes of queueables, schedulables and batches the REST API may enqueue, schedule and submit
+ *        (and this node runs)
  * @param futureClasses classes whose {@code @Future} methods this node runs
  * @param handlerClasses event handler classes this node delivers to, the ones a subscription may name
  */
@@ -52,7 +53,8 @@ public record ServerConfig(String host, int port, String adminKey, Path dataDir,
         k.put("store.schema", new String[] {"", "schema of Millrace's tables; empty: the connection's"});
         k.put("node.workers", new String[] {"8", "worker threads running jobs, 1 to 1000"});
         k.put("api.max-body-bytes", new String[] {"1048576", "largest request body in bytes, 1024 to 104857600"});
-        k.put("jobs.classes", new String[] {"", "comma-separated queueable and schedulable classes the API may use"});
+        k.put("jobs.classes", new String[] {"", "comma-separated queueable, schedulable and batch classes the API"
+                + " may use"});
         k.put("jobs.future-classes", new String[] {"", "comma-separated classes with @Future methods"});
         k.put("events.handler-classes", new String[] {"", "comma-separated event handler classes subscriptions may name"});
         return java.util.Collections.unmodifiableMap(k);

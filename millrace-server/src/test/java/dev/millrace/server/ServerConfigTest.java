@@ -64,6 +64,27 @@ class ServerConfigTest {
     }
 
     @Test
+    void jobClassesMayNameBatchClassesTheApiSubmitsAndAnyOtherClassStopsTheStart() throws Exception {
+        ServerConfig bad = ServerConfig.load(null, Map.of(), Map.of("jobs.classes", "java.lang.String",
+                "store.data-dir", dir.toString(), "server.port", "0", "server.host", "127.0.0.1"));
+        assertThatThrownBy(() -> MillraceServer.builder(bad).start()).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobs.classes").hasMessageContaining("java.lang.String")
+                .hasMessageContaining("dev.millrace.Batchable");
+        String admin = "test-admin-key-0123456789abcdef";
+        ServerConfig ok = ServerConfig.load(null, Map.of(), Map.of("jobs.classes", Note.class.getName() + ", "
+                + Count.class.getName(), "store.data-dir", dir.toString(), "server.port", "0", "server.host",
+                "127.0.0.1", "admin.key", admin));
+        try (MillraceServer server = MillraceServer.builder(ok).start()) {
+            java.net.http.HttpResponse<String> types = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/api/v1/batch-types"))
+                            .header("Authorization", "Bearer " + admin).header("Millrace-Tenant", "acme").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(types.statusCode()).as(types.body()).isEqualTo(200);
+            assertThat(types.body()).contains("\"Count\"").doesNotContain("Note");
+        }
+    }
+
+    @Test
     void handlerClassesAreRegisteredAndAClassThatIsNoHandlerStopsTheStart() {
         ServerConfig bad = ServerConfig.load(null, Map.of(), Map.of("events.handler-classes", "java.lang.String",
                 "store.data-dir", dir.toString(), "server.port", "0", "server.host", "127.0.0.1"));

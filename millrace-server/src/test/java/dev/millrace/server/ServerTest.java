@@ -32,12 +32,16 @@ public abstract class ServerTest extends DatabaseTest {
                 "admin.key", ADMIN, "store.data-dir", dataDir.toString(), "api.max-body-bytes", "65536"));
     }
 
-    /** A started server on this test class's database, with {@link Note} enqueueable; closed after the test. */
+    /**
+     * A server on this test class's database, with {@link Note} enqueueable, {@link Tick} schedulable and
+     * {@link Count} submittable as a batch; its node runs jobs when asked; closed after the test.
+     */
     protected MillraceServer server(Db db, boolean runJobs) {
         Millrace node = builder(db).register(Note.class).register(Tick.class).register(Count.class).registerHandler(Collect.class).build();
         if (runJobs) node.start();
         return closeAfter(MillraceServer.builder(config(Path.of("target", "server-test")))
-                .millrace(node, true).jobTypes(List.of(Note.class)).scheduleTypes(List.of(Tick.class)).metricsInterval(Duration.ofMillis(200)).start());
+                .millrace(node, true).jobTypes(List.of(Note.class)).scheduleTypes(List.of(Tick.class))
+                .batchTypes(List.of(Count.class)).metricsInterval(Duration.ofMillis(200)).start());
     }
 
     /** A response: status, body text, and the body as JSON when it is JSON. */

@@ -56,7 +56,9 @@ import javax.sql.DataSource;
  * (queueables and futures), in enqueue order, through the node's real executor: the same deserialisation,
  * transaction, completion, log and finalizer handling as on a started node; and, as in Salesforce, each schedule
  * created since {@code startTest()} (and not paused) runs its schedulable once, whatever its cron expression
- * (see {@link #advanceClock(Duration)} to fire schedules at their fire times instead). Then what they lead to:
+ * (see {@link #advanceClock(Duration)} to fire schedules at their fire times instead); a batch submitted in the
+ * test, or by a {@code scheduleBatch} schedule created in it, runs inline: start, every chunk, finish. Then what
+ * they lead to:
  * <ul>
  *   <li>the finalizer of every job run here;</li>
  *   <li>chained children, futures enqueued by a job, and the retry a finalizer enqueues, one level deep by
@@ -145,6 +147,16 @@ public final class AsyncTest implements AutoCloseable {
      */
     public JobId executeBatch(dev.millrace.Batchable<?> batch, int scope) {
         return millrace.executeBatch(tenant, batch, scope);
+    }
+
+    /**
+     * Shorthand for {@code millrace().scheduleBatch(tenant(), name, batch, minutes, scope)}. Created between
+     * {@code startTest} and {@code stopTest}, the schedule runs once at {@code stopTest} whatever its time, like any
+     * schedule created in the test, and its batch runs inline there (start, every chunk, finish), even with
+     * {@code runChainedJobs(0)}; the schedule stays, with its one fire time still ahead.
+     */
+    public ScheduleId scheduleBatch(String name, dev.millrace.Batchable<?> batch, int minutes, int scope) {
+        return millrace.scheduleBatch(tenant, name, batch, minutes, scope);
     }
 
     /** Shorthand for {@code millrace().enqueue(tenant(), job, options)}. */

@@ -22,7 +22,8 @@ import java.util.Set;
  * job's chained child or future is one level deeper than the job; a finalizer shares its job's level (it is
  * part of that job), so the retry it enqueues is one level deeper, like a chained child. A job runs when its
  * level is at most the chain depth. Jobs that appear without a parent that ran here stay queued. The executions of
- * a {@link dev.millrace.StepWorkflow} all share the level of its first: stopTest runs a workflow to its end.
+ * a {@link dev.millrace.StepWorkflow} all share the level of its first: stopTest runs a workflow to its end; and the
+ * batch a {@code scheduleBatch} schedule submits shares the schedule's level.
  */
 final class StopTestRun {
     private final Millrace millrace;
@@ -81,7 +82,7 @@ final class StopTestRun {
         if (known != null || job.parentJobId() == null) return known;
         Integer parent = levels.get(job.parentJobId());
         if (parent == null) return null;
-        int level = job.type() == JobType.FINALIZER || isNextStep(job) ? parent : parent + 1;
+        int level = job.type() == JobType.FINALIZER || isNextStep(job) || isScheduledBatch(job) ? parent : parent + 1;
         levels.put(job.id(), level);
         return level;
     }
@@ -97,6 +98,19 @@ final class StopTestRun {
     }
 
     private static final String STEP_WORKFLOW = dev.millrace.StepWorkflow.class.getName();
+
+    /**
+     * Whether the job is the batch a {@code scheduleBatch} schedule submitted when it ran: that schedule's work is
+     * the batch, so it runs at the schedule's level, even with {@code runChainedJobs(0)} (SPEC TEST-7).
+     */
+    private boolean isScheduledBatch(JobRecord job) {
+        if (job.type() != JobType.BATCH) return false;
+        JobRecord parent = table.job(job.parentJobId());
+        return parent.type() == JobType.SCHEDULED && BATCH_LAUNCHER.equals(parent.className());
+    }
+
+    /** The schedulable a {@code scheduleBatch} schedule runs (internal to the core, so named, not referenced). */
+    private static final String BATCH_LAUNCHER = "dev.millrace.internal.engine.BatchLauncher";
 
     private void runOne(JobRecord job) {
         // Salesforce runs async work at stopTest whatever its delay: here the clock moves on as if it had passed.

@@ -1,6 +1,7 @@
 package dev.millrace.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,16 +12,19 @@ import picocli.CommandLine.Spec;
 import java.time.Duration;
 import java.util.Locale;
 
-/** {@code millrace batch …}: follow a batch, read its errors, and order the flex queue over the REST API. */
+/**
+ * {@code millrace batch …}: submit or schedule a batch, follow it, read its errors, and order the flex queue over the
+ * REST API.
+ */
 @Command(name = "batch", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Follows a batch with a live progress bar, lists its errors, and shows and reorders the flex"
-                + " queue.",
+        description = "Submits and schedules batches, follows a batch with a live progress bar, lists its errors, and"
+                + " shows and reorders the flex queue.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {BatchCommand.Watch.class, BatchCommand.Errors.class, BatchCommand.Queue.class,
-                BatchCommand.Move.class},
+        subcommands = {BatchCommand.Submit.class, BatchCommand.Schedule.class, BatchCommand.Watch.class,
+                BatchCommand.Errors.class, BatchCommand.Queue.class, BatchCommand.Move.class},
         footer = {"", "Exit codes: 0 done; 1 no answer or server error; 2 bad usage or invalid request; 3 not found;"
-                + " 4 bad key; 5 conflict (the batch is not in the flex queue); 6 (watch) the batch failed, was"
-                + " aborted, or ended with chunk errors."})
+                + " 4 bad key; 5 conflict (the batch is not in the flex queue, the flex queue is full, a schedule name"
+                + " is taken); 6 (watch) the batch failed, was aborted, or ended with chunk errors."})
 public final class BatchCommand implements Runnable {
     /** Exit code of {@code batch watch} when the batch did not complete cleanly. */
     static final int BATCH_NOT_CLEAN = 6;
@@ -34,8 +38,79 @@ public final class BatchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: expected watch, errors, queue"
-                + " or move");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: expected submit, schedule,"
+                + " watch, errors, queue or move");
+    }
+
+    /** The body of a batch: its type, its state when given, its scope when given. */
+    static ObjectNode batchBody(String type, String state, Integer scope) {
+        ObjectNode body = ApiClient.mapper().createObjectNode();
+        body.put("type", type);
+        if (state != null) {
+            JsonNode s = ApiClient.parse("--state", state);
+            if (!s.isObject()) throw new IllegalArgumentException("--state must be a JSON object, such as {\"id\":42}");
+            body.set("state", s);
+        }
+        if (scope != null) body.put("scope", scope);
+        return body;
+    }
+
+    /** {@code batch submit}. */
+    @Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Submits a batch of a registered batch class with its state; prints the batch's job id"
+                    + " (and says on standard error when it waits HOLDING in the flex queue).",
+                    "Example: millrace batch submit CloseInvoices --state '{\"period\":\"2026-10\"}' --scope 500"})
+    static final class Submit extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "TYPE", description = "The batch class (a short or full class name; see"
+                + " GET /api/v1/batch-types).")
+        String type;
+        @Option(names = "--state", paramLabel = "JSON",
+                description = "The batch's fields as a JSON object (default: {}).")
+        String state;
+        @Option(names = "--scope", paramLabel = "N", description = "Records per chunk, 1 to 2000 (default: 200).")
+        Integer scope;
+
+        @Override
+        int run(ApiClient api) {
+            JsonNode res = api.send("POST", "/api/v1/batches", batchBody(type, state, scope).toString());
+            String id = res.get("id").asText();
+            if (!options.json && "HOLDING".equals(ClientCommand.text(res, "status"))) {
+                spec.commandLine().getErr().println("batch " + id + " waits HOLDING at the end of the flex queue: the"
+                        + " tenant runs as many batches as its policy allows (see 'millrace batch queue')");
+                spec.commandLine().getErr().flush();
+            }
+            print(res, id + "\n");
+            return 0;
+        }
+    }
+
+    /** {@code batch schedule}. */
+    @Command(name = "schedule", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Schedules a batch of a registered batch class to be submitted once, minutes from now (a"
+                    + " one-shot schedule, listed by 'millrace schedules list'); prints the schedule's id.",
+                    "Example: millrace batch schedule close-tonight CloseInvoices --minutes 120 --scope 500"})
+    static final class Schedule extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The schedule's name, unique in the tenant.")
+        String name;
+        @Parameters(index = "1", paramLabel = "TYPE", description = "The batch class (a short or full class name).")
+        String type;
+        @Option(names = "--minutes", paramLabel = "N", required = true,
+                description = "Submit it this many minutes from now, at least 1.")
+        long minutes;
+        @Option(names = "--state", paramLabel = "JSON",
+                description = "The batch's fields as a JSON object (default: {}).")
+        String state;
+        @Option(names = "--scope", paramLabel = "N", description = "Records per chunk, 1 to 2000 (default: 200).")
+        Integer scope;
+
+        @Override
+        int run(ApiClient api) {
+            ObjectNode body = batchBody(type, state, scope);
+            body.put("name", name).put("minutes", minutes);
+            JsonNode s = api.send("POST", "/api/v1/batches/schedule", body.toString());
+            print(s, s.get("id").asText() + "  fires " + ClientCommand.text(s, "nextFireTime") + "\n");
+            return 0;
+        }
     }
 
     /** {@code batch watch}. */
@@ -126,20 +201,49 @@ public final class BatchCommand implements Runnable {
     }
 
     /** {@code batch move}. */
-    @Command(name = "move", mixinStandardHelpOptions = true, description = "Moves a holding batch to a position of the"
-            + " flex queue (0 is the front); exit code 5 when it is not in the queue.")
+    @Command(name = "move", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Moves a holding batch within the flex queue: to a position (0 is the front), before or"
+                    + " after another holding batch, to the front (the default) or to the end; prints the queue."
+                    + " Exit code 5 when a batch is not in the queue.",
+                    "Example: millrace batch move <id> --before <otherId>"})
     static final class Move extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "The batch's job id.")
         String id;
-        @Parameters(index = "1", paramLabel = "POSITION", defaultValue = "0", description = "The new position"
-                + " (default: ${DEFAULT-VALUE}, the front).")
-        int position;
+        @Parameters(index = "1", paramLabel = "POSITION", arity = "0..1", description = "The new position, as"
+                + " --position.")
+        Integer positional;
+        @Option(names = "--position", paramLabel = "N", description = "The new position: 0 is the front, past the end"
+                + " is the end.")
+        Integer position;
+        @Option(names = "--before", paramLabel = "ID", description = "Just before this holding batch.")
+        String before;
+        @Option(names = "--after", paramLabel = "ID", description = "Just after this holding batch.")
+        String after;
+        @Option(names = "--front", description = "To the front (what a move without a target does).")
+        boolean front;
+        @Option(names = "--end", description = "To the end.")
+        boolean end;
 
         @Override
         int run(ApiClient api) {
-            JsonNode res = api.send("POST", "/api/v1/flex-queue/" + ApiClient.encode(id) + "/move",
-                    "{\"position\":" + position + "}");
-            print(res, queue(res));
+            ObjectNode body = ApiClient.mapper().createObjectNode();
+            if (positional != null) body.put("position", positional);
+            if (position != null) body.put("position", position);
+            if (before != null) body.put("before", before);
+            if (after != null) body.put("after", after);
+            if (front) body.put("front", true);
+            if (end) body.put("end", true);
+            int given = (positional == null ? 0 : 1) + (position == null ? 0 : 1) + (before == null ? 0 : 1)
+                    + (after == null ? 0 : 1) + (front ? 1 : 0) + (end ? 1 : 0);
+            if (given > 1) {
+                throw new IllegalArgumentException("give one target: POSITION, --position, --before, --after, --front"
+                        + " or --end (" + given + " were given)");
+            }
+            if (given == 0) body.put("front", true);
+            JsonNode res = api.send("POST", "/api/v1/flex-queue/" + ApiClient.encode(id) + "/move", body.toString());
+            JsonNode moved = res.get("moved");
+            boolean stayed = moved != null && !moved.asBoolean();
+            print(res, (stayed ? "batch " + id + " was already there\n" : "") + queue(res));
             return 0;
         }
     }

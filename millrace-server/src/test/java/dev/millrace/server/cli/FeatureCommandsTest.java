@@ -104,6 +104,72 @@ class FeatureCommandsTest extends ServerTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void batchesAreSubmittedScheduledAndMovedInTheFlexQueueFromTheCommandLine(Db db) {
+        MillraceServer server = server(db, false);
+        String key = tenantWithKey(server, "acme");
+        call(server, "PATCH", "/api/v1/tenants/acme", ADMIN, "{\"policy\":{\"maxActiveBatches\":1}}");
+        ClientCommandsTest.Run first = as(server, key, "batch", "submit", "Count", "--state", "{\"items\":3}",
+                "--scope", "2");
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.err()).isEmpty();
+        String active = first.out().trim();
+        ClientCommandsTest.Run held = as(server, key, "batch", "submit", "Count");
+        assertThat(held.err()).contains("HOLDING");
+        String a = held.out().trim();
+        String b = as(server, key, "batch", "submit", "Count").out().trim();
+        String c = as(server, key, "batch", "submit", "Count", "--json").json().get("id").asText();
+        assertThat(as(server, key, "batch", "queue").out().lines()).hasSize(3);
+
+        assertThat(as(server, key, "batch", "move", c, "--before", a).exit()).isZero();
+        assertThat(queue(server)).containsExactly(c, a, b);
+        assertThat(as(server, key, "batch", "move", c, "--end").exit()).isZero();
+        assertThat(queue(server)).containsExactly(a, b, c);
+        assertThat(as(server, key, "batch", "move", a, "--after", b).exit()).isZero();
+        assertThat(queue(server)).containsExactly(b, a, c);
+        assertThat(as(server, key, "batch", "move", c, "--front").exit()).isZero();
+        assertThat(queue(server)).containsExactly(c, b, a);
+        assertThat(as(server, key, "batch", "move", a, "--position", "1").exit()).isZero();
+        assertThat(queue(server)).containsExactly(c, a, b);
+        ClientCommandsTest.Run stay = as(server, key, "batch", "move", a, "1");
+        assertThat(stay.out()).startsWith("batch " + a + " was already there");
+        assertThat(as(server, key, "batch", "move", b).exit()).as("no target: the front").isZero();
+        assertThat(queue(server)).containsExactly(b, c, a);
+        ClientCommandsTest.Run two = as(server, key, "batch", "move", a, "--front", "--end");
+        assertThat(two.exit()).isEqualTo(2);
+        assertThat(two.err()).contains("give one target");
+        assertThat(as(server, key, "batch", "move", a, "--after", active).exit()).isEqualTo(ClientCommand.CONFLICT);
+        assertThat(as(server, key, "batch", "move", a, "--before", "0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b").exit())
+                .isEqualTo(ClientCommand.NOT_FOUND);
+        assertThat(queue(server)).containsExactly(b, c, a);
+
+        ClientCommandsTest.Run badScope = as(server, key, "batch", "submit", "Count", "--scope", "2001");
+        assertThat(badScope.exit()).isEqualTo(2);
+        assertThat(badScope.err()).contains("scope", "expected 1 to 2000");
+        ClientCommandsTest.Run unknown = as(server, key, "batch", "submit", "Nope");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("expected one of Count");
+
+        ClientCommandsTest.Run scheduled = as(server, key, "batch", "schedule", "count-later", "Count",
+                "--minutes", "30", "--state", "{\"items\":2}");
+        assertThat(scheduled.exit()).as(scheduled.err()).isZero();
+        String scheduleId = scheduled.out().split(" ")[0];
+        assertThat(scheduled.out()).contains("fires 20");
+        assertThat(as(server, key, "schedules", "list").out()).contains(scheduleId, "count-later");
+        assertThat(as(server, key, "batch", "schedule", "count-later", "Count", "--minutes", "30").exit())
+                .isEqualTo(ClientCommand.CONFLICT);
+        assertThat(as(server, key, "batch", "schedule", "other", "Count", "--minutes", "0").exit()).isEqualTo(2);
+        assertThat(as(server, key, "batch", "schedule", "other", "Count").exit()).as("--minutes is required")
+                .isEqualTo(2);
+    }
+
+    /** The flex queue of acme, front first. */
+    private static java.util.List<String> queue(MillraceServer server) {
+        return server.millrace().batches().flexQueue(dev.millrace.TenantId.of("acme")).stream()
+                .map(dev.millrace.JobId::value).toList();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void subscriptionsAreCreatedListedAndDeletedAndUsageAndSharesShown(Db db) {
         MillraceServer server = server(db, false);
         String key = tenantWithKey(server, "acme");

@@ -442,9 +442,12 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
         press("#flex-queue li[data-batch='" + held.get(1) + "'] .move-front");
         browser.until(d -> flexQueueShown().equals(ids(List.of(held.get(1), held.get(0), held.get(2)))));
         assertThat(node.batches().flexQueue(ACME)).containsExactly(held.get(1), held.get(0), held.get(2));
+        press("#flex-queue li[data-batch='" + held.get(1) + "'] .move-end");
+        browser.until(d -> flexQueueShown().equals(ids(List.of(held.get(0), held.get(2), held.get(1)))));
+        assertThat(node.batches().flexQueue(ACME)).containsExactly(held.get(0), held.get(2), held.get(1));
         // Live: reordered elsewhere, the page follows.
         node.batches().moveTo(ACME, held.get(2), 0);
-        browser.until(d -> flexQueueShown().equals(ids(List.of(held.get(2), held.get(1), held.get(0)))));
+        browser.until(d -> flexQueueShown().equals(ids(List.of(held.get(2), held.get(0), held.get(1)))));
         shot(db, "18-flex-queue-reordered");
 
         // The overview shows the node's resource governor.

@@ -71,7 +71,8 @@ export default {
           h('span.row-actions',
             h('button.btn.small-btn.move-front', { disabled: position === 0, title: 'Move to the front', onclick: () => move(job.id, 0) }, 'To front'),
             h('button.btn.small-btn.move-up', { disabled: position === 0, title: 'Move up one', onclick: () => move(job.id, position - 1) }, '↑'),
-            h('button.btn.small-btn.move-down', { disabled: position === items.length - 1, title: 'Move down one', onclick: () => move(job.id, position + 1) }, '↓')));
+            h('button.btn.small-btn.move-down', { disabled: position === items.length - 1, title: 'Move down one', onclick: () => move(job.id, position + 1) }, '↓'),
+            h('button.btn.small-btn.move-end', { disabled: position === items.length - 1, title: 'Move to the end', onclick: () => move(job.id, { end: true }) }, 'To end')));
         li.addEventListener('dragstart', e => {
           dragging = job.id;
           e.dataTransfer.effectAllowed = 'move';
@@ -108,9 +109,11 @@ export default {
       queueList.querySelectorAll('.drop-before, .drop-after').forEach(x => x.classList.remove('drop-before', 'drop-after'));
     }
 
-    async function move(id, position) {
+    // target: a position (0 is the front), or one of the API's other moves, such as { end: true }.
+    async function move(id, target) {
       try {
-        const r = await api(`flex-queue/${encodeURIComponent(id)}/move`, { method: 'POST', body: { position }, scoped: true });
+        const body = typeof target === 'number' ? { position: target } : target;
+        const r = await api(`flex-queue/${encodeURIComponent(id)}/move`, { method: 'POST', body, scoped: true });
         drawQueue(r.items ?? []);
         mount(notice);
       } catch (e) {
