@@ -180,6 +180,11 @@ public final class DemoWorkload {
                 RecalculateTaxRates.class, CapturePayments.class, SendDunningReminders.class);
     }
 
+    /** The batch classes of the demo, for a server that lets them be submitted and scheduled over HTTP. */
+    public static List<Class<? extends dev.millrace.Batchable<?>>> batchTypes() {
+        return List.of(ReconcileLedger.class);
+    }
+
     /** Each tenant's payment gateway, in the order of {@link #tenantIds()}. */
     public List<String> gateways() {
         return plans.stream().map(TenantPlan::gateway).toList();

@@ -219,16 +219,18 @@ public final class DemoCommand implements Callable<Integer> {
         return exit;
     }
 
-    /** Starts the server on the demo's node: loopback only, a fresh admin key, the demo's jobs enqueueable. */
+    /** Starts the server on the demo's node: loopback only, a fresh admin key, the demo's jobs and batches submittable. */
     private MillraceServer serve(Millrace millrace, String adminKey, PrintWriter err) {
         try {
             return MillraceServer.builder(serverConfig(port, adminKey)).millrace(millrace, false)
-                    .jobTypes(DemoWorkload.jobTypes()).start();
+                    .jobTypes(DemoWorkload.jobTypes())
+                    .batchTypes(DemoWorkload.batchTypes()).start();
         } catch (RuntimeException e) {
             if (port == 0 || !portTaken(e)) throw e;
             err.printf(Locale.ROOT, "Port %d is taken; the server uses a free port instead (see below).%n", port);
             return MillraceServer.builder(serverConfig(0, adminKey)).millrace(millrace, false)
-                    .jobTypes(DemoWorkload.jobTypes()).start();
+                    .jobTypes(DemoWorkload.jobTypes())
+                    .batchTypes(DemoWorkload.batchTypes()).start();
         }
     }
 
