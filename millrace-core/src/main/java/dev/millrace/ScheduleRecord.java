@@ -11,7 +11,8 @@ import java.time.ZoneId;
  * @param name its name, unique within the tenant
  * @param cron its cron expression
  * @param zone the time zone its expression is read in
- * @param className the {@link Schedulable} class it runs
+ * @param className the {@link Schedulable} class it runs; for a schedule made by {@code scheduleBatch}, the batch's
+ *        class
  * @param state where it is in its life
  * @param misfirePolicy what it does about missed fire times
  * @param allowOverlap whether it fires while the previous occurrence's job is active

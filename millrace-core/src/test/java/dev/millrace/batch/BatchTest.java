@@ -337,6 +337,8 @@ class BatchTest extends DatabaseTest {
         dev.millrace.ScheduleRecord schedule = m.schedules().find(ACME, id).orElseThrow();
         assertThat(schedule.name()).isEqualTo("letters later");
         assertThat(schedule.state()).isEqualTo(dev.millrace.ScheduleState.WAITING);
+        assertThat(schedule.className()).as("the batch's class, not the platform's launcher")
+                .isEqualTo(Letters.class.getName());
         assertThatThrownBy(() -> m.scheduleBatch(ACME, "letters later", new Letters("twice", 1), 5, 10))
                 .isInstanceOf(dev.millrace.AsyncException.class).hasMessageContaining("letters later");
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))

@@ -718,18 +718,18 @@ public final class Engine implements AutoCloseable {
     private final class SchedulesView implements Schedules {
         @Override
         public Optional<ScheduleRecord> find(TenantId tenant, ScheduleId id) {
-            return scheduleStore.find(tenant, id.uuid()).map(Engine::record);
+            return scheduleStore.find(tenant, id.uuid()).map(Engine.this::scheduleRecord);
         }
 
         @Override
         public Optional<ScheduleRecord> findByName(TenantId tenant, String name) {
-            return scheduleStore.findByName(tenant, name).map(Engine::record);
+            return scheduleStore.findByName(tenant, name).map(Engine.this::scheduleRecord);
         }
 
         @Override
         public List<ScheduleRecord> list(TenantId tenant) {
             policies.get(tenant);
-            return scheduleStore.list(tenant).stream().map(Engine::record).toList();
+            return scheduleStore.list(tenant).stream().map(Engine.this::scheduleRecord).toList();
         }
 
         @Override
@@ -807,16 +807,27 @@ public final class Engine implements AutoCloseable {
                 + "': expected the id of one of its schedules");
     }
 
-    private static ScheduleRecord record(ScheduleRow r) {
+    private ScheduleRecord scheduleRecord(ScheduleRow r) {
         ScheduleState state = switch (r.state()) {
             case ScheduleRow.PAUSED -> ScheduleState.PAUSED;
             case ScheduleRow.COMPLETED -> ScheduleState.COMPLETED;
             default -> r.lastJobActive() ? ScheduleState.EXECUTING : ScheduleState.WAITING;
         };
         return new ScheduleRecord(ScheduleId.of(r.id()), r.tenant(), r.name(), r.cron(), ZoneId.of(r.zone()),
-                r.className(), state, r.misfirePolicy(), r.allowOverlap(), r.nextFireAt(), r.lastFireAt(),
+                scheduledClass(r), state, r.misfirePolicy(), r.allowOverlap(), r.nextFireAt(), r.lastFireAt(),
                 r.lastJobId() == null ? null : JobId.of(r.lastJobId()), r.fireCount(), r.skipCount(), r.lastError(),
                 r.createdAt());
+    }
+
+    /** The class a schedule runs as users know it: for {@code scheduleBatch}, the batch's, not the launcher's. */
+    private String scheduledClass(ScheduleRow r) {
+        if (!BatchLauncher.class.getName().equals(r.className())) return r.className();
+        try {
+            String batchClass = core.codec().mapper().readTree(r.payload()).path("batchClass").asText(null);
+            return batchClass == null ? r.className() : batchClass;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return r.className();
+        }
     }
 
     /** Job status events for jobs a rescue pass moved (a lookup of each job only for tenants that subscribe). */
