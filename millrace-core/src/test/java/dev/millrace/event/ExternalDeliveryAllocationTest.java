@@ -182,6 +182,12 @@ class ExternalDeliveryAllocationTest extends DatabaseTest {
         try (EventReader r = m.events().externalReader(ACME, "OrderPlaced", ReplayFrom.earliest())) {
             assertThat(r.poll(10, Duration.ZERO)).hasSize(4);
         }
+        // Back to 0 with deliveries counted: waiting for them to leave the window frees nothing.
+        m.events().putPolicy(ACME, EventPolicy.DEFAULTS.withExternalDeliveriesPer24h(0));
+        try (EventReader r = m.events().externalReader(ACME, "OrderPlaced", ReplayFrom.earliest())) {
+            assertThatThrownBy(() -> r.poll(10, Duration.ZERO)).isInstanceOfSatisfying(DeliveryLimitException.class,
+                    e -> assertThat(e.resetsAt()).isNull());
+        }
     }
 
     @ParameterizedTest

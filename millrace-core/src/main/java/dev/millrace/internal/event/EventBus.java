@@ -819,8 +819,9 @@ public final class EventBus implements Events {
         java.util.NavigableMap<Instant, Long> counted = store.deliveries(tenant, deliveryWindowStart(now));
         long used = counted.values().stream().mapToLong(Long::longValue).sum();
         LOG.debug("tenant {} reached its 24-hour allocation of {} external deliveries", tenant, limit);
+        // With an allocation of 0 nothing frees up by waiting.
         throw new DeliveryLimitException(tenant, limit, used,
-                counted.isEmpty() ? null : counted.firstKey().plus(DELIVERY_WINDOW));
+                limit == 0 || counted.isEmpty() ? null : counted.firstKey().plus(DELIVERY_WINDOW));
     }
 
     /**
