@@ -18,7 +18,10 @@ import java.util.Map;
  */
 public interface FeatureFlags {
 
-    /** Who the three-argument {@link #set(TenantId, String, boolean)} records as having switched a flag. */
+    /**
+     * Who the three-argument {@link #set(TenantId, String, boolean)} records as having switched a flag, outside an
+     * event handler (inside one, the identity the handler runs as: {@link dev.millrace.event.DeliveryContext#runAs()}).
+     */
     String DEFAULT_CHANGED_BY = "api";
 
     /** How many changes {@link #history} returns at most. */
@@ -32,7 +35,8 @@ public interface FeatureFlags {
     boolean isEnabled(TenantId tenant, String name);
 
     /**
-     * Switches a flag for a tenant, audited as changed by {@value #DEFAULT_CHANGED_BY}. Switching it off moves the
+     * Switches a flag for a tenant, audited as changed by {@value #DEFAULT_CHANGED_BY}, or, from an event handler
+     * during its delivery, by the identity the handler runs as (SPEC EVT-9). Switching it off moves the
      * tenant's ready jobs of the bound classes to {@link JobStatus#HOLDING}; switching it on releases them to
      * {@link JobStatus#QUEUED}. Jobs already running are not touched.
      *

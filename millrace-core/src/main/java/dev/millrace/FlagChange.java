@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param oldValue the value before, or {@code null} when the flag had no stored value (it read {@code false})
  * @param newValue the value after
  * @param changedBy who switched it (the {@code changedBy} given to {@link FeatureFlags#set(TenantId, String,
- *        boolean, String)}; {@value FeatureFlags#DEFAULT_CHANGED_BY} for the three-argument form)
+ *        boolean, String)}; for the three-argument form {@value FeatureFlags#DEFAULT_CHANGED_BY}, or the identity an
+ *        event handler runs as when it switched the flag)
  * @param changedAt when, by the node's clock
  */
 public record FlagChange(TenantId tenant, String flag, Boolean oldValue, boolean newValue, String changedBy,

@@ -14,15 +14,18 @@ import java.util.Objects;
  * @param flexQueue batches holding in the flex queue (of {@link TenantPolicy#flexQueueCapacity()})
  * @param channels channels the tenant declared or subscribes to
  * @param subscriptions the tenant's subscriptions
+ * @param externalDeliveries events delivered to the tenant's external clients in the rolling 24 hours (of its event
+ *                           policy's {@link dev.millrace.event.EventPolicy#externalDeliveriesPer24h()}), counted
+ *                           across nodes
  */
 public record TenantUsage(TenantId tenant, long asyncExecutions, int schedules, int activeBatches, int flexQueue,
-                          int channels, int subscriptions) {
+                          int channels, int subscriptions, long externalDeliveries) {
 
     /** Checks that the tenant is given and no figure is negative. */
     public TenantUsage {
         Objects.requireNonNull(tenant, "tenant");
         if (asyncExecutions < 0 || schedules < 0 || activeBatches < 0 || flexQueue < 0 || channels < 0
-                || subscriptions < 0) {
+                || subscriptions < 0 || externalDeliveries < 0) {
             throw new IllegalArgumentException("usage of tenant '" + tenant + "' has a negative figure: expected counts");
         }
     }

@@ -24,7 +24,8 @@ public interface Tenants {
 
     /**
      * What the tenant uses now of its policy's allowances (daily async executions, schedules, active batches, flex
-     * queue) and how many channels and subscriptions it has. A few store reads.
+     * queue), how many channels and subscriptions it has and how many events its external clients received in the
+     * rolling 24 hours (of its event policy's allocation). A few store reads.
      *
      * @throws UnknownTenantException when the tenant does not exist
      */

@@ -92,7 +92,7 @@ class UsageAndSharesTest extends DatabaseTest {
         assertThat(usage.flexQueue()).isEqualTo(1);
         assertThat(usage.channels()).isEqualTo(1);
         assertThat(usage.subscriptions()).isEqualTo(1);
-        assertThat(a.tenants().usage(GLOBEX)).isEqualTo(new TenantUsage(GLOBEX, 1, 0, 0, 0, 0, 0));
+        assertThat(a.tenants().usage(GLOBEX)).isEqualTo(new TenantUsage(GLOBEX, 1, 0, 0, 0, 0, 0, 0));
         assertThatThrownBy(() -> a.tenants().usage(TenantId.of("ghost")))
                 .isInstanceOf(UnknownTenantException.class).hasMessageContaining("tenant 'ghost' does not exist");
     }

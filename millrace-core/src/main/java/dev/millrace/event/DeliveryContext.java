@@ -6,7 +6,10 @@ import java.net.http.HttpClient;
 import java.sql.Connection;
 import java.util.List;
 
-/** What a handler can reach during one delivery: its transaction, retry state and the resume checkpoint. */
+/**
+ * What a handler can reach during one delivery: its transaction, retry state, the resume checkpoint and the identity
+ * it runs as.
+ */
 public interface DeliveryContext {
 
     /** The subscription's tenant. */
@@ -14,6 +17,14 @@ public interface DeliveryContext {
 
     /** The subscription's name. */
     String subscription();
+
+    /**
+     * The identity the handler runs as (SPEC EVT-9): its subscription's {@link Subscription#runAs()},
+     * {@value Subscription#DEFAULT_RUN_AS} by default, never the publisher. It is in the MDC as {@code millrace.runAs}
+     * during the delivery and is recorded as the author of what the platform audits meanwhile without an explicit
+     * one (a feature flag switched with {@code flags().set(tenant, name, enabled)}).
+     */
+    String runAs();
 
     /** The partition being delivered (0 when not partitioned). */
     int partition();

@@ -16,17 +16,21 @@ package dev.millrace.event;
  * @param calloutsInHandlers when true, handlers may make callouts through {@link DeliveryContext#httpClient()};
  *                           when false (the default, as in Salesforce) every callout there fails with
  *                           {@link dev.millrace.CalloutException} (EVT-15)
+ * @param externalDeliveriesPer24h events the tenant's external clients may receive in the rolling 24 hours (counted per
+ *                                 clock hour, across nodes) through {@link Events#externalReader} (the server's REST
+ *                                 read and stream); past it a poll throws {@link DeliveryLimitException} and the
+ *                                 events stay replayable. Handlers and {@link Events#reader} do not count (EVT-16)
  */
 public record EventPolicy(int maxChannels, int maxPartitions, int maxPartitionedSubscriptions, int publishPerHour,
                           int retentionHours, int maxRetries, boolean everyExceptionRetryable,
-                          boolean calloutsInHandlers) {
+                          boolean calloutsInHandlers, int externalDeliveriesPer24h) {
 
     /**
      * The defaults: 100 channels, 10 partitions, 5 partitioned subscriptions, 100,000 an hour, 72 h, 9 retries, no
-     * callouts in handlers.
+     * callouts in handlers, 50,000 external deliveries in 24 hours.
      */
     public static final EventPolicy DEFAULTS = new EventPolicy(100, Subscription.MAX_PARTITIONS, 5, 100_000, 72,
-            Subscription.MAX_RETRIES, false, false);
+            Subscription.MAX_RETRIES, false, false, 50_000);
 
     /** Validates every number, naming the key, the value and the allowed range. */
     public EventPolicy {
@@ -36,6 +40,7 @@ public record EventPolicy(int maxChannels, int maxPartitions, int maxPartitioned
         check("publishPerHour", publishPerHour, 0, Integer.MAX_VALUE);
         check("retentionHours", retentionHours, 1, 24 * 366);
         check("maxRetries", maxRetries, 0, 100);
+        check("externalDeliveriesPer24h", externalDeliveriesPer24h, 0, Integer.MAX_VALUE);
     }
 
     private static void check(String key, int value, int min, int max) {
@@ -48,36 +53,42 @@ public record EventPolicy(int maxChannels, int maxPartitions, int maxPartitioned
     /** A copy with another number of channels the tenant may declare. */
     public EventPolicy withMaxChannels(int v) {
         return new EventPolicy(v, maxPartitions, maxPartitionedSubscriptions, publishPerHour, retentionHours,
-                maxRetries, everyExceptionRetryable, calloutsInHandlers);
+                maxRetries, everyExceptionRetryable, calloutsInHandlers, externalDeliveriesPer24h);
     }
 
     /** A copy with other partition limits: per subscription, and partitioned subscriptions per tenant. */
     public EventPolicy withPartitions(int perSubscription, int partitionedSubscriptions) {
         return new EventPolicy(maxChannels, perSubscription, partitionedSubscriptions, publishPerHour, retentionHours,
-                maxRetries, everyExceptionRetryable, calloutsInHandlers);
+                maxRetries, everyExceptionRetryable, calloutsInHandlers, externalDeliveriesPer24h);
     }
 
     /** A copy with another hourly publishing allocation. */
     public EventPolicy withPublishPerHour(int v) {
         return new EventPolicy(maxChannels, maxPartitions, maxPartitionedSubscriptions, v, retentionHours, maxRetries,
-                everyExceptionRetryable, calloutsInHandlers);
+                everyExceptionRetryable, calloutsInHandlers, externalDeliveriesPer24h);
     }
 
     /** A copy with another retention for channels that set none. */
     public EventPolicy withRetentionHours(int v) {
         return new EventPolicy(maxChannels, maxPartitions, maxPartitionedSubscriptions, publishPerHour, v, maxRetries,
-                everyExceptionRetryable, calloutsInHandlers);
+                everyExceptionRetryable, calloutsInHandlers, externalDeliveriesPer24h);
     }
 
     /** A copy with another retry limit and treatment of other exceptions. */
     public EventPolicy withRetries(int max, boolean everyException) {
         return new EventPolicy(maxChannels, maxPartitions, maxPartitionedSubscriptions, publishPerHour, retentionHours,
-                max, everyException, calloutsInHandlers);
+                max, everyException, calloutsInHandlers, externalDeliveriesPer24h);
     }
 
     /** A copy that allows or refuses callouts in the tenant's event handlers. */
     public EventPolicy withCalloutsInHandlers(boolean allowed) {
         return new EventPolicy(maxChannels, maxPartitions, maxPartitionedSubscriptions, publishPerHour, retentionHours,
-                maxRetries, everyExceptionRetryable, allowed);
+                maxRetries, everyExceptionRetryable, allowed, externalDeliveriesPer24h);
+    }
+
+    /** A copy with another 24-hour allocation of events delivered to external clients. */
+    public EventPolicy withExternalDeliveriesPer24h(int v) {
+        return new EventPolicy(maxChannels, maxPartitions, maxPartitionedSubscriptions, publishPerHour, retentionHours,
+                maxRetries, everyExceptionRetryable, calloutsInHandlers, v);
     }
 }

@@ -15,6 +15,9 @@ public interface EventReader extends AutoCloseable {
      * when none is there. Returns an empty list when the time ran out.
      *
      * @throws ReplayIdExpiredException when events after the position were already pruned
+     * @throws DeliveryLimitException for a reader of {@link Events#externalReader}: events were there but the
+     *                                tenant's 24-hour allocation of external deliveries is used up (the position
+     *                                stays)
      */
     List<EventRecord> poll(int max, Duration timeout) throws InterruptedException;
 

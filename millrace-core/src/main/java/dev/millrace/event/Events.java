@@ -103,6 +103,19 @@ public interface Events {
     EventReader reader(TenantId tenant, String channel, ReplayFrom from);
 
     /**
+     * A reader of a channel for an external client (SPEC EVT-7 c, EVT-16): like {@link #reader}, but each poll that
+     * returns events counts them against the tenant's {@link EventPolicy#externalDeliveriesPer24h()}, once per poll
+     * and across nodes. A poll returns only the events still within the allocation; when none is, it throws
+     * {@link DeliveryLimitException} and keeps its position, so the events can be read again once it frees up. The
+     * server's REST read and event stream use it; an application relaying events to its own clients should too.
+     * In-process readers ({@link #reader}) and handlers do not count.
+     *
+     * @throws ReplayIdExpiredException when events after {@code from} were already pruned
+     * @throws IllegalArgumentException when the channel is not declared
+     */
+    EventReader externalReader(TenantId tenant, String channel, ReplayFrom from);
+
+    /**
      * Delivers, on the calling thread, every pending batch of the tenant's subscriptions until they are caught up
      * or suspended, re-delivering retried batches at once instead of after their delay. For tests and tools
      * ({@code millrace-test} uses it); a started node delivers by itself.

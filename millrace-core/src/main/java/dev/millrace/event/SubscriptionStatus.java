@@ -11,7 +11,8 @@ package dev.millrace.event;
  * @param state active or suspended
  * @param lastError the last recorded error, or null
  * @param retries retries of the current batch so far
+ * @param runAs the identity the subscription's handler runs as ({@link Subscription#runAs()})
  */
 public record SubscriptionStatus(String subscription, String channel, int partition, long checkpoint, long lag,
-                                 SubscriptionState state, String lastError, int retries) {
+                                 SubscriptionState state, String lastError, int retries, String runAs) {
 }

@@ -420,6 +420,13 @@ public final class Engine implements AutoCloseable {
         }
 
         @Override
+        public int set(TenantId tenant, String name, boolean enabled) {
+            // In an event handler's delivery the switch is the handler's: audited as the identity it runs as (EVT-9).
+            String runAs = events.runningAs();
+            return set(tenant, name, enabled, runAs != null ? runAs : DEFAULT_CHANGED_BY);
+        }
+
+        @Override
         public int set(TenantId tenant, String name, boolean enabled, String changedBy) {
             FlagService.checkName(name);
             FlagService.checkChangedBy(changedBy);
@@ -941,7 +948,8 @@ public final class Engine implements AutoCloseable {
             int subscriptions = (int) events.subscriptions(tenant).stream()
                     .map(dev.millrace.event.SubscriptionStatus::subscription).distinct().count();
             return new dev.millrace.TenantUsage(tenant, quota.used(tenant), schedules, batchStore.activeBatches(tenant),
-                    batchStore.flexQueue(tenant).size(), events.channels(tenant).size(), subscriptions);
+                    batchStore.flexQueue(tenant).size(), events.channels(tenant).size(), subscriptions,
+                    events.externalDeliveries(tenant));
         }
     }
 }

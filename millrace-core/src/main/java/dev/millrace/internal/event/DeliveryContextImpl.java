@@ -57,6 +57,11 @@ final class DeliveryContextImpl implements DeliveryContext, EventTransaction {
     }
 
     @Override
+    public String runAs() {
+        return partition.runAs();
+    }
+
+    @Override
     public int partition() {
         return partition.partition();
     }

@@ -3,6 +3,7 @@ package dev.millrace.internal.event;
 import dev.millrace.AsyncException;
 import dev.millrace.TenantId;
 import dev.millrace.event.ChannelDefinition;
+import dev.millrace.event.DeliveryLimitException;
 import dev.millrace.event.Event;
 import dev.millrace.event.EventHandler;
 import dev.millrace.event.EventPolicy;
@@ -30,6 +31,7 @@ import dev.millrace.internal.store.EventStore.PartitionRow;
 import dev.millrace.internal.store.EventStore.StoredEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.net.http.HttpClient;
 import java.sql.Connection;
@@ -170,7 +172,10 @@ public final class EventBus implements Events {
         return policies.put(tenant, policy);
     }
 
-    /** The hour the publishing allocation is counted in (clock hours, UTC). */
+    /** The window of the external delivery allocation (SPEC EVT-16), counted per clock hour. */
+    static final Duration DELIVERY_WINDOW = Duration.ofHours(24);
+
+    /** The hour the publishing and delivery allocations are counted in (clock hours, UTC). */
     static Instant hourOf(Instant t) {
         return t.truncatedTo(java.time.temporal.ChronoUnit.HOURS);
     }
@@ -247,8 +252,7 @@ public final class EventBus implements Events {
     @Override
     public List<SubscriptionStatus> subscriptions(TenantId tenant) {
         Objects.requireNonNull(tenant, "tenant");
-        return store.partitions(tenant).stream().map(r -> new SubscriptionStatus(r.name(), r.channelName(), r.partition(),
-                r.checkpoint(), r.lag(), r.state(), r.lastError(), r.retries())).toList();
+        return store.partitions(tenant).stream().map(EventBus::status).toList();
     }
 
     // ---- publishing
@@ -442,7 +446,7 @@ public final class EventBus implements Events {
         else if (s.startFrom().replayId() == ReplayFrom.EARLIEST) start = fresh.prunedThrough();
         else start = s.startFrom().replayId();
         store.putSubscription(new EventStore.NewSubscription(tenant, s.name(), row.id(), s.handler().getName(),
-                s.batchSize(), s.partitions(), s.partitionKey(), start), clock.instant());
+                s.batchSize(), s.partitions(), s.partitionKey(), start, s.runAs()), clock.instant());
         if (SystemChannels.isSystem(s.channel())) refreshSystemSubscribers();
         signal();
     }
@@ -480,8 +484,12 @@ public final class EventBus implements Events {
             throw new IllegalArgumentException("subscription '" + subscription + "' does not exist in tenant '" + tenant
                     + "': expected the name of one of its subscriptions");
         }
-        return rows.stream().map(r -> new SubscriptionStatus(r.name(), r.channelName(), r.partition(), r.checkpoint(),
-                r.lag(), r.state(), r.lastError(), r.retries())).toList();
+        return rows.stream().map(EventBus::status).toList();
+    }
+
+    private static SubscriptionStatus status(PartitionRow r) {
+        return new SubscriptionStatus(r.name(), r.channelName(), r.partition(), r.checkpoint(), r.lag(), r.state(),
+                r.lastError(), r.retries(), r.runAs());
     }
 
     @Override
@@ -530,7 +538,42 @@ public final class EventBus implements Events {
         return n;
     }
 
+    /** MDC keys set while a delivery runs, beside the tenant's (the same key jobs use). */
+    static final String MDC_TENANT = "millrace.tenant";
+    /** MDC key of the subscription being delivered. */
+    static final String MDC_SUBSCRIPTION = "millrace.subscription";
+    /** MDC key of the identity the handler runs as (SPEC EVT-9). */
+    static final String MDC_RUN_AS = "millrace.runAs";
+
+    /**
+     * The identity the handler of the delivery running on this thread runs as, or null outside a delivery: the author
+     * of what the platform audits during it without an explicit one.
+     */
+    public String runningAs() {
+        DeliveryContextImpl ctx = DELIVERY.get();
+        return ctx == null ? null : ctx.runAs();
+    }
+
+    /** Delivers one batch with the MDC naming the tenant, subscription and identity; the caller's MDC is restored. */
     private void deliver(PartitionRow p) {
+        String[] keys = {MDC_TENANT, MDC_SUBSCRIPTION, MDC_RUN_AS};
+        String[] values = {p.tenant().value(), p.name(), p.runAs()};
+        String[] before = new String[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            before[i] = MDC.get(keys[i]);
+            MDC.put(keys[i], values[i]);
+        }
+        try {
+            deliverBatch(p);
+        } finally {
+            for (int i = 0; i < keys.length; i++) {
+                if (before[i] == null) MDC.remove(keys[i]);
+                else MDC.put(keys[i], before[i]);
+            }
+        }
+    }
+
+    private void deliverBatch(PartitionRow p) {
         Cached channel = cached(p.tenant(), p.channelName(), false);
         if (channel == null) return;
         List<EventRecord> batch = new ArrayList<>(Math.min(p.batchSize(), 256));
@@ -717,6 +760,15 @@ public final class EventBus implements Events {
 
     @Override
     public EventReader reader(TenantId tenant, String channel, ReplayFrom from) {
+        return open(tenant, channel, from, false);
+    }
+
+    @Override
+    public EventReader externalReader(TenantId tenant, String channel, ReplayFrom from) {
+        return open(tenant, channel, from, true);
+    }
+
+    private EventReader open(TenantId tenant, String channel, ReplayFrom from, boolean external) {
         Objects.requireNonNull(from, "from");
         tenantCheck.apply(tenant);
         Cached c = channelOrSystem(tenant, channel);
@@ -737,7 +789,40 @@ public final class EventBus implements Events {
                         + ", -1 (tip) or -2 (earliest)");
             }
         }
-        return new Reader(c, start);
+        return new Reader(c, start, external ? tenant : null);
+    }
+
+    /** The first clock hour of the rolling 24 hours the delivery allocation counts at {@code now}. */
+    static Instant deliveryWindowStart(Instant now) {
+        return hourOf(now).minus(DELIVERY_WINDOW).plus(Duration.ofHours(1));
+    }
+
+    /**
+     * Counts {@code wanted} events an external reader is about to return against the tenant's 24-hour allocation
+     * (SPEC EVT-16), once per poll, and returns how many of them it may return.
+     *
+     * @throws DeliveryLimitException when none may
+     */
+    private int countDeliveries(TenantId tenant, int wanted) {
+        int limit = policy(tenant).externalDeliveriesPer24h();
+        Instant now = clock.instant();
+        int granted = limit == 0 ? 0 : store.reserveDeliveries(tenant, hourOf(now), wanted, limit);
+        if (granted > 0) return granted;
+        java.util.NavigableMap<Instant, Long> counted = store.deliveries(tenant, deliveryWindowStart(now));
+        long used = counted.values().stream().mapToLong(Long::longValue).sum();
+        LOG.debug("tenant {} reached its 24-hour allocation of {} external deliveries", tenant, limit);
+        // With an allocation of 0 nothing frees up by waiting.
+        throw new DeliveryLimitException(tenant, limit, used,
+                limit == 0 || counted.isEmpty() ? null : counted.firstKey().plus(DELIVERY_WINDOW));
+    }
+
+    /**
+     * Events delivered to the tenant's external clients in the rolling 24 hours (of
+     * {@link EventPolicy#externalDeliveriesPer24h()}), counted across nodes.
+     */
+    public long externalDeliveries(TenantId tenant) {
+        return store.deliveries(tenant, deliveryWindowStart(clock.instant())).values().stream()
+                .mapToLong(Long::longValue).sum();
     }
 
     private static ReplayIdExpiredException expired(String channel, long after, long prunedThrough) {
@@ -765,12 +850,15 @@ public final class EventBus implements Events {
 
     private final class Reader implements EventReader {
         private final Cached channel;
+        /** The tenant whose delivery allocation the reader counts against; null for an in-process reader. */
+        private final TenantId external;
         private long position;
         private boolean closed;
 
-        Reader(Cached channel, long position) {
+        Reader(Cached channel, long position, TenantId external) {
             this.channel = channel;
             this.position = position;
+            this.external = external;
         }
 
         @Override
@@ -785,6 +873,11 @@ public final class EventBus implements Events {
                     // Replay ids are dense: a first id past position + 1 means the events between were pruned.
                     if (rows.get(0).replayId() != position + 1) {
                         throw expired(channel.row().name(), position, rows.get(0).replayId() - 1);
+                    }
+                    // Counted before anything is returned: refused, the position stays and the events stay readable.
+                    if (external != null) {
+                        int granted = countDeliveries(external, rows.size());
+                        if (granted < rows.size()) rows = rows.subList(0, granted);
                     }
                     List<EventRecord> out = new ArrayList<>(rows.size());
                     for (StoredEvent r : rows) {
@@ -907,8 +1000,8 @@ public final class EventBus implements Events {
     // ---- retention
 
     /**
-     * Deletes events past their channel's retention (the tenant's policy for channels that set none) and publishing
-     * counts of past hours; returns how many events.
+     * Deletes events past their channel's retention (the tenant's policy for channels that set none) and usage
+     * counts of hours before the rolling 24 hours of the delivery allocation; returns how many events.
      */
     public int prune() {
         Instant now = clock.instant();
@@ -925,7 +1018,7 @@ public final class EventBus implements Events {
                 total += n;
             } while (n == PRUNE_BATCH);
         }
-        store.pruneUsage(hourOf(now).minus(Duration.ofHours(1)));
+        store.pruneUsage(deliveryWindowStart(now));
         return total;
     }
 

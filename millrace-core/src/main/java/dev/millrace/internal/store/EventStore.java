@@ -34,12 +34,12 @@ public interface EventStore {
     record PartitionRow(long subscriptionId, TenantId tenant, String name, long channelId, String channelName,
                         String handlerClass, int batchSize, int partitions, String partitionKey, int partition,
                         long checkpoint, long lag, SubscriptionState state, String lastError, int retries,
-                        long leaseToken) {
+                        long leaseToken, String runAs) {
     }
 
     /** A subscription to create or replace. */
     record NewSubscription(TenantId tenant, String name, long channelId, String handlerClass, int batchSize,
-                           int partitions, String partitionKey, long startCheckpoint) {
+                           int partitions, String partitionKey, long startCheckpoint, String runAs) {
     }
 
     /** How a delivery ended: the partition's new state. */
@@ -134,6 +134,16 @@ public interface EventStore {
      */
     int reservePublishes(TenantId tenant, Instant hour, int wanted, long limit);
 
-    /** Deletes usage counts of hours before the cutoff; returns how many rows. */
+    /**
+     * Counts up to {@code wanted} events delivered to external clients against the tenant's allocation for the 24
+     * hours ending with the hour starting at {@code hour} (that hour's row and the 23 before it), never past
+     * {@code limit}; returns how many were granted (0 to {@code wanted}). Atomic across nodes.
+     */
+    int reserveDeliveries(TenantId tenant, Instant hour, int wanted, long limit);
+
+    /** Events delivered to external clients per clock hour from {@code fromHour} on, hours with none left out. */
+    java.util.NavigableMap<Instant, Long> deliveries(TenantId tenant, Instant fromHour);
+
+    /** Deletes usage counts (publishes and deliveries) of hours before the cutoff; returns how many rows. */
     int pruneUsage(Instant before);
 }

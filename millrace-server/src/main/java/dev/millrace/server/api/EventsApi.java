@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
 import dev.millrace.event.ChannelDefinition;
+import dev.millrace.event.DeliveryLimitException;
 import dev.millrace.event.Event;
 import dev.millrace.event.EventHandler;
 import dev.millrace.event.EventReader;
@@ -26,6 +27,7 @@ import dev.millrace.server.http.Auth;
 import dev.millrace.server.http.IdKind;
 import dev.millrace.server.http.Json;
 import dev.millrace.server.http.Problem;
+import dev.millrace.server.http.Problems;
 import dev.millrace.server.http.Route;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -133,7 +135,9 @@ public final class EventsApi implements ApiModule {
                         .handle(this::publish),
                 Route.of(HandlerType.GET, "/api/v1/channels/{name}/events", Access.TENANT).operationId("readEvents")
                         .summary("Events after a starting point, oldest first; pass 'position' as 'from' for the next"
-                                + " page. 410 when events after 'from' were pruned.")
+                                + " page. 410 when events after 'from' were pruned. With a tenant's key the events"
+                                + " count against its 24-hour external delivery allocation (event policy"
+                                + " externalDeliveriesPer24h): 429 when it is used up, naming when it frees up.")
                         .pathParam("name", IdKind.CHANNEL, "the channel's name")
                         .queryParam("from", FROM, FROM_DESCRIPTION)
                         .queryParam("limit", "{\"type\":\"integer\",\"minimum\":1,\"maximum\":" + MAX_READ + "}",
@@ -146,7 +150,9 @@ public final class EventsApi implements ApiModule {
                         .operationId("streamEvents")
                         .summary("Follows a channel as Server-Sent Events: each event is 'id: replayId', 'event:"
                                 + " channel', 'data: the event as JSON'; a comment every 15 s while idle. Reconnect"
-                                + " with Last-Event-ID (or from) to go on where it stopped.")
+                                + " with Last-Event-ID (or from) to go on where it stopped. With a tenant's key the"
+                                + " events count against its 24-hour external delivery allocation: 429 when it is"
+                                + " used up at the start, otherwise an 'error' event naming it ends the stream.")
                         .pathParam("name", IdKind.CHANNEL, "the channel's name")
                         .queryParam("from", FROM, FROM_DESCRIPTION + "; the Last-Event-ID header wins")
                         .queryParam("limit", "{\"type\":\"integer\",\"minimum\":1}", "end the stream after this many"
@@ -202,9 +208,11 @@ public final class EventsApi implements ApiModule {
                                 + "\"minimum\":1,\"maximum\":" + Subscription.MAX_BATCH_SIZE + "},\"partitions\":{\"type\":"
                                 + "\"integer\",\"minimum\":1,\"maximum\":" + Subscription.MAX_PARTITIONS + "},"
                                 + "\"partitionKey\":{\"type\":\"string\"},\"from\":{\"type\":\"string\",\"description\":"
-                                + "\"where it starts: " + FROM_DESCRIPTION + "\"}}}",
+                                + "\"where it starts: " + FROM_DESCRIPTION + "\"},\"runAs\":{\"type\":\"string\","
+                                + "\"maxLength\":" + Subscription.MAX_RUN_AS_LENGTH + ",\"description\":\"the identity"
+                                + " its handler runs as (default " + Subscription.DEFAULT_RUN_AS + ")\"}}}",
                                 "{\"name\":\"billing\",\"channel\":\"OrderPlaced\",\"handler\":\"BillOrders\","
-                                        + "\"batchSize\":500,\"from\":\"tip\"}")
+                                        + "\"batchSize\":500,\"from\":\"tip\",\"runAs\":\"billing-bot\"}")
                         .response(201, SUBSCRIPTION)
                         .handle(this::createSubscription),
                 Route.of(HandlerType.DELETE, "/api/v1/subscriptions/{name}", Access.TENANT)
@@ -225,7 +233,8 @@ public final class EventsApi implements ApiModule {
         Query.only(ctx);
         TenantId tenant = Auth.principal(ctx).requireTenant();
         ObjectNode body = Json.readObject(ctx, maxBody);
-        Json.onlyFields(body, "", "name", "channel", "handler", "batchSize", "partitions", "partitionKey", "from");
+        Json.onlyFields(body, "", "name", "channel", "handler", "batchSize", "partitions", "partitionKey", "from",
+                "runAs");
         String name = Json.text(body, "", "name", true, 100);
         String channel = Json.text(body, "", "channel", true, 100);
         Class<? extends EventHandler> handler = handler(Json.text(body, "", "handler", true, 500));
@@ -233,6 +242,7 @@ public final class EventsApi implements ApiModule {
         Long partitions = Json.integer(body, "", "partitions", 1, Subscription.MAX_PARTITIONS);
         String key = Json.text(body, "", "partitionKey", false, 100);
         ReplayFrom from = from(Json.text(body, "", "from", false, 40), "from");
+        String runAs = Json.text(body, "", "runAs", false, Subscription.MAX_RUN_AS_LENGTH);
         Subscription s;
         try {
             s = Subscription.of(name, channel, handler);
@@ -242,6 +252,13 @@ public final class EventsApi implements ApiModule {
         if (batchSize != null) s = s.withBatchSize(batchSize.intValue());
         if (partitions != null || key != null) s = s.withPartitions(partitions == null ? 1 : partitions.intValue(), key);
         s = s.startingFrom(from);
+        if (runAs != null) {
+            try {
+                s = s.withRunAs(runAs);
+            } catch (IllegalArgumentException e) {
+                throw Problem.invalid("runAs", "run-as", e.getMessage());
+            }
+        }
         if (exists(tenant, name)) {
             throw Problem.conflict("subscription-exists", "subscription '" + name + "' already exists in tenant '"
                     + tenant + "': expected a new name (DELETE /api/v1/subscriptions/" + name + " first to recreate it)");
@@ -403,8 +420,13 @@ public final class EventsApi implements ApiModule {
         ChannelDefinition c = channel(ctx, tenant);
         ReplayFrom from = from(Query.single(ctx, "from"), "from");
         int limit = Query.integer(ctx, "limit", 1, MAX_READ, 100);
-        try (EventReader reader = reader(tenant, c, from)) {
-            List<EventRecord> events = reader.poll(limit, Duration.ZERO);
+        try (EventReader reader = reader(ctx, tenant, c, from)) {
+            List<EventRecord> events;
+            try {
+                events = reader.poll(limit, Duration.ZERO);
+            } catch (DeliveryLimitException e) {
+                throw Problems.deliveryLimit(e);
+            }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("items", events.stream().map(EventsApi::event).toList());
             out.put("position", reader.position());
@@ -425,22 +447,43 @@ public final class EventsApi implements ApiModule {
         ReplayFrom from = lastEventId != null && !lastEventId.isBlank() ? from(lastEventId.trim(), "Last-Event-ID")
                 : from(Query.single(ctx, "from"), "from");
         int limit = Query.integer(ctx, "limit", 1, Integer.MAX_VALUE, Integer.MAX_VALUE);
-        EventReader reader = reader(tenant, c, from);
+        EventReader reader = reader(ctx, tenant, c, from);
         try (reader) {
+            // The events already there are read before the headers: a used-up allocation is then a plain 429, which
+            // also stops an EventSource from reconnecting.
+            List<EventRecord> first;
+            try {
+                first = reader.poll(Math.min(100, limit), Duration.ZERO);
+            } catch (DeliveryLimitException e) {
+                throw Problems.deliveryLimit(e);
+            } catch (ReplayIdExpiredException e) {
+                throw expired(e);
+            }
             ctx.status(200).contentType("text/event-stream;charset=utf-8").header("Cache-Control", "no-cache")
                     .header("X-Accel-Buffering", "no");
             OutputStream out = ctx.res().getOutputStream();
             // A first comment commits the headers at once, so a client knows the stream is open before any event.
-            write(out, ": channel " + c.name() + " from " + reader.position() + "\n\n");
+            write(out, ": channel " + c.name() + " from " + (first.isEmpty() ? reader.position()
+                    : first.get(0).replayId() - 1) + "\n\n");
             int sent = 0;
             long idleSince = System.nanoTime();
             while (sent < limit && !stopping) {
                 List<EventRecord> events;
-                try {
-                    events = reader.poll(Math.min(100, limit - sent), Duration.ofSeconds(1));
-                } catch (ReplayIdExpiredException e) {
-                    write(out, "event: error\ndata: " + Json.write(Map.of("detail", e.getMessage())) + "\n\n");
-                    return;
+                if (first != null) {
+                    events = first;
+                    first = null;
+                } else {
+                    try {
+                        events = reader.poll(Math.min(100, limit - sent), Duration.ofSeconds(1));
+                    } catch (ReplayIdExpiredException e) {
+                        write(out, "event: error\ndata: " + Json.write(Map.of("detail", e.getMessage())) + "\n\n");
+                        return;
+                    } catch (DeliveryLimitException e) {
+                        // The stream ends naming the allocation; the client reconnects with Last-Event-ID once it
+                        // frees up, and gets the same events.
+                        write(out, "event: error\ndata: " + Json.write(errorData(Problems.deliveryLimit(e))) + "\n\n");
+                        return;
+                    }
                 }
                 if (events.isEmpty()) {
                     if (System.nanoTime() - idleSince > KEEP_ALIVE.toNanos()) {
@@ -470,9 +513,27 @@ public final class EventsApi implements ApiModule {
         out.flush();
     }
 
-    private EventReader reader(TenantId tenant, ChannelDefinition c, ReplayFrom from) {
+    /** A problem as the data of a stream's error event: its members without the request's instance. */
+    private static Map<String, Object> errorData(Problem p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", p.type());
+        m.put("title", p.title());
+        m.put("status", p.status());
+        m.put("detail", p.detail());
+        if (p.rule() != null) m.put("rule", p.rule());
+        m.putAll(p.extensions());
+        return m;
+    }
+
+    /**
+     * A reader for the request: with a tenant's key, an external reader, whose events count against the tenant's
+     * 24-hour delivery allocation (SPEC EVT-16); with the admin key (an operator, the dashboard) an uncounted one,
+     * since an operator looking at a channel is not one of the tenant's clients.
+     */
+    private EventReader reader(Context ctx, TenantId tenant, ChannelDefinition c, ReplayFrom from) {
         try {
-            return millrace.events().reader(tenant, c.name(), from);
+            return Auth.principal(ctx).admin() ? millrace.events().reader(tenant, c.name(), from)
+                    : millrace.events().externalReader(tenant, c.name(), from);
         } catch (ReplayIdExpiredException e) {
             throw expired(e);
         } catch (IllegalArgumentException e) {
@@ -561,6 +622,7 @@ public final class EventsApi implements ApiModule {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", name);
             m.put("channel", parts.get(0).channel());
+            m.put("runAs", parts.get(0).runAs());
             boolean suspended = parts.stream().anyMatch(p -> p.state() == SubscriptionState.SUSPENDED);
             m.put("state", suspended ? SubscriptionState.SUSPENDED.name() : SubscriptionState.ACTIVE.name());
             m.put("checkpoint", parts.stream().mapToLong(SubscriptionStatus::checkpoint).min().orElse(0));
@@ -639,6 +701,7 @@ public final class EventsApi implements ApiModule {
                 + "\"name\":{\"type\":\"string\"},\"channel\":{\"type\":\"string\"},\"state\":{\"type\":\"string\","
                 + "\"enum\":[\"ACTIVE\",\"SUSPENDED\"]},\"checkpoint\":{\"type\":\"integer\"},\"lag\":{\"type\":"
                 + "\"integer\"},\"retries\":{\"type\":\"integer\"},\"lastError\":{\"type\":[\"string\",\"null\"]},"
+                + "\"runAs\":{\"type\":\"string\",\"description\":\"the identity its handler runs as\"},"
                 + "\"partitions\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}}}";
     }
 }

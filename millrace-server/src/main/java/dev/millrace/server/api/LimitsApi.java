@@ -6,6 +6,7 @@ import dev.millrace.Millrace;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
 import dev.millrace.TenantUsage;
+import dev.millrace.event.EventPolicy;
 import dev.millrace.server.http.Access;
 import dev.millrace.server.http.ApiModule;
 import dev.millrace.server.http.Auth;
@@ -28,12 +29,14 @@ public final class LimitsApi implements ApiModule {
             + "\"properties\":{\"budget\":{\"type\":\"integer\"},\"label\":{\"type\":\"string\"},\"unit\":"
             + "{\"type\":\"string\"}}}}";
     private static final String USAGE = "{\"type\":\"object\",\"required\":[\"asyncExecutions\",\"schedules\","
-            + "\"activeBatches\",\"flexQueue\",\"channels\",\"subscriptions\"],\"properties\":{\"asyncExecutions\":"
+            + "\"activeBatches\",\"flexQueue\",\"channels\",\"subscriptions\",\"externalDeliveries\"],\"properties\":{"
+            + "\"asyncExecutions\":"
             + "{\"type\":\"integer\",\"description\":\"accepted in the rolling 24 hours, of dailyAsyncExecutions\"},"
             + "\"schedules\":{\"type\":\"integer\",\"description\":\"of maxSchedules\"},\"activeBatches\":"
             + "{\"type\":\"integer\",\"description\":\"of maxActiveBatches\"},\"flexQueue\":{\"type\":\"integer\","
             + "\"description\":\"holding batches, of flexQueueCapacity\"},\"channels\":{\"type\":\"integer\"},"
-            + "\"subscriptions\":{\"type\":\"integer\"}}}";
+            + "\"subscriptions\":{\"type\":\"integer\"},\"externalDeliveries\":{\"type\":\"integer\",\"description\":"
+            + "\"events delivered to external clients in the rolling 24 hours, of externalDeliveriesPer24h\"}}}";
     private final Millrace millrace;
 
     /** Limits of this node's tenants. */
@@ -59,7 +62,7 @@ public final class LimitsApi implements ApiModule {
                     out.put("tenant", tenant.value());
                     out.put("sync", profile(p.syncLimits()));
                     out.put("async", profile(p.asyncLimits()));
-                    out.put("allowances", allowances(p));
+                    out.put("allowances", allowances(p, millrace.events().policy(tenant)));
                     out.put("usage", usage(millrace.tenants().usage(tenant)));
                     ctx.json(out);
                 }),
@@ -85,7 +88,7 @@ public final class LimitsApi implements ApiModule {
                                 Map<String, Object> row = new LinkedHashMap<>();
                                 row.put("tenant", t.value());
                                 row.put("usage", usage(u));
-                                row.put("allowances", allowances(p));
+                                row.put("allowances", allowances(p, millrace.events().policy(t)));
                                 items.add(row);
                             }
                             ctx.json(Map.of("items", items));
@@ -101,11 +104,12 @@ public final class LimitsApi implements ApiModule {
         m.put("flexQueue", u.flexQueue());
         m.put("channels", u.channels());
         m.put("subscriptions", u.subscriptions());
+        m.put("externalDeliveries", u.externalDeliveries());
         return m;
     }
 
-    /** The per-tenant allowances of a policy by name. */
-    static Map<String, Object> allowances(TenantPolicy p) {
+    /** The per-tenant allowances of a policy by name, with the event policy's 24-hour delivery allocation. */
+    static Map<String, Object> allowances(TenantPolicy p, EventPolicy events) {
         Map<String, Object> allowances = new LinkedHashMap<>();
         allowances.put("enqueuePerSyncExecution", p.enqueuePerSyncExecution());
         allowances.put("enqueuePerAsyncExecution", p.enqueuePerAsyncExecution());
@@ -114,6 +118,7 @@ public final class LimitsApi implements ApiModule {
         allowances.put("maxActiveBatches", p.maxActiveBatches());
         allowances.put("flexQueueCapacity", p.flexQueueCapacity());
         allowances.put("maxSchedules", p.maxSchedules());
+        allowances.put("externalDeliveriesPer24h", events.externalDeliveriesPer24h());
         return allowances;
     }
 

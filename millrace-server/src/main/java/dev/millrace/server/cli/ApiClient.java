@@ -113,12 +113,19 @@ final class ApiClient {
                 throw new ApiError(res.statusCode(), res.statusCode() + " " + detail, node);
             }
             String id = null;
+            String type = null;
             StringBuilder data = new StringBuilder();
             for (String line; (line = r.readLine()) != null; ) {
                 if (line.isEmpty()) {
+                    // The server ends a stream it cannot go on with by an error event (pruned events, an allocation
+                    // used up): the command fails with its detail rather than printing it as an event.
+                    if ("error".equals(type)) throw streamError(data.toString());
                     if (!data.isEmpty()) sink.accept(id, data.toString());
                     id = null;
+                    type = null;
                     data.setLength(0);
+                } else if (line.startsWith("event:")) {
+                    type = line.substring(6).trim();
                 } else if (line.startsWith("id:")) {
                     id = line.substring(3).trim();
                 } else if (line.startsWith("data:")) {
@@ -129,6 +136,19 @@ final class ApiClient {
         } catch (IOException e) {
             throw new ApiError(0, "the stream from " + base + " broke: " + e.getMessage(), null);
         }
+    }
+
+    /** The error an error event's data stands for: its status (0 when it names none) and detail. */
+    private static ApiError streamError(String data) {
+        JsonNode node = null;
+        try {
+            node = JSON.readTree(data);
+        } catch (IOException ignored) {
+            // Not JSON: the raw text says what happened.
+        }
+        String detail = node != null && node.hasNonNull("detail") ? node.get("detail").asText() : data;
+        int status = node != null && node.has("status") ? node.get("status").asInt() : 0;
+        return new ApiError(status, "the stream ended: " + detail, node);
     }
 
     static String encode(String s) {

@@ -109,14 +109,16 @@ public final class EventsCommand implements Runnable {
     }
 
     static String subscription(JsonNode s) {
-        return String.format(Locale.ROOT, "%-24s %-24s %-9s checkpoint %s  lag %s%s%n", s.get("name").asText(),
-                s.get("channel").asText(), s.get("state").asText(), ClientCommand.text(s, "checkpoint"), ClientCommand.text(s, "lag"),
+        return String.format(Locale.ROOT, "%-24s %-24s %-9s checkpoint %s  lag %s  run as %s%s%n",
+                s.get("name").asText(), s.get("channel").asText(), s.get("state").asText(),
+                ClientCommand.text(s, "checkpoint"), ClientCommand.text(s, "lag"), ClientCommand.text(s, "runAs"),
                 s.hasNonNull("lastError") ? "  last error: " + s.get("lastError").asText() : "");
     }
 
     /** {@code events subscriptions}. */
     @Command(name = "subscriptions", mixinStandardHelpOptions = true,
-            description = "Lists the tenant's subscriptions: channel, state, checkpoint, lag, last error.")
+            description = "Lists the tenant's subscriptions: channel, state, checkpoint, lag, the identity the"
+                    + " handler runs as, last error.")
     static final class Subscriptions extends ClientCommand {
         @Override
         int run(ApiClient api) {
@@ -151,6 +153,10 @@ public final class EventsCommand implements Runnable {
         @Option(names = "--from", paramLabel = "FROM", defaultValue = "tip",
                 description = "Where it starts: tip (default), earliest, or a replay id.")
         String from;
+        @Option(names = "--run-as", paramLabel = "IDENTITY",
+                description = "The identity the handler runs as: in its context, its logs' MDC and as the author of"
+                        + " what it audits (default automated-process).")
+        String runAs;
 
         @Override
         int run(ApiClient api) {
@@ -162,6 +168,7 @@ public final class EventsCommand implements Runnable {
             if (partitions != null) body.put("partitions", partitions);
             if (partitionKey != null) body.put("partitionKey", partitionKey);
             body.put("from", from);
+            if (runAs != null) body.put("runAs", runAs);
             JsonNode res = api.send("POST", "/api/v1/subscriptions", body.toString());
             print(res, "created  " + subscription(res));
             return 0;

@@ -63,6 +63,7 @@ public final class TenantsCommand implements Runnable {
         {"flexQueue", "flexQueueCapacity", "flex queue"},
         {"channels", null, "channels"},
         {"subscriptions", null, "subscriptions"},
+        {"externalDeliveries", "externalDeliveriesPer24h", "external deliveries (24 h)"},
     };
 
     static String usage(String tenant, JsonNode usage, JsonNode allowances) {
@@ -80,7 +81,8 @@ public final class TenantsCommand implements Runnable {
     /** {@code tenants usage}. */
     @Command(name = "usage", mixinStandardHelpOptions = true,
             description = "Shows what tenants use of their allowances now: async executions in the rolling 24 hours,"
-                    + " schedules, active batches, flex queue, channels, subscriptions. With the admin key every tenant"
+                    + " schedules, active batches, flex queue, channels, subscriptions, events delivered to external"
+                    + " clients in the rolling 24 hours. With the admin key every tenant"
                     + " (or the one of --tenant); with a tenant's key its own.")
     static final class Usage extends ClientCommand {
         @Override

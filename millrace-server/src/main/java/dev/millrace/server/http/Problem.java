@@ -13,14 +13,21 @@ public final class Problem extends RuntimeException {
     private final String title;
     private final String field;
     private final String rule;
+    private final java.util.Map<String, Object> extensions;
 
     private Problem(int status, String type, String title, String detail, String field, String rule) {
+        this(status, type, title, detail, field, rule, java.util.Map.of());
+    }
+
+    private Problem(int status, String type, String title, String detail, String field, String rule,
+                    java.util.Map<String, Object> extensions) {
         super(detail, null, false, false);
         this.status = status;
         this.type = type;
         this.title = title;
         this.field = field;
         this.rule = rule;
+        this.extensions = extensions;
     }
 
     /** 400: a field of the request breaks a rule. */
@@ -77,6 +84,26 @@ public final class Problem extends RuntimeException {
     public static Problem unsupportedMediaType(String detail) {
         return new Problem(415, "unsupported-media-type", "Unsupported media type", detail, "Content-Type",
                 "application/json");
+    }
+
+    /**
+     * 429: a per-tenant allocation is used up for now; {@code rule} names it (its policy key). Add when it frees up
+     * and its size with {@link #with}.
+     */
+    public static Problem allocationExceeded(String rule, String detail) {
+        return new Problem(429, "allocation-exceeded", "Allocation used up", detail, null, rule);
+    }
+
+    /** A copy with one more member of the problem document (RFC 9457 extension), written after the standard ones. */
+    public Problem with(String name, Object value) {
+        java.util.Map<String, Object> more = new java.util.LinkedHashMap<>(extensions);
+        more.put(name, value);
+        return new Problem(status, type, title, getMessage(), field, rule, java.util.Collections.unmodifiableMap(more));
+    }
+
+    /** The extension members, by name (empty for most problems). */
+    public java.util.Map<String, Object> extensions() {
+        return extensions;
     }
 
     /** 503: the store does not answer. */

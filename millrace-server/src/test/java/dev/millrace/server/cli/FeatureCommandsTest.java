@@ -79,6 +79,19 @@ class FeatureCommandsTest extends ServerTest {
         JsonNode e = json.json();
         assertThat(e.get("replayId").asLong()).isEqualTo(2);
         assertThat(as(server, key, "events", "tail", "Nope").exit()).isEqualTo(ClientCommand.NOT_FOUND);
+
+        // Three events were delivered; with an allocation of four, tail prints one more and fails naming it.
+        server.millrace().events().putPolicy(dev.millrace.TenantId.of("acme"),
+                dev.millrace.event.EventPolicy.DEFAULTS.withExternalDeliveriesPer24h(4));
+        as(server, key, "events", "publish", "OrderPlaced", "{\"orderId\":\"o-3\"}");
+        ClientCommandsTest.Run ended = as(server, key, "events", "tail", "OrderPlaced", "--from", "1");
+        assertThat(ended.exit()).isEqualTo(1);
+        assertThat(ended.out()).contains("o-2").doesNotContain("o-3");
+        assertThat(ended.err()).contains("the stream ended", "externalDeliveriesPer24h");
+        ClientCommandsTest.Run refusedTail = as(server, key, "events", "tail", "OrderPlaced", "--from", "2");
+        assertThat(refusedTail.exit()).isEqualTo(1);
+        assertThat(refusedTail.err()).contains("429", "externalDeliveriesPer24h");
+        assertThat(as(server, key, "tenants", "usage").out()).contains("external deliveries (24 h) 4 of 4  (100 %)");
     }
 
     @ParameterizedTest
@@ -176,10 +189,15 @@ class FeatureCommandsTest extends ServerTest {
         call(server, "POST", "/api/v1/channels", key, "{\"name\":\"OrderPlaced\",\"fields\":[{\"name\":\"orderId\","
                 + "\"type\":\"ID\",\"required\":true}]}");
         ClientCommandsTest.Run sub = as(server, key, "events", "subscribe", "billing", "OrderPlaced", "--handler",
-                "Collect", "--batch-size", "50", "--from", "earliest");
+                "Collect", "--batch-size", "50", "--from", "earliest", "--run-as", "billing-bot");
         assertThat(sub.exit()).as(sub.err()).isZero();
-        assertThat(sub.out()).contains("created", "billing", "OrderPlaced", "ACTIVE");
-        assertThat(as(server, key, "events", "subscriptions").out()).contains("billing", "OrderPlaced", "lag");
+        assertThat(sub.out()).contains("created", "billing", "OrderPlaced", "ACTIVE", "run as billing-bot");
+        assertThat(as(server, key, "events", "subscriptions").out()).contains("billing", "OrderPlaced", "lag",
+                "run as billing-bot");
+        ClientCommandsTest.Run blank = as(server, key, "events", "subscribe", "ship", "OrderPlaced", "--handler",
+                "Collect", "--run-as", " ");
+        assertThat(blank.exit()).isEqualTo(2);
+        assertThat(blank.err()).contains("runAs", "not blank");
         ClientCommandsTest.Run unknown = as(server, key, "events", "subscribe", "ship", "OrderPlaced", "--handler", "Ship");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("'Ship' is not registered", Collect.class.getName());
@@ -191,7 +209,8 @@ class FeatureCommandsTest extends ServerTest {
         enqueue(server, key, "{\"type\":\"Note\",\"state\":{\"text\":\"n\"}}");
         ClientCommandsTest.Run own = as(server, key, "tenants", "usage");
         assertThat(own.exit()).as(own.err()).isZero();
-        assertThat(own.out()).contains("acme", "async executions (24 h)    1 of 250000", "channels                   1");
+        assertThat(own.out()).contains("acme", "async executions (24 h)    1 of 250000", "channels                   1",
+                "external deliveries (24 h) 0 of 50000");
         ClientCommandsTest.Run all = as(server, ADMIN, "tenants", "usage", "--json");
         assertThat(all.json().at("/items/0/usage/asyncExecutions").asLong()).isEqualTo(1);
         ClientCommandsTest.Run shares = as(server, ADMIN, "tenants", "shares");

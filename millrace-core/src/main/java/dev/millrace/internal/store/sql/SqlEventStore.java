@@ -302,8 +302,8 @@ final class SqlEventStore implements EventStore {
             }
             if (id == null) {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + subscription
-                        + " (tenant_id, name, channel_id, handler_class, batch_size, partitions, partition_key, created_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
+                        + " (tenant_id, name, channel_id, handler_class, batch_size, partitions, partition_key,"
+                        + " created_at, run_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
                     ps.setString(1, s.tenant().value());
                     ps.setString(2, s.name());
                     ps.setLong(3, s.channelId());
@@ -312,6 +312,7 @@ final class SqlEventStore implements EventStore {
                     ps.setInt(6, s.partitions());
                     ps.setString(7, s.partitionKey());
                     Jdbc.setInstant(ps, 8, now);
+                    ps.setString(9, s.runAs());
                     ps.executeUpdate();
                     try (ResultSet keys = ps.getGeneratedKeys()) {
                         keys.next();
@@ -322,13 +323,15 @@ final class SqlEventStore implements EventStore {
                 return null;
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + subscription
-                    + " SET channel_id = ?, handler_class = ?, batch_size = ?, partitions = ?, partition_key = ? WHERE id = ?")) {
+                    + " SET channel_id = ?, handler_class = ?, batch_size = ?, partitions = ?, partition_key = ?,"
+                    + " run_as = ? WHERE id = ?")) {
                 ps.setLong(1, s.channelId());
                 ps.setString(2, s.handlerClass());
                 ps.setInt(3, s.batchSize());
                 ps.setInt(4, s.partitions());
                 ps.setString(5, s.partitionKey());
-                ps.setLong(6, id);
+                ps.setString(6, s.runAs());
+                ps.setLong(7, id);
                 ps.executeUpdate();
             }
             if (oldChannel != s.channelId()) {
@@ -400,7 +403,7 @@ final class SqlEventStore implements EventStore {
     private String partitionSelect() {
         return "SELECT p.subscription_id, p.partition_no, p.checkpoint, p.state, p.retries, p.last_error, p.lease_token,"
                 + " s.tenant_id, s.name, s.channel_id, s.handler_class, s.batch_size, s.partitions, s.partition_key,"
-                + " c.name AS channel_name, c.last_replay_id"
+                + " s.run_as, c.name AS channel_name, c.last_replay_id"
                 + " FROM " + partition + " p JOIN " + subscription + " s ON s.id = p.subscription_id"
                 + " JOIN " + channel + " c ON c.id = s.channel_id";
     }
@@ -412,7 +415,7 @@ final class SqlEventStore implements EventStore {
                 rs.getString("handler_class"), rs.getInt("batch_size"), rs.getInt("partitions"),
                 rs.getString("partition_key"), rs.getInt("partition_no"), checkpoint,
                 Math.max(0, rs.getLong("last_replay_id") - checkpoint), SubscriptionState.valueOf(rs.getString("state")),
-                rs.getString("last_error"), rs.getInt("retries"), rs.getLong("lease_token"));
+                rs.getString("last_error"), rs.getInt("retries"), rs.getLong("lease_token"), rs.getString("run_as"));
     }
 
     @Override
@@ -496,7 +499,7 @@ final class SqlEventStore implements EventStore {
                         return Optional.of(new PartitionRow(row.subscriptionId(), row.tenant(), row.name(),
                                 row.channelId(), row.channelName(), row.handlerClass(), row.batchSize(), row.partitions(),
                                 row.partitionKey(), row.partition(), row.checkpoint(), row.lag(), row.state(),
-                                row.lastError(), row.retries(), row.leaseToken() + 1));
+                                row.lastError(), row.retries(), row.leaseToken() + 1, row.runAs()));
                     }
                 }
             }
@@ -623,6 +626,97 @@ final class SqlEventStore implements EventStore {
                 if (tries > 0 || !(e.getCause() instanceof SQLException x) || !dialect.isUniqueViolation(x)) throw e;
             }
         }
+    }
+
+    @Override
+    public int reserveDeliveries(TenantId tenant, Instant hour, int wanted, long limit) {
+        if (wanted <= 0) return 0;
+        Instant from = hour.minus(java.time.Duration.ofHours(23));
+        // The common case in one autocommitted statement: the whole poll fits in what is left of the 24 hours. The
+        // earlier hours' rows no longer grow (every node counts into the current hour), so only the current row is
+        // contended, and its lock makes a concurrent update re-check the sum.
+        int all = jdbc.inAutoCommit("count delivered events of " + tenant, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + usage + " SET delivered = delivered + ?"
+                    + " WHERE tenant_id = ? AND hour_start = ? AND delivered + ? + (SELECT COALESCE(SUM(e.delivered),"
+                    + " 0) FROM " + usage + " e WHERE e.tenant_id = ? AND e.hour_start >= ? AND e.hour_start < ?)"
+                    + " <= ?")) {
+                ps.setInt(1, wanted);
+                ps.setString(2, tenant.value());
+                Jdbc.setInstant(ps, 3, hour);
+                ps.setInt(4, wanted);
+                ps.setString(5, tenant.value());
+                Jdbc.setInstant(ps, 6, from);
+                Jdbc.setInstant(ps, 7, hour);
+                ps.setLong(8, limit);
+                return ps.executeUpdate();
+            }
+        });
+        if (all == 1) return wanted;
+        // The hour's first count, or the allocation is (nearly) used up: grant what is left under the row's lock.
+        for (int tries = 0; ; tries++) {
+            try {
+                return jdbc.inTransaction("count delivered events of " + tenant, c -> {
+                    long current = -1;
+                    try (PreparedStatement ps = c.prepareStatement("SELECT delivered FROM " + usage
+                            + " WHERE tenant_id = ? AND hour_start = ? FOR UPDATE")) {
+                        ps.setString(1, tenant.value());
+                        Jdbc.setInstant(ps, 2, hour);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (rs.next()) current = rs.getLong(1);
+                        }
+                    }
+                    long earlier;
+                    try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(delivered), 0) FROM " + usage
+                            + " WHERE tenant_id = ? AND hour_start >= ? AND hour_start < ?")) {
+                        ps.setString(1, tenant.value());
+                        Jdbc.setInstant(ps, 2, from);
+                        Jdbc.setInstant(ps, 3, hour);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            earlier = rs.getLong(1);
+                        }
+                    }
+                    int granted = (int) Math.max(0, Math.min(wanted, limit - earlier - Math.max(0, current)));
+                    if (current < 0) {
+                        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + usage
+                                + " (tenant_id, hour_start, published, delivered) VALUES (?, ?, 0, ?)")) {
+                            ps.setString(1, tenant.value());
+                            Jdbc.setInstant(ps, 2, hour);
+                            ps.setLong(3, granted);
+                            ps.executeUpdate();
+                        }
+                    } else if (granted > 0) {
+                        try (PreparedStatement ps = c.prepareStatement("UPDATE " + usage
+                                + " SET delivered = delivered + ? WHERE tenant_id = ? AND hour_start = ?")) {
+                            ps.setInt(1, granted);
+                            ps.setString(2, tenant.value());
+                            Jdbc.setInstant(ps, 3, hour);
+                            ps.executeUpdate();
+                        }
+                    }
+                    return granted;
+                });
+            } catch (StoreException e) {
+                // Another node inserted the hour's row first: count against it instead.
+                if (tries > 0 || !(e.getCause() instanceof SQLException x) || !dialect.isUniqueViolation(x)) throw e;
+            }
+        }
+    }
+
+    @Override
+    public java.util.NavigableMap<Instant, Long> deliveries(TenantId tenant, Instant fromHour) {
+        return jdbc.inAutoCommit("read delivered events of " + tenant, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT hour_start, delivered FROM " + usage
+                    + " WHERE tenant_id = ? AND hour_start >= ? AND delivered > 0")) {
+                ps.setString(1, tenant.value());
+                Jdbc.setInstant(ps, 2, fromHour);
+                java.util.NavigableMap<Instant, Long> out = new java.util.TreeMap<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.put(Jdbc.getInstant(rs, "hour_start"), rs.getLong("delivered"));
+                }
+                return out;
+            }
+        });
     }
 
     @Override

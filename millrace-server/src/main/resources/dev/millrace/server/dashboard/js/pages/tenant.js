@@ -60,6 +60,7 @@ function usageCard(limits) {
     ['Active batches', u.activeBatches, a.maxActiveBatches],
     ['Flex queue', u.flexQueue, a.flexQueueCapacity],
     ['Schedules', u.schedules, a.maxSchedules],
+    ['External event deliveries, rolling 24 h', u.externalDeliveries, a.externalDeliveriesPer24h],
   ];
   return h('section.card#tenant-usage',
     h('div.card-head.plain', h('h2.card-title', 'Usage', h('span.card-sub', 'of the allowances, now')),
