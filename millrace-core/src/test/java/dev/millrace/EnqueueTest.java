@@ -243,6 +243,26 @@ class EnqueueTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void enqueueAllStoresOneCreatedTimeInMicrosecondsAndTheDelayedRunTime(Db db) {
+        // PostgreSQL's bulk path writes timestamps in COPY's binary form: the node's clock ticks in microseconds.
+        java.time.Instant at = java.time.Instant.parse("2026-11-25T10:15:30.123456789Z");
+        Millrace m = node(builder(db).clock(java.time.Clock.fixed(at, java.time.ZoneOffset.UTC))
+                .register(TestJobs.Record.class));
+        m.tenants().create(ACME);
+        List<JobId> ids = m.enqueueAll(ACME, List.of(new TestJobs.Record("a"), new TestJobs.Record("b")),
+                AsyncOptions.builder().delay(java.time.Duration.ofMinutes(2)).build());
+        JobId single = m.enqueue(ACME, new TestJobs.Record("c"));
+        java.time.Instant micros = java.time.Instant.parse("2026-11-25T10:15:30.123456Z");
+        for (JobId id : ids) {
+            JobRecord r = m.jobs().find(ACME, id).orElseThrow();
+            assertThat(r.createdAt()).isEqualTo(micros).isEqualTo(m.jobs().find(ACME, single).orElseThrow().createdAt());
+            assertThat(r.runAt()).isEqualTo(micros.plus(java.time.Duration.ofMinutes(2)));
+            assertThat(r.status()).isEqualTo(JobStatus.QUEUED);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void enqueueAllIsAllOrNone(Db db) {
         Millrace m = client(db);
         var sig = AsyncOptions.builder().duplicateSignature(DuplicateSignature.builder().add("same").build()).build();

@@ -78,6 +78,30 @@ class WakeupTest extends DatabaseTest {
         assertThat(runner.jobs().find(ACME, id).orElseThrow().node()).isEqualTo(runner.nodeId());
     }
 
+    @Test
+    void enqueueNotifiesOnlyWhileAListenerOfAnotherProcessIsConnected() throws Exception {
+        // A NOTIFY costs a durable commit of its own: an application alone on the database sends none, and starts
+        // as soon as another node's listener (seen by its application_name) connects.
+        Millrace client = node(builder(Db.POSTGRES).register(TestJobs.Record.class));
+        client.tenants().create(ACME);
+        try (java.sql.Connection c = database(Db.POSTGRES).dataSource().getConnection();
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("LISTEN millrace_ready");
+            org.postgresql.PGConnection pg = c.unwrap(org.postgresql.PGConnection.class);
+            client.enqueue(ACME, new TestJobs.Record("nobody listens"));
+            assertThat(pg.getNotifications(300)).as("no other node listens: no NOTIFY").isNullOrEmpty();
+
+            s.execute("SET application_name = 'millrace-listener:millrace_ready'");
+            await().atMost(Duration.ofSeconds(5)).until(() -> {
+                client.enqueue(ACME, new TestJobs.Record("a node listens"));
+                var got = pg.getNotifications(200);
+                return got != null && got.length > 0;
+            });
+            s.execute("UNLISTEN *");
+            s.execute("RESET application_name");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Db.class)
     void delayedJobEnqueuedHereStartsWhenDue(Db db) {

@@ -331,13 +331,13 @@ public final class Engine implements AutoCloseable {
             return ids;
         }
         List<NewJob> batch = new ArrayList<>(queueables.size());
-        try {
-            for (Queueable q : queueables) batch.add(core.enqueuer().queueable(tenant, q, options, Enqueuer.Lineage.ROOT));
-        } catch (RuntimeException e) {
-            // All or none: the jobs accepted before the refusal are not written, so they use none of the allocation.
-            quota.refund(tenant, batch.size());
-            throw e;
+        // One call, one moment: every job of it has the same created time (and, with no delay, the same run time).
+        java.time.Instant now = config.clock().instant();
+        for (Queueable q : queueables) {
+            batch.add(core.enqueuer().queueable(tenant, q, options, Enqueuer.Lineage.ROOT, now, false));
         }
+        // All or none, and counted once for the whole call once every job passed its checks.
+        if (!batch.isEmpty()) quota.accept(tenant, policies.get(tenant).dailyAsyncExecutions(), batch.size());
         insert(null, batch);
         return batch.stream().map(j -> JobId.of(j.id())).toList();
     }

@@ -46,6 +46,15 @@ final class Enqueuer {
     }
 
     NewJob queueable(TenantId tenant, Queueable job, AsyncOptions options, Lineage lineage) {
+        return queueable(tenant, job, options, lineage, clock.instant(), true);
+    }
+
+    /**
+     * As {@link #queueable(TenantId, Queueable, AsyncOptions, Lineage)}, created at {@code now}; {@code count} false
+     * leaves the daily allocation to the caller (a bulk counts once for all its jobs).
+     */
+    NewJob queueable(TenantId tenant, Queueable job, AsyncOptions options, Lineage lineage, Instant now,
+                     boolean count) {
         java.util.Objects.requireNonNull(job, "job");
         java.util.Objects.requireNonNull(options, "options");
         TenantPolicy policy = policies.get(tenant);
@@ -55,11 +64,10 @@ final class Enqueuer {
             throw new MaxStackDepthException("maximum stack depth reached: enqueueing " + job.getClass().getName()
                     + " at depth " + lineage.depth() + " would exceed the chain's maximum stack depth of " + max);
         }
-        Instant now = clock.instant();
         Instant runAt = now.plus(delay(tenant, policy, options));
         String payload = codec.write(job, "job");
         // Counted last, once every other check passed: a refused enqueue uses none of the allocation.
-        quota.accept(tenant, policy.dailyAsyncExecutions(), 1);
+        if (count) quota.accept(tenant, policy.dailyAsyncExecutions(), 1);
         return new NewJob(ids.next(), tenant, JobType.QUEUEABLE, job.getClass().getName(), null, payload,
                 lineage.parentId(), lineage.depth(), max, now, runAt,
                 options.duplicateSignature().map(DuplicateSignature::value).orElse(null), null,

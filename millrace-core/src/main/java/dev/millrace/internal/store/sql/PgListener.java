@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import javax.sql.DataSource;
@@ -21,13 +22,15 @@ public final class PgListener implements AutoCloseable {
     private final DataSource dataSource;
     private final String channel;
     private final Runnable onNotify;
+    private final PgNotifier notifier;
     private volatile boolean running;
     private Thread thread;
 
-    PgListener(DataSource dataSource, String channel, Runnable onNotify) {
+    PgListener(DataSource dataSource, String channel, Runnable onNotify, PgNotifier notifier) {
         this.dataSource = dataSource;
         this.channel = channel;
         this.onNotify = onNotify;
+        this.notifier = notifier;
     }
 
     /** Starts listening on a thread of its own. */
@@ -41,13 +44,30 @@ public final class PgListener implements AutoCloseable {
         while (running) {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(true);
+                int pid;
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + channel);
+                    // Other processes' notifiers send a NOTIFY only while they see a listener named so.
+                    s.execute("SET application_name = '" + PgNotifier.applicationName(channel) + "'");
+                    try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                        rs.next();
+                        pid = rs.getInt(1);
+                    }
                 }
-                PGConnection pg = c.unwrap(PGConnection.class);
-                while (running) {
-                    PGNotification[] got = pg.getNotifications(WAIT_MS);
-                    if (got != null && got.length > 0) onNotify.run();
+                notifier.ownListenerStarted(pid);
+                try {
+                    PGConnection pg = c.unwrap(PGConnection.class);
+                    while (running) {
+                        PGNotification[] got = pg.getNotifications(WAIT_MS);
+                        if (got != null && got.length > 0) onNotify.run();
+                    }
+                } finally {
+                    notifier.ownListenerStopped(pid);
+                    // The connection goes back to the pool: it must neither listen nor pose as a listener there.
+                    try (Statement s = c.createStatement()) {
+                        s.execute("UNLISTEN *");
+                        s.execute("RESET application_name");
+                    }
                 }
             } catch (SQLException e) {
                 if (!running) return;

@@ -115,7 +115,7 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String copyJobsSql(Tables t) {
-        return "COPY " + t.job() + " (" + NEW_JOB_COLUMNS + ", state) FROM STDIN";
+        return "COPY " + t.job() + " (" + NEW_JOB_COLUMNS + ", state) FROM STDIN (FORMAT binary)";
     }
 
     @Override

@@ -34,7 +34,7 @@ public interface SqlDialect {
     String insertManySql(Tables t);
 
     /**
-     * The {@code COPY … FROM STDIN} (text format) that streams new jobs' rows in the column order of
+     * The {@code COPY … FROM STDIN} (binary format, {@link CopyRows}) that streams new jobs' rows in the column order of
      * the job insert (NEW_JOB_COLUMNS, then state), or null when the database has no such bulk path.
      */
     default String copyJobsSql(Tables t) {

@@ -232,51 +232,41 @@ final class SqlJobStore implements JobStore {
         }
     }
 
-    /** Streams new jobs' rows with {@code COPY} (text format: tab-separated, a backslash-N for null). */
+    /**
+     * Streams new jobs' rows with {@code COPY} in PostgreSQL's binary format: ids, numbers and timestamps travel as
+     * their stored bytes, so neither side formats or parses them (text COPY spent more on two timestamps per row
+     * than on the rest of the row).
+     */
     private void copyJobs(Connection c, List<NewJob> jobs) throws SQLException {
-        StringBuilder rows = new StringBuilder(jobs.size() * 320);
+        CopyRows rows = new CopyRows(jobs.size() * 160);
         for (NewJob j : jobs) {
-            copyField(rows, j.id().toString()).append('\t');
-            copyField(rows, j.tenant().value()).append('\t');
-            copyField(rows, j.type().name()).append('\t');
-            copyField(rows, j.className()).append('\t');
-            copyField(rows, j.methodName()).append('\t');
-            rows.append("QUEUED\t");
-            copyField(rows, j.parentId() == null ? null : j.parentId().toString()).append('\t');
-            rows.append(j.stackDepth()).append('\t');
-            copyField(rows, j.maxStackDepth() == null ? null : j.maxStackDepth().toString()).append('\t');
-            rows.append(j.createdAt()).append('\t');
-            rows.append(j.runAt()).append('\t');
-            copyField(rows, j.payload()).append('\t');
-            copyField(rows, j.signature()).append('\t');
-            copyField(rows, j.requestId()).append('\t');
-            rows.append(j.consecutiveFailures()).append("\t0\n");
+            rows.row(16)
+                    .uuid(j.id())
+                    .text(j.tenant().value())
+                    .text(j.type().name())
+                    .text(j.className())
+                    .text(j.methodName())
+                    .text("QUEUED")
+                    .uuid(j.parentId())
+                    .int4(j.stackDepth())
+                    .int4(j.maxStackDepth())
+                    .timestamptz(j.createdAt())
+                    .timestamptz(j.runAt())
+                    .text(j.payload())
+                    .text(j.signature())
+                    .text(j.requestId())
+                    .int4(j.consecutiveFailures())
+                    .int2((short) 0);
         }
-        byte[] data = rows.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
             long written = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI()
-                    .copyIn(copyJobsSql, new java.io.ByteArrayInputStream(data));
+                    .copyIn(copyJobsSql, rows.finish());
             if (written != jobs.size()) {
                 throw new SQLException("COPY wrote " + written + " of " + jobs.size() + " jobs");
             }
         } catch (java.io.IOException e) {
             throw new SQLException("COPY of " + jobs.size() + " jobs failed: " + e.getMessage(), e);
         }
-    }
-
-    private static StringBuilder copyField(StringBuilder out, String value) {
-        if (value == null) return out.append("\\N");
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            switch (ch) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                default -> out.append(ch);
-            }
-        }
-        return out;
     }
 
     /** Names the first job whose signature is held (after a bulk insert skipped one). */

@@ -83,7 +83,7 @@ public final class SqlStore implements AutoCloseable {
         if (!dialect.supportsListenNotify()) {
             throw new IllegalStateException("database " + dialect.name() + " has no LISTEN/NOTIFY");
         }
-        return new PgListener(dataSource, EVENT_CHANNEL, onEvents);
+        return new PgListener(dataSource, EVENT_CHANNEL, onEvents, eventNotifier);
     }
 
     /**
@@ -226,7 +226,7 @@ public final class SqlStore implements AutoCloseable {
         if (!dialect.supportsListenNotify()) {
             throw new IllegalStateException("database " + dialect.name() + " has no LISTEN/NOTIFY");
         }
-        return new PgListener(dataSource, PostgresDialect.CHANNEL, onReady);
+        return new PgListener(dataSource, PostgresDialect.CHANNEL, onReady, notifier);
     }
 
     @Override
