@@ -320,7 +320,7 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
         node.events().declare(ACME, new ChannelDefinition("Shipment", List.of(
                 new FieldDefinition("parcel", FieldType.STRING, true)), PublishBehavior.IMMEDIATE,
                 ChannelDefinition.DEFAULT_RETENTION));
-        node.events().subscribe(ACME, Subscription.of("billing", "OrderPlaced", Tally.class));
+        node.events().subscribe(ACME, Subscription.of("billing", "OrderPlaced", Tally.class).withRunAs("billing-bot"));
         node.events().subscribe(ACME, Subscription.of("ledger", "OrderPlaced", Flaky.class));
         Flaky.failing = true;
         publish(12);
@@ -339,6 +339,8 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
         browser.textIn(By.cssSelector(ledger), "12 events");
         browser.textIn(By.cssSelector(ledger), "503");
         browser.visible(By.cssSelector("#subscriptions-table tr[data-subscription='billing'][data-state='ACTIVE']"));
+        browser.textIn(By.cssSelector("#subscriptions-table tr[data-subscription='billing']"), "runs as billing-bot");
+        browser.textIn(By.cssSelector(ledger), "runs as automated-process");
         shot(db, "13-channels");
 
         // Live: the page follows the channel's stream, and new events show up at once, newest first, ten of them.

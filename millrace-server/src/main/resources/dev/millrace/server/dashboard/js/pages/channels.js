@@ -180,7 +180,7 @@ export default {
         for (const p of parts) {
           out.push({
             subscription: s.name ?? s.subscription ?? p.subscription, channel: s.channel ?? p.channel,
-            handler: s.handler, partition: p.partition ?? 0, checkpoint: p.checkpoint,
+            handler: s.handler, runAs: s.runAs ?? p.runAs, partition: p.partition ?? 0, checkpoint: p.checkpoint,
             lag: Number(p.lag ?? 0), state: String(p.state ?? 'ACTIVE'), lastError: p.lastError, retries: p.retries ?? 0,
           });
         }
@@ -235,7 +235,10 @@ export default {
     function subRow(s) {
       const suspended = s.state === 'SUSPENDED';
       return h('tr', { class: suspended ? 'row-bad' : null, dataset: { subscription: s.subscription, partition: s.partition, state: s.state } },
-        h('td', h('strong', s.subscription), s.handler ? h('div.muted.small', s.handler.slice(s.handler.lastIndexOf('.') + 1)) : null),
+        h('td', h('strong', s.subscription),
+          s.handler ? h('div.muted.small', s.handler.slice(s.handler.lastIndexOf('.') + 1)) : null,
+          // Whom its handler runs as (EVT-9): the identity flag changes made in it are audited under.
+          s.runAs ? h('div.muted.small.run-as', { title: 'The identity its handler runs as' }, `runs as ${s.runAs}`) : null),
         h('td.num', num(s.partition)),
         h('td.num', num(s.checkpoint)),
         h('td.num', h('span', { class: s.lag ? 'lag-bad' : 'muted' }, `${num(s.lag)} event${s.lag === 1 ? '' : 's'}`)),
