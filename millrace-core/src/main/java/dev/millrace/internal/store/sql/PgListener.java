@@ -8,11 +8,16 @@ import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
  * Listens on a PostgreSQL channel on one held connection and calls back on every notification: how other
- * nodes' enqueues wake this node's dispatcher. Reconnects after a failure; polling covers the gap.
+ * nodes' enqueues wake this node's dispatcher. The thread blocks on the connection's socket (pgjdbc's
+ * {@code getNotifications(timeout)} returns as soon as one arrives) and hands the payloads of what arrived together
+ * to the callback at once. Reconnects after a failure; polling covers the gap.
  */
 public final class PgListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PgListener.class);
@@ -20,11 +25,12 @@ public final class PgListener implements AutoCloseable {
 
     private final DataSource dataSource;
     private final String channel;
-    private final Runnable onNotify;
+    private final Consumer<List<String>> onNotify;
     private volatile boolean running;
     private Thread thread;
 
-    PgListener(DataSource dataSource, String channel, Runnable onNotify) {
+    /** Calls {@code onNotify} on the listening thread with the payloads of the notifications received together. */
+    PgListener(DataSource dataSource, String channel, Consumer<List<String>> onNotify) {
         this.dataSource = dataSource;
         this.channel = channel;
         this.onNotify = onNotify;
@@ -42,12 +48,16 @@ public final class PgListener implements AutoCloseable {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(true);
                 try (Statement s = c.createStatement()) {
-                    s.execute("LISTEN " + channel);
+                    // Quoted: a channel named after a schema keeps its case and characters.
+                    s.execute("LISTEN \"" + channel.replace("\"", "\"\"") + "\"");
                 }
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (running) {
                     PGNotification[] got = pg.getNotifications(WAIT_MS);
-                    if (got != null && got.length > 0) onNotify.run();
+                    if (got == null || got.length == 0) continue;
+                    List<String> payloads = new ArrayList<>(got.length);
+                    for (PGNotification n : got) payloads.add(n.getParameter());
+                    onNotify.accept(payloads);
                 }
             } catch (SQLException e) {
                 if (!running) return;

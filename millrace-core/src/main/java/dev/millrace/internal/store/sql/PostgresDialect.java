@@ -2,8 +2,6 @@ package dev.millrace.internal.store.sql;
 
 /** PostgreSQL: one-statement inserts and claims, SKIP LOCKED, LISTEN/NOTIFY, advisory locks. */
 final class PostgresDialect implements SqlDialect {
-    /** The channel nodes listen on for new ready jobs. */
-    static final String CHANNEL = "millrace_ready";
     /** The job columns an insert writes (then state), in the order both insert statements select them. */
     private static final String NEW_JOB_COLUMNS = "id, tenant_id, job_type, class_name, method_name, status,"
             + " parent_job_id, stack_depth, max_stack_depth, created_at, run_at, payload, signature, request_id,"
@@ -21,12 +19,14 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String insertSql(Tables t, boolean notify) {
-        // One round trip: the job's one row (skipped on a live duplicate signature), and with notify a NOTIFY that
-        // PostgreSQL delivers at commit, sent only when the row was written. With notify it returns a row per job
-        // written; without, an update count.
+        // One round trip: the job's one row (skipped on a live duplicate signature), and with notify a NOTIFY naming
+        // its tenant (a ReadyNotice) that PostgreSQL delivers at commit, sent only when the row was written; several
+        // in one transaction are delivered once per tenant. With notify it returns a row per job written; without,
+        // an update count.
         String insert = "INSERT INTO " + t.job() + " (" + NEW_JOB_COLUMNS + ", state)"
                 + " VALUES (?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) " + ON_LIVE_SIGNATURE_DO_NOTHING;
-        return notify ? "WITH q AS (" + insert + " RETURNING id) SELECT q.id, pg_notify('" + CHANNEL + "', '') FROM q"
+        return notify ? "WITH q AS (" + insert + " RETURNING id, tenant_id) SELECT q.id, pg_notify('"
+                + t.readyChannel().replace("'", "''") + "', q.tenant_id) FROM q"
                 : insert;
     }
 
@@ -103,7 +103,7 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String notifySql() {
-        return "SELECT pg_notify('" + CHANNEL + "', '')";
+        return "SELECT pg_notify(?, ?)";
     }
 
     @Override

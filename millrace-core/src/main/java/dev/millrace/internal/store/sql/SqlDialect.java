@@ -41,7 +41,11 @@ public interface SqlDialect {
         return null;
     }
 
-    /** The statement that notifies listening nodes at commit, or null when the database cannot. */
+    /**
+     * The statement that notifies listening nodes at commit that ready jobs were written, or null when the database
+     * cannot. Parameters: the channel ({@link Tables#readyChannel}), the {@link ReadyNotice} payload naming their
+     * tenants.
+     */
     String notifySql();
 
     /** The lease renewal of a node's running jobs. Parameters: leaseUntil, node. */

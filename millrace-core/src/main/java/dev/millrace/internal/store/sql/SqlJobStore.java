@@ -106,8 +106,11 @@ final class SqlJobStore implements JobStore {
                 return null;
             });
         }
-        // Committed: now other nodes may look (the caller's own node is woken in-process).
-        if (notifier != null && jobs.stream().anyMatch(SqlJobStore::readyNow)) notifier.request();
+        // Committed: now other nodes may look (the caller's own node is woken in-process). One request per tenant, and
+        // the notifier folds them into one NOTIFY: a bulk enqueue of one tenant costs one set insertion here.
+        if (notifier != null) {
+            for (String tenant : tenantsReadyNow(jobs)) notifier.request(tenant);
+        }
     }
 
     @Override
@@ -133,6 +136,18 @@ final class SqlJobStore implements JobStore {
         return !j.runAt().isAfter(j.createdAt());
     }
 
+    /** The distinct tenants of the jobs ready now, in order (usually one: a bulk enqueue is of one tenant). */
+    private static java.util.Collection<String> tenantsReadyNow(List<NewJob> jobs) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        String last = null;
+        for (NewJob j : jobs) {
+            if (!readyNow(j) || j.tenant().value().equals(last)) continue;
+            last = j.tenant().value();
+            out.add(last);
+        }
+        return out;
+    }
+
     private void insertJobs(Connection c, List<NewJob> jobs) throws SQLException {
         // In the caller's transaction the NOTIFY rides along and is delivered only if the caller commits.
         insertJobs(c, jobs, true);
@@ -141,10 +156,9 @@ final class SqlJobStore implements JobStore {
     private void insertJobs(Connection c, List<NewJob> jobs, boolean notifyInTransaction) throws SQLException {
         if (jobs.size() > 1 && dialect.insertManySql(t) != null) {
             insertMany(c, jobs);
-            if (notifyInTransaction && dialect.notifySql() != null && jobs.stream().anyMatch(SqlJobStore::readyNow)) {
-                try (PreparedStatement n = c.prepareStatement(dialect.notifySql())) {
-                    n.execute();
-                }
+            // One NOTIFY for the whole statement, naming its tenants.
+            if (notifyInTransaction && jobs.stream().anyMatch(SqlJobStore::readyNow)) {
+                ReadyNotice.sendAtCommit(c, dialect, t, tenantsReadyNow(jobs));
             }
             return;
         }
