@@ -56,6 +56,8 @@ final class SqlJobStore implements JobStore {
     private final String insertClaimedSql;
 
     private final PgNotifier notifier;
+    /** Single enqueues in flight on this node (they carry their own NOTIFY only when alone). */
+    private final java.util.concurrent.atomic.AtomicInteger inserting = new java.util.concurrent.atomic.AtomicInteger();
 
     SqlJobStore(Jdbc jdbc, SqlDialect dialect, Tables tables, PgNotifier notifier) {
         this.jdbc = jdbc;
@@ -95,11 +97,20 @@ final class SqlJobStore implements JobStore {
     public void insert(List<NewJob> jobs) {
         if (jobs.isEmpty()) return;
         if (jobs.size() == 1 && dialect.insertsInOneStatement()) {
-            // One statement is its own transaction: no separate commit round trip.
-            jdbc.inAutoCommit("enqueue", c -> {
-                insertJobs(c, jobs, notifier == null);
-                return null;
-            });
+            // One statement is its own transaction: no separate commit round trip. An enqueue alone on this node
+            // carries its NOTIFY in that statement: delivered at its commit, with no hand-off to the notifier and no
+            // second round trip. Enqueues that overlap leave it to the notifier, so that their commits never queue
+            // on PostgreSQL's notification lock, which a notifying transaction holds through its commit.
+            boolean alone = inserting.incrementAndGet() == 1;
+            try {
+                jdbc.inAutoCommit("enqueue", c -> {
+                    insertJobs(c, jobs, notifier == null || alone);
+                    return null;
+                });
+            } finally {
+                inserting.decrementAndGet();
+            }
+            if (alone) return;
         } else {
             jdbc.inTransaction("enqueue", c -> {
                 insertJobs(c, jobs, notifier == null);

@@ -64,10 +64,11 @@ class ReadyNotificationTest extends DatabaseTest {
         return out;
     }
 
-    private static long seq;
+    private static final java.util.concurrent.atomic.AtomicLong SEQ = new java.util.concurrent.atomic.AtomicLong();
 
     private NewJob job(TenantId tenant, Duration delay) {
-        UUID id = new UUID((t0.toEpochMilli() << 16) | 0x7000 | (seq++ & 0xFFF), 0x8000000000000000L | seq);
+        long seq = SEQ.incrementAndGet();
+        UUID id = new UUID((t0.toEpochMilli() << 16) | 0x7000 | (seq & 0xFFF), 0x8000000000000000L | seq);
         return new NewJob(id, tenant, JobType.QUEUEABLE, "x.Job", null, "{}", null, 1, null, t0, t0.plus(delay), null,
                 null, 0);
     }
@@ -83,6 +84,41 @@ class ReadyNotificationTest extends DatabaseTest {
         SqlStore sql = store();
         sql.jobs().insert(jobs(A, 500));
         assertThat(heard()).containsExactly("a");
+    }
+
+    @Test
+    void aSingleEnqueueNamesItsTenantAndADelayedOneWakesNobody() throws SQLException {
+        SqlStore sql = store();
+        sql.jobs().insert(List.of(job(A, Duration.ZERO)));
+        assertThat(heard()).containsExactly("a");
+        sql.jobs().insert(List.of(job(B, Duration.ofMinutes(5))));
+        assertThat(heard()).isEmpty();
+    }
+
+    @Test
+    void overlappingSingleEnqueuesOfManyTenantsNameEveryTenant() throws Exception {
+        // Alone, an enqueue carries its own NOTIFY; overlapping ones leave it to the notifier: every tenant is named.
+        SqlStore sql = store();
+        List<TenantId> tenants = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            TenantId t = TenantId.of("t" + i);
+            sql.tenants().put(t, TenantPolicy.DEFAULTS, t0);
+            tenants.add(t);
+        }
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (TenantId t : tenants) {
+                for (int k = 0; k < 3; k++) {
+                    done.add(pool.submit(() -> sql.jobs().insert(List.of(job(t, Duration.ZERO)))));
+                }
+            }
+            for (var f : done) f.get();
+        }
+        java.util.Set<String> named = new java.util.HashSet<>();
+        for (String payload : heard()) {
+            named.addAll(ReadyNotice.tenants(payload).stream().map(TenantId::value).toList());
+        }
+        assertThat(named).containsExactlyInAnyOrderElementsOf(tenants.stream().map(TenantId::value).toList());
     }
 
     @Test
