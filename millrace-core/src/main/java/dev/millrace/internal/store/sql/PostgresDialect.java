@@ -71,6 +71,22 @@ final class PostgresDialect implements SqlDialect {
     }
 
     @Override
+    public String claimOneTenantSql(Tables t, boolean excluding) {
+        // The fair claim of one tenant without the arrays, the lateral join and the window: PostgreSQL settles on one
+        // generic plan for it, where the fair claim is planned afresh at every call (0.3-0.8 ms a claim here). It is
+        // the claim of an idle node woken for one tenant, and of a node whose queue has one tenant.
+        return "WITH picked AS (SELECT q.id FROM " + t.job() + " q"
+                + " WHERE q.tenant_id = ? AND q.state = 0 AND q.run_at <= ?"
+                + (excluding ? " AND strpos(?, ',' || q.job_type || ',') = 0" : "")
+                + " ORDER BY q.run_at, q.id LIMIT ? FOR UPDATE SKIP LOCKED)"
+                + " UPDATE " + t.job() + " j SET state = 1, node = ?, lease_expires_at = ?, attempt = j.attempt + 1,"
+                + " status = 'PROCESSING', started_at = ? FROM picked WHERE j.id = picked.id"
+                + " RETURNING j.id, j.tenant_id, j.job_type, j.class_name, j.method_name, j.payload, j.parent_job_id,"
+                + " j.stack_depth, j.max_stack_depth, j.created_at, j.run_at, j.request_id, j.consecutive_failures,"
+                + " j.attempt";
+    }
+
+    @Override
     public boolean completesInOneStatement() {
         return true;
     }

@@ -57,6 +57,15 @@ public interface SqlDialect {
     /** The one-statement fair claim (only with {@link #claimsInOneStatement()}). */
     String claimSql(Tables t);
 
+    /**
+     * The one-statement claim of one tenant's oldest ready jobs (only with {@link #claimsInOneStatement()}), or null
+     * to use {@link #claimSql} for one tenant too. Parameters: tenant, now, then the excluded types ({@code ,A,B,})
+     * when {@code excluding}, then limit, node, leaseUntil, now. Returns the claimed rows with their attempt.
+     */
+    default String claimOneTenantSql(Tables t, boolean excluding) {
+        return null;
+    }
+
     /** Whether {@link #completeSql} ends a batch of attempts in one statement. */
     boolean completesInOneStatement();
 

@@ -427,6 +427,7 @@ final class SqlJobStore implements JobStore {
     }
 
     private List<ClaimedJob> claimInOneStatement(Connection c, ClaimRequest r) throws SQLException {
+        if (r.tenants().size() == 1 && dialect.claimOneTenantSql(t, false) != null) return claimOneTenant(c, r);
         try (PreparedStatement ps = c.prepareStatement(dialect.claimSql(t))) {
             List<ClaimRequest.Lane> lanes = r.lanesOrEqual();
             int n = lanes.size();
@@ -463,6 +464,35 @@ final class SqlJobStore implements JobStore {
             rows.sort(java.util.Comparator.comparingDouble(Row::key).thenComparingLong(Row::ord));
             return rows.stream().map(Row::job).toList();
         }
+    }
+
+    /** The fair claim of one tenant, in a statement planned once: its oldest jobs, returned oldest first. */
+    private List<ClaimedJob> claimOneTenant(Connection c, ClaimRequest r) throws SQLException {
+        ClaimRequest.Lane lane = r.lanesOrEqual().get(0);
+        String excluded = lane.excludedList();
+        try (PreparedStatement ps = c.prepareStatement(dialect.claimOneTenantSql(t, excluded != null))) {
+            int i = 1;
+            ps.setString(i++, r.tenants().get(0).value());
+            Jdbc.setInstant(ps, i++, r.now());
+            if (excluded != null) ps.setString(i++, excluded);
+            ps.setInt(i++, Math.min(lane.limit(), r.total()));
+            ps.setString(i++, r.node());
+            Jdbc.setInstant(ps, i++, r.leaseUntil());
+            Jdbc.setInstant(ps, i, r.now());
+            List<ClaimedJob> jobs = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) jobs.add(claimed(rs, rs.getInt("attempt")));
+            }
+            // RETURNING keeps no order: oldest first, as the statement picked them (ids compared as PostgreSQL does).
+            jobs.sort(java.util.Comparator.comparing(ClaimedJob::runAt)
+                    .thenComparing(ClaimedJob::id, SqlJobStore::compareUnsigned));
+            return jobs;
+        }
+    }
+
+    private static int compareUnsigned(UUID a, UUID b) {
+        int high = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+        return high != 0 ? high : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
     }
 
     /**
