@@ -2,9 +2,12 @@ package dev.millrace;
 
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
+import dev.millrace.testing.MutableClock;
+import dev.millrace.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 
@@ -84,14 +87,15 @@ class WakeupTest extends DatabaseTest {
         // as soon as another node's listener (seen by its application_name) connects.
         Millrace client = node(builder(Db.POSTGRES).register(TestJobs.Record.class));
         client.tenants().create(ACME);
+        String channel = dev.millrace.internal.store.sql.Tables.in(database(Db.POSTGRES).schema()).readyChannel();
         try (java.sql.Connection c = database(Db.POSTGRES).dataSource().getConnection();
              java.sql.Statement s = c.createStatement()) {
-            s.execute("LISTEN millrace_ready");
+            s.execute("LISTEN \"" + channel + "\"");
             org.postgresql.PGConnection pg = c.unwrap(org.postgresql.PGConnection.class);
             client.enqueue(ACME, new TestJobs.Record("nobody listens"));
             assertThat(pg.getNotifications(300)).as("no other node listens: no NOTIFY").isNullOrEmpty();
 
-            s.execute("SET application_name = 'millrace-listener:millrace_ready'");
+            s.execute("SET application_name = 'millrace-listener:" + channel + "'");
             await().atMost(Duration.ofSeconds(5)).until(() -> {
                 client.enqueue(ACME, new TestJobs.Record("a node listens"));
                 var got = pg.getNotifications(200);
@@ -99,6 +103,50 @@ class WakeupTest extends DatabaseTest {
             });
             s.execute("UNLISTEN *");
             s.execute("RESET application_name");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "not a tenant!"})
+    void aNotificationNamingNoTenantWakesTheNodeToLookAtEveryTenant(String payload) throws Exception {
+        // What an older node, or anything else on the channel, sends: the node reads which tenants have work.
+        MutableClock clock = MutableClock.now();
+        Millrace runner = started(builder(Db.POSTGRES).clock(clock).pollInterval(SLOW_POLL)
+                .register(TestJobs.Record.class));
+        Millrace client = node(builder(Db.POSTGRES).clock(clock).register(TestJobs.Record.class));
+        client.tenants().create(ACME);
+        // Delayed: enqueued without a notification. Then due, as far as both nodes' clock goes.
+        JobId id = client.enqueue(ACME, new TestJobs.Record("due"),
+                AsyncOptions.builder().delay(Duration.ofMinutes(1)).build());
+        clock.advance(Duration.ofMinutes(2));
+        notifyReady(payload);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> runner.jobs().find(ACME, id).orElseThrow().status().isTerminal());
+    }
+
+    @Test
+    void aNodeWokenForATenantWhoseJobAnotherNodeTookStillStartsItsDelayedJobWhenDue() throws Exception {
+        Millrace m = started(builder(Db.POSTGRES).pollInterval(SLOW_POLL).register(TestJobs.Record.class));
+        m.tenants().create(ACME);
+        m.tenants().create(TenantId.of("globex"));
+        JobId delayed = m.enqueue(ACME, new TestJobs.Record("later"),
+                AsyncOptions.builder().delay(Duration.ofSeconds(2)).build());
+        // A notification naming a tenant whose job another node claimed first: this node's claim finds nothing, and
+        // it must go back to waiting for the delayed job, not for the (long) poll.
+        notifyReady("globex");
+        JobRecord job = await().atMost(Duration.ofSeconds(10))
+                .until(() -> m.jobs().find(ACME, delayed).orElseThrow(), j -> j.status().isTerminal());
+        assertThat(job.startedAt()).isAfterOrEqualTo(job.runAt());
+    }
+
+    /** Sends a notification on this class's ready channel, as another node would. */
+    private void notifyReady(String payload) throws java.sql.SQLException {
+        TestDatabase d = database(Db.POSTGRES);
+        try (java.sql.Connection c = d.dataSource().getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, dev.millrace.internal.store.sql.Tables.in(d.schema()).readyChannel());
+            ps.setString(2, payload);
+            ps.execute();
         }
     }
 

@@ -109,6 +109,16 @@ final class Dispatcher extends LoopService {
         wake();
     }
 
+    /**
+     * Wakes the dispatcher for ready jobs another node committed for these tenants (its notification named them):
+     * they are served in the next pass, as a local enqueue's tenant is. Hints are only a shortcut: the next passes
+     * read the full list of tenants with ready work, so a tenant left out is served at the next read.
+     */
+    void wakeFor(java.util.Collection<TenantId> tenants) {
+        hinted.addAll(tenants);
+        wake();
+    }
+
     @Override
     Duration tick() {
         var governed = fair.governor().snapshot();
@@ -124,8 +134,11 @@ final class Dispatcher extends LoopService {
         Instant now = clock.instant();
         long nanos = System.nanoTime();
         List<TenantId> fresh = takeHints();
+        boolean hintsOnly = false;
         if (tenants.isEmpty() && !fresh.isEmpty()) {
-            // Woken by an enqueue on this node: claim for its tenant at once; the next pass lists every tenant.
+            hintsOnly = true;
+            // Woken by an enqueue on this node, or by another node's notification naming tenants: claim for them at
+            // once; the next pass lists every tenant.
             tenants = fresh;
             tenantsAt = nanos - refreshNanos - 1;
         } else if (!fresh.isEmpty() && !refreshDeferred) {
@@ -162,6 +175,9 @@ final class Dispatcher extends LoopService {
         }
         if (jobs.isEmpty()) {
             tenants = List.of();
+            // Only hinted tenants were asked, and another node took their jobs: read the full list next pass (at
+            // once), which then waits for the earliest delayed job rather than a whole poll interval.
+            if (hintsOnly) return Duration.ZERO;
             return nextToken != null && nextToken.compareTo(pollInterval) < 0 ? nextToken : pollInterval;
         }
         return Duration.ZERO;
@@ -260,7 +276,11 @@ final class Dispatcher extends LoopService {
         if (hinted.isEmpty()) return List.of();
         List<TenantId> out = new ArrayList<>(hinted);
         hinted.removeAll(out);
-        return out;
+        if (out.size() <= MAX_TENANTS_PER_PASS) return out;
+        // More than one pass serves: none are used, and this pass reads the full list instead of claiming for some
+        // hinted tenants and forgetting the others.
+        tenantsAt = System.nanoTime() - refreshNanos - 1;
+        return List.of();
     }
 
     /** The tenants in the order to serve them this pass: a different first tenant each pass. */

@@ -145,7 +145,8 @@ public final class Engine implements AutoCloseable {
                 () -> batchStore.endOrphaned(config.clock().instant()), this::rescued);
         this.pruner = new Pruner(store, tenantStore, sql.fair(), sql.leaderLock(), config.clock(), config.pruneInterval());
         this.cursorPruner = new CursorPruner(sql.cursors(), sql.leaderLock(), config.clock(), config.pruneInterval());
-        this.listener = sql.supportsListenNotify() ? sql.listener(dispatcher::wake) : null;
+        // Another node's enqueue names its tenants: this node claims for them at once, without reading the list first.
+        this.listener = sql.supportsListenNotify() ? sql.listener(dispatcher::wakeFor, dispatcher::wake) : null;
         this.eventDelivery = new EventDelivery(events, config.clock(), config.pollInterval());
         this.eventPruner = new EventPruner(events, sql.leaderLock(), config.pruneInterval());
         this.eventListener = sql.supportsListenNotify() ? sql.eventListener(events::signal) : null;

@@ -93,6 +93,27 @@ class JobStoreContractTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void aClaimOfOneTenantTakesItsOldestReadyJobsOfTheTypesAllowedUpToTheSmallerOfItsLimitAndTheTotal(Db db) {
+        JobStore store = store(db);
+        List<NewJob> queued = jobs(A, 6);
+        store.insert(queued);
+        NewJob finalizer = new NewJob(UUID.randomUUID(), A, JobType.FINALIZER, "x.Fin", null, "{}", null, 1, null,
+                t0.minusSeconds(1), t0.minusSeconds(1), null, null, 0);
+        store.insert(List.of(finalizer));
+        Instant now = t0.plusSeconds(1);
+        ClaimRequest.Lane noFinalizers = new ClaimRequest.Lane(4, 0, 1, java.util.EnumSet.of(JobType.FINALIZER));
+        List<ClaimedJob> first = store.claim(new ClaimRequest("n1", now, now.plusSeconds(30), List.of(A), 0, 10,
+                List.of(noFinalizers)));
+        assertThat(first).extracting(ClaimedJob::id).as("the lane's 4 oldest, oldest first; not the older finalizer")
+                .containsExactly(queued.get(0).id(), queued.get(1).id(), queued.get(2).id(), queued.get(3).id());
+        List<ClaimedJob> second = store.claim(claim("n1", now, List.of(A), 10, 2));
+        assertThat(second).extracting(ClaimedJob::id).as("the total's 2")
+                .containsExactly(finalizer.id(), queued.get(4).id());
+        assertThat(second).allSatisfy(j -> assertThat(j.attempt()).isEqualTo(1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void claimMarksJobsProcessingOnTheNode(Db db) {
         JobStore store = store(db);
         NewJob j = jobs(A, 1).get(0);

@@ -6,14 +6,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
  * Listens on a PostgreSQL channel on one held connection and calls back on every notification: how other
- * nodes' enqueues wake this node's dispatcher. Reconnects after a failure; polling covers the gap.
+ * nodes' enqueues wake this node's dispatcher. The thread blocks on the connection's socket (pgjdbc's
+ * {@code getNotifications(timeout)} returns as soon as one arrives) and hands the payloads of what arrived together
+ * to the callback at once. Reconnects after a failure; polling covers the gap.
  */
 public final class PgListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PgListener.class);
@@ -21,12 +27,13 @@ public final class PgListener implements AutoCloseable {
 
     private final DataSource dataSource;
     private final String channel;
-    private final Runnable onNotify;
+    private final Consumer<List<String>> onNotify;
     private final PgNotifier notifier;
     private volatile boolean running;
     private Thread thread;
 
-    PgListener(DataSource dataSource, String channel, Runnable onNotify, PgNotifier notifier) {
+    /** Calls {@code onNotify} on the listening thread with the payloads of the notifications received together. */
+    PgListener(DataSource dataSource, String channel, Consumer<List<String>> onNotify, PgNotifier notifier) {
         this.dataSource = dataSource;
         this.channel = channel;
         this.onNotify = onNotify;
@@ -44,14 +51,18 @@ public final class PgListener implements AutoCloseable {
         while (running) {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(true);
-                int pid;
                 try (Statement s = c.createStatement()) {
-                    s.execute("LISTEN " + channel);
-                    // Other processes' notifiers send a NOTIFY only while they see a listener named so.
-                    s.execute("SET application_name = '" + PgNotifier.applicationName(channel) + "'");
-                    try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                    // Quoted: a channel named after a schema keeps its case and characters.
+                    s.execute("LISTEN \"" + channel.replace("\"", "\"\"") + "\"");
+                }
+                // Other processes' notifiers send a NOTIFY only while they see a listener named so.
+                int pid;
+                try (PreparedStatement s = c.prepareStatement(
+                        "SELECT set_config('application_name', ?, false), pg_backend_pid()")) {
+                    s.setString(1, PgNotifier.applicationName(channel));
+                    try (ResultSet rs = s.executeQuery()) {
                         rs.next();
-                        pid = rs.getInt(1);
+                        pid = rs.getInt(2);
                     }
                 }
                 notifier.ownListenerStarted(pid);
@@ -59,7 +70,10 @@ public final class PgListener implements AutoCloseable {
                     PGConnection pg = c.unwrap(PGConnection.class);
                     while (running) {
                         PGNotification[] got = pg.getNotifications(WAIT_MS);
-                        if (got != null && got.length > 0) onNotify.run();
+                        if (got == null || got.length == 0) continue;
+                        List<String> payloads = new ArrayList<>(got.length);
+                        for (PGNotification n : got) payloads.add(n.getParameter());
+                        onNotify.accept(payloads);
                     }
                 } finally {
                     notifier.ownListenerStopped(pid);

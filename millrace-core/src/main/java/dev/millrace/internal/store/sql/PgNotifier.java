@@ -3,22 +3,29 @@ package dev.millrace.internal.store.sql;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 
 /**
  * Tells other nodes that ready jobs were committed, after the commit and off the enqueuing thread. A NOTIFY
  * inside the enqueue's transaction would serialise every enqueuing commit on PostgreSQL's notification queue
- * lock; here a burst of enqueues becomes one NOTIFY. A lost notification only delays a remote node until its poll.
+ * lock; here a burst of enqueues becomes one NOTIFY. It names the tenants with new ready work ({@link ReadyNotice}),
+ * so a woken node claims for them at once instead of first reading which tenants have work. There is no delay on
+ * purpose: requests coalesce while a NOTIFY is on its way, never by waiting. A lost notification only delays a
+ * remote node until its poll.
  *
  * <p>A NOTIFY is a transaction of its own with a durable commit, so it is sent only while a listener of another
  * process is connected: a single node, or an application that only enqueues, would otherwise pay a second WAL
@@ -33,17 +40,23 @@ final class PgNotifier implements AutoCloseable {
     static final long RECHECK_ALONE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** While others listen every request notifies; this only notices that they left. */
     static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final String LISTENER_PREFIX = "millrace-listener:";
+    /** PostgreSQL keeps 63 bytes of an application_name. */
+    private static final int MAX_APPLICATION_NAME_BYTES = 63;
 
     private final DataSource dataSource;
     private final String channel;
     private final Semaphore pending = new Semaphore(0);
+    private final Set<String> tenants = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean anyTenant = new AtomicBoolean();
     private final Set<Integer> ownListeners = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean recheck = new AtomicBoolean();
     private volatile boolean running = true;
     private final Thread thread;
-    // Read and written by the notifier's thread only.
-    private boolean othersListen = true;
-    private long checkedAt;
-    private boolean checked;
+    // Written by the notifier's thread only.
+    private volatile boolean othersListen = true;
+    private volatile boolean checked;
+    private volatile long checkedAt;
 
     PgNotifier(DataSource dataSource, String channel) {
         this.dataSource = dataSource;
@@ -51,9 +64,11 @@ final class PgNotifier implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("millrace-notifier").start(this::loop);
     }
 
-    /** The {@code application_name} a listener of {@code channel} sets on its connection. */
+    /** The {@code application_name} a listener of {@code channel} sets on its connection (one PostgreSQL keeps whole). */
     static String applicationName(String channel) {
-        return "millrace-listener:" + channel;
+        String name = LISTENER_PREFIX + channel;
+        if (name.getBytes(StandardCharsets.UTF_8).length <= MAX_APPLICATION_NAME_BYTES) return name;
+        return LISTENER_PREFIX + "#" + Integer.toHexString(channel.hashCode());
     }
 
     /** A listener of this process listens on the connection of backend {@code pid}. */
@@ -66,8 +81,35 @@ final class PgNotifier implements AutoCloseable {
         ownListeners.remove(pid);
     }
 
-    /** Asks for a notification soon; calls while one is pending are folded into it. */
+    /** Asks for a notification soon that names no tenant; calls while one is pending are folded into it. */
     void request() {
+        anyTenant.set(true);
+        signal();
+    }
+
+    /** Asks for a notification soon naming this tenant; calls while one is pending are folded into it. */
+    void request(String tenant) {
+        tenants.add(tenant);
+        signal();
+    }
+
+    /**
+     * Whether a listener of another process may be connected, as last checked (true until the first check). A stale
+     * answer asks this notifier's thread to check again and is returned meanwhile: the caller never waits.
+     */
+    boolean othersMayListen() {
+        if (stale()) {
+            recheck.set(true);
+            signal();
+        }
+        return othersListen;
+    }
+
+    private boolean stale() {
+        return !checked || System.nanoTime() - checkedAt >= (othersListen ? RECHECK_NANOS : RECHECK_ALONE_NANOS);
+    }
+
+    private void signal() {
         if (pending.availablePermits() == 0) pending.release();
     }
 
@@ -80,11 +122,18 @@ final class PgNotifier implements AutoCloseable {
                 return;
             }
             if (!running) return;
-            try (Connection c = othersMayListen() ? dataSource.getConnection() : null) {
-                if (c == null || !othersListen(c)) continue;
+            String payload = payload();
+            boolean check = recheck.getAndSet(false) || payload != null && stale();
+            // A fresh "nobody else listens" skips the NOTIFY without even taking a connection.
+            if (payload == null && !check || !check && !othersListen) continue;
+            try (Connection c = dataSource.getConnection()) {
                 if (!c.getAutoCommit()) c.setAutoCommit(true);
-                try (Statement s = c.createStatement()) {
-                    s.execute("NOTIFY " + channel);
+                if (check) check(c);
+                if (payload == null || !othersListen) continue;
+                try (PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                    s.setString(1, channel);
+                    s.setString(2, payload);
+                    s.execute();
                 }
             } catch (SQLException e) {
                 LOG.debug("NOTIFY {} failed; other nodes will find the jobs at their next poll", channel, e);
@@ -92,14 +141,7 @@ final class PgNotifier implements AutoCloseable {
         }
     }
 
-    /** False only while a fresh check found no other listener: no connection is needed to skip the NOTIFY. */
-    private boolean othersMayListen() {
-        return othersListen || !checked || System.nanoTime() - checkedAt >= RECHECK_ALONE_NANOS;
-    }
-
-    private boolean othersListen(Connection c) {
-        long now = System.nanoTime();
-        if (checked && now - checkedAt < (othersListen ? RECHECK_NANOS : RECHECK_ALONE_NANOS)) return othersListen;
+    private void check(Connection c) {
         try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_stat_activity"
                 + " WHERE datname = current_database() AND application_name = ? AND NOT (pid = ANY (?)))")) {
             ps.setString(1, applicationName(channel));
@@ -109,13 +151,27 @@ final class PgNotifier implements AutoCloseable {
                 othersListen = !rs.next() || rs.getBoolean(1);
             }
         } catch (SQLException e) {
-            // Cannot tell: notify, as before this check existed.
+            // Cannot tell: notify, as if this check did not exist.
             LOG.debug("cannot read pg_stat_activity; notifying on {} regardless", channel, e);
             othersListen = true;
         }
+        checkedAt = System.nanoTime();
         checked = true;
-        checkedAt = now;
-        return othersListen;
+    }
+
+    /**
+     * The tenants requested since the last notification (each taken once), "" when any may have work, or null when
+     * nothing is left to say (a request folded into the previous notification after its permit was given).
+     */
+    private String payload() {
+        boolean any = anyTenant.getAndSet(false);
+        List<String> named = new ArrayList<>();
+        for (Iterator<String> it = tenants.iterator(); it.hasNext(); ) {
+            named.add(it.next());
+            it.remove();
+        }
+        if (any) return ReadyNotice.ANY_TENANT;
+        return named.isEmpty() ? null : ReadyNotice.payload(named);
     }
 
     @Override

@@ -2,8 +2,6 @@ package dev.millrace.internal.store.sql;
 
 /** PostgreSQL: one-statement inserts and claims, SKIP LOCKED, LISTEN/NOTIFY, advisory locks. */
 final class PostgresDialect implements SqlDialect {
-    /** The channel nodes listen on for new ready jobs. */
-    static final String CHANNEL = "millrace_ready";
     /** The job columns an insert writes (then state), in the order both insert statements select them. */
     private static final String NEW_JOB_COLUMNS = "id, tenant_id, job_type, class_name, method_name, status,"
             + " parent_job_id, stack_depth, max_stack_depth, created_at, run_at, payload, signature, request_id,"
@@ -21,12 +19,14 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String insertSql(Tables t, boolean notify) {
-        // One round trip: the job's one row (skipped on a live duplicate signature), and with notify a NOTIFY that
-        // PostgreSQL delivers at commit, sent only when the row was written. With notify it returns a row per job
-        // written; without, an update count.
+        // One round trip: the job's one row (skipped on a live duplicate signature), and with notify a NOTIFY naming
+        // its tenant (a ReadyNotice) that PostgreSQL delivers at commit, sent only when the row was written; several
+        // in one transaction are delivered once per tenant. With notify it returns a row per job written; without,
+        // an update count.
         String insert = "INSERT INTO " + t.job() + " (" + NEW_JOB_COLUMNS + ", state)"
                 + " VALUES (?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) " + ON_LIVE_SIGNATURE_DO_NOTHING;
-        return notify ? "WITH q AS (" + insert + " RETURNING id) SELECT q.id, pg_notify('" + CHANNEL + "', '') FROM q"
+        return notify ? "WITH q AS (" + insert + " RETURNING id, tenant_id) SELECT q.id, pg_notify('"
+                + t.readyChannel().replace("'", "''") + "', q.tenant_id) FROM q"
                 : insert;
     }
 
@@ -71,6 +71,22 @@ final class PostgresDialect implements SqlDialect {
     }
 
     @Override
+    public String claimOneTenantSql(Tables t, boolean excluding) {
+        // The fair claim of one tenant without the arrays, the lateral join and the window: PostgreSQL settles on one
+        // generic plan for it, where the fair claim is planned afresh at every call (0.3-0.8 ms a claim here). It is
+        // the claim of an idle node woken for one tenant, and of a node whose queue has one tenant.
+        return "WITH picked AS (SELECT q.id FROM " + t.job() + " q"
+                + " WHERE q.tenant_id = ? AND q.state = 0 AND q.run_at <= ?"
+                + (excluding ? " AND strpos(?, ',' || q.job_type || ',') = 0" : "")
+                + " ORDER BY q.run_at, q.id LIMIT ? FOR UPDATE SKIP LOCKED)"
+                + " UPDATE " + t.job() + " j SET state = 1, node = ?, lease_expires_at = ?, attempt = j.attempt + 1,"
+                + " status = 'PROCESSING', started_at = ? FROM picked WHERE j.id = picked.id"
+                + " RETURNING j.id, j.tenant_id, j.job_type, j.class_name, j.method_name, j.payload, j.parent_job_id,"
+                + " j.stack_depth, j.max_stack_depth, j.created_at, j.run_at, j.request_id, j.consecutive_failures,"
+                + " j.attempt";
+    }
+
+    @Override
     public boolean completesInOneStatement() {
         return true;
     }
@@ -103,7 +119,7 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String notifySql() {
-        return "SELECT pg_notify('" + CHANNEL + "', '')";
+        return "SELECT pg_notify(?, ?)";
     }
 
     @Override

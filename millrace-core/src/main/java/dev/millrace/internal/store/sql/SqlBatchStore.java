@@ -169,11 +169,7 @@ final class SqlBatchStore implements BatchStore {
             j.executeBatch();
             b.executeBatch();
         }
-        if (dialect.notifySql() != null) {
-            try (PreparedStatement n = c.prepareStatement(dialect.notifySql())) {
-                n.execute();
-            }
-        }
+        ReadyNotice.sendAtCommit(c, dialect, t, List.of(tenant.value()));
         return ids;
     }
 

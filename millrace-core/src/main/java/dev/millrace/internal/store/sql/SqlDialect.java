@@ -41,7 +41,11 @@ public interface SqlDialect {
         return null;
     }
 
-    /** The statement that notifies listening nodes at commit, or null when the database cannot. */
+    /**
+     * The statement that notifies listening nodes at commit that ready jobs were written, or null when the database
+     * cannot. Parameters: the channel ({@link Tables#readyChannel}), the {@link ReadyNotice} payload naming their
+     * tenants.
+     */
     String notifySql();
 
     /** The lease renewal of a node's running jobs. Parameters: leaseUntil, node. */
@@ -52,6 +56,15 @@ public interface SqlDialect {
 
     /** The one-statement fair claim (only with {@link #claimsInOneStatement()}). */
     String claimSql(Tables t);
+
+    /**
+     * The one-statement claim of one tenant's oldest ready jobs (only with {@link #claimsInOneStatement()}), or null
+     * to use {@link #claimSql} for one tenant too. Parameters: tenant, now, then the excluded types ({@code ,A,B,})
+     * when {@code excluding}, then limit, node, leaseUntil, now. Returns the claimed rows with their attempt.
+     */
+    default String claimOneTenantSql(Tables t, boolean excluding) {
+        return null;
+    }
 
     /** Whether {@link #completeSql} ends a batch of attempts in one statement. */
     boolean completesInOneStatement();

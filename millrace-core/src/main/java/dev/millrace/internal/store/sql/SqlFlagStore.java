@@ -119,12 +119,8 @@ final class SqlFlagStore implements FlagStore {
         List<UUID> candidates = jobsOf(c, tenant, enabled ? HELD : 0, boundClasses);
         if (candidates.isEmpty()) return 0;
         int moved = enabled ? move(c, candidates, HELD, 0, "QUEUED") : move(c, candidates, 0, HELD, "HOLDING");
-        if (enabled && moved > 0 && dialect.notifySql() != null) {
-            // Released jobs are ready: wake the other nodes when this commits.
-            try (PreparedStatement n = c.prepareStatement(dialect.notifySql())) {
-                n.execute();
-            }
-        }
+        // Released jobs are ready: wake the other nodes when this commits.
+        if (enabled && moved > 0) ReadyNotice.sendAtCommit(c, dialect, t, List.of(tenant.value()));
         return moved;
     }
 

@@ -56,6 +56,8 @@ final class SqlJobStore implements JobStore {
     private final String insertClaimedSql;
 
     private final PgNotifier notifier;
+    /** Single enqueues in flight on this node (they carry their own NOTIFY only when alone). */
+    private final java.util.concurrent.atomic.AtomicInteger inserting = new java.util.concurrent.atomic.AtomicInteger();
 
     SqlJobStore(Jdbc jdbc, SqlDialect dialect, Tables tables, PgNotifier notifier) {
         this.jdbc = jdbc;
@@ -95,19 +97,32 @@ final class SqlJobStore implements JobStore {
     public void insert(List<NewJob> jobs) {
         if (jobs.isEmpty()) return;
         if (jobs.size() == 1 && dialect.insertsInOneStatement()) {
-            // One statement is its own transaction: no separate commit round trip.
-            jdbc.inAutoCommit("enqueue", c -> {
-                insertJobs(c, jobs, notifier == null);
-                return null;
-            });
+            // One statement is its own transaction: no separate commit round trip. An enqueue alone on this node
+            // carries its NOTIFY (when another process listens at all) in that statement: delivered at its commit,
+            // with no hand-off to the notifier and no second round trip. Enqueues that overlap leave it to the
+            // notifier, so that their commits never queue on PostgreSQL's notification lock, which a notifying
+            // transaction holds through its commit.
+            boolean alone = inserting.incrementAndGet() == 1;
+            try {
+                jdbc.inAutoCommit("enqueue", c -> {
+                    insertJobs(c, jobs, notifier == null || alone && notifier.othersMayListen());
+                    return null;
+                });
+            } finally {
+                inserting.decrementAndGet();
+            }
+            if (alone) return;
         } else {
             jdbc.inTransaction("enqueue", c -> {
                 insertJobs(c, jobs, notifier == null);
                 return null;
             });
         }
-        // Committed: now other nodes may look (the caller's own node is woken in-process).
-        if (notifier != null && jobs.stream().anyMatch(SqlJobStore::readyNow)) notifier.request();
+        // Committed: now other nodes may look (the caller's own node is woken in-process). One request per tenant, and
+        // the notifier folds them into one NOTIFY: a bulk enqueue of one tenant costs one set insertion here.
+        if (notifier != null) {
+            for (String tenant : tenantsReadyNow(jobs)) notifier.request(tenant);
+        }
     }
 
     @Override
@@ -133,6 +148,18 @@ final class SqlJobStore implements JobStore {
         return !j.runAt().isAfter(j.createdAt());
     }
 
+    /** The distinct tenants of the jobs ready now, in order (usually one: a bulk enqueue is of one tenant). */
+    private static java.util.Collection<String> tenantsReadyNow(List<NewJob> jobs) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        String last = null;
+        for (NewJob j : jobs) {
+            if (!readyNow(j) || j.tenant().value().equals(last)) continue;
+            last = j.tenant().value();
+            out.add(last);
+        }
+        return out;
+    }
+
     private void insertJobs(Connection c, List<NewJob> jobs) throws SQLException {
         // In the caller's transaction the NOTIFY rides along and is delivered only if the caller commits.
         insertJobs(c, jobs, true);
@@ -141,10 +168,9 @@ final class SqlJobStore implements JobStore {
     private void insertJobs(Connection c, List<NewJob> jobs, boolean notifyInTransaction) throws SQLException {
         if (jobs.size() > 1 && dialect.insertManySql(t) != null) {
             insertMany(c, jobs);
-            if (notifyInTransaction && dialect.notifySql() != null && jobs.stream().anyMatch(SqlJobStore::readyNow)) {
-                try (PreparedStatement n = c.prepareStatement(dialect.notifySql())) {
-                    n.execute();
-                }
+            // One NOTIFY for the whole statement, naming its tenants.
+            if (notifyInTransaction && jobs.stream().anyMatch(SqlJobStore::readyNow)) {
+                ReadyNotice.sendAtCommit(c, dialect, t, tenantsReadyNow(jobs));
             }
             return;
         }
@@ -392,6 +418,7 @@ final class SqlJobStore implements JobStore {
     }
 
     private List<ClaimedJob> claimInOneStatement(Connection c, ClaimRequest r) throws SQLException {
+        if (r.tenants().size() == 1 && dialect.claimOneTenantSql(t, false) != null) return claimOneTenant(c, r);
         try (PreparedStatement ps = c.prepareStatement(dialect.claimSql(t))) {
             List<ClaimRequest.Lane> lanes = r.lanesOrEqual();
             int n = lanes.size();
@@ -428,6 +455,35 @@ final class SqlJobStore implements JobStore {
             rows.sort(java.util.Comparator.comparingDouble(Row::key).thenComparingLong(Row::ord));
             return rows.stream().map(Row::job).toList();
         }
+    }
+
+    /** The fair claim of one tenant, in a statement planned once: its oldest jobs, returned oldest first. */
+    private List<ClaimedJob> claimOneTenant(Connection c, ClaimRequest r) throws SQLException {
+        ClaimRequest.Lane lane = r.lanesOrEqual().get(0);
+        String excluded = lane.excludedList();
+        try (PreparedStatement ps = c.prepareStatement(dialect.claimOneTenantSql(t, excluded != null))) {
+            int i = 1;
+            ps.setString(i++, r.tenants().get(0).value());
+            Jdbc.setInstant(ps, i++, r.now());
+            if (excluded != null) ps.setString(i++, excluded);
+            ps.setInt(i++, Math.min(lane.limit(), r.total()));
+            ps.setString(i++, r.node());
+            Jdbc.setInstant(ps, i++, r.leaseUntil());
+            Jdbc.setInstant(ps, i, r.now());
+            List<ClaimedJob> jobs = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) jobs.add(claimed(rs, rs.getInt("attempt")));
+            }
+            // RETURNING keeps no order: oldest first, as the statement picked them (ids compared as PostgreSQL does).
+            jobs.sort(java.util.Comparator.comparing(ClaimedJob::runAt)
+                    .thenComparing(ClaimedJob::id, SqlJobStore::compareUnsigned));
+            return jobs;
+        }
+    }
+
+    private static int compareUnsigned(UUID a, UUID b) {
+        int high = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+        return high != 0 ? high : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
     }
 
     /**

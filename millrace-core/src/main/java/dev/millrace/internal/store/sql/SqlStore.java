@@ -2,6 +2,7 @@ package dev.millrace.internal.store.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.millrace.TenantId;
 import dev.millrace.internal.store.BatchStore;
 import dev.millrace.internal.store.CursorStore;
 import dev.millrace.internal.store.EventStore;
@@ -19,6 +20,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -53,7 +57,7 @@ public final class SqlStore implements AutoCloseable {
         this.dialect = detect(dataSource);
         this.tables = Tables.in(schema);
         this.jdbc = new Jdbc(dataSource);
-        this.notifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, PostgresDialect.CHANNEL) : null;
+        this.notifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, tables.readyChannel()) : null;
         SqlJobStore sqlJobs = new SqlJobStore(jdbc, dialect, tables, notifier);
         this.jobs = sqlJobs;
         this.fair = new SqlFairStore(jdbc, dialect, tables, sqlJobs);
@@ -83,7 +87,7 @@ public final class SqlStore implements AutoCloseable {
         if (!dialect.supportsListenNotify()) {
             throw new IllegalStateException("database " + dialect.name() + " has no LISTEN/NOTIFY");
         }
-        return new PgListener(dataSource, EVENT_CHANNEL, onEvents, eventNotifier);
+        return new PgListener(dataSource, EVENT_CHANNEL, payloads -> onEvents.run(), eventNotifier);
     }
 
     /**
@@ -221,12 +225,27 @@ public final class SqlStore implements AutoCloseable {
         return dialect.supportsListenNotify();
     }
 
-    /** A listener that calls {@code onReady} when any node enqueues a ready job; start it, then close it. */
-    public PgListener listener(Runnable onReady) {
+    /**
+     * A listener for ready jobs committed by any node; start it, then close it. Notifications received together that
+     * name their tenants call {@code onTenants} once with all of them; when one names none, {@code onAny} is called
+     * instead (any tenant may have ready work).
+     */
+    public PgListener listener(Consumer<Set<TenantId>> onTenants, Runnable onAny) {
         if (!dialect.supportsListenNotify()) {
             throw new IllegalStateException("database " + dialect.name() + " has no LISTEN/NOTIFY");
         }
-        return new PgListener(dataSource, PostgresDialect.CHANNEL, onReady, notifier);
+        return new PgListener(dataSource, tables.readyChannel(), payloads -> {
+            Set<TenantId> all = new LinkedHashSet<>();
+            for (String p : payloads) {
+                Set<TenantId> named = ReadyNotice.tenants(p);
+                if (named == null) {
+                    onAny.run();
+                    return;
+                }
+                all.addAll(named);
+            }
+            onTenants.accept(all);
+        }, notifier);
     }
 
     @Override
