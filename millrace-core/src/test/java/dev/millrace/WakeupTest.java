@@ -92,7 +92,13 @@ class WakeupTest extends DatabaseTest {
              java.sql.Statement s = c.createStatement()) {
             s.execute("LISTEN \"" + channel + "\"");
             org.postgresql.PGConnection pg = c.unwrap(org.postgresql.PGConnection.class);
-            client.enqueue(ACME, new TestJobs.Record("nobody listens"));
+            // Once the client has looked (at its start, then every 100 ms), its enqueues notify nobody.
+            await().atMost(Duration.ofSeconds(5)).until(() -> {
+                client.enqueue(ACME, new TestJobs.Record("nobody listens"));
+                var got = pg.getNotifications(200);
+                return got == null || got.length == 0;
+            });
+            for (int i = 0; i < 5; i++) client.enqueue(ACME, new TestJobs.Record("nobody listens still"));
             assertThat(pg.getNotifications(300)).as("no other node listens: no NOTIFY").isNullOrEmpty();
 
             s.execute("SET application_name = 'millrace-listener:" + channel + "'");

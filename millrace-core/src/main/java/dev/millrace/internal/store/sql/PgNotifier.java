@@ -62,6 +62,8 @@ final class PgNotifier implements AutoCloseable {
         this.dataSource = dataSource;
         this.channel = channel;
         this.thread = Thread.ofPlatform().daemon().name("millrace-notifier").start(this::loop);
+        // Look once at the start, so that a lone node's first enqueues already know whether anyone else listens.
+        othersMayListen();
     }
 
     /** The {@code application_name} a listener of {@code channel} sets on its connection (one PostgreSQL keeps whole). */

@@ -102,16 +102,17 @@ final class SqlJobStore implements JobStore {
             // with no hand-off to the notifier and no second round trip. Enqueues that overlap leave it to the
             // notifier, so that their commits never queue on PostgreSQL's notification lock, which a notifying
             // transaction holds through its commit.
-            boolean alone = inserting.incrementAndGet() == 1;
+            // Otherwise the notifier decides (when its "nobody else listens" is stale it looks first, then notifies).
+            boolean carry = inserting.incrementAndGet() == 1 && (notifier == null || notifier.othersMayListen());
             try {
                 jdbc.inAutoCommit("enqueue", c -> {
-                    insertJobs(c, jobs, notifier == null || alone && notifier.othersMayListen());
+                    insertJobs(c, jobs, notifier == null || carry);
                     return null;
                 });
             } finally {
                 inserting.decrementAndGet();
             }
-            if (alone) return;
+            if (carry || notifier == null) return;
         } else {
             jdbc.inTransaction("enqueue", c -> {
                 insertJobs(c, jobs, notifier == null);

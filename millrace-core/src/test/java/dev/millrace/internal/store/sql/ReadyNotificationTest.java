@@ -39,12 +39,15 @@ class ReadyNotificationTest extends DatabaseTest {
 
     private SqlStore store() throws SQLException {
         TestDatabase d = database(Db.POSTGRES);
-        SqlStore sql = closeAfter(SqlStore.open(d.dataSource(), null, null, null, null, d.schema(), 4, true));
-        for (TenantId t : List.of(A, B, C)) sql.tenants().put(t, TenantPolicy.DEFAULTS, t0);
+        // Listening as another node would, before the store looks whether anyone else listens (it notifies only then).
+        String channel = Tables.in(d.schema()).readyChannel();
         listening = DriverManager.getConnection(TestDatabase.PG_URL, TestDatabase.PG_USER, "");
         try (Statement s = listening.createStatement()) {
-            s.execute("LISTEN \"" + Tables.in(d.schema()).readyChannel() + "\"");
+            s.execute("LISTEN \"" + channel + "\"");
+            s.execute("SET application_name = '" + PgNotifier.applicationName(channel) + "'");
         }
+        SqlStore sql = closeAfter(SqlStore.open(d.dataSource(), null, null, null, null, d.schema(), 4, true));
+        for (TenantId t : List.of(A, B, C)) sql.tenants().put(t, TenantPolicy.DEFAULTS, t0);
         return sql;
     }
 
