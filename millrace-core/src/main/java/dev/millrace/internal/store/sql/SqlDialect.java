@@ -43,7 +43,7 @@ public interface SqlDialect {
 
     /**
      * The statement that notifies listening nodes at commit that ready jobs were written, or null when the database
-     * cannot. Parameters: the channel ({@link Tables#readyChannel}), the {@link ReadyNotice} payload naming their
+     * cannot. Parameters: the channel ({@link Tables#readyChannel}), the {@code ReadyNotice} payload naming their
      * tenants.
      */
     String notifySql();
