@@ -61,44 +61,37 @@ public interface BatchStore {
     /** Marks the batch PREPARING and deletes chunks a previous attempt cut; false when the attempt lost its lease. */
     boolean beginStart(UUID batch, int attempt, Instant now);
 
-    /** Adds cut chunks (their records and QUEUED chunk jobs), in a transaction of their own. */
-    void addChunks(UUID batch, TenantId tenant, String className, List<NewChunk> chunks, Instant now);
+    /**
+     * Adds cut chunks (their records and QUEUED chunk jobs) in a transaction of their own, fenced by the batch's
+     * attempt: false, and nothing stored, when this attempt no longer owns the batch. The batch's total items
+     * become {@code chunksSoFar} and its status PROCESSING once chunks exist, so chunks may run while the cut
+     * goes on.
+     */
+    boolean addChunks(UUID batch, int attempt, TenantId tenant, String className, List<NewChunk> chunks,
+                      int chunksSoFar, Instant now);
 
     /**
-     * Whether {@link #cutQuery} can cut a query on the store's own database into chunks inside the database, so
-     * the rows never travel through the node.
+     * Ends START for a batch whose chunks run while its source is still being cut: the state after start and the
+     * record type are stored and the phase becomes CUT (the status stays PREPARING until the first chunks are
+     * stored); false when the lease was lost.
      */
-    boolean cutsInDatabase();
+    boolean beginCut(UUID batch, int attempt, String state, String recordType, Instant now);
 
-    /**
-     * Cuts a query on the store's own database into stored chunks and their QUEUED chunk jobs in one statement
-     * and one transaction of its own (only with {@link #cutsInDatabase()}). Throws
-     * {@link dev.millrace.LimitException} and stores nothing when the query yields more than {@code maxRows}.
-     */
-    StoredCut cutQuery(QueryCut cut);
+    /** Ends CUT: total items and records are final and the phase becomes EXECUTE; false when the lease was lost. */
+    boolean endCut(UUID batch, int attempt, int totalChunks, long totalRecords, Instant now);
 
-    /**
-     * A query to cut in the database.
-     *
-     * @param batch the batch
-     * @param tenant its tenant
-     * @param className the batch class (the chunk jobs' class)
-     * @param sql the query, and {@code params} its parameters
-     * @param params its parameters
-     * @param kinds per column, how its value is written (see the chunk format): L, N, S, B or O
-     * @param header the chunk's JSON up to its rows ({@code {"c":[…],"k":"…","r":})
-     * @param scope rows per chunk
-     * @param maxRows the most rows the query may yield
-     * @param chunkIdPrefix the first 24 hex digits of every chunk job id; the chunk's number fills the last 8
-     * @param now the chunk jobs' creation time
-     */
-    record QueryCut(UUID batch, TenantId tenant, String className, String sql, List<Object> params, String kinds,
-                    String header, int scope, long maxRows, String chunkIdPrefix, Instant now) {
+    /** What the cut of a batch stored so far: how many chunks, holding how many records. */
+    CutSoFar cutSoFar(UUID batch);
+
+    /** The chunks a cut stored so far ({@code chunks} also the next chunk's sequence) and their records. */
+    record CutSoFar(int chunks, long records) {
     }
 
-    /** What a cut in the database stored. */
-    record StoredCut(int chunks, long records) {
-    }
+    /**
+     * Whether {@link #endChunk} is one statement, so a chunk whose work did not use its transaction can end in
+     * autocommit: one round trip that is also the commit.
+     */
+    boolean endsChunkInOneStatement();
 
     /** Ends START: total items, the state after start, status PROCESSING; false when the lease was lost. */
     boolean beginExecute(UUID batch, int attempt, int totalChunks, long totalRecords, String recordType,
@@ -154,7 +147,7 @@ public interface BatchStore {
      * @param id the batch job
      * @param tenant its tenant
      * @param scope its chunk size
-     * @param phase START, EXECUTE or DONE
+     * @param phase START, CUT (chunks run while the source is cut), EXECUTE or DONE
      * @param state the state after start (or after the last committed chunk of a stateful batch)
      * @param recordType the class of an iterable's items, or null for rows
      * @param totalChunks chunks cut

@@ -150,9 +150,4 @@ final class PostgresDialect implements SqlDialect {
     public boolean bindsArrays() {
         return true;
     }
-
-    @Override
-    public boolean cutsChunksInDatabase() {
-        return true;
-    }
 }
