@@ -607,8 +607,7 @@ final class BatchRunner {
         Chunks state = new Chunks(ctx, row, type);
         Batchable<Object> probe = state.stateful ? state.current : state.instance(row.state());
         int parallel = state.stateful ? 1 : Math.max(1, Math.min(BatchSource.MAX_PARALLEL_CHUNKS, probe.maxParallelChunks()));
-        Pending pending = new Pending(ctx, feed);
-        try {
+        try (Pending pending = new Pending(ctx, feed)) {
             return parallel > 1 ? parallelChunks(state, parallel, pending) : serialChunks(state, pending);
         } catch (LostLease e) {
             lost(ctx);
@@ -626,6 +625,7 @@ final class BatchRunner {
             boolean auto = c.getAutoCommit();
             try {
                 boolean marked = false;
+                Decoded decoded = null;
                 for (ChunkRow chunk = pending.next(); chunk != null; chunk = pending.next()) {
                     if (ctx.isAbortRequested()) return Outcome.ABORTED;
                     if (!marked) {
@@ -633,9 +633,13 @@ final class BatchRunner {
                                 core.clock().instant());
                     }
                     ChunkRow next = pending.peek();
-                    Outcome o = chunk(state, chunk, c, next == null ? null : next.jobId());
+                    // The next chunk's records are decoded while this one runs and commits.
+                    Decoded nextDecoded = next == null ? null : pending.decode(state, next);
+                    Outcome o = chunk(state, chunk, c, next == null ? null : next.jobId(),
+                            decoded != null && decoded.chunk() == chunk ? decoded : null);
                     if (o != Outcome.DONE) return o;
                     marked = next != null;
+                    decoded = nextDecoded;
                 }
                 return ctx.isAbortRequested() ? Outcome.ABORTED : Outcome.DONE;
             } catch (InterruptedException e) {
@@ -678,7 +682,7 @@ final class BatchRunner {
                                 if (chunk == null) return ctx.isAbortRequested() ? Outcome.ABORTED : Outcome.DONE;
                                 store.markRunning(List.of(chunk.jobId()), core.nodeId(), ctx.job.attempt(),
                                         core.clock().instant());
-                                Outcome o = chunk(state, chunk, c, null);
+                                Outcome o = chunk(state, chunk, c, null, null);
                                 if (o != Outcome.DONE) return o;
                             }
                         } catch (InterruptedException e) {
@@ -717,13 +721,17 @@ final class BatchRunner {
     }
 
     /**
-     * The chunks not yet ended, in order, read a page at a time. When the chunk loop has caught up with a cut that
-     * still runs, it waits for the cut's next flush.
+     * The chunks not yet ended, in order, read a page at a time; while a page runs, a reader thread already reads the
+     * next one, so the chunks do not wait for their records. When the chunk loop has caught up with a cut that still
+     * runs, it waits for the cut's next flush.
      */
-    private final class Pending {
+    private final class Pending implements AutoCloseable {
         private final BatchContextImpl ctx;
         private final ChunkFeed feed;
         private final java.util.ArrayDeque<ChunkRow> page = new java.util.ArrayDeque<>();
+        private final ExecutorService reader;
+        private final ExecutorService decoder;
+        private Future<List<ChunkRow>> ahead;
         private int from;
         /** The feed's flushes when a read last found nothing: no read is needed again until another flush. */
         private int emptyAt = -1;
@@ -731,6 +739,18 @@ final class BatchRunner {
         Pending(BatchContextImpl ctx, ChunkFeed feed) {
             this.ctx = ctx;
             this.feed = feed;
+            String name = "millrace-chunks-" + ctx.job.id().toString().substring(0, 8);
+            this.reader = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(name).factory());
+            this.decoder = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(name + "-decode")
+                    .factory());
+        }
+
+        /** Starts decoding a chunk's records on the helper thread. */
+        Decoded decode(Chunks state, ChunkRow chunk) {
+            java.util.concurrent.FutureTask<List<?>> task = new java.util.concurrent.FutureTask<>(
+                    () -> state.records(chunk.records()));
+            decoder.execute(task);
+            return new Decoded(chunk, task, state);
         }
 
         /**
@@ -745,35 +765,71 @@ final class BatchRunner {
                 // Read before the chunks: a flush after this read is one the wait below sees.
                 boolean whole = feed.whole();
                 int flushes = feed.flushes();
-                if (read(flushes)) continue;
+                if (load(flushes)) continue;
                 if (whole || ctx.isAbortRequested()) return null;
                 feed.await(flushes, CUT_WAIT_MILLIS);
             }
         }
 
         /** The chunk after the one {@link #next} gave, if it is stored already; null otherwise. */
-        ChunkRow peek() {
+        ChunkRow peek() throws InterruptedException {
             if (page.isEmpty()) {
                 int flushes = feed.flushes();
-                if (flushes != emptyAt || feed.whole()) read(flushes);
+                if (ahead != null || flushes != emptyAt || feed.whole()) load(flushes);
             }
             return page.peek();
         }
 
-        private boolean read(int flushes) {
-            List<ChunkRow> rows = store.pendingChunks(ctx.job.id(), from, PREFETCH);
+        /** The next page: the one read ahead, or (when that found nothing: it may predate a flush) read now. */
+        private boolean load(int flushes) throws InterruptedException {
+            List<ChunkRow> rows = ahead == null ? List.of() : readAhead();
+            if (rows.isEmpty()) rows = store.pendingChunks(ctx.job.id(), from, PREFETCH);
             if (rows.isEmpty()) {
                 emptyAt = flushes;
                 return false;
             }
             page.addAll(rows);
             from = rows.get(rows.size() - 1).seq() + 1;
+            int next = from;
+            ahead = reader.submit(() -> store.pendingChunks(ctx.job.id(), next, PREFETCH));
             return true;
+        }
+
+        private List<ChunkRow> readAhead() throws InterruptedException {
+            Future<List<ChunkRow>> f = ahead;
+            ahead = null;
+            try {
+                return f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r
+                        : new StoreException("reading the chunks of batch " + ctx.job.id() + " failed: " + e.getCause(),
+                                e.getCause());
+            }
+        }
+
+        @Override
+        public void close() {
+            reader.shutdownNow();
+            decoder.shutdownNow();
+        }
+    }
+
+    /** A chunk's records being decoded ahead of it, on the chunk loop's helper thread. */
+    private record Decoded(ChunkRow chunk, java.util.concurrent.FutureTask<List<?>> task, Chunks state) {
+        /** The records; decoded here if the helper has not begun (so a busy helper never delays the chunk). */
+        List<?> records() throws Exception {
+            if (task.cancel(false)) return state.records(chunk.records());
+            try {
+                return task.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception x ? x : new IllegalStateException(e.getCause());
+            }
         }
     }
 
     /** Runs one chunk in the connection's transaction and ends it there (or, when it failed, in a new one). */
-    private Outcome chunk(Chunks state, ChunkRow chunk, Connection c, UUID next) throws SQLException {
+    private Outcome chunk(Chunks state, ChunkRow chunk, Connection c, UUID next, Decoded decoded)
+            throws SQLException {
         BatchContextImpl batchCtx = state.ctx;
         ClaimedJob b = batchCtx.job;
         ClaimedJob chunkJob = new ClaimedJob(chunk.jobId(), b.tenant(), JobType.BATCH_CHUNK, b.className(), null, "",
@@ -789,7 +845,7 @@ final class BatchRunner {
         Executions.set(ctx);
         ctx.limits().attach();
         try {
-            scope = state.records(chunk.records());
+            scope = decoded != null ? decoded.records() : state.records(chunk.records());
             @SuppressWarnings("unchecked")
             List<Object> records = (List<Object>) scope;
             batch.execute(ctx, records);

@@ -563,7 +563,7 @@ final class SqlBatchStore implements BatchStore {
 
     @Override
     public List<ChunkRow> pendingChunks(UUID batch, int fromSeq, int max) {
-        return jdbc.inTransaction("read chunks of batch " + batch, c -> {
+        return jdbc.inAutoCommit("read chunks of batch " + batch, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT c.seq, c.job_id, j.status, c.records FROM " + chunkTable
                     + " c JOIN " + t.job() + " j ON j.id = c.job_id WHERE c.batch_id = ? AND c.seq >= ?"
                     + " AND j.status IN ('QUEUED', 'PROCESSING') ORDER BY c.seq LIMIT ?")) {
