@@ -120,6 +120,7 @@ class BatchCrashTest extends DatabaseTest {
         assertThat(survivor.batches().chunks(ACME, id)).hasSize(120).allMatch(c -> c.status() == JobStatus.COMPLETED);
         assertThat(survivor.batches().chunks(ACME, id).stream().filter(c -> "doomed".equals(c.node())).count())
                 .as("chunks committed by the dead node").isEqualTo(committedByDoomed / 10);
-        assertThat(d.queryLong("SELECT COUNT(*) FROM " + s + "mr_batch_chunk")).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(d.queryLong("SELECT COUNT(*) FROM " + s + "mr_batch_chunk")).isZero());
     }
 }

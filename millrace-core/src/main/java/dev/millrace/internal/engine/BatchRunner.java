@@ -1002,6 +1002,12 @@ final class BatchRunner {
                 throw e;
             }
             core.wake().run();
+            try {
+                store.dropChunks(job.id());
+            } catch (RuntimeException e) {
+                // The batch admitter's sweep of ended batches deletes them later.
+                LOG.warn("could not delete the chunk records of batch {} yet: {}", job.id(), e.getMessage());
+            }
         } catch (RuntimeException | SQLException e) {
             LOG.error("could not end batch {}; it will be rescued when its lease expires", job.id(), e);
         }

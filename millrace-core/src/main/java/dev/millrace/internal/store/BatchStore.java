@@ -112,10 +112,16 @@ public interface BatchStore {
 
     /**
      * Ends the batch in the caller's transaction: its status (keeping its counters and first error), chunks
-     * not run marked ABORTED, its chunk records deleted, an error row, then the flex queue moves on. False when
-     * this attempt no longer owns the batch.
+     * not run marked ABORTED, an error row, then the flex queue moves on. False when this attempt no longer owns
+     * the batch. Its chunk records go after the commit ({@link #dropChunks}), or with {@link #endOrphaned}.
      */
     boolean endBatch(Connection c, BatchEnd end, int maxActive);
+
+    /**
+     * Deletes an ended batch's chunk records, in a transaction of its own: after the end committed, so the batch's
+     * end does not wait for tens of megabytes of them to go.
+     */
+    void dropChunks(UUID batch);
 
     /** Records an error in a transaction of its own. */
     void addError(TenantId tenant, BatchErrorRow error);

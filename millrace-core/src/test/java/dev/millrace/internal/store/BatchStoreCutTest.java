@@ -125,6 +125,8 @@ class BatchStoreCutTest extends DatabaseTest {
         assertThat(s.batches().addChunks(b.id(), 1, A, "x.Batch", chunks(2, 2), 4, t0)).as("after the end")
                 .isFalse();
         assertThat(s.batches().chunks(A, b.id())).hasSize(2).allMatch(c -> c.status() == JobStatus.ABORTED);
-        assertThat(s.batches().cutSoFar(b.id())).as("records dropped with the end").isEqualTo(new CutSoFar(0, 0));
+        assertThat(s.batches().cutSoFar(b.id())).as("records kept until dropped").isEqualTo(new CutSoFar(2, 4));
+        s.batches().dropChunks(b.id());
+        assertThat(s.batches().cutSoFar(b.id())).isEqualTo(new CutSoFar(0, 0));
     }
 }

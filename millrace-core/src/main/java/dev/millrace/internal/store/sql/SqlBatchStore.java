@@ -725,20 +725,30 @@ final class SqlBatchStore implements BatchStore {
                 Jdbc.setUuid(ps, 2, e.batch());
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'ABORTED', completed_at = ?,"
-                    + " extended_status = ? WHERE id IN (SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?)"
-                    + " AND status IN ('QUEUED', 'PROCESSING')")) {
-                Jdbc.setInstant(ps, 1, e.endedAt());
-                ps.setString(2, "not run: the batch ended " + e.status());
-                Jdbc.setUuid(ps, 3, e.batch());
-                ps.executeUpdate();
+            // A batch completes only once every chunk ended: only another end leaves chunks to mark.
+            if (e.status() != JobStatus.COMPLETED) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'ABORTED',"
+                        + " completed_at = ?, extended_status = ? WHERE id IN (SELECT job_id FROM " + chunkTable
+                        + " WHERE batch_id = ?) AND status IN ('QUEUED', 'PROCESSING')")) {
+                    Jdbc.setInstant(ps, 1, e.endedAt());
+                    ps.setString(2, "not run: the batch ended " + e.status());
+                    Jdbc.setUuid(ps, 3, e.batch());
+                    ps.executeUpdate();
+                }
             }
-            update(c, "DELETE FROM " + chunkTable + " WHERE batch_id = ?", e.batch());
             update(c, "UPDATE " + batchTable + " SET admission = 'DONE', phase = 'DONE' WHERE job_id = ?", e.batch());
             if (e.error() != null) insertError(c, e.error(), e.tenant());
             lockTenant(c, e.tenant());
             admitIn(c, e.tenant(), maxActive, e.endedAt());
             return true;
+        });
+    }
+
+    @Override
+    public void dropChunks(UUID batch) {
+        jdbc.inAutoCommit("drop the chunk records of batch " + batch, c -> {
+            update(c, "DELETE FROM " + chunkTable + " WHERE batch_id = ?", batch);
+            return null;
         });
     }
 
