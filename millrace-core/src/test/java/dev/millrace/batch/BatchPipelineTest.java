@@ -36,7 +36,11 @@ class BatchPipelineTest extends DatabaseTest {
     }
 
     private Millrace started(Db db, TestDatabase d, int items) {
-        Millrace m = node(builder(db).pollInterval(Duration.ofMillis(50)).register(SlowCut.class));
+        return started(builder(db), d, items);
+    }
+
+    private Millrace started(Millrace.Builder builder, TestDatabase d, int items) {
+        Millrace m = node(builder.pollInterval(Duration.ofMillis(50)).register(SlowCut.class));
         tenants(m, ACME);
         TestBatches.createTables(d, items);
         TestBatches.createPause(d);
@@ -92,6 +96,32 @@ class BatchPipelineTest extends DatabaseTest {
         assertThat(d.queryLong("SELECT total * 100 FROM " + t(d, "bt_result"))).isEqualTo(600L * 601 / 2);
         assertThat(m.batches().chunks(ACME, id)).hasSize(60).allMatch(c -> c.status() == JobStatus.COMPLETED);
         recordsDropped(d);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void batchesBeyondTheNodesCutsBesideChunksCutBeforeTheirChunksAndFinishAlike(Db db) {
+        TestDatabase d = database(db);
+        // Two workers: one batch at a time may cut beside its chunks; the other cuts first, on its worker.
+        Millrace m = started(builder(db).workers(2), d, 300);
+
+        JobId one = m.executeBatch(ACME, new SlowCut(d.schema(), "one", 0, 2), 10);
+        JobId two = m.executeBatch(ACME, new SlowCut(d.schema(), "two", 0, 2), 10);
+        for (JobId id : List.of(one, two)) {
+            JobRecord batch = awaitEnd(m, id);
+            assertThat(batch.status()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(batch.jobItemsProcessed()).isEqualTo(30);
+        }
+        for (String tag : List.of("one", "two")) {
+            assertThat(d.queryLong("SELECT COUNT(DISTINCT id) FROM " + t(d, "bt_done") + " WHERE tag = '" + tag + "'"))
+                    .isEqualTo(300);
+            assertThat(d.queryLong("SELECT records FROM " + t(d, "bt_result") + " WHERE tag = '" + tag + "'"))
+                    .isEqualTo(300);
+            assertThat(TestBatches.EVENTS.stream().filter(e -> e.startsWith(tag + ":chunk:")).toList())
+                    .containsExactlyElementsOf(IntStream.range(0, 30).mapToObj(i -> tag + ":chunk:" + (i * 10 + 1))
+                            .toList());
+        }
+        assertThat(d.queryLong("SELECT COUNT(*) FROM " + t(d, "bt_done"))).isEqualTo(600);
     }
 
     @ParameterizedTest

@@ -78,14 +78,31 @@ final class BatchRunner {
     private final BatchStore store;
     private final BatchRecords records;
     private final Map<String, DataSource> sources;
+    private final java.util.concurrent.Semaphore cutsBesideChunks;
     private final BooleanSupplier shuttingDown;
 
-    BatchRunner(Core core, BatchStore store, Map<String, DataSource> sources, BooleanSupplier shuttingDown) {
+    /**
+     * @param cutsBesideChunks permits for cuts on a thread of their own, shared by the node's runners (see
+     *                         {@link #cutsBesideChunks(int)})
+     */
+    BatchRunner(Core core, BatchStore store, Map<String, DataSource> sources,
+                java.util.concurrent.Semaphore cutsBesideChunks, BooleanSupplier shuttingDown) {
         this.core = core;
         this.store = store;
         this.records = new BatchRecords(core.codec());
         this.sources = Map.copyOf(sources);
+        this.cutsBesideChunks = cutsBesideChunks;
         this.shuttingDown = shuttingDown;
+    }
+
+    /**
+     * How many batches of a node may cut their query beside their chunks at once: half the workers, 1 to 4. Such a
+     * batch holds two connections for a while (its chunks' and its query's cursor), where a worker otherwise holds
+     * one; the bound keeps that within the six connections a pool has beyond one per worker, so the cuts' and
+     * chunks' short transactions always find one. A further batch cuts its query before its first chunk.
+     */
+    static int cutsBesideChunks(int workers) {
+        return Math.max(1, Math.min(4, workers / 2));
     }
 
     /** Runs the batch as far as this attempt can; it ends the batch itself. */
@@ -166,7 +183,7 @@ final class BatchRunner {
                     return null;
                 }
                 Cutter cutter = new Cutter(ctx, q, ds, row.scope(), new BatchStore.CutSoFar(0, 0));
-                cutter.start();
+                cutter.start(cutsBesideChunks.tryAcquire());
                 return new Started(new BatchRow(row.id(), row.tenant(), row.scope(), "CUT", state, Row.class.getName(),
                         0), cutter);
             }
@@ -217,7 +234,7 @@ final class BatchRunner {
             ctx.logger.add(LogLevel.INFO, "batch resumed: its cut goes on after " + cut.records() + " records in "
                     + cut.chunks() + " chunks", null);
             Cutter cutter = new Cutter(ctx, q, ds, row.scope(), cut);
-            cutter.start();
+            cutter.start(cutsBesideChunks.tryAcquire());
             return cutter;
         } catch (Throwable t) {
             Thread.interrupted();
@@ -294,12 +311,20 @@ final class BatchRunner {
             this.from = from;
         }
 
-        void start() {
+        /**
+         * Cuts on a thread of its own when {@code beside} (a permit taken, given back when the cut ends), else here,
+         * whole, before any chunk runs.
+         */
+        void start(boolean beside) {
+            if (!beside) {
+                run(false);
+                return;
+            }
             thread = Thread.ofPlatform().daemon().name("millrace-cut-" + ctx.job.id().toString().substring(0, 8))
-                    .start(this::run);
+                    .start(() -> run(true));
         }
 
-        private void run() {
+        private void run(boolean permit) {
             try {
                 ChunkWriter writer = new ChunkWriter(ctx, scope, from, feed);
                 cut(writer);
@@ -316,6 +341,8 @@ final class BatchRunner {
                 feed.lost();
             } catch (Throwable t) {
                 feed.failed(t);
+            } finally {
+                if (permit) cutsBesideChunks.release();
             }
         }
 
@@ -346,7 +373,7 @@ final class BatchRunner {
                             if (n > skip) {
                                 chunk.add(BatchRecords.read(rs, cols));
                                 if (chunk.size() == scope) {
-                                    if (stopping) throw new CutStopped();
+                                    if (stopping || ctx.isAbortRequested()) throw new CutStopped();
                                     writer.add(records.writeRows(cols, chunk), chunk.size());
                                     chunk = new ArrayList<>(scope);
                                 }
@@ -396,7 +423,7 @@ final class BatchRunner {
         }
     }
 
-    /** The cut was stopped (abort, shutdown, the chunks failed). */
+    /** The cut was stopped (abort, shutdown, the chunks ended otherwise). */
     private static final class CutStopped extends RuntimeException {
         CutStopped() {
             super("the cut was stopped", null, false, false);
