@@ -43,9 +43,10 @@ public interface BatchStore {
 
     /**
      * Ends what is left of batches whose job ended outside their runner (the rescuer failed or aborted it, or it was
-     * aborted while queued): their chunk jobs not ended are ABORTED (dropped if the batch was still cutting them),
-     * their stored chunk records deleted and their flex-queue slot freed, as the runner's own end does. Returns how
-     * many batches it cleaned.
+     * aborted while queued): their chunk jobs not ended are ABORTED (dropped if the batch was still in START, before
+     * any chunk could run), their stored chunk records deleted and their flex-queue slot freed, as the runner's own
+     * end does; also the records of batches whose runner ended them but did not get to delete them. Returns how many
+     * batches it cleaned.
      */
     int endOrphaned(Instant now);
 
