@@ -104,7 +104,12 @@ final class BatchRecords {
             int c = i + 1;
             Object v = switch (cols.kinds()[i]) {
                 case 'L' -> rs.getLong(c);
-                case 'N' -> rs.getBigDecimal(c);
+                case 'N' -> {
+                    // Kept as the database's text, which reads back as the same BigDecimal: no parse and format here.
+                    // NaN and the infinities are no BigDecimal: the driver refuses them, as it did before.
+                    String t = rs.getString(c);
+                    yield t == null || t.isEmpty() || t.charAt(t.length() - 1) > '9' ? rs.getBigDecimal(c) : t;
+                }
                 case 'D' -> rs.getDouble(c);
                 case 'B' -> rs.getBoolean(c);
                 case 'T' -> {
