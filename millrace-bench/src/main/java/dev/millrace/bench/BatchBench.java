@@ -86,14 +86,14 @@ final class BatchBench implements Callable<Integer> {
             try (Millrace m = node(s).start()) {
                 TenantId tenant = s.tenant(0);
                 run(m, s, tenant, table, Math.min(rows, 20_000)); // warm-up
-                double[] total = new double[4];
+                double[] total = new double[5];
                 for (int r = 0; r < options.rounds; r++) {
                     double[] t = run(m, s, tenant, table, rows);
-                    System.err.printf("batch round %d: %.0f rows/s end to end, start %.0f ms, %.3f ms per chunk%n", r,
-                            t[0], t[1], t[2]);
-                    for (int i = 0; i < 4; i++) total[i] += t[i];
+                    System.err.printf("batch round %d: %.0f rows/s end to end, start %.0f ms, cut %.0f ms,"
+                            + " %.3f ms per chunk%n", r, t[0], t[1], t[4], t[2]);
+                    for (int i = 0; i < total.length; i++) total[i] += t[i];
                 }
-                for (int i = 0; i < 4; i++) total[i] /= options.rounds;
+                for (int i = 0; i < total.length; i++) total[i] /= options.rounds;
                 double[] floor = commitFloor(s);
                 long[] heapSmall = heap(m, s, tenant, table, rows / 10);
                 long[] heapFull = heap(m, s, tenant, table, rows);
@@ -103,6 +103,7 @@ final class BatchBench implements Callable<Integer> {
                         .put("chunks", (rows + scope - 1) / scope)
                         .put("rowsPerSec", total[0])
                         .put("startMs", total[1])
+                        .put("cutMs", total[4])
                         .put("chunkOverheadMs", total[2])
                         .put("chunkPhaseRowsPerSec", total[3])
                         .put("commitFloorP50Ms", floor[0])
@@ -130,7 +131,10 @@ final class BatchBench implements Callable<Integer> {
                 .build();
     }
 
-    /** One batch over the first {@code rows} rows; returns {rows/s, start ms, ms per chunk, chunk-phase rows/s}. */
+    /**
+     * One batch over the first {@code rows} rows; returns {rows/s, start ms, ms per chunk, chunk-phase rows/s, cut
+     * ms}. The cut's end is when its last chunk job was written (chunk jobs are written with their chunks).
+     */
     private double[] run(Millrace m, Setup s, TenantId tenant, String table, int rows) throws InterruptedException {
         CountRows batch = new CountRows("(SELECT * FROM " + table + " WHERE id <= " + rows + ") AS t");
         long t0 = System.nanoTime();
@@ -144,12 +148,13 @@ final class BatchBench implements Callable<Integer> {
         long firstStart = micros(s, "SELECT MIN(started_at) " + chunks);
         long lastEnd = micros(s, "SELECT MAX(completed_at) " + chunks);
         long batchStart = micros(s, "SELECT started_at FROM " + s.table("mr_job") + " WHERE id = '" + id.value() + "'");
+        long cutEnd = micros(s, "SELECT MAX(created_at) " + chunks);
         int n = done.totalJobItems();
         double chunkPhaseMs = (lastEnd - firstStart) / 1000.0;
         // Prune the chunk jobs so rounds do not pile up rows in the job table.
         s.db.execute("DELETE " + chunks);
         return new double[] {rows / (nanos / 1e9), (firstStart - batchStart) / 1000.0, chunkPhaseMs / n,
-                rows / (chunkPhaseMs / 1000.0)};
+                rows / (chunkPhaseMs / 1000.0), (cutEnd - batchStart) / 1000.0};
     }
 
     /**

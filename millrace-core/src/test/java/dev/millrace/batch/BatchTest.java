@@ -83,8 +83,8 @@ class BatchTest extends DatabaseTest {
         assertThat(d.queryLong("SELECT total * 100 FROM " + t(d, "bt_result"))).isEqualTo(500_500);
         assertThat(d.queryLong("SELECT chunks FROM " + t(d, "bt_result"))).isEqualTo(10);
         assertThat(TestBatches.EVENTS).containsExactly("sum:start", "sum:finish");
-        assertThat(d.queryLong("SELECT COUNT(*) FROM \"" + d.schema() + "\".mr_batch_chunk"))
-                .as("chunk records are deleted when the batch ends").isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(d.queryLong("SELECT COUNT(*) FROM \""
+                + d.schema() + "\".mr_batch_chunk")).as("chunk records are deleted once the batch ended").isZero());
     }
 
     @ParameterizedTest

@@ -46,6 +46,26 @@ public final class TestBatches {
     }
 
     /**
+     * Creates {@code bt_pause(ms)} in the schema: sleeps, then returns true. In a query's WHERE clause it makes
+     * the query slow to stream, row by row, so its cut is still running while its first chunks run.
+     */
+    public static void createPause(dev.millrace.testing.TestDatabase d) {
+        String s = "\"" + d.schema() + "\".";
+        if (d.db() == dev.millrace.testing.Db.POSTGRES) {
+            d.execute("CREATE OR REPLACE FUNCTION " + s + "bt_pause(ms INT) RETURNS BOOLEAN LANGUAGE plpgsql AS"
+                    + " $$ BEGIN PERFORM pg_sleep(ms / 1000.0); RETURN TRUE; END $$");
+        } else {
+            d.execute("CREATE ALIAS IF NOT EXISTS " + s + "bt_pause FOR '" + TestBatches.class.getName() + ".pause'");
+        }
+    }
+
+    /** H2's {@code bt_pause}. */
+    public static boolean pause(int millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return true;
+    }
+
+    /**
      * Sums the items' amounts across chunks (stateful), marks each id done in the chunk's transaction, fails the
      * chunk holding {@code failOn} after writing, and writes the sum in finish.
      */
@@ -105,6 +125,43 @@ public final class TestBatches {
                 ps.setInt(4, records);
                 ps.executeUpdate();
             }
+        }
+    }
+
+    /**
+     * {@link SumItems} over a query that is slow to stream ({@code bt_pause} on each row, in the table's own order):
+     * its first chunks run while the rest is still being cut. Each chunk notes its first id in EVENTS.
+     */
+    public static class SlowCut extends SumItems {
+        int rowPauseMillis;
+        String extraCondition = "";
+
+        SlowCut() {
+        }
+
+        public SlowCut(String schema, String tag, long pauseMillis, int rowPauseMillis) {
+            super(schema, tag, Set.of(), pauseMillis);
+            this.rowPauseMillis = rowPauseMillis;
+        }
+
+        /** Adds a condition to the query's WHERE clause (one that fails mid-way, for instance). */
+        SlowCut where(String condition) {
+            this.extraCondition = " AND " + condition;
+            return this;
+        }
+
+        @Override
+        public BatchSource.Query start(BatchContext ctx) {
+            EVENTS.add(tag + ":start");
+            String s = "\"" + schema + "\".";
+            return BatchSource.query("SELECT id, amount, name FROM " + s + "bt_item WHERE id > ?" + extraCondition
+                    + " AND " + s + "bt_pause(" + rowPauseMillis + ")", 0);
+        }
+
+        @Override
+        public void execute(BatchContext ctx, List<Row> scope) throws Exception {
+            EVENTS.add(tag + ":chunk:" + scope.get(0).getLong("id"));
+            super.execute(ctx, scope);
         }
     }
 

@@ -19,6 +19,7 @@ public final class BatchChildNode {
                 .workers(Integer.parseInt(args[5]))
                 .pollInterval(Duration.ofMillis(50))
                 .register(TestBatches.SumItems.class)
+                .register(TestBatches.SlowCut.class)
                 .build()
                 .start()) {
             System.out.println(ChildNode.STARTED + node.nodeId());

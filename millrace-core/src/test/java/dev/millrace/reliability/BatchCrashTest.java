@@ -18,7 +18,10 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A stateful batch whose node is killed with SIGKILL mid-batch resumes on another node without losing or repeating a chunk. */
+/**
+ * A stateful batch whose node is killed with SIGKILL mid-batch resumes on another node without losing or repeating a
+ * chunk, also when it was killed while its query was still being cut.
+ */
 class BatchCrashTest extends DatabaseTest {
     static final TenantId ACME = TenantId.of("acme");
     static final Duration LEASE = Duration.ofSeconds(2);
@@ -66,5 +69,58 @@ class BatchCrashTest extends DatabaseTest {
         assertThat(survivor.batches().chunks(ACME, id)).hasSize(60).allMatch(c -> c.status() == JobStatus.COMPLETED);
         assertThat(survivor.batches().chunks(ACME, id).stream().filter(c -> "doomed".equals(c.node())).count())
                 .as("chunks committed by the dead node").isEqualTo(committedByDoomed / 10);
+    }
+
+    @Test
+    void statefulBatchKilledWhileItsQueryIsStillBeingCutResumesTheCutAndProcessesEveryRowOnce() throws Exception {
+        TestDatabase d = database(Db.POSTGRES);
+        Millrace survivor = node(d.builder().nodeId("survivor").lease(LEASE).pollInterval(Duration.ofMillis(50))
+                .register(TestBatches.SlowCut.class));
+        tenants(survivor, ACME);
+        TestBatches.createTables(d, 1_200);
+        TestBatches.createPause(d);
+        String s = "\"" + d.schema() + "\".";
+        // 1,200 rows at 4 ms each: the first fetch's chunks run within a second, the rest of the cut takes ~4 s.
+        JobId id = survivor.executeBatch(ACME, new TestBatches.SlowCut(d.schema(), "cutcrash", 20, 4), 10);
+
+        ChildJvm doomed = closeAfter(ChildJvm.start("doomed", d.schema(), LEASE, 2, BatchChildNode.class));
+        await("the child to commit chunks while it still cuts").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(10)).until(() -> {
+                    doomed.assertAlive();
+                    return d.queryLong("SELECT COUNT(*) FROM " + s + "bt_done") >= 50
+                            && d.queryLong("SELECT COUNT(*) FROM " + s + "mr_batch WHERE phase = 'CUT'") == 1;
+                });
+        assertThat(doomed.kill()).isEqualTo(ChildJvm.SIGKILL_EXIT);
+        doomed.awaitSessionsGone(d);
+        assertThat(d.queryLong("SELECT COUNT(*) FROM " + s + "mr_batch WHERE phase = 'CUT'"))
+                .as("killed while cutting").isEqualTo(1);
+        long committedByDoomed = d.queryLong("SELECT COUNT(*) FROM " + s + "bt_done");
+        long cutByDoomed = d.queryLong("SELECT COUNT(*) FROM " + s + "mr_batch_chunk");
+        assertThat(cutByDoomed).as("chunks stored before the kill").isLessThan(120);
+        JobRecord mid = survivor.jobs().find(ACME, id).orElseThrow();
+        assertThat(mid.status()).isEqualTo(JobStatus.PROCESSING);
+        assertThat(mid.jobItemsProcessed()).isEqualTo((int) committedByDoomed / 10);
+
+        survivor.start();
+        JobRecord done = await("the batch to end on the survivor").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> survivor.jobs().find(ACME, id).orElseThrow(), j -> j.status().isTerminal());
+
+        assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(done.attempt()).as("resumed by a second attempt").isEqualTo(2);
+        assertThat(done.totalJobItems()).isEqualTo(120);
+        assertThat(done.jobItemsProcessed()).isEqualTo(120);
+        assertThat(done.numberOfErrors()).isZero();
+        // The cut went on after the rows cut before the kill: each row in one chunk, each chunk committed once.
+        assertThat(d.queryLong("SELECT COUNT(*) FROM " + s + "bt_done")).as("every item done once").isEqualTo(1_200);
+        assertThat(d.queryLong("SELECT COUNT(DISTINCT id) FROM " + s + "bt_done")).isEqualTo(1_200);
+        assertThat(d.queryLong("SELECT records FROM " + s + "bt_result")).isEqualTo(1_200);
+        assertThat(d.queryLong("SELECT chunks FROM " + s + "bt_result")).isEqualTo(120);
+        assertThat(d.queryLong("SELECT total * 100 FROM " + s + "bt_result")).isEqualTo(1_200L * 1_201 / 2);
+        assertThat(survivor.batches().chunks(ACME, id)).hasSize(120).allMatch(c -> c.status() == JobStatus.COMPLETED);
+        assertThat(survivor.batches().chunks(ACME, id).stream().filter(c -> "doomed".equals(c.node())).count())
+                .as("chunks committed by the dead node").isEqualTo(committedByDoomed / 10);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(d.queryLong("SELECT COUNT(*) FROM " + s + "mr_batch_chunk")).isZero());
     }
 }

@@ -97,26 +97,6 @@ final class BatchRecords {
         return out.toString();
     }
 
-    /**
-     * The start of a chunk's JSON as {@link #writeRows} writes it, up to its rows: what a cut in the database puts
-     * before the rows it aggregates (and the closing brace after them).
-     */
-    static String rowsHeader(Columns cols) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeArrayFieldStart("c");
-            for (String l : cols.labels()) g.writeString(l);
-            g.writeEndArray();
-            g.writeStringField("k", new String(cols.kinds()));
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        String json = out.toString();
-        return json.substring(0, json.length() - 1) + ",\"r\":";
-    }
-
     /** One row's values from the result set, as {@link #writeRows} keeps them. */
     static Object[] read(ResultSet rs, Columns cols) throws SQLException {
         Object[] row = new Object[cols.kinds().length];
@@ -124,7 +104,12 @@ final class BatchRecords {
             int c = i + 1;
             Object v = switch (cols.kinds()[i]) {
                 case 'L' -> rs.getLong(c);
-                case 'N' -> rs.getBigDecimal(c);
+                case 'N' -> {
+                    // Kept as the database's text, which reads back as the same BigDecimal: no parse and format here.
+                    // NaN and the infinities are no BigDecimal: the driver refuses them, as it did before.
+                    String t = rs.getString(c);
+                    yield t == null || t.isEmpty() || t.charAt(t.length() - 1) > '9' ? rs.getBigDecimal(c) : t;
+                }
                 case 'D' -> rs.getDouble(c);
                 case 'B' -> rs.getBoolean(c);
                 case 'T' -> {

@@ -30,6 +30,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -47,19 +48,29 @@ import javax.sql.DataSource;
  * {@code finish}; the batch's end commits with finish's work and lets the flex queue move on.
  *
  * <p>Nothing of the source is held across executions: chunks are cut into the store as start streams the
- * source, and each chunk reads its own records back. A batch whose node dies is rescued like any job and
- * resumes at its first chunk not ended, with the state the last committed chunk stored.
+ * source, and each chunk reads its own records back. A query source is cut on a thread of its own while the
+ * chunks already stored run (phase CUT), so the batch does not wait for the whole cut before its first chunk;
+ * an iterable is cut first (its size is checked against the tenant's limit before any chunk runs). A batch whose
+ * node dies is rescued like any job and resumes at its first chunk not ended, with the state the last committed
+ * chunk stored; if it died while cutting, the cut resumes after the records already stored.
  */
 final class BatchRunner {
     private static final Logger LOG = LoggerFactory.getLogger(BatchRunner.class);
     /** Chunks read from the store in one query. */
     static final int PREFETCH = 32;
-    /** Records cut before they are written out (bounds the heap while a source is cut). */
-    static final int CUT_FLUSH_RECORDS = 20_000;
-    /** Rows a query source's cursor fetches per round trip. */
-    static final int FETCH_SIZE = 2_000;
+    /**
+     * Records cut before they are written out (bounds the heap while a source is cut); a query's cursor fetches as
+     * many rows per round trip, rounded to whole chunks.
+     */
+    static final int CUT_FLUSH_RECORDS = 5_000;
+    /** Rows of a query's first fetch, at least: small, so the first chunks are stored soon. */
+    static final int FIRST_FETCH_ROWS = 100;
     static final int MESSAGE_MAX = 5_000;
     static final int SCOPE_IDS_MAX = 40_000;
+    /** How long the chunk loop waits for the cut at a time before it looks at abort again. */
+    static final long CUT_WAIT_MILLIS = 100;
+    /** How long stopping a cut waits for its thread (a flush in progress) to end. */
+    static final long CUT_STOP_MILLIS = 10_000;
 
     private enum Outcome { DONE, ABORTED, STOPPED }
 
@@ -67,14 +78,31 @@ final class BatchRunner {
     private final BatchStore store;
     private final BatchRecords records;
     private final Map<String, DataSource> sources;
+    private final java.util.concurrent.Semaphore cutsBesideChunks;
     private final BooleanSupplier shuttingDown;
 
-    BatchRunner(Core core, BatchStore store, Map<String, DataSource> sources, BooleanSupplier shuttingDown) {
+    /**
+     * @param cutsBesideChunks permits for cuts on a thread of their own, shared by the node's runners (see
+     *                         {@link #cutsBesideChunks(int)})
+     */
+    BatchRunner(Core core, BatchStore store, Map<String, DataSource> sources,
+                java.util.concurrent.Semaphore cutsBesideChunks, BooleanSupplier shuttingDown) {
         this.core = core;
         this.store = store;
         this.records = new BatchRecords(core.codec());
         this.sources = Map.copyOf(sources);
+        this.cutsBesideChunks = cutsBesideChunks;
         this.shuttingDown = shuttingDown;
+    }
+
+    /**
+     * How many batches of a node may cut their query beside their chunks at once: half the workers, 1 to 4. Such a
+     * batch holds two connections for a while (its chunks' and its query's cursor), where a worker otherwise holds
+     * one; the bound keeps that within the six connections a pool has beyond one per worker, so the cuts' and
+     * chunks' short transactions always find one. A further batch cuts its query before its first chunk.
+     */
+    static int cutsBesideChunks(int workers) {
+        return Math.max(1, Math.min(4, workers / 2));
     }
 
     /** Runs the batch as far as this attempt can; it ends the batch itself. */
@@ -90,64 +118,88 @@ final class BatchRunner {
             end(ctx, JobStatus.FAILED, e, BatchPhase.START);
             return;
         }
-        if (row.phase().equals("START")) {
-            row = start(ctx, row, type);
-            if (row == null) return;
-        }
-        if (!row.phase().equals("EXECUTE")) return;
-        Outcome outcome;
+        Cutter cutter = null;
         try {
-            outcome = chunks(ctx, row, type);
-        } catch (RuntimeException | SQLException e) {
-            if (ctx.isAbortRequested()) {
-                end(ctx, JobStatus.ABORTED, null, null);
-            } else if (shuttingDown.getAsBoolean()) {
-                leave(ctx, e);
-            } else {
-                end(ctx, JobStatus.FAILED, e, BatchPhase.EXECUTE);
+            if (row.phase().equals("START")) {
+                Started started = start(ctx, row, type);
+                if (started == null) return;
+                row = started.row();
+                cutter = started.cutter();
+            } else if (row.phase().equals("CUT")) {
+                cutter = resumeCut(ctx, row, type);
+                if (cutter == null) return;
             }
-            return;
+            if (!row.phase().equals("EXECUTE") && !row.phase().equals("CUT")) return;
+            Outcome outcome = null;
+            Throwable failure = null;
+            BatchPhase failedIn = null;
+            try {
+                outcome = chunks(ctx, row, type, cutter == null ? ChunkFeed.cut() : cutter.feed);
+            } catch (CutFailed e) {
+                failure = e.getCause();
+                failedIn = BatchPhase.START;
+            } catch (RuntimeException | SQLException e) {
+                failure = e;
+                failedIn = BatchPhase.EXECUTE;
+            }
+            // The batch ends only once its cut stopped: no chunk is stored after the end marked the rest ABORTED.
+            if (cutter != null) cutter.stop();
+            if (failure != null) {
+                if (ctx.isAbortRequested()) end(ctx, JobStatus.ABORTED, null, null);
+                else if (shuttingDown.getAsBoolean()) leave(ctx, failure);
+                else end(ctx, JobStatus.FAILED, failure, failedIn);
+                return;
+            }
+            if (outcome == Outcome.ABORTED) {
+                end(ctx, JobStatus.ABORTED, null, null);
+                return;
+            }
+            if (outcome == Outcome.STOPPED) return;
+            finish(ctx, row, type);
+        } finally {
+            if (cutter != null) cutter.stop();
         }
-        if (outcome == Outcome.ABORTED) {
-            end(ctx, JobStatus.ABORTED, null, null);
-            return;
-        }
-        if (outcome == Outcome.STOPPED) return;
-        finish(ctx, row, type);
     }
 
     // ---- start
 
-    private BatchRow start(BatchContextImpl ctx, BatchRow row, Class<?> type) {
+    /** The batch after start: its row, and the cut still running beside the chunks (null once the cut is whole). */
+    private record Started(BatchRow row, Cutter cutter) {
+    }
+
+    private Started start(BatchContextImpl ctx, BatchRow row, Class<?> type) {
         ClaimedJob job = ctx.job;
         if (!store.beginStart(job.id(), job.attempt(), core.clock().instant())) return null;
         ctx.phase(BatchPhase.START);
         try {
             @SuppressWarnings("unchecked")
             Batchable<Object> batch = (Batchable<Object>) core.codec().read(job.payload(), type, "batch");
-            Executions.set(ctx);
-            ctx.limits().attach();
-            BatchSource<?> source;
-            try {
-                source = batch.start(ctx);
-            } finally {
-                Executions.clear();
-                ExecutionLimits.detach();
-            }
-            // A limit breached is final even if the batch caught the exception.
-            ctx.limits().checkBreach();
-            if (source == null) throw new IllegalStateException("start returned null: expected a BatchSource");
-            ctx.checkAbort();
+            BatchSource<?> source = callStart(ctx, batch);
             if (ctx.openConnection() != null) ctx.openConnection().commit();
             String state = core.codec().write(batch, "batch");
-            Cut cut = cut(ctx, source, row.scope(), type);
+            if (source instanceof BatchSource.Query q) {
+                DataSource ds = querySource(q, row.scope(), type);
+                if (!store.beginCut(job.id(), job.attempt(), state, Row.class.getName(), core.clock().instant())) {
+                    return null;
+                }
+                Cutter cutter = new Cutter(ctx, q, ds, row.scope(), new BatchStore.CutSoFar(0, 0));
+                cutter.start(cutsBesideChunks.tryAcquire());
+                return new Started(new BatchRow(row.id(), row.tenant(), row.scope(), "CUT", state, Row.class.getName(),
+                        0), cutter);
+            }
+            Cut cut = cutItems(ctx, (BatchSource.Items<?>) source, row.scope(), type);
             if (!store.beginExecute(job.id(), job.attempt(), cut.chunks, cut.records, cut.recordType, state,
                     core.clock().instant())) {
                 return null;
             }
             ctx.logger.add(LogLevel.INFO, "batch started: " + cut.records + " records in " + cut.chunks + " chunks of "
                     + row.scope(), null);
-            return new BatchRow(row.id(), row.tenant(), row.scope(), "EXECUTE", state, cut.recordType, cut.chunks);
+            return new Started(new BatchRow(row.id(), row.tenant(), row.scope(), "EXECUTE", state, cut.recordType,
+                    cut.chunks), null);
+        } catch (LostLease e) {
+            rollback(ctx.openConnection(), e);
+            lost(ctx);
+            return null;
         } catch (Throwable t) {
             Thread.interrupted();
             rollback(ctx.openConnection(), t);
@@ -158,17 +210,65 @@ final class BatchRunner {
         }
     }
 
+    /**
+     * Resumes a cut an earlier attempt left unfinished: start runs again only for its source (its work committed the
+     * first time, so this run's is rolled back), and the cut goes on after the records already stored. The chunks
+     * stored keep the rows they were cut with; the rest are the query's rows now, which are the same rows where the
+     * query has a stable order (ORDER BY a key) and its rows did not change.
+     */
+    private Cutter resumeCut(BatchContextImpl ctx, BatchRow row, Class<?> type) {
+        ClaimedJob job = ctx.job;
+        ctx.phase(BatchPhase.START);
+        try {
+            @SuppressWarnings("unchecked")
+            Batchable<Object> batch = (Batchable<Object>) core.codec().read(job.payload(), type, "batch");
+            BatchSource<?> source = callStart(ctx, batch);
+            rollback(ctx.openConnection(), new IllegalStateException("rolling back start's work on resume"));
+            if (!(source instanceof BatchSource.Query q)) {
+                throw new IllegalStateException("batch " + job.id() + " was cutting a query source when its attempt "
+                        + (job.attempt() - 1) + " stopped, but start now returned " + source.getClass().getSimpleName()
+                        + ": expected a query source, to resume its cut");
+            }
+            DataSource ds = querySource(q, row.scope(), type);
+            BatchStore.CutSoFar cut = store.cutSoFar(job.id());
+            ctx.logger.add(LogLevel.INFO, "batch resumed: its cut goes on after " + cut.records() + " records in "
+                    + cut.chunks() + " chunks", null);
+            Cutter cutter = new Cutter(ctx, q, ds, row.scope(), cut);
+            cutter.start(cutsBesideChunks.tryAcquire());
+            return cutter;
+        } catch (Throwable t) {
+            Thread.interrupted();
+            rollback(ctx.openConnection(), t);
+            if (ctx.isAbortRequested()) end(ctx, JobStatus.ABORTED, null, null);
+            else if (shuttingDown.getAsBoolean()) leave(ctx, t);
+            else end(ctx, JobStatus.FAILED, t, BatchPhase.START);
+            return null;
+        }
+    }
+
+    /** Runs the batch's start; its source, never null. */
+    private BatchSource<?> callStart(BatchContextImpl ctx, Batchable<Object> batch) throws Exception {
+        Executions.set(ctx);
+        ctx.limits().attach();
+        BatchSource<?> source;
+        try {
+            source = batch.start(ctx);
+        } finally {
+            Executions.clear();
+            ExecutionLimits.detach();
+        }
+        // A limit breached is final even if the batch caught the exception.
+        ctx.limits().checkBreach();
+        if (source == null) throw new IllegalStateException("start returned null: expected a BatchSource");
+        ctx.checkAbort();
+        return source;
+    }
+
     private record Cut(int chunks, long records, String recordType) {
     }
 
-    private Cut cut(BatchContextImpl ctx, BatchSource<?> source, int scope, Class<?> type) throws Exception {
-        return switch (source) {
-            case BatchSource.Query q -> cutQuery(ctx, q, scope, type);
-            case BatchSource.Items<?> items -> cutItems(ctx, items, scope, type);
-        };
-    }
-
-    private Cut cutQuery(BatchContextImpl ctx, BatchSource.Query q, int scope, Class<?> type) throws Exception {
+    /** Checks a query source against the batch; the data source its query runs on. */
+    private DataSource querySource(BatchSource.Query q, int scope, Class<?> type) {
         if (scope > BatchSource.MAX_QUERY_SCOPE) {
             throw new IllegalArgumentException("scope " + scope + " is out of range for a query source: expected 1 to "
                     + BatchSource.MAX_QUERY_SCOPE);
@@ -183,91 +283,228 @@ final class BatchRunner {
             throw new IllegalArgumentException("batch data source '" + q.dataSource() + "' is not registered: expected one"
                     + " of " + sources.keySet() + " (Millrace.builder().applicationDataSource(name, dataSource))");
         }
-        if (ds == core.dataSource() && store.cutsInDatabase()) {
-            Cut inDatabase = cutInDatabase(ctx, q, scope, ds);
-            if (inDatabase != null) return inDatabase;
-        }
-        ChunkWriter writer = new ChunkWriter(ctx, scope);
-        // A server-side cursor: PostgreSQL streams only with autocommit off and a fetch size; the rows are
-        // written out chunk by chunk, so the heap holds at most one flush of them.
-        try (Connection c = ds.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(q.sql(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-                ps.setFetchSize(FETCH_SIZE);
-                for (int i = 0; i < q.params().size(); i++) ps.setObject(i + 1, q.params().get(i));
-                try (ResultSet rs = ps.executeQuery()) {
-                    BatchRecords.Columns cols = BatchRecords.Columns.of(rs.getMetaData());
-                    List<Object[]> chunk = new ArrayList<>(scope);
-                    long n = 0;
-                    while (rs.next()) {
-                        if (++n > BatchSource.MAX_QUERY_ROWS) {
-                            throw new LimitException("too many query rows for a batch: more than "
-                                    + BatchSource.MAX_QUERY_ROWS + " (limit of a query source)");
-                        }
-                        chunk.add(BatchRecords.read(rs, cols));
-                        if (chunk.size() == scope) {
-                            writer.add(records.writeRows(cols, chunk), chunk.size());
-                            chunk = new ArrayList<>(scope);
-                            if ((n & 0xFFFF) == 0) ctx.checkAbort();
-                        }
-                    }
-                    if (!chunk.isEmpty()) writer.add(records.writeRows(cols, chunk), chunk.size());
-                }
-            } finally {
-                c.rollback();
-                c.setAutoCommit(auto);
-            }
-        }
-        writer.flush();
-        return new Cut(writer.chunks, writer.records, Row.class.getName());
+        return ds;
     }
 
     /**
-     * Cuts a query on the Millrace database inside the database, so its rows never travel through this node; null
-     * when the query's columns have kinds only the node writes (floating point, date and time: their text forms
-     * differ from the node's), too many columns for one JSON row, or the statement fails (the streaming cut then
-     * runs and reports the query's own error).
+     * Cuts a query source on a thread of its own while the batch's chunks run: the rows are streamed with a
+     * server-side cursor (autocommit off and a fetch size, so PostgreSQL sends rows in batches) and written out a
+     * flush at a time, each flush committed before its chunks may run, so the heap holds at most one flush. The
+     * first flushes are small, so the first chunk starts early; the cursor is closed when the cut ends.
      */
-    private Cut cutInDatabase(BatchContextImpl ctx, BatchSource.Query q, int scope, DataSource ds) throws SQLException {
-        String sql = q.sql().strip();
-        while (sql.endsWith(";")) sql = sql.substring(0, sql.length() - 1).strip();
-        BatchRecords.Columns cols;
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            // The driver describes the statement without running it; its parameters must be bound first.
-            for (int i = 0; i < q.params().size(); i++) ps.setObject(i + 1, q.params().get(i));
-            java.sql.ResultSetMetaData md = ps.getMetaData();
-            if (md == null) return null;
-            cols = BatchRecords.Columns.of(md);
-            for (int i = 0; i < cols.kinds().length; i++) {
-                // Bit strings also report as BIT: only real booleans become JSON booleans in the database.
-                if (cols.kinds()[i] == 'B' && !"bool".equalsIgnoreCase(md.getColumnTypeName(i + 1))) return null;
+    private final class Cutter {
+        final ChunkFeed feed = new ChunkFeed();
+        private final BatchContextImpl ctx;
+        private final BatchSource.Query query;
+        private final DataSource ds;
+        private final int scope;
+        private final BatchStore.CutSoFar from;
+        private volatile boolean stopping;
+        private volatile Statement statement;
+        private Thread thread;
+
+        Cutter(BatchContextImpl ctx, BatchSource.Query query, DataSource ds, int scope, BatchStore.CutSoFar from) {
+            this.ctx = ctx;
+            this.query = query;
+            this.ds = ds;
+            this.scope = scope;
+            this.from = from;
+        }
+
+        /**
+         * Cuts on a thread of its own when {@code beside} (a permit taken, given back when the cut ends), else here,
+         * whole, before any chunk runs.
+         */
+        void start(boolean beside) {
+            if (!beside) {
+                run(false);
+                return;
             }
-        } catch (SQLException e) {
-            LOG.debug("batch {}: its query cannot be described ({}); cutting on the node", ctx.job.id(), e.getMessage());
-            return null;
+            thread = Thread.ofPlatform().daemon().name("millrace-cut-" + ctx.job.id().toString().substring(0, 8))
+                    .start(() -> run(true));
         }
-        String kinds = new String(cols.kinds());
-        if (kinds.isEmpty() || kinds.length() > IN_DATABASE_MAX_COLUMNS || !kinds.matches("[LNSBO]+")) return null;
-        UUID base = core.enqueuer().nextId();
-        String prefix = base.toString().replace("-", "").substring(0, 24);
-        BatchStore.StoredCut cut;
-        try {
-            cut = store.cutQuery(new BatchStore.QueryCut(ctx.job.id(), ctx.job.tenant(), ctx.job.className(), sql,
-                    q.params(), kinds, BatchRecords.rowsHeader(cols), scope, BatchSource.MAX_QUERY_ROWS, prefix,
-                    core.clock().instant()));
-        } catch (StoreException e) {
-            LOG.warn("batch {}: cutting in the database failed ({}); cutting on the node", ctx.job.id(), e.getMessage());
-            return null;
+
+        private void run(boolean permit) {
+            try {
+                ChunkWriter writer = new ChunkWriter(ctx, scope, from, feed);
+                cut(writer);
+                writer.flush();
+                if (!store.endCut(ctx.job.id(), ctx.job.attempt(), writer.chunks, writer.records,
+                        core.clock().instant())) {
+                    feed.lost();
+                    return;
+                }
+                ctx.logger.add(LogLevel.INFO, "batch cut: " + writer.records + " records in " + writer.chunks
+                        + " chunks of " + scope, null);
+                feed.cutWhole();
+            } catch (LostLease e) {
+                feed.lost();
+            } catch (Throwable t) {
+                feed.failed(t);
+            } finally {
+                if (permit) cutsBesideChunks.release();
+            }
         }
-        return new Cut(cut.chunks(), cut.records(), Row.class.getName());
+
+        private void cut(ChunkWriter writer) throws SQLException {
+            long skip = from.records();
+            int fullFetch = scope * Math.max(1, CUT_FLUSH_RECORDS / scope);
+            // A small first fetch (whole chunks), so the first chunks are stored soon; then full ones.
+            int fetch = skip > 0 ? fullFetch : Math.min(fullFetch, scope * Math.max(2, FIRST_FETCH_ROWS / scope + 1));
+            try (Connection c = ds.getConnection()) {
+                boolean auto = c.getAutoCommit();
+                c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement(query.sql(), ResultSet.TYPE_FORWARD_ONLY,
+                        ResultSet.CONCUR_READ_ONLY)) {
+                    statement = ps;
+                    ps.setFetchSize(fetch);
+                    for (int i = 0; i < query.params().size(); i++) ps.setObject(i + 1, query.params().get(i));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        BatchRecords.Columns cols = BatchRecords.Columns.of(rs.getMetaData());
+                        List<Object[]> chunk = new ArrayList<>(scope);
+                        long n = 0;
+                        int fetched = 0;
+                        while (rs.next()) {
+                            if (++n > BatchSource.MAX_QUERY_ROWS) {
+                                throw new LimitException("too many query rows for a batch: more than "
+                                        + BatchSource.MAX_QUERY_ROWS + " (limit of a query source)");
+                            }
+                            // Rows an earlier attempt cut already.
+                            if (n > skip) {
+                                chunk.add(BatchRecords.read(rs, cols));
+                                if (chunk.size() == scope) {
+                                    if (stopping || ctx.isAbortRequested()) throw new CutStopped();
+                                    writer.add(records.writeRows(cols, chunk), chunk.size());
+                                    chunk = new ArrayList<>(scope);
+                                }
+                            }
+                            if (++fetched == fetch) {
+                                if (stopping) throw new CutStopped();
+                                // The next row is a round trip away, maybe a slow one: store what is cut first.
+                                writer.flush();
+                                fetched = 0;
+                                if (fetch != fullFetch) {
+                                    fetch = fullFetch;
+                                    rs.setFetchSize(fetch);
+                                }
+                            }
+                        }
+                        if (!chunk.isEmpty()) writer.add(records.writeRows(cols, chunk), chunk.size());
+                    }
+                } finally {
+                    statement = null;
+                    c.rollback();
+                    c.setAutoCommit(auto);
+                }
+            }
+        }
+
+        /** Stops the cut (if it still runs) and waits for its thread, so nothing is stored after this returns. */
+        void stop() {
+            if (thread == null || !thread.isAlive()) return;
+            stopping = true;
+            Statement s = statement;
+            if (s != null) {
+                try {
+                    s.cancel();
+                } catch (SQLException | RuntimeException e) {
+                    LOG.debug("batch {}: could not cancel its cut's query: {}", ctx.job.id(), e.getMessage());
+                }
+            }
+            try {
+                thread.join(CUT_STOP_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // A flush that commits late is fenced: once the batch ended, its chunks are not stored.
+            if (thread.isAlive()) {
+                LOG.warn("batch {}: its cut did not stop within {} ms", ctx.job.id(), CUT_STOP_MILLIS);
+            }
+        }
     }
 
-    /** PostgreSQL functions take at most 100 arguments: one JSON row is built from at most that many columns. */
-    static final int IN_DATABASE_MAX_COLUMNS = 100;
+    /** The cut was stopped (abort, shutdown, the chunks ended otherwise). */
+    private static final class CutStopped extends RuntimeException {
+        CutStopped() {
+            super("the cut was stopped", null, false, false);
+        }
+    }
+
+    /** This attempt no longer owns the batch (another attempt does): it stops and writes nothing more. */
+    private static final class LostLease extends RuntimeException {
+        LostLease() {
+            super("the batch's lease was lost", null, false, false);
+        }
+    }
+
+    /** The cut running beside the chunks failed: the batch fails in START, as when start itself throws. */
+    private static final class CutFailed extends RuntimeException {
+        CutFailed(Throwable cause) {
+            super(cause.toString(), cause, false, false);
+        }
+    }
+
+    /**
+     * What a cut running beside the chunks has stored so far: the chunk loop reads the stored chunks and, when it
+     * has caught up, waits here for the next flush. A feed for a batch whose cut is whole says so at once.
+     */
+    static final class ChunkFeed {
+        private int flushes;
+        private boolean whole;
+        private boolean lost;
+        private Throwable failure;
+
+        /** A feed whose cut is whole. */
+        static ChunkFeed cut() {
+            ChunkFeed f = new ChunkFeed();
+            f.whole = true;
+            return f;
+        }
+
+        synchronized void published() {
+            flushes++;
+            notifyAll();
+        }
+
+        synchronized void cutWhole() {
+            whole = true;
+            notifyAll();
+        }
+
+        synchronized void lost() {
+            lost = true;
+            notifyAll();
+        }
+
+        synchronized void failed(Throwable t) {
+            failure = t;
+            notifyAll();
+        }
+
+        /** How many flushes committed; read before reading the chunks, so a later flush is never missed. */
+        synchronized int flushes() {
+            return flushes;
+        }
+
+        /** Whether the cut is whole: read before reading the chunks, then nothing is stored after that read. */
+        synchronized boolean whole() {
+            return whole;
+        }
+
+        /** Throws when the cut failed or lost the batch. */
+        synchronized void check() {
+            if (failure != null) throw new CutFailed(failure);
+            if (lost) throw new LostLease();
+        }
+
+        /** Waits until a flush after {@code seen} commits or the cut ends, at most {@code millis}. */
+        synchronized void await(int seen, long millis) throws InterruptedException {
+            if (flushes == seen && !whole && !lost && failure == null) wait(millis);
+        }
+    }
 
     private Cut cutItems(BatchContextImpl ctx, BatchSource.Items<?> items, int scope, Class<?> type) {
-        ChunkWriter writer = new ChunkWriter(ctx, scope);
+        ChunkWriter writer = new ChunkWriter(ctx, scope, new BatchStore.CutSoFar(0, 0), null);
         Class<?> declared = recordType(type);
         String recordType = declared == null || declared == Object.class ? null : declared.getName();
         List<Object> chunk = new ArrayList<>();
@@ -293,17 +530,27 @@ final class BatchRunner {
         return new Cut(writer.chunks, writer.records, recordType == null ? Object.class.getName() : recordType);
     }
 
-    /** Buffers cut chunks and writes them with their chunk jobs, a flush at a time. */
+    /**
+     * Buffers cut chunks and writes them with their chunk jobs, a flush at a time, each flush fenced by the batch's
+     * attempt. Feeding chunks that run meanwhile, the first flushes are small (one chunk, then twice as many each
+     * time up to the full flush), so the first chunk waits for one chunk's rows, not for a full flush.
+     */
     private final class ChunkWriter {
         private final BatchContextImpl ctx;
-        private final int flushChunks;
+        private final ChunkFeed feed;
+        private final int fullFlush;
+        private int flushChunks;
         private final List<NewChunk> pending = new ArrayList<>();
         int chunks;
         long records;
 
-        ChunkWriter(BatchContextImpl ctx, int scope) {
+        ChunkWriter(BatchContextImpl ctx, int scope, BatchStore.CutSoFar from, ChunkFeed feed) {
             this.ctx = ctx;
-            this.flushChunks = Math.max(1, CUT_FLUSH_RECORDS / scope);
+            this.feed = feed;
+            this.fullFlush = Math.max(1, CUT_FLUSH_RECORDS / scope);
+            this.flushChunks = feed == null ? fullFlush : 1;
+            this.chunks = from.chunks();
+            this.records = from.records();
         }
 
         void add(String json, int count) {
@@ -313,8 +560,14 @@ final class BatchRunner {
         }
 
         void flush() {
-            store.addChunks(ctx.job.id(), ctx.job.tenant(), ctx.job.className(), pending, core.clock().instant());
+            if (pending.isEmpty()) return;
+            if (!store.addChunks(ctx.job.id(), ctx.job.attempt(), ctx.job.tenant(), ctx.job.className(), pending,
+                    chunks, core.clock().instant())) {
+                throw new LostLease();
+            }
             pending.clear();
+            flushChunks = Math.min(fullFlush, flushChunks * 2);
+            if (feed != null) feed.published();
         }
     }
 
@@ -377,110 +630,249 @@ final class BatchRunner {
         }
     }
 
-    private Outcome chunks(BatchContextImpl ctx, BatchRow row, Class<?> type) throws SQLException {
+    private Outcome chunks(BatchContextImpl ctx, BatchRow row, Class<?> type, ChunkFeed feed) throws SQLException {
         Chunks state = new Chunks(ctx, row, type);
         Batchable<Object> probe = state.stateful ? state.current : state.instance(row.state());
         int parallel = state.stateful ? 1 : Math.max(1, Math.min(BatchSource.MAX_PARALLEL_CHUNKS, probe.maxParallelChunks()));
-        if (parallel > 1) return parallelChunks(state, parallel);
+        try (Pending pending = new Pending(ctx, feed)) {
+            return parallel > 1 ? parallelChunks(state, parallel, pending) : serialChunks(state, pending);
+        } catch (LostLease e) {
+            lost(ctx);
+            return Outcome.STOPPED;
+        }
+    }
+
+    /**
+     * The chunks one at a time, in order, on one connection. Each chunk's end also marks the next one PROCESSING,
+     * so a chunk is marked in a transaction of its own only when it was not stored yet when the one before ended.
+     */
+    private Outcome serialChunks(Chunks state, Pending pending) throws SQLException {
+        BatchContextImpl ctx = state.ctx;
         try (Connection c = core.dataSource().getConnection()) {
-            c.setAutoCommit(false);
+            boolean auto = c.getAutoCommit();
             try {
-                int from = 0;
-                boolean firstMarked = false;
-                while (true) {
-                    List<ChunkRow> page = store.pendingChunks(ctx.job.id(), from, PREFETCH);
-                    if (page.isEmpty()) return Outcome.DONE;
-                    for (int i = 0; i < page.size(); i++) {
-                        if (ctx.isAbortRequested()) return Outcome.ABORTED;
-                        ChunkRow chunk = page.get(i);
-                        if (!firstMarked) {
-                            store.markRunning(List.of(chunk.jobId()), core.nodeId(), ctx.job.attempt(), core.clock().instant());
-                        }
-                        UUID next = i + 1 < page.size() ? page.get(i + 1).jobId() : null;
-                        Outcome o = chunk(state, chunk, c, next);
-                        if (o != Outcome.DONE) return o;
-                        firstMarked = next != null;
+                boolean marked = false;
+                Decoded decoded = null;
+                for (ChunkRow chunk = pending.next(); chunk != null; chunk = pending.next()) {
+                    if (ctx.isAbortRequested()) return Outcome.ABORTED;
+                    if (!marked) {
+                        store.markRunning(List.of(chunk.jobId()), core.nodeId(), ctx.job.attempt(),
+                                core.clock().instant());
                     }
-                    from = page.get(page.size() - 1).seq() + 1;
-                    firstMarked = false;
+                    ChunkRow next = pending.peek();
+                    // The next chunk's records are decoded while this one runs and commits.
+                    Decoded nextDecoded = next == null ? null : pending.decode(state, next);
+                    Outcome o = chunk(state, chunk, c, next == null ? null : next.jobId(),
+                            decoded != null && decoded.chunk() == chunk ? decoded : null);
+                    if (o != Outcome.DONE) return o;
+                    marked = next != null;
+                    decoded = nextDecoded;
                 }
+                return ctx.isAbortRequested() ? Outcome.ABORTED : Outcome.DONE;
+            } catch (InterruptedException e) {
+                return interrupted(ctx, e);
             } finally {
-                c.rollback();
-                c.setAutoCommit(true);
+                if (!c.getAutoCommit()) c.rollback();
+                c.setAutoCommit(auto);
             }
         }
     }
 
-    private Outcome parallelChunks(Chunks state, int parallel) throws SQLException {
+    /** Waiting for the cut was interrupted: by an abort, or by the node's shutdown. */
+    private Outcome interrupted(BatchContextImpl ctx, InterruptedException e) {
+        if (ctx.isAbortRequested()) return Outcome.ABORTED;
+        leave(ctx, e);
+        return Outcome.STOPPED;
+    }
+
+    /**
+     * A stateless batch's chunks on up to {@code parallel} threads, each with its own connection, taking the
+     * chunks in order as they are stored.
+     */
+    private Outcome parallelChunks(Chunks state, int parallel, Pending pending) throws SQLException {
         BatchContextImpl ctx = state.ctx;
         ExecutorService pool = Executors.newFixedThreadPool(parallel, Thread.ofPlatform().daemon()
                 .name("millrace-batch-" + ctx.job.id().toString().substring(0, 8) + "-", 0).factory());
         try {
-            int from = 0;
-            while (true) {
-                List<ChunkRow> page = store.pendingChunks(ctx.job.id(), from, Math.max(PREFETCH, parallel));
-                if (page.isEmpty()) return Outcome.DONE;
-                List<Future<Outcome>> running = new ArrayList<>();
-                java.util.concurrent.ConcurrentLinkedQueue<ChunkRow> todo = new java.util.concurrent.ConcurrentLinkedQueue<>(page);
-                for (int k = 0; k < parallel; k++) {
-                    running.add(pool.submit(() -> {
-                        try (Connection c = core.dataSource().getConnection()) {
-                            c.setAutoCommit(false);
-                            try {
-                                for (ChunkRow chunk; (chunk = todo.poll()) != null; ) {
-                                    if (ctx.isAbortRequested()) return Outcome.ABORTED;
-                                    store.markRunning(List.of(chunk.jobId()), core.nodeId(), ctx.job.attempt(),
-                                            core.clock().instant());
-                                    Outcome o = chunk(state, chunk, c, null);
-                                    if (o != Outcome.DONE) return o;
+            List<Future<Outcome>> running = new ArrayList<>();
+            for (int k = 0; k < parallel; k++) {
+                running.add(pool.submit(() -> {
+                    try (Connection c = core.dataSource().getConnection()) {
+                        boolean auto = c.getAutoCommit();
+                        try {
+                            while (true) {
+                                if (ctx.isAbortRequested()) return Outcome.ABORTED;
+                                ChunkRow chunk;
+                                synchronized (pending) {
+                                    chunk = pending.next();
                                 }
-                                return Outcome.DONE;
-                            } finally {
-                                c.rollback();
-                                c.setAutoCommit(true);
+                                if (chunk == null) return ctx.isAbortRequested() ? Outcome.ABORTED : Outcome.DONE;
+                                store.markRunning(List.of(chunk.jobId()), core.nodeId(), ctx.job.attempt(),
+                                        core.clock().instant());
+                                Outcome o = chunk(state, chunk, c, null, null);
+                                if (o != Outcome.DONE) return o;
                             }
+                        } catch (InterruptedException e) {
+                            return ctx.isAbortRequested() ? Outcome.ABORTED : Outcome.STOPPED;
+                        } finally {
+                            if (!c.getAutoCommit()) c.rollback();
+                            c.setAutoCommit(auto);
                         }
-                    }));
-                }
-                Outcome worst = Outcome.DONE;
-                for (Future<Outcome> f : running) {
-                    Outcome o;
-                    try {
-                        o = f.get();
-                    } catch (InterruptedException e) {
-                        // Abort or shutdown: interrupt the running chunks too.
-                        running.forEach(r -> r.cancel(true));
-                        return ctx.isAbortRequested() ? Outcome.ABORTED : Outcome.STOPPED;
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        throw e.getCause() instanceof RuntimeException r ? r
-                                : new StoreException("a chunk of batch " + ctx.job.id() + " failed to end: " + e.getCause(), e.getCause());
                     }
-                    if (o.ordinal() > worst.ordinal()) worst = o;
-                }
-                if (worst != Outcome.DONE) return worst;
-                from = page.get(page.size() - 1).seq() + 1;
+                }));
             }
+            Outcome worst = Outcome.DONE;
+            RuntimeException failure = null;
+            for (Future<Outcome> f : running) {
+                Outcome o;
+                try {
+                    o = f.get();
+                } catch (InterruptedException e) {
+                    // Abort or shutdown: interrupt the running chunks too.
+                    running.forEach(r -> r.cancel(true));
+                    return interrupted(ctx, e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException r ? r : new StoreException(
+                                "a chunk of batch " + ctx.job.id() + " failed to end: " + e.getCause(), e.getCause());
+                    }
+                    continue;
+                }
+                if (o.ordinal() > worst.ordinal()) worst = o;
+            }
+            if (failure != null) throw failure;
+            return worst;
         } finally {
             pool.shutdownNow();
         }
     }
 
+    /**
+     * The chunks not yet ended, in order, read a page at a time; while a page runs, a reader thread already reads the
+     * next one, so the chunks do not wait for their records. When the chunk loop has caught up with a cut that still
+     * runs, it waits for the cut's next flush.
+     */
+    private final class Pending implements AutoCloseable {
+        private final BatchContextImpl ctx;
+        private final ChunkFeed feed;
+        private final java.util.ArrayDeque<ChunkRow> page = new java.util.ArrayDeque<>();
+        private final ExecutorService reader;
+        private final ExecutorService decoder;
+        private Future<List<ChunkRow>> ahead;
+        private int from;
+        /** The feed's flushes when a read last found nothing: no read is needed again until another flush. */
+        private int emptyAt = -1;
+
+        Pending(BatchContextImpl ctx, ChunkFeed feed) {
+            this.ctx = ctx;
+            this.feed = feed;
+            String name = "millrace-chunks-" + ctx.job.id().toString().substring(0, 8);
+            this.reader = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(name).factory());
+            this.decoder = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(name + "-decode")
+                    .factory());
+        }
+
+        /** Starts decoding a chunk's records on the helper thread. */
+        Decoded decode(Chunks state, ChunkRow chunk) {
+            java.util.concurrent.FutureTask<List<?>> task = new java.util.concurrent.FutureTask<>(
+                    () -> state.records(chunk.records()));
+            decoder.execute(task);
+            return new Decoded(chunk, task, state);
+        }
+
+        /**
+         * The next chunk, after waiting for the cut if it must; null when every chunk ran, or on an abort. Throws
+         * {@link CutFailed} once the cut failed and {@link LostLease} once it lost the batch.
+         */
+        ChunkRow next() throws InterruptedException {
+            while (true) {
+                feed.check();
+                ChunkRow chunk = page.poll();
+                if (chunk != null) return chunk;
+                // Read before the chunks: a flush after this read is one the wait below sees.
+                boolean whole = feed.whole();
+                int flushes = feed.flushes();
+                if (load(flushes)) continue;
+                if (whole || ctx.isAbortRequested()) return null;
+                feed.await(flushes, CUT_WAIT_MILLIS);
+            }
+        }
+
+        /** The chunk after the one {@link #next} gave, if it is stored already; null otherwise. */
+        ChunkRow peek() throws InterruptedException {
+            if (page.isEmpty()) {
+                int flushes = feed.flushes();
+                if (ahead != null || flushes != emptyAt || feed.whole()) load(flushes);
+            }
+            return page.peek();
+        }
+
+        /** The next page: the one read ahead, or (when that found nothing: it may predate a flush) read now. */
+        private boolean load(int flushes) throws InterruptedException {
+            List<ChunkRow> rows = ahead == null ? List.of() : readAhead();
+            if (rows.isEmpty()) rows = store.pendingChunks(ctx.job.id(), from, PREFETCH);
+            if (rows.isEmpty()) {
+                emptyAt = flushes;
+                return false;
+            }
+            page.addAll(rows);
+            from = rows.get(rows.size() - 1).seq() + 1;
+            int next = from;
+            ahead = reader.submit(() -> store.pendingChunks(ctx.job.id(), next, PREFETCH));
+            return true;
+        }
+
+        private List<ChunkRow> readAhead() throws InterruptedException {
+            Future<List<ChunkRow>> f = ahead;
+            ahead = null;
+            try {
+                return f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r
+                        : new StoreException("reading the chunks of batch " + ctx.job.id() + " failed: " + e.getCause(),
+                                e.getCause());
+            }
+        }
+
+        @Override
+        public void close() {
+            reader.shutdownNow();
+            decoder.shutdownNow();
+        }
+    }
+
+    /** A chunk's records being decoded ahead of it, on the chunk loop's helper thread. */
+    private record Decoded(ChunkRow chunk, java.util.concurrent.FutureTask<List<?>> task, Chunks state) {
+        /** The records; decoded here if the helper has not begun (so a busy helper never delays the chunk). */
+        List<?> records() throws Exception {
+            if (task.cancel(false)) return state.records(chunk.records());
+            try {
+                return task.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception x ? x : new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
     /** Runs one chunk in the connection's transaction and ends it there (or, when it failed, in a new one). */
-    private Outcome chunk(Chunks state, ChunkRow chunk, Connection c, UUID next) throws SQLException {
+    private Outcome chunk(Chunks state, ChunkRow chunk, Connection c, UUID next, Decoded decoded)
+            throws SQLException {
         BatchContextImpl batchCtx = state.ctx;
         ClaimedJob b = batchCtx.job;
         ClaimedJob chunkJob = new ClaimedJob(chunk.jobId(), b.tenant(), JobType.BATCH_CHUNK, b.className(), null, "",
                 b.id(), b.stackDepth(), b.maxStackDepth(), b.attempt(), b.createdAt(), b.runAt(), null, 0);
         BatchContextImpl ctx = new BatchContextImpl(core, chunkJob, batchCtx.policy, batchCtx);
+        // The chunk's transaction: nothing goes to the database until its work or its end uses it.
+        c.setAutoCommit(false);
         ctx.adoptConnection(c);
         java.time.Instant started = core.clock().instant();
         Batchable<Object> batch = state.stateful ? state.current : state.instance(state.row.state());
         List<?> scope = null;
         Throwable error = null;
         Executions.set(ctx);
-            ctx.limits().attach();
+        ctx.limits().attach();
         try {
-            scope = state.records(chunk.records());
+            scope = decoded != null ? decoded.records() : state.records(chunk.records());
             @SuppressWarnings("unchecked")
             List<Object> records = (List<Object>) scope;
             batch.execute(ctx, records);
@@ -496,15 +888,19 @@ final class BatchRunner {
         try {
             if (error == null) {
                 String newState = state.stateful ? core.codec().write(batch, "batch") : null;
+                // Work that never used the transaction leaves only the chunk's end to commit: where that is one
+                // statement, it runs in autocommit, its own transaction, without a separate commit round trip.
+                boolean oneTrip = store.endsChunkInOneStatement() && !ctx.resources.used() && !ctx.hasPendingEvents();
+                if (oneTrip) c.setAutoCommit(true);
                 if (!store.endChunk(c, new ChunkEnd(b.id(), b.attempt(), chunk.jobId(), JobStatus.COMPLETED, null,
                         core.nodeId(), started, core.clock().instant(), newState, next, null))) {
-                    c.rollback();
+                    if (!oneTrip) c.rollback();
                     lost(batchCtx);
                     return Outcome.STOPPED;
                 }
                 // Events the chunk published after commit go with its commit, as a queueable's do.
                 if (ctx.hasPendingEvents()) core.events().flush(c, ctx.pendingEvents());
-                c.commit();
+                if (!oneTrip) c.commit();
                 if (ctx.hasPendingEvents()) core.events().afterCommit(ctx.pendingEvents());
                 if (newState != null) state.committedState = newState;
                 return Outcome.DONE;
@@ -633,6 +1029,12 @@ final class BatchRunner {
                 throw e;
             }
             core.wake().run();
+            try {
+                store.dropChunks(job.id());
+            } catch (RuntimeException e) {
+                // The batch admitter's sweep of ended batches deletes them later.
+                LOG.warn("could not delete the chunk records of batch {} yet: {}", job.id(), e.getMessage());
+            }
         } catch (RuntimeException | SQLException e) {
             LOG.error("could not end batch {}; it will be rescued when its lease expires", job.id(), e);
         }

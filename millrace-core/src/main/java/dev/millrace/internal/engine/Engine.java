@@ -127,9 +127,10 @@ public final class Engine implements AutoCloseable {
                 cursors, events, governance, (tenant, batch, scope) -> executeBatch(tenant, batch, scope, null));
         this.completer = new Completer(store);
         this.batchStore = sql.batches();
-        this.runner = new JobRunner(core, policies, completer, batchStore, config.applicationDataSources());
+        var cuts = new java.util.concurrent.Semaphore(BatchRunner.cutsBesideChunks(config.workers()));
+        this.runner = new JobRunner(core, policies, completer, batchStore, config.applicationDataSources(), cuts);
         this.inlineRunner = new JobRunner(core, policies, c -> store.complete(List.of(c)), batchStore,
-                config.applicationDataSources());
+                config.applicationDataSources(), cuts);
         this.admitter = new BatchAdmitter(batchStore, policies, config.clock(), config.pollInterval(), this::wake);
         var tiers = new dev.millrace.internal.fair.Tiers();
         var governorState = new dev.millrace.internal.fair.Governor(config.governor(), config.workers());

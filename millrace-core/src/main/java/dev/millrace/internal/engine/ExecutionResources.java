@@ -24,6 +24,7 @@ final class ExecutionResources {
     private final TenantId tenant;
     private final String what;
     private Connection transaction;
+    private boolean used;
     private Connection metered;
     private HttpClient http;
     private String calloutsRefused;
@@ -44,6 +45,7 @@ final class ExecutionResources {
 
     /** The execution's own transaction, unmetered: what the engine writes through. */
     Connection transaction() {
+        used = true;
         if (transaction == null) {
             DataSource ds = core.dataSource();
             try {
@@ -82,6 +84,12 @@ final class ExecutionResources {
     void adopt(Connection c) {
         transaction = c;
         metered = null;
+        used = false;
+    }
+
+    /** Whether the execution's work or the engine on its behalf used its transaction since it was opened or adopted. */
+    boolean used() {
+        return used;
     }
 
     /** The transaction, if the execution opened one. */

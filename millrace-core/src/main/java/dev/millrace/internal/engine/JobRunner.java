@@ -49,11 +49,11 @@ final class JobRunner {
     private final BatchRunner batches;
 
     JobRunner(Core core, TenantPolicies policies, Consumer<Completion> sink, BatchStore batchStore,
-              java.util.Map<String, javax.sql.DataSource> batchSources) {
+              java.util.Map<String, javax.sql.DataSource> batchSources, java.util.concurrent.Semaphore batchCuts) {
         this.core = core;
         this.policies = policies;
         this.sink = sink;
-        this.batches = new BatchRunner(core, batchStore, batchSources, () -> interruptingForShutdown);
+        this.batches = new BatchRunner(core, batchStore, batchSources, batchCuts, () -> interruptingForShutdown);
     }
 
     // Aborts of jobs claimed by this node but not started yet (prefetched behind busy workers, or claimed ahead of

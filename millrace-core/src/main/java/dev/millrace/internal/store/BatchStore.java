@@ -43,9 +43,10 @@ public interface BatchStore {
 
     /**
      * Ends what is left of batches whose job ended outside their runner (the rescuer failed or aborted it, or it was
-     * aborted while queued): their chunk jobs not ended are ABORTED (dropped if the batch was still cutting them),
-     * their stored chunk records deleted and their flex-queue slot freed, as the runner's own end does. Returns how
-     * many batches it cleaned.
+     * aborted while queued): their chunk jobs not ended are ABORTED (dropped if the batch was still in START, before
+     * any chunk could run), their stored chunk records deleted and their flex-queue slot freed, as the runner's own
+     * end does; also the records of batches whose runner ended them but did not get to delete them. Returns how many
+     * batches it cleaned.
      */
     int endOrphaned(Instant now);
 
@@ -61,44 +62,37 @@ public interface BatchStore {
     /** Marks the batch PREPARING and deletes chunks a previous attempt cut; false when the attempt lost its lease. */
     boolean beginStart(UUID batch, int attempt, Instant now);
 
-    /** Adds cut chunks (their records and QUEUED chunk jobs), in a transaction of their own. */
-    void addChunks(UUID batch, TenantId tenant, String className, List<NewChunk> chunks, Instant now);
+    /**
+     * Adds cut chunks (their records and QUEUED chunk jobs) in a transaction of their own, fenced by the batch's
+     * attempt: false, and nothing stored, when this attempt no longer owns the batch. The batch's total items
+     * become {@code chunksSoFar} and its status PROCESSING once chunks exist, so chunks may run while the cut
+     * goes on.
+     */
+    boolean addChunks(UUID batch, int attempt, TenantId tenant, String className, List<NewChunk> chunks,
+                      int chunksSoFar, Instant now);
 
     /**
-     * Whether {@link #cutQuery} can cut a query on the store's own database into chunks inside the database, so
-     * the rows never travel through the node.
+     * Ends START for a batch whose chunks run while its source is still being cut: the state after start and the
+     * record type are stored and the phase becomes CUT (the status stays PREPARING until the first chunks are
+     * stored); false when the lease was lost.
      */
-    boolean cutsInDatabase();
+    boolean beginCut(UUID batch, int attempt, String state, String recordType, Instant now);
 
-    /**
-     * Cuts a query on the store's own database into stored chunks and their QUEUED chunk jobs in one statement
-     * and one transaction of its own (only with {@link #cutsInDatabase()}). Throws
-     * {@link dev.millrace.LimitException} and stores nothing when the query yields more than {@code maxRows}.
-     */
-    StoredCut cutQuery(QueryCut cut);
+    /** Ends CUT: total items and records are final and the phase becomes EXECUTE; false when the lease was lost. */
+    boolean endCut(UUID batch, int attempt, int totalChunks, long totalRecords, Instant now);
 
-    /**
-     * A query to cut in the database.
-     *
-     * @param batch the batch
-     * @param tenant its tenant
-     * @param className the batch class (the chunk jobs' class)
-     * @param sql the query, and {@code params} its parameters
-     * @param params its parameters
-     * @param kinds per column, how its value is written (see the chunk format): L, N, S, B or O
-     * @param header the chunk's JSON up to its rows ({@code {"c":[…],"k":"…","r":})
-     * @param scope rows per chunk
-     * @param maxRows the most rows the query may yield
-     * @param chunkIdPrefix the first 24 hex digits of every chunk job id; the chunk's number fills the last 8
-     * @param now the chunk jobs' creation time
-     */
-    record QueryCut(UUID batch, TenantId tenant, String className, String sql, List<Object> params, String kinds,
-                    String header, int scope, long maxRows, String chunkIdPrefix, Instant now) {
+    /** What the cut of a batch stored so far: how many chunks, holding how many records. */
+    CutSoFar cutSoFar(UUID batch);
+
+    /** The chunks a cut stored so far ({@code chunks} also the next chunk's sequence) and their records. */
+    record CutSoFar(int chunks, long records) {
     }
 
-    /** What a cut in the database stored. */
-    record StoredCut(int chunks, long records) {
-    }
+    /**
+     * Whether {@link #endChunk} is one statement, so a chunk whose work did not use its transaction can end in
+     * autocommit: one round trip that is also the commit.
+     */
+    boolean endsChunkInOneStatement();
 
     /** Ends START: total items, the state after start, status PROCESSING; false when the lease was lost. */
     boolean beginExecute(UUID batch, int attempt, int totalChunks, long totalRecords, String recordType,
@@ -119,10 +113,16 @@ public interface BatchStore {
 
     /**
      * Ends the batch in the caller's transaction: its status (keeping its counters and first error), chunks
-     * not run marked ABORTED, its chunk records deleted, an error row, then the flex queue moves on. False when
-     * this attempt no longer owns the batch.
+     * not run marked ABORTED, an error row, then the flex queue moves on. False when this attempt no longer owns
+     * the batch. Its chunk records go after the commit ({@link #dropChunks}), or with {@link #endOrphaned}.
      */
     boolean endBatch(Connection c, BatchEnd end, int maxActive);
+
+    /**
+     * Deletes an ended batch's chunk records, in a transaction of its own: after the end committed, so the batch's
+     * end does not wait for tens of megabytes of them to go.
+     */
+    void dropChunks(UUID batch);
 
     /** Records an error in a transaction of its own. */
     void addError(TenantId tenant, BatchErrorRow error);
@@ -154,7 +154,7 @@ public interface BatchStore {
      * @param id the batch job
      * @param tenant its tenant
      * @param scope its chunk size
-     * @param phase START, EXECUTE or DONE
+     * @param phase START, CUT (chunks run while the source is cut), EXECUTE or DONE
      * @param state the state after start (or after the last committed chunk of a stateful batch)
      * @param recordType the class of an iterable's items, or null for rows
      * @param totalChunks chunks cut

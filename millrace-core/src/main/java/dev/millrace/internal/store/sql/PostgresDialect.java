@@ -166,9 +166,4 @@ final class PostgresDialect implements SqlDialect {
     public boolean bindsArrays() {
         return true;
     }
-
-    @Override
-    public boolean cutsChunksInDatabase() {
-        return true;
-    }
 }

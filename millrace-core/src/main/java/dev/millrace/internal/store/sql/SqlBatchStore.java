@@ -392,130 +392,134 @@ final class SqlBatchStore implements BatchStore {
     }
 
     @Override
-    public void addChunks(UUID batch, TenantId tenant, String className, List<NewChunk> chunks, Instant now) {
-        if (chunks.isEmpty()) return;
-        jdbc.inTransaction("store chunks of batch " + batch, c -> {
+    public boolean addChunks(UUID batch, int attempt, TenantId tenant, String className, List<NewChunk> chunks,
+                             int chunksSoFar, Instant now) {
+        if (chunks.isEmpty()) return true;
+        return jdbc.inTransaction("store chunks of batch " + batch, c -> {
             if (dialect.insertManySql(t) != null) {
                 addChunksAsArrays(c, batch, tenant, className, chunks, now);
-                return null;
+            } else {
+                addChunksOneByOne(c, batch, tenant, className, chunks, now);
             }
-            try (PreparedStatement ch = c.prepareStatement("INSERT INTO " + chunkTable
-                    + " (batch_id, seq, job_id, record_count, records) VALUES (?, ?, ?, ?, ?)");
-                 PreparedStatement job = c.prepareStatement("INSERT INTO " + t.job() + " (id, tenant_id, job_type,"
-                         + " class_name, status, parent_job_id, stack_depth, created_at, run_at, payload, total_items)"
-                         + " VALUES (?, ?, 'BATCH_CHUNK', ?, 'QUEUED', ?, 1, ?, ?, '', 1)")) {
-                for (NewChunk chunk : chunks) {
-                    Jdbc.setUuid(ch, 1, batch);
-                    ch.setInt(2, chunk.seq());
-                    Jdbc.setUuid(ch, 3, chunk.jobId());
-                    ch.setInt(4, chunk.recordCount());
-                    ch.setString(5, chunk.records());
-                    ch.addBatch();
-                    Jdbc.setUuid(job, 1, chunk.jobId());
-                    job.setString(2, tenant.value());
-                    job.setString(3, className);
-                    Jdbc.setUuid(job, 4, batch);
-                    Jdbc.setInstant(job, 5, now);
-                    Jdbc.setInstant(job, 6, now);
-                    job.addBatch();
+            // Last, so the batch row is locked only while this commits (its chunks update it as they end): the
+            // fence, the chunks cut so far, and PROCESSING from the first chunks on.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET total_items = ?,"
+                    + " status = 'PROCESSING' WHERE id = ? AND attempt = ? AND state = 1")) {
+                ps.setInt(1, chunksSoFar);
+                Jdbc.setUuid(ps, 2, batch);
+                ps.setInt(3, attempt);
+                if (ps.executeUpdate() == 0) {
+                    c.rollback();
+                    return false;
                 }
-                ch.executeBatch();
-                job.executeBatch();
             }
-            return null;
+            return true;
+        });
+    }
+
+    private void addChunksOneByOne(Connection c, UUID batch, TenantId tenant, String className, List<NewChunk> chunks,
+                                   Instant now) throws SQLException {
+        try (PreparedStatement ch = c.prepareStatement("INSERT INTO " + chunkTable
+                + " (batch_id, seq, job_id, record_count, records) VALUES (?, ?, ?, ?, ?)");
+             PreparedStatement job = c.prepareStatement("INSERT INTO " + t.job() + " (id, tenant_id, job_type,"
+                     + " class_name, status, parent_job_id, stack_depth, created_at, run_at, payload, total_items)"
+                     + " VALUES (?, ?, 'BATCH_CHUNK', ?, 'QUEUED', ?, 1, ?, ?, '', 1)")) {
+            for (NewChunk chunk : chunks) {
+                Jdbc.setUuid(ch, 1, batch);
+                ch.setInt(2, chunk.seq());
+                Jdbc.setUuid(ch, 3, chunk.jobId());
+                ch.setInt(4, chunk.recordCount());
+                ch.setString(5, chunk.records());
+                ch.addBatch();
+                Jdbc.setUuid(job, 1, chunk.jobId());
+                job.setString(2, tenant.value());
+                job.setString(3, className);
+                Jdbc.setUuid(job, 4, batch);
+                Jdbc.setInstant(job, 5, now);
+                Jdbc.setInstant(job, 6, now);
+                job.addBatch();
+            }
+            ch.executeBatch();
+            job.executeBatch();
+        }
+    }
+
+    @Override
+    public boolean beginCut(UUID batch, int attempt, String state, String recordType, Instant now) {
+        return jdbc.inTransaction("cut batch " + batch, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + batchTable + " SET phase = 'CUT', state = ?,"
+                    + " record_type = ?, total_records = 0 WHERE job_id = ? AND EXISTS (SELECT 1 FROM " + t.job()
+                    + " j WHERE j.id = ? AND j.attempt = ? AND j.state = 1)")) {
+                ps.setString(1, state);
+                ps.setString(2, recordType);
+                Jdbc.setUuid(ps, 3, batch);
+                Jdbc.setUuid(ps, 4, batch);
+                ps.setInt(5, attempt);
+                return ps.executeUpdate() > 0;
+            }
         });
     }
 
     @Override
-    public boolean cutsInDatabase() {
-        return dialect.cutsChunksInDatabase();
+    public boolean endCut(UUID batch, int attempt, int totalChunks, long totalRecords, Instant now) {
+        return jdbc.inTransaction("end the cut of batch " + batch, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'PROCESSING',"
+                    + " total_items = ? WHERE id = ? AND attempt = ? AND state = 1")) {
+                ps.setInt(1, totalChunks);
+                Jdbc.setUuid(ps, 2, batch);
+                ps.setInt(3, attempt);
+                if (ps.executeUpdate() == 0) return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + batchTable + " SET phase = 'EXECUTE',"
+                    + " total_records = ? WHERE job_id = ?")) {
+                ps.setLong(1, totalRecords);
+                Jdbc.setUuid(ps, 2, batch);
+                ps.executeUpdate();
+            }
+            return true;
+        });
     }
 
     @Override
-    public StoredCut cutQuery(QueryCut q) {
-        if (!dialect.cutsChunksInDatabase()) {
-            throw new UnsupportedOperationException("the " + dialect.name() + " store cuts batch chunks on the node");
-        }
-        int n = q.kinds().length();
-        StringBuilder aliases = new StringBuilder();
-        StringBuilder values = new StringBuilder();
-        for (int i = 1; i <= n; i++) {
-            if (i > 1) {
-                aliases.append(", ");
-                values.append(", ");
-            }
-            aliases.append("mr_c").append(i);
-            // The same JSON values the node writes (BatchRecords.writeRows): numbers and booleans as such, the
-            // rest as the text the driver's getString gives.
-            values.append(switch (q.kinds().charAt(i - 1)) {
-                case 'L', 'B' -> "mr_c" + i;
-                case 'N', 'S', 'O' -> "mr_c" + i + "::text";
-                default -> throw new IllegalArgumentException("column kind " + q.kinds().charAt(i - 1)
-                        + " cannot be cut in the database: expected L, N, S, B or O");
-            });
-        }
-        String sql = "WITH src AS (SELECT q.*, row_number() OVER () - 1 AS mr_rn FROM (" + q.sql() + ") AS q("
-                + aliases + ") LIMIT ?),"
-                // The scope is written out (an int): the grouping and the selected expression must be the same text.
-                + " g AS (SELECT mr_rn / " + q.scope() + " AS seq, COUNT(*) AS n, json_agg(json_build_array(" + values
-                + ") ORDER BY mr_rn) AS r FROM src GROUP BY mr_rn / " + q.scope() + "),"
-                + " ch AS (INSERT INTO " + chunkTable + " (batch_id, seq, job_id, record_count, records)"
-                + " SELECT ?, seq, (? || lpad(to_hex(seq), 8, '0'))::uuid, n, ? || r::text || '}' FROM g"
-                + " RETURNING job_id, record_count),"
-                + " jb AS (INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name, status, parent_job_id,"
-                + " stack_depth, created_at, run_at, payload, total_items)"
-                + " SELECT job_id, ?, 'BATCH_CHUNK', ?, 'QUEUED', ?, 1, ?, ?, '', 1 FROM ch)"
-                + " SELECT COUNT(*), COALESCE(SUM(record_count), 0) FROM ch";
-        return jdbc.inTransaction("cut batch " + q.batch() + " in the database", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int i = 1;
-                for (Object p : q.params()) ps.setObject(i++, p);
-                ps.setLong(i++, q.maxRows() + 1);
-                Jdbc.setUuid(ps, i++, q.batch());
-                ps.setString(i++, q.chunkIdPrefix());
-                ps.setString(i++, q.header());
-                ps.setString(i++, q.tenant().value());
-                ps.setString(i++, q.className());
-                Jdbc.setUuid(ps, i++, q.batch());
-                Jdbc.setInstant(ps, i++, q.now());
-                Jdbc.setInstant(ps, i, q.now());
+    public CutSoFar cutSoFar(UUID batch) {
+        return jdbc.inTransaction("read the cut of batch " + batch, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(record_count), 0) FROM "
+                    + chunkTable + " WHERE batch_id = ?")) {
+                Jdbc.setUuid(ps, 1, batch);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    long records = rs.getLong(2);
-                    if (records > q.maxRows()) {
-                        throw new LimitException("too many query rows for a batch: more than " + q.maxRows()
-                                + " (limit of a query source)");
-                    }
-                    return new StoredCut(rs.getInt(1), records);
+                    return new CutSoFar(rs.getInt(1), rs.getLong(2));
                 }
             }
         });
     }
 
-    /** The chunks and their jobs in two statements, columns passed as arrays (the dialect's bulk insert). */
+    @Override
+    public boolean endsChunkInOneStatement() {
+        return dialect.completesInOneStatement();
+    }
+
+    /**
+     * The chunks as one batch of inserts (one round trip; each chunk's JSON a plain text parameter, where a text
+     * array would escape every quote in it and the database unescape it again), and their jobs in one statement,
+     * ids passed as an array.
+     */
     private void addChunksAsArrays(Connection c, UUID batch, TenantId tenant, String className, List<NewChunk> chunks,
                                    Instant now) throws SQLException {
-        int n = chunks.size();
-        Object[] seqs = new Object[n];
-        Object[] ids = new Object[n];
-        Object[] counts = new Object[n];
-        Object[] json = new Object[n];
-        for (int k = 0; k < n; k++) {
-            NewChunk ch = chunks.get(k);
-            seqs[k] = ch.seq();
-            ids[k] = ch.jobId();
-            counts[k] = ch.recordCount();
-            json[k] = ch.records();
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + chunkTable + " (batch_id, seq, job_id,"
-                + " record_count, records) SELECT ?, s, j, n, r FROM unnest(?::int[], ?::uuid[], ?::int[], ?::text[])"
-                + " AS v(s, j, n, r)")) {
-            Jdbc.setUuid(ps, 1, batch);
-            ps.setArray(2, c.createArrayOf("int4", seqs));
-            ps.setArray(3, c.createArrayOf("uuid", ids));
-            ps.setArray(4, c.createArrayOf("int4", counts));
-            ps.setArray(5, c.createArrayOf("text", json));
-            ps.executeUpdate();
+        Object[] ids = new Object[chunks.size()];
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + chunkTable
+                + " (batch_id, seq, job_id, record_count, records) VALUES (?, ?, ?, ?, ?)")) {
+            for (int k = 0; k < chunks.size(); k++) {
+                NewChunk chunk = chunks.get(k);
+                ids[k] = chunk.jobId();
+                Jdbc.setUuid(ps, 1, batch);
+                ps.setInt(2, chunk.seq());
+                Jdbc.setUuid(ps, 3, chunk.jobId());
+                ps.setInt(4, chunk.recordCount());
+                ps.setString(5, chunk.records());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name,"
                 + " status, parent_job_id, stack_depth, created_at, run_at, payload, total_items)"
@@ -555,7 +559,7 @@ final class SqlBatchStore implements BatchStore {
 
     @Override
     public List<ChunkRow> pendingChunks(UUID batch, int fromSeq, int max) {
-        return jdbc.inTransaction("read chunks of batch " + batch, c -> {
+        return jdbc.inAutoCommit("read chunks of batch " + batch, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT c.seq, c.job_id, j.status, c.records FROM " + chunkTable
                     + " c JOIN " + t.job() + " j ON j.id = c.job_id WHERE c.batch_id = ? AND c.seq >= ?"
                     + " AND j.status IN ('QUEUED', 'PROCESSING') ORDER BY c.seq LIMIT ?")) {
@@ -717,20 +721,30 @@ final class SqlBatchStore implements BatchStore {
                 Jdbc.setUuid(ps, 2, e.batch());
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'ABORTED', completed_at = ?,"
-                    + " extended_status = ? WHERE id IN (SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?)"
-                    + " AND status IN ('QUEUED', 'PROCESSING')")) {
-                Jdbc.setInstant(ps, 1, e.endedAt());
-                ps.setString(2, "not run: the batch ended " + e.status());
-                Jdbc.setUuid(ps, 3, e.batch());
-                ps.executeUpdate();
+            // A batch completes only once every chunk ended: only another end leaves chunks to mark.
+            if (e.status() != JobStatus.COMPLETED) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'ABORTED',"
+                        + " completed_at = ?, extended_status = ? WHERE id IN (SELECT job_id FROM " + chunkTable
+                        + " WHERE batch_id = ?) AND status IN ('QUEUED', 'PROCESSING')")) {
+                    Jdbc.setInstant(ps, 1, e.endedAt());
+                    ps.setString(2, "not run: the batch ended " + e.status());
+                    Jdbc.setUuid(ps, 3, e.batch());
+                    ps.executeUpdate();
+                }
             }
-            update(c, "DELETE FROM " + chunkTable + " WHERE batch_id = ?", e.batch());
             update(c, "UPDATE " + batchTable + " SET admission = 'DONE', phase = 'DONE' WHERE job_id = ?", e.batch());
             if (e.error() != null) insertError(c, e.error(), e.tenant());
             lockTenant(c, e.tenant());
             admitIn(c, e.tenant(), maxActive, e.endedAt());
             return true;
+        });
+    }
+
+    @Override
+    public void dropChunks(UUID batch) {
+        jdbc.inAutoCommit("drop the chunk records of batch " + batch, c -> {
+            update(c, "DELETE FROM " + chunkTable + " WHERE batch_id = ?", batch);
+            return null;
         });
     }
 

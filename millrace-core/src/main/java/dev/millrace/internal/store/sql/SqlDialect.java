@@ -102,14 +102,6 @@ public interface SqlDialect {
         return "";
     }
 
-    /**
-     * Whether a batch's query on this database can be cut into chunks inside it, in one statement (window
-     * numbering, JSON aggregation and data-modifying CTEs), instead of streaming its rows through the node.
-     */
-    default boolean cutsChunksInDatabase() {
-        return false;
-    }
-
     /** Whether statements may take arrays ({@code = ANY(?)}, {@code unnest}) to touch many rows at once. */
     default boolean bindsArrays() {
         return false;
