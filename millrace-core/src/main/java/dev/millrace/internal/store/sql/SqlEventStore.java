@@ -602,23 +602,7 @@ final class SqlEventStore implements EventStore {
                         }
                     }
                     int granted = (int) Math.max(0, Math.min(wanted, limit - Math.max(0, used)));
-                    if (used < 0) {
-                        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + usage
-                                + " (tenant_id, hour_start, published) VALUES (?, ?, ?)")) {
-                            ps.setString(1, tenant.value());
-                            Jdbc.setInstant(ps, 2, hour);
-                            ps.setLong(3, granted);
-                            ps.executeUpdate();
-                        }
-                    } else if (granted > 0) {
-                        try (PreparedStatement ps = c.prepareStatement("UPDATE " + usage
-                                + " SET published = published + ? WHERE tenant_id = ? AND hour_start = ?")) {
-                            ps.setInt(1, granted);
-                            ps.setString(2, tenant.value());
-                            Jdbc.setInstant(ps, 3, hour);
-                            ps.executeUpdate();
-                        }
-                    }
+                    addUsage(c, tenant, hour, "published", used >= 0, granted);
                     return granted;
                 });
             } catch (StoreException e) {
@@ -677,29 +661,31 @@ final class SqlEventStore implements EventStore {
                         }
                     }
                     int granted = (int) Math.max(0, Math.min(wanted, limit - earlier - Math.max(0, current)));
-                    if (current < 0) {
-                        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + usage
-                                + " (tenant_id, hour_start, published, delivered) VALUES (?, ?, 0, ?)")) {
-                            ps.setString(1, tenant.value());
-                            Jdbc.setInstant(ps, 2, hour);
-                            ps.setLong(3, granted);
-                            ps.executeUpdate();
-                        }
-                    } else if (granted > 0) {
-                        try (PreparedStatement ps = c.prepareStatement("UPDATE " + usage
-                                + " SET delivered = delivered + ? WHERE tenant_id = ? AND hour_start = ?")) {
-                            ps.setInt(1, granted);
-                            ps.setString(2, tenant.value());
-                            Jdbc.setInstant(ps, 3, hour);
-                            ps.executeUpdate();
-                        }
-                    }
+                    addUsage(c, tenant, hour, "delivered", current >= 0, granted);
                     return granted;
                 });
             } catch (StoreException e) {
                 // Another node inserted the hour's row first: count against it instead.
                 if (tries > 0 || !(e.getCause() instanceof SQLException x) || !dialect.isUniqueViolation(x)) throw e;
             }
+        }
+    }
+
+    /**
+     * Adds {@code n} to a column of the tenant's usage row of the hour: inserts the row when it does not exist yet (a
+     * racing node's insert then fails on the key, and the caller counts again against that row).
+     */
+    private void addUsage(Connection c, TenantId tenant, Instant hour, String column, boolean rowExists, int n)
+            throws SQLException {
+        if (rowExists && n <= 0) return;
+        String sql = rowExists
+                ? "UPDATE " + usage + " SET " + column + " = " + column + " + ? WHERE tenant_id = ? AND hour_start = ?"
+                : "INSERT INTO " + usage + " (" + column + ", tenant_id, hour_start) VALUES (?, ?, ?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, n);
+            ps.setString(2, tenant.value());
+            Jdbc.setInstant(ps, 3, hour);
+            ps.executeUpdate();
         }
     }
 
