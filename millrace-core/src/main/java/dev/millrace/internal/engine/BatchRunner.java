@@ -201,11 +201,7 @@ final class BatchRunner {
             lost(ctx);
             return null;
         } catch (Throwable t) {
-            Thread.interrupted();
-            rollback(ctx.openConnection(), t);
-            if (ctx.isAbortRequested()) end(ctx, JobStatus.ABORTED, null, null);
-            else if (shuttingDown.getAsBoolean()) leave(ctx, t);
-            else end(ctx, JobStatus.FAILED, t, BatchPhase.START);
+            startFailed(ctx, t);
             return null;
         }
     }
@@ -237,13 +233,18 @@ final class BatchRunner {
             cutter.start(cutsBesideChunks.tryAcquire());
             return cutter;
         } catch (Throwable t) {
-            Thread.interrupted();
-            rollback(ctx.openConnection(), t);
-            if (ctx.isAbortRequested()) end(ctx, JobStatus.ABORTED, null, null);
-            else if (shuttingDown.getAsBoolean()) leave(ctx, t);
-            else end(ctx, JobStatus.FAILED, t, BatchPhase.START);
+            startFailed(ctx, t);
             return null;
         }
+    }
+
+    /** Start (or a resumed cut's start) threw: rolled back, then aborted, left to another node, or failed. */
+    private void startFailed(BatchContextImpl ctx, Throwable t) {
+        Thread.interrupted();
+        rollback(ctx.openConnection(), t);
+        if (ctx.isAbortRequested()) end(ctx, JobStatus.ABORTED, null, null);
+        else if (shuttingDown.getAsBoolean()) leave(ctx, t);
+        else end(ctx, JobStatus.FAILED, t, BatchPhase.START);
     }
 
     /** Runs the batch's start; its source, never null. */
