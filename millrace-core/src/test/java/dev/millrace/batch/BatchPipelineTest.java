@@ -40,7 +40,8 @@ class BatchPipelineTest extends DatabaseTest {
     }
 
     private Millrace started(Millrace.Builder builder, TestDatabase d, int items) {
-        Millrace m = node(builder.pollInterval(Duration.ofMillis(50)).register(SlowCut.class));
+        Millrace m = node(builder.pollInterval(Duration.ofMillis(50)).register(SlowCut.class)
+                .register(TestBatches.ParallelSlowCut.class));
         tenants(m, ACME);
         TestBatches.createTables(d, items);
         TestBatches.createPause(d);
@@ -95,6 +96,25 @@ class BatchPipelineTest extends DatabaseTest {
         assertThat(d.queryLong("SELECT records FROM " + t(d, "bt_result"))).as("the stateful count").isEqualTo(600);
         assertThat(d.queryLong("SELECT total * 100 FROM " + t(d, "bt_result"))).isEqualTo(600L * 601 / 2);
         assertThat(m.batches().chunks(ACME, id)).hasSize(60).allMatch(c -> c.status() == JobStatus.COMPLETED);
+        recordsDropped(d);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void parallelChunksOfAStatelessBatchRunEachStoredChunkOnceWhileTheCutGoesOn(Db db) {
+        TestDatabase d = database(db);
+        Millrace m = started(db, d, 600);
+
+        JobId id = m.executeBatch(ACME, new TestBatches.ParallelSlowCut(d.schema(), "par"), 10);
+        JobRecord batch = awaitEnd(m, id);
+
+        assertThat(batch.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(batch.totalJobItems()).isEqualTo(60);
+        assertThat(batch.jobItemsProcessed()).isEqualTo(60);
+        assertThat(d.queryLong("SELECT COUNT(*) FROM " + t(d, "bt_done"))).isEqualTo(600);
+        assertThat(d.queryLong("SELECT COUNT(DISTINCT id) FROM " + t(d, "bt_done"))).isEqualTo(600);
+        assertThat(m.batches().chunks(ACME, id)).hasSize(60).allMatch(c -> c.status() == JobStatus.COMPLETED);
+        assertThat(TestBatches.EVENTS).containsExactly("par:finish");
         recordsDropped(d);
     }
 

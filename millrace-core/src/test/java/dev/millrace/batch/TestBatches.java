@@ -165,6 +165,49 @@ public final class TestBatches {
         }
     }
 
+    /** A stateless batch over the same slow query, its chunks four at a time: marks each id done. */
+    public static class ParallelSlowCut implements Batchable<Row> {
+        String schema;
+        String tag;
+
+        ParallelSlowCut() {
+        }
+
+        public ParallelSlowCut(String schema, String tag) {
+            this.schema = schema;
+            this.tag = tag;
+        }
+
+        @Override
+        public BatchSource.Query start(BatchContext ctx) {
+            String s = "\"" + schema + "\".";
+            return BatchSource.query("SELECT id FROM " + s + "bt_item WHERE id > ? AND " + s + "bt_pause(2)", 0);
+        }
+
+        @Override
+        public void execute(BatchContext ctx, List<Row> scope) throws Exception {
+            try (PreparedStatement ps = ctx.connection().prepareStatement("INSERT INTO \"" + schema
+                    + "\".bt_done (id, tag) VALUES (?, ?)")) {
+                for (Row r : scope) {
+                    ps.setLong(1, r.getLong("id"));
+                    ps.setString(2, tag);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+
+        @Override
+        public void finish(BatchContext ctx) {
+            EVENTS.add(tag + ":finish");
+        }
+
+        @Override
+        public int maxParallelChunks() {
+            return 4;
+        }
+    }
+
     /** An iterable batch without state: records, per chunk, what its counter was when the chunk began. */
     public static class Letters implements Batchable<String> {
         String tag;
