@@ -916,17 +916,14 @@ public final class Engine implements AutoCloseable {
     private final class TenantsView implements Tenants {
         @Override
         public TenantPolicy put(TenantId tenant, TenantPolicy policy) {
-            tenantStore.put(Objects.requireNonNull(tenant, "tenant"), Objects.requireNonNull(policy, "policy"),
-                    config.clock().instant());
-            policies.invalidate(tenant);
-            return policy;
+            return policies.put(Objects.requireNonNull(tenant, "tenant"), Objects.requireNonNull(policy, "policy"));
         }
 
         @Override
         public TenantPolicy create(TenantId tenant) {
             TenantPolicy p = tenantStore.createIfAbsent(Objects.requireNonNull(tenant, "tenant"), TenantPolicy.DEFAULTS,
                     config.clock().instant());
-            policies.invalidate(tenant);
+            policies.forget(tenant);
             return p;
         }
 
