@@ -13,7 +13,7 @@ import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The tenant policies a node caches (event and cursor policies): how soon a change is seen where. */
+/** The tenant policies a node caches (tenant, event and cursor policies): how soon a change is seen where. */
 class PolicyCachingTest extends DatabaseTest {
     static final TenantId ACME = TenantId.of("acme");
     /** EventBus.POLICY_CACHE and CursorService.POLICY_CACHE. */
@@ -33,6 +33,29 @@ class PolicyCachingTest extends DatabaseTest {
         seenAtOnceHereAndAfterTheCacheTimeThere(clock, here, there, m -> m.cursors().policy(ACME),
                 (m, p) -> m.cursors().putPolicy(ACME, p), CursorPolicy.DEFAULTS,
                 CursorPolicy.DEFAULTS.withMaxRows(2000));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aTenantPolicyChangeIsSeenAtOnceOnItsNodeAndOnAnotherAfterThirtySeconds(Db db) {
+        // The enqueue path reads the tenant's policy through the cache: its default delay shows which copy it used.
+        MutableClock clock = MutableClock.now();
+        Millrace here = node(builder(db).nodeId("here").clock(clock).register(TestJobs.Record.class));
+        Millrace there = node(builder(db).nodeId("there").clock(clock).register(TestJobs.Record.class));
+        tenants(here, ACME);
+        Function<Millrace, Duration> delay = m -> {
+            JobRecord job = m.jobs().find(ACME, m.enqueue(ACME, new TestJobs.Record("x"))).orElseThrow();
+            return Duration.between(job.createdAt(), job.runAt());
+        };
+        assertThat(delay.apply(there)).isZero();
+        TenantPolicy delayed = TenantPolicy.DEFAULTS.withDelayMinutes(5, TenantPolicy.DEFAULTS.maxDelayMinutes());
+        here.tenants().put(ACME, delayed);
+        assertThat(delay.apply(here)).as("on the node that changed it, at once").isEqualTo(Duration.ofMinutes(5));
+        clock.advance(Duration.ofSeconds(30).minusMillis(1));
+        assertThat(delay.apply(there)).as("on another node, within the cache time").isZero();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(delay.apply(there)).as("on another node, once the cache time has passed")
+                .isEqualTo(Duration.ofMinutes(5));
     }
 
     private static <P> void seenAtOnceHereAndAfterTheCacheTimeThere(MutableClock clock, Millrace here, Millrace there,

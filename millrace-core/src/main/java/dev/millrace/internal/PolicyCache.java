@@ -12,8 +12,8 @@ import java.util.function.Function;
 
 /**
  * A node's copies of the tenants' policies of one kind, each reused for a time read on the node's clock so a hot
- * path does not query the store every time. A change made on this node ({@link #put}) is seen here at once; a
- * change made on another node within the time.
+ * path does not query the store every time. A change made on this node ({@link #put}, or a change stored by other
+ * means followed by {@link #forget}) is seen here at once; a change made on another node within the time.
  *
  * <p>A copy loaded at a time the clock has since gone back before is read again: without that, setting the clock
  * back would keep a copy for as long as the clock took to catch up. A read that raced a {@link #put} on this node
@@ -22,7 +22,7 @@ import java.util.function.Function;
  * @param <P> the policy type
  */
 public final class PolicyCache<P> {
-    private record Copy<P>(P policy, Instant loadedAt) {
+    private record Copy<P>(P policy, Instant loadedAt, Instant expiresAt) {
     }
 
     private final InstantSource clock;
@@ -33,7 +33,7 @@ public final class PolicyCache<P> {
 
     /**
      * @param clock the node's clock
-     * @param time how long a copy is reused; positive
+     * @param time how long a copy is reused; zero reads the store at every {@link #get}
      * @param load reads a tenant's policy from the store (its defaults when it has none stored); never null
      * @param save checks the tenant and stores its policy
      */
@@ -42,11 +42,22 @@ public final class PolicyCache<P> {
         this.load = Objects.requireNonNull(load, "load");
         this.save = Objects.requireNonNull(save, "save");
         Objects.requireNonNull(time, "time");
-        if (time.isNegative() || time.isZero()) {
+        if (time.isNegative()) {
             throw new IllegalArgumentException("policy cache time " + time
-                    + " is invalid: expected a positive duration");
+                    + " is invalid: expected zero (no reuse) or a positive duration");
         }
         this.time = time;
+    }
+
+    /**
+     * A cache of values stored by other means than {@link #put} (which it refuses): whatever stores a change calls
+     * {@link #forget}.
+     */
+    public PolicyCache(InstantSource clock, Duration time, Function<TenantId, P> load) {
+        this(clock, time, load, (tenant, policy) -> {
+            throw new IllegalStateException("this cache stores nothing: expected the change stored by its own"
+                    + " service, then forget(" + tenant + ")");
+        });
     }
 
     /** The tenant's policy: the copy read within the cache time, or read now. */
@@ -54,13 +65,13 @@ public final class PolicyCache<P> {
         Objects.requireNonNull(tenant, "tenant");
         Instant now = clock.instant();
         Copy<P> c = copies.get(tenant);
-        if (c != null && !now.isBefore(c.loadedAt()) && now.isBefore(c.loadedAt().plus(time))) return c.policy();
+        if (c != null && now.isBefore(c.expiresAt()) && !now.isBefore(c.loadedAt())) return c.policy();
         P p = load.apply(tenant);
         if (p == null) {
             throw new NullPointerException("policy read for tenant '" + tenant
                     + "' is null: expected the stored policy or the defaults");
         }
-        copies.put(tenant, new Copy<>(p, now));
+        copies.put(tenant, new Copy<>(p, now, now.plus(time)));
         return p;
     }
 
@@ -76,5 +87,10 @@ public final class PolicyCache<P> {
         save.accept(tenant, policy);
         copies.remove(tenant);
         return policy;
+    }
+
+    /** Forgets this node's copy of the tenant's policy, so the next {@link #get} reads the store. */
+    public void forget(TenantId tenant) {
+        copies.remove(Objects.requireNonNull(tenant, "tenant"));
     }
 }

@@ -8,6 +8,7 @@ import dev.millrace.QueueableContext;
 import dev.millrace.TenantId;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
+import dev.millrace.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -108,10 +109,30 @@ class JobStatusEventTest extends DatabaseTest {
         assertThat(SEEN).containsExactly(id + " QUEUEABLE PROCESSING->FAILED");
     }
 
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aJobWhoseLeaseExpiredBeforeTheRescuerStartedIsPublished(Db db) throws Exception {
+        // A node's rescuer makes its first pass as the node starts: the node must know by then which tenants
+        // subscribe, or the status changes of that pass are lost.
+        MutableClock clock = MutableClock.now();
+        JobId id = zombieRun(db, clock, 1);
+        clock.advance(LEASE.multipliedBy(2));
+        Millrace rescuer = started(builder(db).clock(clock).nodeId("rescuer").lease(LEASE).maxAttempts(1)
+                .registerHandler(Watcher.class).register(Gated.class));
+        awaitStatus(rescuer, ACME, id, JobStatus.FAILED);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !SEEN.isEmpty());
+        assertThat(SEEN).containsExactly(id + " QUEUEABLE PROCESSING->FAILED");
+    }
+
     /** A job the zombie started and holds without renewing its lease; the watcher subscribes before. */
     private JobId zombieRun(Db db, int maxAttempts) throws Exception {
+        return zombieRun(db, java.time.InstantSource.system(), maxAttempts);
+    }
+
+    private JobId zombieRun(Db db, java.time.InstantSource clock, int maxAttempts) throws Exception {
         reset();
-        Millrace zombie = node(builder(db).nodeId("zombie").lease(LEASE).maxAttempts(maxAttempts).register(Gated.class));
+        Millrace zombie = node(builder(db).clock(clock).nodeId("zombie").lease(LEASE).maxAttempts(maxAttempts)
+                .register(Gated.class));
         zombie.tenants().create(ACME);
         zombie.events().subscribe(ACME, Subscription.of("watch", Events.JOB_STATUS_CHANNEL, Watcher.class));
         JobId id = zombie.enqueue(ACME, new Gated());

@@ -94,12 +94,41 @@ class PolicyCacheTest {
     }
 
     @Test
-    void aCacheTimeThatIsNotPositiveIsRefused() {
-        for (Duration bad : List.of(Duration.ZERO, Duration.ofSeconds(-1))) {
-            assertThatThrownBy(() -> new PolicyCache<String>(clock, bad, stored::get, stored::put))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining(bad.toString()).hasMessageContaining("expected a positive duration");
-        }
+    void aNegativeCacheTimeIsRefused() {
+        Duration bad = Duration.ofSeconds(-1);
+        assertThatThrownBy(() -> new PolicyCache<String>(clock, bad, stored::get, stored::put))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(bad.toString()).hasMessageContaining("expected zero (no reuse) or a positive");
+    }
+
+    @Test
+    void aCacheTimeOfZeroReadsTheStoreAtEveryGet() {
+        PolicyCache<String> uncached = new PolicyCache<>(clock, Duration.ZERO, t -> {
+            reads.add(t);
+            return stored.get(t);
+        });
+        assertThat(uncached.get(ACME)).isEqualTo("acme-1");
+        stored.put(ACME, "acme-2");
+        assertThat(uncached.get(ACME)).as("at the same instant").isEqualTo("acme-2");
+        assertThat(reads).containsExactly(ACME, ACME);
+    }
+
+    @Test
+    void aChangeStoredByOtherMeansIsSeenAtOnceOnceForgotten() {
+        PolicyCache<String> flags = new PolicyCache<>(clock, TIME, t -> {
+            reads.add(t);
+            return stored.get(t);
+        });
+        assertThat(flags.get(ACME)).isEqualTo("acme-1");
+        assertThat(flags.get(GLOBEX)).isEqualTo("globex-1");
+        stored.put(ACME, "acme-2");
+        stored.put(GLOBEX, "globex-2");
+        flags.forget(ACME);
+        assertThat(flags.get(ACME)).isEqualTo("acme-2");
+        assertThat(flags.get(GLOBEX)).as("another tenant's copy is kept").isEqualTo("globex-1");
+        assertThatThrownBy(() -> flags.put(ACME, "acme-3")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("forget(acme)");
+        assertThat(stored).containsEntry(ACME, "acme-2");
     }
 
     @Test

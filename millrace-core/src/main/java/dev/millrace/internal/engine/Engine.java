@@ -197,6 +197,9 @@ public final class Engine implements AutoCloseable {
         if (closed) throw new IllegalStateException("node " + nodeId + " is closed: expected a new Millrace to start");
         if (started) return;
         started = true;
+        // Before any service that changes a job's status: the rescuer's first pass runs at once, and its changes
+        // are published only for the tenants known to subscribe.
+        events.refreshSystemSubscribers();
         completer.start();
         heartbeat.start();
         rescuer.start();
@@ -205,7 +208,6 @@ public final class Engine implements AutoCloseable {
         cursorPruner.start();
         if (listener != null) listener.start();
         if (eventListener != null) eventListener.start();
-        events.refreshSystemSubscribers();
         eventDelivery.start();
         eventPruner.start();
         governance.watchdog.start();
@@ -839,12 +841,11 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Job status events for jobs a rescue pass moved (a lookup of each job only for tenants that subscribe). */
+    /** Job status events for jobs a rescue pass moved. */
     private void rescued(dev.millrace.internal.store.RescueResult r) {
         for (var j : r.jobs()) {
-            if (!events.publishesJobStatus(j.tenant())) continue;
-            store.find(j.tenant(), JobId.of(j.id())).ifPresent(job -> events.jobStatusChanged(j.tenant(), j.id(),
-                    job.type().name(), dev.millrace.JobStatus.PROCESSING.name(), j.status().name()));
+            events.jobStatusChanged(j.tenant(), j.id(), j.type().name(), dev.millrace.JobStatus.PROCESSING.name(),
+                    j.status().name());
         }
     }
 
@@ -915,17 +916,14 @@ public final class Engine implements AutoCloseable {
     private final class TenantsView implements Tenants {
         @Override
         public TenantPolicy put(TenantId tenant, TenantPolicy policy) {
-            tenantStore.put(Objects.requireNonNull(tenant, "tenant"), Objects.requireNonNull(policy, "policy"),
-                    config.clock().instant());
-            policies.invalidate(tenant);
-            return policy;
+            return policies.put(Objects.requireNonNull(tenant, "tenant"), Objects.requireNonNull(policy, "policy"));
         }
 
         @Override
         public TenantPolicy create(TenantId tenant) {
             TenantPolicy p = tenantStore.createIfAbsent(Objects.requireNonNull(tenant, "tenant"), TenantPolicy.DEFAULTS,
                     config.clock().instant());
-            policies.invalidate(tenant);
+            policies.forget(tenant);
             return p;
         }
 

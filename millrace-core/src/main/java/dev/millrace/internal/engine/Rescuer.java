@@ -65,9 +65,13 @@ final class Rescuer extends LoopService {
             LOG.info("rescued jobs with expired leases: {} re-queued, {} failed, {} aborted", r.requeued(), r.failed(),
                     r.aborted());
         }
+        // The status events before the wake-up, and without reading the jobs again: a re-queued job's next run on
+        // this node queues its own event, which should come after the rescue's. Only a poll of this node's
+        // dispatcher landing between the rescue's commit and this call can still come first (a run on another
+        // node is published by that node, in no order with this one's).
+        if (r.total() > 0) onRescued.accept(r);
         if (r.requeued() > 0) onRequeued.run();
         if (r.failed() + r.aborted() > 0) onEnded.run();
-        if (r.total() > 0) onRescued.accept(r);
         return r;
     }
 }

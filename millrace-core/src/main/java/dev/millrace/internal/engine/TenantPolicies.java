@@ -3,41 +3,37 @@ package dev.millrace.internal.engine;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
 import dev.millrace.UnknownTenantException;
+import dev.millrace.internal.PolicyCache;
 import dev.millrace.internal.store.TenantStore;
 
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** Tenant policies, cached briefly so the enqueue path does not read the tenants table every time. */
 final class TenantPolicies {
     static final Duration CACHE_TIME = Duration.ofSeconds(30);
 
-    private record Cached(TenantPolicy policy, long expiresAtMillis) {
-    }
-
-    private final TenantStore store;
-    private final InstantSource clock;
-    private final ConcurrentHashMap<TenantId, Cached> cache = new ConcurrentHashMap<>();
+    private final PolicyCache<TenantPolicy> cache;
 
     TenantPolicies(TenantStore store, InstantSource clock) {
-        this.store = store;
-        this.clock = clock;
+        this.cache = new PolicyCache<>(clock, CACHE_TIME, tenant -> store.policy(tenant).orElseThrow(() ->
+                new UnknownTenantException("tenant '" + tenant + "' does not exist: expected a tenant created with"
+                        + " millrace.tenants().create(TenantId.of(\"" + tenant + "\"))")),
+                (tenant, policy) -> store.put(tenant, policy, clock.instant()));
     }
 
     /** The tenant's policy, or {@link UnknownTenantException} naming it. */
     TenantPolicy get(TenantId tenant) {
-        long now = clock.millis();
-        Cached c = cache.get(tenant);
-        if (c != null && c.expiresAtMillis() > now) return c.policy();
-        TenantPolicy policy = store.policy(tenant).orElseThrow(() -> new UnknownTenantException("tenant '" + tenant
-                + "' does not exist: expected a tenant created with millrace.tenants().create(TenantId.of(\"" + tenant
-                + "\"))"));
-        cache.put(tenant, new Cached(policy, now + CACHE_TIME.toMillis()));
-        return policy;
+        return cache.get(tenant);
     }
 
-    void invalidate(TenantId tenant) {
-        cache.remove(tenant);
+    /** Stores the tenant's policy (creating the tenant when absent); this node sees it at once. */
+    TenantPolicy put(TenantId tenant, TenantPolicy policy) {
+        return cache.put(tenant, policy);
+    }
+
+    /** Forgets this node's copy, after the tenant was stored by other means (created). */
+    void forget(TenantId tenant) {
+        cache.forget(tenant);
     }
 }

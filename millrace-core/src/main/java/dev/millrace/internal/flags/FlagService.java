@@ -3,6 +3,7 @@ package dev.millrace.internal.flags;
 import dev.millrace.FeatureFlags;
 import dev.millrace.FlagChange;
 import dev.millrace.TenantId;
+import dev.millrace.internal.PolicyCache;
 import dev.millrace.internal.store.FlagStore;
 import dev.millrace.internal.store.NewJob;
 
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -31,15 +31,12 @@ import java.util.regex.Pattern;
 public final class FlagService {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,100}");
 
-    private record Cached(Map<String, Boolean> flags, long expiresAtMillis) {
-    }
-
     private final FlagStore store;
     private final InstantSource clock;
-    private final long cacheMillis;
     private final Map<String, String> flagOfClass;
     private final Map<String, List<String>> classesOfFlag = new HashMap<>();
-    private final ConcurrentHashMap<TenantId, Cached> cache = new ConcurrentHashMap<>();
+    /** Each tenant's stored flags; a switch on this node forgets the tenant's copy. */
+    private final PolicyCache<Map<String, Boolean>> flags;
 
     /**
      * @param bindings job class name to the flag it is bound to
@@ -48,7 +45,7 @@ public final class FlagService {
     public FlagService(FlagStore store, InstantSource clock, Duration cacheTime, Map<String, String> bindings) {
         this.store = store;
         this.clock = clock;
-        this.cacheMillis = cacheTime.toMillis();
+        this.flags = new PolicyCache<>(clock, cacheTime, tenant -> Map.copyOf(store.flags(tenant)));
         this.flagOfClass = Map.copyOf(bindings);
         bindings.forEach((cls, flag) -> classesOfFlag.computeIfAbsent(flag, k -> new ArrayList<>()).add(cls));
     }
@@ -79,13 +76,7 @@ public final class FlagService {
     public boolean isEnabled(TenantId tenant, String name) {
         checkName(name);
         Objects.requireNonNull(tenant, "tenant");
-        long now = clock.millis();
-        Cached c = cache.get(tenant);
-        if (c == null || c.expiresAtMillis() <= now) {
-            c = new Cached(Map.copyOf(store.flags(tenant)), now + cacheMillis);
-            cache.put(tenant, c);
-        }
-        return c.flags().getOrDefault(name, false);
+        return flags.get(tenant).getOrDefault(name, false);
     }
 
     /**
@@ -98,7 +89,7 @@ public final class FlagService {
             return store.set(tenant, name, enabled, changedBy, classesOfFlag.getOrDefault(name, List.of()),
                     clock.instant());
         } finally {
-            cache.remove(tenant);
+            flags.forget(tenant);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.millrace.internal.store;
 
 import dev.millrace.JobStatus;
+import dev.millrace.JobType;
 import dev.millrace.TenantId;
 
 import java.util.List;
@@ -16,8 +17,8 @@ import java.util.UUID;
  */
 public record RescueResult(int requeued, int failed, int aborted, List<Rescued> jobs) {
 
-    /** A job a rescue pass moved from PROCESSING to {@code status}. */
-    public record Rescued(UUID id, TenantId tenant, JobStatus status) {
+    /** A job a rescue pass moved from PROCESSING to {@code status}; its type is for its job status event. */
+    public record Rescued(UUID id, TenantId tenant, JobType type, JobStatus status) {
     }
 
     /** Counts only. */

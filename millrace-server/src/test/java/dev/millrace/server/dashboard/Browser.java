@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -18,11 +19,17 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A headless Chromium driven by Selenium through Debian's chromedriver: one per test class, reused by its tests.
  * Missing packages are installed with apt-get; when that fails the test is skipped, or fails with CI=true.
+ *
+ * <p>The pages redraw their lists every few seconds, so an element found by one WebDriver call may be replaced
+ * before the next uses it ({@link StaleElementReferenceException}). The helpers that act on an element ({@link
+ * #click}, {@link #select}, {@link #type}, {@link #text}) find it and use it within one waited step, which is
+ * tried again with the element found afresh when that happens. An element a test keeps is not safe that way.
  */
 final class Browser implements AutoCloseable {
     /** Debian's packages put them here; MILLRACE_CHROMIUM and MILLRACE_CHROMEDRIVER override. */
@@ -39,6 +46,7 @@ final class Browser implements AutoCloseable {
     private Browser(ChromeDriver driver) {
         this.driver = driver;
         this.wait = new WebDriverWait(driver, PATIENCE, Duration.ofMillis(100));
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     /** Starts a headless Chromium at 1440×900, installing the browser first when it is missing. */
@@ -115,7 +123,42 @@ final class Browser implements AutoCloseable {
 
     /** Waits for a clickable element and clicks it. */
     void click(By by) {
-        wait.until(ExpectedConditions.elementToBeClickable(by)).click();
+        wait.until(d -> {
+            WebElement e = ExpectedConditions.elementToBeClickable(by).apply(d);
+            if (e == null) return false;
+            e.click();
+            return true;
+        });
+    }
+
+    /** Waits for a visible select element with an option of that value, and picks that option. */
+    void select(By by, String value) {
+        wait.until(d -> {
+            WebElement e = ExpectedConditions.visibilityOfElementLocated(by).apply(d);
+            if (e == null) return false;
+            // A missing option is a NoSuchElementException, which the wait ignores: the options may come later.
+            new Select(e).selectByValue(value);
+            return true;
+        });
+    }
+
+    /** Waits for a visible field, empties it and types the text. */
+    void type(By by, String text) {
+        wait.until(d -> {
+            WebElement e = ExpectedConditions.visibilityOfElementLocated(by).apply(d);
+            if (e == null) return false;
+            e.clear();
+            e.sendKeys(text);
+            return true;
+        });
+    }
+
+    /** Waits for a visible element and returns its text. */
+    String text(By by) {
+        return wait.until(d -> {
+            WebElement e = ExpectedConditions.visibilityOfElementLocated(by).apply(d);
+            return e == null ? null : e.getText();
+        });
     }
 
     /** Waits until the element's text contains the text. */

@@ -21,8 +21,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.Select;
 
 /**
  * The dashboard in a real headless Chromium against a real server on H2 and on PostgreSQL: sign in, every page,
@@ -83,8 +81,7 @@ class DashboardBrowserTest extends BrowserTest {
         open("");
         ((JavascriptExecutor) browser.driver()).executeScript("sessionStorage.clear()");
         open("");
-        WebElement input = browser.visible(By.id("key"));
-        input.sendKeys(key);
+        browser.type(By.id("key"), key);
         browser.click(By.id("sign-in"));
         browser.visible(By.cssSelector(".shell"));
     }
@@ -121,12 +118,11 @@ class DashboardBrowserTest extends BrowserTest {
         signIn(ADMIN_KEY);
         // Overview: the chart with its axes, the counts per tenant.
         browser.visible(By.cssSelector("#throughput svg.chart path.line"));
-        assertThat(browser.driver().findElement(By.cssSelector("#throughput svg.chart")).getText())
+        assertThat(browser.text(By.cssSelector("#throughput svg.chart")))
                 .contains("jobs / min").contains("time (local)");
         browser.textIn(By.id("stat-completed"), "32");
         browser.textIn(By.id("stat-queue"), "1");
-        WebElement acmeRow = browser.visible(By.cssSelector("#by-tenant tr[data-tenant='acme']"));
-        assertThat(acmeRow.getText()).contains("acme");
+        browser.textIn(By.cssSelector("#by-tenant tr[data-tenant='acme']"), "acme");
         browser.visible(By.cssSelector("#nodes .node"));
         // The node's own worker count (2), not the settings' default (8): the server was given this node.
         browser.until(d -> "2".equals(((JavascriptExecutor) d).executeScript("const dt = [...document.querySelectorAll("
@@ -135,17 +131,17 @@ class DashboardBrowserTest extends BrowserTest {
 
         // Jobs of acme: every job, then filtered by status.
         browser.click(By.cssSelector("a.nav-link[data-page='jobs']"));
-        new Select(browser.visible(By.id("tenant"))).selectByValue("acme");
+        browser.select(By.id("tenant"), "acme");
         browser.until(d -> jobRows().size() == 7);
-        new Select(browser.visible(By.id("filter-status"))).selectByValue("COMPLETED");
+        browser.select(By.id("filter-status"), "COMPLETED");
         browser.until(d -> jobRows().size() == 5 && jobRows().stream().allMatch("COMPLETED"::equals));
         assertThat(browser.driver().getCurrentUrl()).contains("status=COMPLETED");
         shot(db, "2-jobs-completed");
-        new Select(browser.visible(By.id("filter-status"))).selectByValue("FAILED");
+        browser.select(By.id("filter-status"), "FAILED");
         browser.until(d -> jobRows().equals(List.of("FAILED")));
-        new Select(browser.visible(By.id("filter-type"))).selectByValue("FUTURE");
+        browser.select(By.id("filter-type"), "FUTURE");
         browser.textIn(By.id("jobs-table"), "No jobs match these filters.");
-        new Select(browser.visible(By.id("filter-type"))).selectByValue("QUEUEABLE");
+        browser.select(By.id("filter-type"), "QUEUEABLE");
         browser.until(d -> jobRows().equals(List.of("FAILED")));
 
         // A job with its log.
@@ -176,7 +172,7 @@ class DashboardBrowserTest extends BrowserTest {
         shot(db, "4-job-aborted");
 
         // Keyset paging through globex's 27 jobs, 25 a page.
-        new Select(browser.visible(By.id("tenant"))).selectByValue("globex");
+        browser.select(By.id("tenant"), "globex");
         open("#/jobs");
         browser.until(d -> jobRows().size() == 25);
         assertThat(browser.driver().findElement(By.id("prev")).isEnabled()).isFalse();
@@ -252,7 +248,7 @@ class DashboardBrowserTest extends BrowserTest {
         open("");
         ((JavascriptExecutor) browser.driver()).executeScript("sessionStorage.clear()");
         open("");
-        browser.visible(By.id("key")).sendKeys("not-a-key-of-this-server");
+        browser.type(By.id("key"), "not-a-key-of-this-server");
         browser.click(By.id("sign-in"));
         browser.textIn(By.cssSelector(".form-error"), "not accepted");
         assertThat(browser.driver().findElements(By.cssSelector(".shell"))).isEmpty();

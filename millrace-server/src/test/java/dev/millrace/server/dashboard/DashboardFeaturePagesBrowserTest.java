@@ -36,8 +36,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.Select;
 
 /**
  * The dashboard's pages for batches, schedules, feature flags and channels, the tenant's limits and the overview's
@@ -110,10 +108,10 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
         open("");
         js("sessionStorage.clear()");
         open("");
-        browser.visible(By.id("key")).sendKeys(ADMIN_KEY);
+        browser.type(By.id("key"), ADMIN_KEY);
         browser.click(By.id("sign-in"));
         browser.visible(By.cssSelector(".shell"));
-        new Select(browser.visible(By.id("tenant"))).selectByValue("acme");
+        browser.select(By.id("tenant"), "acme");
     }
 
     private Object js(String script) {
@@ -166,38 +164,33 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
 
         // A bad cron: the parser's message under the field, the stored cron unchanged.
         press(row + " button.edit-cron");
-        WebElement cron = browser.visible(By.cssSelector(row + " input.cron-input"));
-        cron.clear();
-        cron.sendKeys("0 0 25 * * ?");
+        browser.type(By.cssSelector(row + " input.cron-input"), "0 0 25 * * ?");
         press(row + " button.save-cron");
         browser.textIn(By.cssSelector(row + " .field-error"), "25");
-        String message = browser.driver().findElement(By.cssSelector(row + " .field-error")).getText();
+        String message = browser.text(By.cssSelector(row + " .field-error"));
         assertThat(message).containsIgnoringCase("hour").contains("0–23");
         assertThat(node.schedules().find(ACME, nightly).orElseThrow().cron()).isEqualTo("0 0 2 * * ?");
         shot(db, "8-schedule-bad-cron");
         // The editor survives the page's refresh, then a good cron is saved.
         browser.until(d -> ((Number) js("return document.querySelectorAll('input.cron-input').length")).intValue() == 1);
-        cron = browser.visible(By.cssSelector(row + " input.cron-input"));
-        cron.clear();
-        cron.sendKeys("0 30 4 * * ?");
+        browser.type(By.cssSelector(row + " input.cron-input"), "0 30 4 * * ?");
         press(row + " button.save-cron");
         browser.textIn(By.cssSelector(row), "0 30 4 * * ?");
         assertThat(node.schedules().find(ACME, nightly).orElseThrow().cron()).isEqualTo("0 30 4 * * ?");
 
         // Create one: a bad cron first, then a good one.
         browser.click(By.id("new-schedule"));
-        browser.visible(By.id("new-name")).sendKeys("hourly-sync");
-        browser.visible(By.id("new-cron")).sendKeys("0 0 * * *");
+        browser.type(By.id("new-name"), "hourly-sync");
+        browser.type(By.id("new-cron"), "0 0 * * *");
         // The parser's message shows while typing, and again when the form is sent.
         browser.textIn(By.cssSelector("#schedule-form .field-error[data-field='cron']"), "expected");
         browser.click(By.id("create-schedule"));
         browser.textIn(By.cssSelector("#schedule-form .field-error[data-field='cron']"), "expected");
         assertThat(node.schedules().findByName(ACME, "hourly-sync")).isEmpty();
         shot(db, "9-schedule-create-refused");
-        browser.visible(By.id("new-cron")).clear();
-        browser.visible(By.id("new-cron")).sendKeys("0 0 * * * ?");
+        browser.type(By.id("new-cron"), "0 0 * * * ?");
         browser.textIn(By.cssSelector("#schedule-form .cron-preview"), "Next:");
-        new Select(browser.visible(By.id("new-type"))).selectByValue("NightlyReport");
+        browser.select(By.id("new-type"), "NightlyReport");
         browser.click(By.id("create-schedule"));
         browser.visible(By.cssSelector("#schedules-table " + rowOf("name", "hourly-sync") + " .fire-list li"));
         assertThat(node.schedules().findByName(ACME, "hourly-sync")).isPresent();
@@ -231,7 +224,7 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
         assertThat(node.flags().list(ACME)).containsEntry("beta-reports", true);
         assertThat(node.flags().list(GLOBEX)).doesNotContainKey("beta-reports");
 
-        browser.visible(By.id("new-flag")).sendKeys("dark-mode");
+        browser.type(By.id("new-flag"), "dark-mode");
         browser.click(By.id("add-flag"));
         browser.visible(By.cssSelector("#flags-list [data-flag='dark-mode'][data-enabled='true']"));
         assertThat(node.flags().list(ACME)).containsEntry("dark-mode", true);
@@ -241,7 +234,7 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
         browser.visible(By.cssSelector("#flags-list [data-flag='new-checkout'][data-enabled='false']"));
 
         // The other tenant's flags, picked at the top right.
-        new Select(browser.visible(By.id("tenant"))).selectByValue("globex");
+        browser.select(By.id("tenant"), "globex");
         browser.visible(By.cssSelector("#flags-list [data-flag='globex-flag'][data-enabled='true']"));
         assertThat(browser.driver().findElements(By.cssSelector("#flags-list [data-flag='dark-mode']"))).isEmpty();
         shot(db, "12-flags-globex");
@@ -250,7 +243,7 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
         open("#/tenants/acme");
         browser.visible(By.cssSelector("#tenant-limits tr[data-limit='QUERIES']"));
         browser.visible(By.cssSelector("#tenant-flags [data-flag='dark-mode']"));
-        assertThat(browser.driver().findElement(By.id("tenant-limits")).getText()).contains("Asynchronous");
+        assertThat(browser.text(By.id("tenant-limits"))).contains("Asynchronous");
         shot(db, "15-tenant-limits");
         assertThat(browser.consoleErrors()).isEmpty();
     }
@@ -296,7 +289,7 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
         // The pick is kept in the address; a flag the tenant does not have shows nothing.
         open("#/flags?flag=new-checkout");
         browser.until(d -> historyShown().equals(List.of("deploy-bot", "admin", "ops-bob", "ops-alice")));
-        new Select(browser.visible(By.id("tenant"))).selectByValue("globex");
+        browser.select(By.id("tenant"), "globex");
         browser.visible(By.cssSelector("#flags-list .empty"));
         browser.until(d -> d.findElements(By.id("flag-history")).isEmpty());
         assertThat(browser.consoleErrors()).isEmpty();
@@ -331,7 +324,7 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
         browser.click(By.cssSelector("a.nav-link[data-page='channels']"));
         browser.visible(By.cssSelector("#channels-table " + rowOf("channel", "OrderPlaced")));
         browser.visible(By.cssSelector("#channel-rate svg.chart path.line"));
-        assertThat(browser.driver().findElement(By.cssSelector("#channel-rate svg.chart")).getText())
+        assertThat(browser.text(By.cssSelector("#channel-rate svg.chart")))
                 .contains("events / min").contains("time (local)");
         browser.visible(By.cssSelector("#recent-events tr[data-replay]"));
         String ledger = "#subscriptions-table tr[data-subscription='ledger']";
@@ -360,10 +353,10 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
 
         // A subscription is created from the page, naming a handler registered on the node, then deleted.
         browser.visible(By.cssSelector("#sub-handler option[value='" + Tally.class.getName() + "']"));
-        new Select(browser.visible(By.id("sub-handler"))).selectByValue(Tally.class.getName());
-        browser.visible(By.id("sub-name")).sendKeys("audit");
-        browser.visible(By.id("sub-batch")).sendKeys("100");
-        new Select(browser.visible(By.id("sub-from"))).selectByValue("earliest");
+        browser.select(By.id("sub-handler"), Tally.class.getName());
+        browser.type(By.id("sub-name"), "audit");
+        browser.type(By.id("sub-batch"), "100");
+        browser.select(By.id("sub-from"), "earliest");
         press("#sub-create");
         String audit = "#subscriptions-table tr[data-subscription='audit']";
         browser.visible(By.cssSelector(audit + "[data-state='ACTIVE']"));
@@ -371,8 +364,8 @@ class DashboardFeaturePagesBrowserTest extends BrowserTest {
                 .satisfies(st -> assertThat(st.channel()).isEqualTo("OrderPlaced"));
         shot(db, "14-channels-subscription-created");
         // The same name again: the server's problem is shown, nothing changes.
-        new Select(browser.visible(By.id("sub-handler"))).selectByValue(Tally.class.getName());
-        browser.visible(By.id("sub-name")).sendKeys("audit");
+        browser.select(By.id("sub-handler"), Tally.class.getName());
+        browser.type(By.id("sub-name"), "audit");
         press("#sub-create");
         browser.textIn(By.cssSelector(".alert.error"), "already exists");
         press(audit + " button.delete-sub");

@@ -209,8 +209,10 @@ final class SqlEventStore implements EventStore {
     public void notifyAtCommit(Connection c) {
         if (notifier == null) return;
         Jdbc.inConnection(c, "notify", conn -> {
-            try (Statement s = conn.createStatement()) {
-                s.execute("NOTIFY " + notifyChannel);
+            // pg_notify takes the channel as a value: a schema's channel keeps its case and characters.
+            try (PreparedStatement ps = conn.prepareStatement("SELECT pg_notify(?, '')")) {
+                ps.setString(1, notifyChannel);
+                ps.execute();
             }
             return null;
         });

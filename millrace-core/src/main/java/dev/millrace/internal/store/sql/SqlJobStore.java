@@ -677,17 +677,17 @@ final class SqlJobStore implements JobStore {
     @Override
     public RescueResult rescue(Instant now, int maxAttempts) {
         return jdbc.inTransaction("rescue expired leases", c -> {
-            record Expired(UUID id, TenantId tenant, int attempt, String node, boolean abort) {
+            record Expired(UUID id, TenantId tenant, JobType type, int attempt, String node, boolean abort) {
             }
             List<Expired> expired = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, tenant_id, attempt, node, abort_requested FROM "
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, tenant_id, job_type, attempt, node, abort_requested FROM "
                     + t.job() + " WHERE state = 1 AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT 500"
                     + " FOR UPDATE SKIP LOCKED")) {
                 Jdbc.setInstant(ps, 1, now);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         expired.add(new Expired(Jdbc.getUuid(rs, "id"), new TenantId(rs.getString("tenant_id")),
-                                rs.getInt("attempt"), rs.getString("node"), rs.getBoolean("abort_requested")));
+                                JobType.valueOf(rs.getString("job_type")), rs.getInt("attempt"), rs.getString("node"), rs.getBoolean("abort_requested")));
                     }
                 }
             }
@@ -705,17 +705,17 @@ final class SqlJobStore implements JobStore {
                             + " (the node died or stalled)";
                     if (e.abort()) {
                         ended.add(new Completion(e.id(), e.attempt(), JobStatus.ABORTED, "aborted; " + why, now));
-                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), JobStatus.ABORTED));
+                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.ABORTED));
                         aborted++;
                     } else if (e.attempt() >= maxAttempts) {
                         ended.add(new Completion(e.id(), e.attempt(), JobStatus.FAILED, "gave up: " + why, now));
-                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), JobStatus.FAILED));
+                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.FAILED));
                         failed++;
                     } else {
                         Jdbc.setUuid(requeue, 1, e.id());
                         requeue.setInt(2, e.attempt());
                         requeue.addBatch();
-                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), JobStatus.QUEUED));
+                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.QUEUED));
                         requeued++;
                     }
                     notes.add(new LogRow(e.id(), e.tenant(), now, LogLevel.WARN, "rescued: " + why, null, "rescuer", null, null));

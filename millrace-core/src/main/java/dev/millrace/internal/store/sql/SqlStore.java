@@ -70,24 +70,24 @@ public final class SqlStore implements AutoCloseable {
         this.description = description;
         this.apiKeys = new SqlApiKeyStore(jdbc, schema);
         this.stats = new SqlStatsStore(jdbc, tables);
-        this.eventNotifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, EVENT_CHANNEL) : null;
-        this.events = new SqlEventStore(jdbc, dialect, schema, eventNotifier, EVENT_CHANNEL);
+        this.eventNotifier = dialect.supportsListenNotify() ? new PgNotifier(dataSource, tables.eventChannel()) : null;
+        this.events = new SqlEventStore(jdbc, dialect, schema, eventNotifier, tables.eventChannel());
     }
-
-    /** The PostgreSQL notification channel of published events (issue 6). */
-    static final String EVENT_CHANNEL = "millrace_events";
 
     /** The event store: channels, events, subscriptions. */
     public EventStore events() {
         return events;
     }
 
-    /** A listener that calls {@code onEvents} when any node publishes events; start it, then close it. */
+    /**
+     * A listener that calls {@code onEvents} when any node of this schema publishes events (on the schema's own
+     * channel, so another installation in another schema of the database never wakes it); start it, then close it.
+     */
     public PgListener eventListener(Runnable onEvents) {
         if (!dialect.supportsListenNotify()) {
             throw new IllegalStateException("database " + dialect.name() + " has no LISTEN/NOTIFY");
         }
-        return new PgListener(dataSource, EVENT_CHANNEL, payloads -> onEvents.run(), eventNotifier);
+        return new PgListener(dataSource, tables.eventChannel(), payloads -> onEvents.run(), eventNotifier);
     }
 
     /**

@@ -9,7 +9,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The payload of a ready-jobs notification, and the channel it travels on. */
+/** The payload of a ready-jobs notification, and the channels notifications travel on. */
 class ReadyNoticeTest {
 
     @Test
@@ -46,5 +46,16 @@ class ReadyNoticeTest {
         String channel = Tables.in(longSchema).readyChannel();
         assertThat(channel.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(63);
         assertThat(channel).isNotEqualTo(Tables.in("s".repeat(62)).readyChannel());
+    }
+
+    @Test
+    void eachSchemaHasItsOwnEventChannelApartFromItsReadyChannel() {
+        assertThat(Tables.in(null).eventChannel()).isEqualTo("millrace_events");
+        assertThat(Tables.in("billing").eventChannel()).isEqualTo("millrace_events_billing");
+        assertThat(Tables.in("billing").eventChannel()).isNotEqualTo(Tables.in("billing").readyChannel());
+        assertThat(Tables.in("Billing").eventChannel()).isNotEqualTo(Tables.in("billing").eventChannel());
+        String channel = Tables.in("s".repeat(63)).eventChannel();
+        assertThat(channel.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(63);
+        assertThat(channel).isNotEqualTo(Tables.in("s".repeat(62)).eventChannel());
     }
 }
