@@ -50,10 +50,11 @@ final class SqlJobStore implements JobStore {
     private final Jdbc jdbc;
     private final SqlDialect dialect;
     private final Tables t;
-    private final String insertNotifySql;
-    private final String insertPlainSql;
+    /** The one-statement inserts, indexed [notify][signed] (see {@link #insertSql}). */
+    private final String[][] insertSql;
     private final String copyJobsSql;
-    private final String insertClaimedSql;
+    /** The claimed inserts, indexed [signed]. */
+    private final String[] insertClaimedSql;
 
     private final PgNotifier notifier;
     /** Single enqueues in flight on this node (they carry their own NOTIFY only when alone). */
@@ -64,10 +65,12 @@ final class SqlJobStore implements JobStore {
         this.notifier = notifier;
         this.dialect = dialect;
         this.t = tables;
-        this.insertNotifySql = dialect.insertsInOneStatement() ? dialect.insertSql(tables, true) : null;
-        this.insertPlainSql = dialect.insertsInOneStatement() ? dialect.insertSql(tables, false) : null;
+        this.insertSql = dialect.insertsInOneStatement()
+                ? new String[][] {{dialect.insertSql(tables, false, false), dialect.insertSql(tables, false, true)},
+                        {dialect.insertSql(tables, true, false), dialect.insertSql(tables, true, true)}}
+                : null;
         this.copyJobsSql = dialect.copyJobsSql(tables);
-        this.insertClaimedSql = dialect.insertClaimedSql(tables);
+        this.insertClaimedSql = new String[] {dialect.insertClaimedSql(tables, false), dialect.insertClaimedSql(tables, true)};
     }
 
     // ---- enqueue
@@ -130,11 +133,11 @@ final class SqlJobStore implements JobStore {
     public ClaimedJob insertClaimed(NewJob j, String node, Instant leaseUntil) {
         // One statement in autocommit: the insert is the claim, and no NOTIFY (no other node needs waking).
         return jdbc.inAutoCommit("enqueue", c -> {
-            try (PreparedStatement ps = c.prepareStatement(insertClaimedSql)) {
+            try (PreparedStatement ps = c.prepareStatement(insertClaimedSql[j.signature() == null ? 0 : 1])) {
                 bindJobRow(ps, 1, j);
                 ps.setString(15, node);
-                Jdbc.setInstant(ps, 16, leaseUntil);
-                Jdbc.setInstant(ps, 17, j.createdAt());
+                dialect.setInstant(ps, 16, leaseUntil);
+                dialect.setInstant(ps, 17, j.createdAt());
                 if (ps.executeUpdate() == 0) throw duplicate(j);
             } catch (SQLException e) {
                 if (j.signature() != null && dialect.isUniqueViolation(e)) throw duplicate(j);
@@ -177,7 +180,8 @@ final class SqlJobStore implements JobStore {
         }
         if (dialect.insertsInOneStatement()) {
             boolean notify = notifyInTransaction && jobs.stream().anyMatch(SqlJobStore::readyNow);
-            try (PreparedStatement ps = c.prepareStatement(notify ? insertNotifySql : insertPlainSql)) {
+            boolean signed = jobs.stream().anyMatch(j -> j.signature() != null);
+            try (PreparedStatement ps = c.prepareStatement(insertSql[notify ? 1 : 0][signed ? 1 : 0])) {
                 for (NewJob j : jobs) {
                     bindJobRow(ps, 1, j);
                     if (notify) {
@@ -312,7 +316,7 @@ final class SqlJobStore implements JobStore {
         return duplicate(jobs.stream().filter(j -> j.signature() != null).findFirst().orElse(jobs.get(0)));
     }
 
-    private static void bindJobRow(PreparedStatement ps, int i, NewJob j) throws SQLException {
+    private void bindJobRow(PreparedStatement ps, int i, NewJob j) throws SQLException {
         Jdbc.setUuid(ps, i++, j.id());
         ps.setString(i++, j.tenant().value());
         ps.setString(i++, j.type().name());
@@ -321,8 +325,8 @@ final class SqlJobStore implements JobStore {
         Jdbc.setUuid(ps, i++, j.parentId());
         ps.setInt(i++, j.stackDepth());
         Jdbc.setInteger(ps, i++, j.maxStackDepth());
-        Jdbc.setInstant(ps, i++, j.createdAt());
-        Jdbc.setInstant(ps, i++, j.runAt());
+        dialect.setInstant(ps, i++, j.createdAt());
+        dialect.setInstant(ps, i++, j.runAt());
         ps.setString(i++, j.payload());
         ps.setString(i++, j.signature());
         ps.setString(i++, j.requestId());
