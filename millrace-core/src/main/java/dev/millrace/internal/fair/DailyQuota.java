@@ -61,7 +61,7 @@ public final class DailyQuota {
         Others o = others(tenant, now, from);
         synchronized (this) {
             TreeMap<Instant, Long> my = mine.computeIfAbsent(tenant, k -> new TreeMap<>());
-            my.headMap(from).clear();
+            if (!my.isEmpty() && my.firstKey().isBefore(from)) my.headMap(from).clear();
             // Summed in place: the merged per-hour map is built only to explain a refusal (a copy per enqueue was a
             // tenth of a single enqueue's client time).
             long used = 0;
