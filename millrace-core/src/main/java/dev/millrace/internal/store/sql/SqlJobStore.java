@@ -123,8 +123,10 @@ final class SqlJobStore implements JobStore {
             });
         }
         // Committed: now other nodes may look (the caller's own node is woken in-process). One request per tenant, and
-        // the notifier folds them into one NOTIFY: a bulk enqueue of one tenant costs one set insertion here.
-        if (notifier != null) {
+        // the notifier folds them into one NOTIFY: a bulk enqueue of one tenant costs one set insertion here. While a
+        // fresh check says nobody else listens, no request: it would only wake the notifier's thread to skip it, and
+        // that wake-up per enqueue was about a fifth of a single enqueue's client CPU.
+        if (notifier != null && !notifier.nobodyElseListens()) {
             for (String tenant : tenantsReadyNow(jobs)) notifier.request(tenant);
         }
     }
