@@ -200,6 +200,26 @@ class EnqueueTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void duplicateSignatureIsRefusedOnAStartedNodeWhoseWorkerIsIdle(Db db) {
+        // With a worker idle, an enqueue inserts its row already claimed: that insert too must refuse a live
+        // signature, and a job without one must not be held up by it.
+        Millrace m = client(db);
+        var sig = DuplicateSignature.builder().add("report").build();
+        JobId waiting = m.enqueue(ACME, new TestJobs.Record("a"),
+                AsyncOptions.builder().duplicateSignature(sig).delay(Duration.ofMinutes(5)).build());
+        m.start();
+        assertThatThrownBy(() -> m.enqueue(ACME, new TestJobs.Record("b"),
+                AsyncOptions.builder().duplicateSignature(sig).build()))
+                .isInstanceOf(DuplicateJobException.class)
+                .hasMessageContaining("with signature 'report'");
+        JobId unsigned = m.enqueue(ACME, new TestJobs.Record("c"));
+        assertThat(awaitTerminal(m, ACME, unsigned).status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(m.jobs().find(ACME, waiting).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(rows(db, "mr_job")).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void duplicateSignatureInTheCallersTransactionLeavesItUsable(Db db) throws Exception {
         Millrace m = client(db);
         var options = AsyncOptions.builder().duplicateSignature(DuplicateSignature.builder().add("x").build()).build();

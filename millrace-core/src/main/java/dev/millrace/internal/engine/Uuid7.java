@@ -2,6 +2,7 @@ package dev.millrace.internal.engine;
 
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -10,7 +11,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * keyset paging by id is paging by creation. A counter keeps ids from one node strictly increasing.
  */
 final class Uuid7 {
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final SecureRandom SEEDS = new SecureRandom();
+    /**
+     * The random bits make ids of different nodes distinct; they need not be secret (an id grants nothing, every
+     * lookup is scoped by tenant). A SecureRandom call per id cost more than the rest of the id, so each thread
+     * draws from a generator seeded once from SecureRandom.
+     */
+    private static final ThreadLocal<SplittableRandom> RANDOM =
+            ThreadLocal.withInitial(() -> new SplittableRandom(SEEDS.nextLong()));
     private final InstantSource clock;
     private final AtomicLong last = new AtomicLong();
 
@@ -20,9 +28,10 @@ final class Uuid7 {
 
     UUID next() {
         // 48 bits of milliseconds then 12 bits of sequence, kept strictly increasing per node.
-        long stamp = last.updateAndGet(prev -> Math.max(prev + 1, clock.millis() << 12));
+        long millis = clock.millis() << 12;
+        long stamp = last.updateAndGet(prev -> Math.max(prev + 1, millis));
         long msb = (stamp >>> 12) << 16 | 0x7000L | (stamp & 0xFFFL);
-        long lsb = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        long lsb = (RANDOM.get().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb);
     }
 }

@@ -18,12 +18,12 @@ final class H2Dialect implements SqlDialect {
     }
 
     @Override
-    public String insertSql(Tables t, boolean notify) {
+    public String insertSql(Tables t, boolean notify, boolean signed) {
         throw new UnsupportedOperationException("H2 inserts jobs with plain statements");
     }
 
     @Override
-    public String insertClaimedSql(Tables t) {
+    public String insertClaimedSql(Tables t, boolean signed) {
         // A live duplicate signature fails the unique index (the store names the job).
         return "INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name, method_name, status, parent_job_id,"
                 + " stack_depth, max_stack_depth, created_at, run_at, payload, signature, request_id, consecutive_failures,"

@@ -96,6 +96,14 @@ final class PgNotifier implements AutoCloseable {
     }
 
     /**
+     * Whether a fresh check found no listener of another process: then a request would only wake this notifier's
+     * thread to find nobody to tell (its loop skips such a notification), so callers leave it out.
+     */
+    boolean nobodyElseListens() {
+        return checked && !othersListen && !stale();
+    }
+
+    /**
      * Whether a listener of another process may be connected, as last checked (true until the first check). A stale
      * answer asks this notifier's thread to check again and is returned meanwhile: the caller never waits.
      */

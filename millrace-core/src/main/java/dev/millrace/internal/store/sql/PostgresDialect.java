@@ -1,5 +1,10 @@
 package dev.millrace.internal.store.sql;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+
 /** PostgreSQL: one-statement inserts and claims, SKIP LOCKED, LISTEN/NOTIFY, advisory locks. */
 final class PostgresDialect implements SqlDialect {
     /** The job columns an insert writes (then state), in the order both insert statements select them. */
@@ -18,28 +23,47 @@ final class PostgresDialect implements SqlDialect {
     }
 
     @Override
-    public String insertSql(Tables t, boolean notify) {
-        // One round trip: the job's one row (skipped on a live duplicate signature), and with notify a NOTIFY naming
-        // its tenant (a ReadyNotice) that PostgreSQL delivers at commit, sent only when the row was written; several
-        // in one transaction are delivered once per tenant. With notify it returns a row per job written; without,
-        // an update count.
+    public String insertSql(Tables t, boolean notify, boolean signed) {
+        // One round trip: the job's one row (with a signature, skipped on a live duplicate), and with notify a NOTIFY
+        // naming its tenant (a ReadyNotice) that PostgreSQL delivers at commit, sent only when the row was written;
+        // several in one transaction are delivered once per tenant. With notify it returns a row per job written;
+        // without, an update count.
         String insert = "INSERT INTO " + t.job() + " (" + NEW_JOB_COLUMNS + ", state)"
-                + " VALUES (?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) " + ON_LIVE_SIGNATURE_DO_NOTHING;
+                + " VALUES (?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)" + onLiveSignature(signed);
         return notify ? "WITH q AS (" + insert + " RETURNING id, tenant_id) SELECT q.id, pg_notify('"
                 + t.readyChannel().replace("'", "''") + "', q.tenant_id) FROM q"
                 : insert;
     }
 
     @Override
-    public String insertClaimedSql(Tables t) {
+    public String insertClaimedSql(Tables t, boolean signed) {
         return "INSERT INTO " + t.job() + " (" + NEW_JOB_COLUMNS + ", state, node, lease_expires_at, attempt, started_at)"
-                + " VALUES (?, ?, ?, ?, ?, 'PROCESSING', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 1, ?) "
-                + ON_LIVE_SIGNATURE_DO_NOTHING;
+                + " VALUES (?, ?, ?, ?, ?, 'PROCESSING', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 1, ?)" + onLiveSignature(signed);
+    }
+
+    /**
+     * Skips a row whose signature a live job of its tenant holds (the partial unique index on live rows). Only for a
+     * signed job: ON CONFLICT makes every row a speculative insertion (a token, and a WAL record to confirm it)
+     * even when the arbiter index cannot apply, as for a job without a signature.
+     */
+    private static String onLiveSignature(boolean signed) {
+        return signed ? " " + ON_LIVE_SIGNATURE_DO_NOTHING : "";
     }
 
     /** Skips a row whose signature a live job of its tenant holds (the partial unique index on live rows). */
     private static final String ON_LIVE_SIGNATURE_DO_NOTHING =
             "ON CONFLICT (tenant_id, signature) WHERE state IS NOT NULL AND signature IS NOT NULL DO NOTHING";
+
+    /**
+     * As text (unknown type, so the server reads it as the column's timestamptz): the driver would format an
+     * {@code OffsetDateTime} through a calendar it builds anew for every statement.
+     */
+    @Override
+    public void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
+        String text = t == null ? null : Timestamps.text(t);
+        if (text == null) Jdbc.setInstant(ps, i, t);
+        else ps.setObject(i, text, Types.OTHER);
+    }
 
     @Override
     public boolean claimsInOneStatement() {

@@ -1,6 +1,8 @@
 package dev.millrace.internal.store.sql;
 
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
 
 /**
  * What differs between databases, and nothing else: the store never tests a database's name. Each method is
@@ -15,17 +17,27 @@ public interface SqlDialect {
     boolean insertsInOneStatement();
 
     /**
-     * The statement that inserts a job's row (only with {@link #insertsInOneStatement()}), skipping a duplicate
-     * signature; with {@code notify} it is a query that notifies listeners and returns one row per job written,
+     * The statement that inserts a job's row (only with {@link #insertsInOneStatement()}); with {@code signed} it
+     * skips a duplicate signature, without it is for jobs that carry none (nothing to skip, so no conflict check to
+     * pay for). With {@code notify} it is a query that notifies listeners and returns one row per job written,
      * otherwise an update.
      */
-    String insertSql(Tables t, boolean notify);
+    String insertSql(Tables t, boolean notify, boolean signed);
 
     /**
-     * The statement that inserts a job already claimed (running): parameters as {@link #insertSql}'s, then node and
-     * lease expiry; an update count, 0 when a live job holds its signature.
+     * The statement that inserts a job already claimed (running): parameters as {@link #insertSql}'s, then node,
+     * lease expiry and start time; an update count, 0 when a live job holds its signature. {@code signed} as for
+     * {@link #insertSql}.
      */
-    String insertClaimedSql(Tables t);
+    String insertClaimedSql(Tables t, boolean signed);
+
+    /**
+     * Binds a timestamp parameter (null allowed). By default as an {@code OffsetDateTime} in UTC; a dialect may bind
+     * it in a form its driver sends more cheaply.
+     */
+    default void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
+        Jdbc.setInstant(ps, i, t);
+    }
 
     /**
      * The statement that inserts many jobs at once (columns as arrays, a duplicate signature skipped), or null when
