@@ -67,6 +67,11 @@ public final class BenchOptions {
             + "';PAGE_SIZE=2048' (default: none; the bench's URL already matches the embedded default's).")
     String h2Options;
 
+    @Option(names = "--schema-sql", description = "What-if statements run in each schema after Millrace's migrations,"
+            + " separated by ';;', with $S standing for the quoted schema, e.g. 'DROP INDEX $S.mr_job_parent' to measure"
+            + " what an index costs (default: none).")
+    String schemaSql;
+
     @Option(names = "--poll-ms", defaultValue = "1000", description = "Millrace's poll interval, the safety net "
             + "behind its wake-ups (default: ${DEFAULT-VALUE}, Millrace's own default).")
     int pollMs;
