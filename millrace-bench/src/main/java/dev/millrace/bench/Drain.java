@@ -35,8 +35,9 @@ final class Drain implements Callable<Integer> {
         try (Setup s = Setup.open(options, "drain")) {
             // Warm-up rounds of each, so the JIT has compiled both paths and the pools are warm. On H2 the work is
             // the JVM's own (H2's B-trees), and one round of 5,000 left the measured rounds still speeding up
-            // (14,297 → 18,010 → 20,415 jobs/s in one quiet run): there the warm-up rounds are full size.
-            int warmup = pg ? Math.min(jobs, 5000) : jobs;
+            // (14,297 → 18,010 → 20,415 jobs/s in one quiet run): there the warm-up rounds are full size, up to
+            // 20,000 (the default 100,000 would add half a minute and warm nothing more).
+            int warmup = pg ? Math.min(jobs, 5000) : Math.min(jobs, 20_000);
             for (int w = 0; w < WARMUP_ROUNDS; w++) {
                 millraceRound(s, warmup);
                 baselineRound(s, warmup);
