@@ -50,8 +50,12 @@ final class BenchDb implements AutoCloseable {
             }
             // LOCK_TIMEOUT: claims use SKIP LOCKED, but H2's row locks still make a blocked writer wait.
             this.url = options.h2Mode == BenchOptions.H2Mode.mem
-                    ? "jdbc:h2:mem:bench_" + runId + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000"
-                    : "jdbc:h2:file:" + h2Dir.resolve("bench") + ";DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
+                    ? "jdbc:h2:mem:bench_" + runId + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000" + options.h2Options
+                    // The embedded default's settings (a commit is in the file before it returns), so the figures are
+                    // what users get.
+                    : "jdbc:h2:file:" + h2Dir.resolve("bench") + dev.millrace.internal.store.sql.SqlStore.EMBEDDED_H2_SETTINGS
+                    + ";LOCK_TIMEOUT=10000"
+                    + options.h2Options;
             this.user = "sa";
             this.password = "";
         }

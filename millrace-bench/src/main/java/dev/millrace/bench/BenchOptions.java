@@ -63,6 +63,15 @@ public final class BenchOptions {
     @Option(names = "--h2-mode", defaultValue = "file", description = "file or mem (default: ${DEFAULT-VALUE}).")
     H2Mode h2Mode;
 
+    @Option(names = "--h2-options", defaultValue = "", description = "Settings appended to the H2 URL, e.g. "
+            + "';PAGE_SIZE=2048' (default: none; the bench's URL already matches the embedded default's).")
+    String h2Options;
+
+    @Option(names = "--schema-sql", description = "What-if statements run in each schema after Millrace's migrations,"
+            + " separated by ';;', with $S standing for the quoted schema, e.g. 'DROP INDEX $S.mr_job_parent' to measure"
+            + " what an index costs (default: none).")
+    String schemaSql;
+
     @Option(names = "--poll-ms", defaultValue = "1000", description = "Millrace's poll interval, the safety net "
             + "behind its wake-ups (default: ${DEFAULT-VALUE}, Millrace's own default).")
     int pollMs;

@@ -44,6 +44,11 @@ final class Setup implements AutoCloseable {
             }
         }
         this.tenants = List.copyOf(ids);
+        if (options.schemaSql != null) {
+            for (String sql : options.schemaSql.split(";;")) {
+                if (!sql.isBlank()) db.execute(sql.replace("$S", "\"" + schema + "\""));
+            }
+        }
     }
 
     /** A setup on a database of its own, with tenants {@code t0 … t(n-1)} from {@code --tenants}. */
