@@ -220,7 +220,9 @@ final class SqlEventStore implements EventStore {
 
     @Override
     public void notifySoon() {
-        if (notifier != null) notifier.request();
+        // This node was woken in-process; while a fresh check says no other process listens, a request would only
+        // wake the notifier's thread to skip it (as for enqueues).
+        if (notifier != null && !notifier.nobodyElseListens()) notifier.request();
     }
 
     @Override
