@@ -52,23 +52,7 @@ class BatchCrashTest extends DatabaseTest {
         assertThat(committedByDoomed).isLessThan(600);
 
         survivor.start();
-        JobRecord done = await("the batch to end on the survivor").atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> survivor.jobs().find(ACME, id).orElseThrow(), j -> j.status().isTerminal());
-
-        assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
-        assertThat(done.attempt()).as("resumed by a second attempt").isEqualTo(2);
-        assertThat(done.jobItemsProcessed()).isEqualTo(60);
-        assertThat(done.numberOfErrors()).isZero();
-        assertThat(d.queryLong("SELECT COUNT(*) FROM " + s + "bt_done")).as("every item done once").isEqualTo(600);
-        assertThat(d.queryLong("SELECT COUNT(DISTINCT id) FROM " + s + "bt_done")).isEqualTo(600);
-        // The stateful sum went through the crash: state committed with each chunk, nothing counted twice.
-        assertThat(d.queryLong("SELECT records FROM " + s + "bt_result")).isEqualTo(600);
-        assertThat(d.queryLong("SELECT chunks FROM " + s + "bt_result")).isEqualTo(60);
-        assertThat(d.queryLong("SELECT total * 100 FROM " + s + "bt_result")).isEqualTo(600L * 601 / 2);
-        assertThat(survivor.batches().chunks(ACME, id)).hasSize(60).allMatch(c -> c.status() == JobStatus.COMPLETED);
-        assertThat(survivor.batches().chunks(ACME, id).stream().filter(c -> "doomed".equals(c.node())).count())
-                .as("chunks committed by the dead node").isEqualTo(committedByDoomed / 10);
+        assertResumedOnTheSurvivorAndEveryRowDoneOnce(survivor, d, id, 600, committedByDoomed);
     }
 
     @Test
@@ -102,25 +86,37 @@ class BatchCrashTest extends DatabaseTest {
         assertThat(mid.jobItemsProcessed()).isEqualTo((int) committedByDoomed / 10);
 
         survivor.start();
+        // The cut went on after the rows cut before the kill: each row in one chunk, each chunk committed once.
+        JobRecord done = assertResumedOnTheSurvivorAndEveryRowDoneOnce(survivor, d, id, 1_200, committedByDoomed);
+        assertThat(done.totalJobItems()).isEqualTo(120);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(d.queryLong("SELECT COUNT(*) FROM " + s + "mr_batch_chunk")).isZero());
+    }
+
+    /**
+     * The batch of {@code rows} rows in chunks of 10 ends COMPLETED on the survivor in a second attempt, every row done
+     * once, and the stateful sum went through the crash: state committed with each chunk, nothing counted twice.
+     */
+    private static JobRecord assertResumedOnTheSurvivorAndEveryRowDoneOnce(Millrace survivor, TestDatabase d, JobId id,
+                                                                          int rows, long committedByDoomed) {
+        String s = "\"" + d.schema() + "\".";
+        int chunks = rows / 10;
         JobRecord done = await("the batch to end on the survivor").atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> survivor.jobs().find(ACME, id).orElseThrow(), j -> j.status().isTerminal());
-
         assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
         assertThat(done.attempt()).as("resumed by a second attempt").isEqualTo(2);
-        assertThat(done.totalJobItems()).isEqualTo(120);
-        assertThat(done.jobItemsProcessed()).isEqualTo(120);
+        assertThat(done.jobItemsProcessed()).isEqualTo(chunks);
         assertThat(done.numberOfErrors()).isZero();
-        // The cut went on after the rows cut before the kill: each row in one chunk, each chunk committed once.
-        assertThat(d.queryLong("SELECT COUNT(*) FROM " + s + "bt_done")).as("every item done once").isEqualTo(1_200);
-        assertThat(d.queryLong("SELECT COUNT(DISTINCT id) FROM " + s + "bt_done")).isEqualTo(1_200);
-        assertThat(d.queryLong("SELECT records FROM " + s + "bt_result")).isEqualTo(1_200);
-        assertThat(d.queryLong("SELECT chunks FROM " + s + "bt_result")).isEqualTo(120);
-        assertThat(d.queryLong("SELECT total * 100 FROM " + s + "bt_result")).isEqualTo(1_200L * 1_201 / 2);
-        assertThat(survivor.batches().chunks(ACME, id)).hasSize(120).allMatch(c -> c.status() == JobStatus.COMPLETED);
+        assertThat(d.queryLong("SELECT COUNT(*) FROM " + s + "bt_done")).as("every item done once").isEqualTo(rows);
+        assertThat(d.queryLong("SELECT COUNT(DISTINCT id) FROM " + s + "bt_done")).isEqualTo(rows);
+        assertThat(d.queryLong("SELECT records FROM " + s + "bt_result")).isEqualTo(rows);
+        assertThat(d.queryLong("SELECT chunks FROM " + s + "bt_result")).isEqualTo(chunks);
+        assertThat(d.queryLong("SELECT total * 100 FROM " + s + "bt_result")).isEqualTo((long) rows * (rows + 1) / 2);
+        assertThat(survivor.batches().chunks(ACME, id)).hasSize(chunks)
+                .allMatch(c -> c.status() == JobStatus.COMPLETED);
         assertThat(survivor.batches().chunks(ACME, id).stream().filter(c -> "doomed".equals(c.node())).count())
                 .as("chunks committed by the dead node").isEqualTo(committedByDoomed / 10);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(d.queryLong("SELECT COUNT(*) FROM " + s + "mr_batch_chunk")).isZero());
+        return done;
     }
 }
