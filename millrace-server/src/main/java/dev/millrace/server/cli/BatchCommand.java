@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,17 +43,28 @@ public final class BatchCommand implements Runnable {
                 + " watch, errors, queue or move");
     }
 
-    /** The body of a batch: its type, its state when given, its scope when given. */
-    static ObjectNode batchBody(String type, String state, Integer scope) {
-        ObjectNode body = ApiClient.mapper().createObjectNode();
-        body.put("type", type);
-        if (state != null) {
-            JsonNode s = ApiClient.parse("--state", state);
-            if (!s.isObject()) throw new IllegalArgumentException("--state must be a JSON object, such as {\"id\":42}");
-            body.set("state", s);
+    /** What a batch is submitted with, as {@code submit} and {@code schedule} take it: its state and its scope. */
+    static final class BatchOptions {
+        @Option(names = "--state", paramLabel = "JSON",
+                description = "The batch's fields as a JSON object (default: {}).")
+        String state;
+        @Option(names = "--scope", paramLabel = "N", description = "Records per chunk, 1 to 2000 (default: 200).")
+        Integer scope;
+
+        /** The body of a batch: its type, its state when given, its scope when given. */
+        ObjectNode body(String type) {
+            ObjectNode body = ApiClient.mapper().createObjectNode();
+            body.put("type", type);
+            if (state != null) {
+                JsonNode s = ApiClient.parse("--state", state);
+                if (!s.isObject()) {
+                    throw new IllegalArgumentException("--state must be a JSON object, such as {\"id\":42}");
+                }
+                body.set("state", s);
+            }
+            if (scope != null) body.put("scope", scope);
+            return body;
         }
-        if (scope != null) body.put("scope", scope);
-        return body;
     }
 
     /** {@code batch submit}. */
@@ -64,15 +76,12 @@ public final class BatchCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "TYPE", description = "The batch class (a short or full class name; see"
                 + " GET /api/v1/batch-types).")
         String type;
-        @Option(names = "--state", paramLabel = "JSON",
-                description = "The batch's fields as a JSON object (default: {}).")
-        String state;
-        @Option(names = "--scope", paramLabel = "N", description = "Records per chunk, 1 to 2000 (default: 200).")
-        Integer scope;
+        @Mixin
+        BatchOptions batch;
 
         @Override
         int run(ApiClient api) {
-            JsonNode res = api.send("POST", "/api/v1/batches", batchBody(type, state, scope).toString());
+            JsonNode res = api.send("POST", "/api/v1/batches", batch.body(type).toString());
             String id = res.get("id").asText();
             if (!options.json && "HOLDING".equals(ClientCommand.text(res, "status"))) {
                 spec.commandLine().getErr().println("batch " + id + " waits HOLDING at the end of the flex queue: the"
@@ -97,15 +106,12 @@ public final class BatchCommand implements Runnable {
         @Option(names = "--minutes", paramLabel = "N", required = true,
                 description = "Submit it this many minutes from now, at least 1.")
         long minutes;
-        @Option(names = "--state", paramLabel = "JSON",
-                description = "The batch's fields as a JSON object (default: {}).")
-        String state;
-        @Option(names = "--scope", paramLabel = "N", description = "Records per chunk, 1 to 2000 (default: 200).")
-        Integer scope;
+        @Mixin
+        BatchOptions batch;
 
         @Override
         int run(ApiClient api) {
-            ObjectNode body = batchBody(type, state, scope);
+            ObjectNode body = batch.body(type);
             body.put("name", name).put("minutes", minutes);
             JsonNode s = api.send("POST", "/api/v1/batches/schedule", body.toString());
             print(s, s.get("id").asText() + "  fires " + ClientCommand.text(s, "nextFireTime") + "\n");
