@@ -96,16 +96,8 @@ public final class TestBatches {
 
         @Override
         public void execute(BatchContext ctx, List<Row> scope) throws Exception {
-            try (PreparedStatement ps = ctx.connection().prepareStatement("INSERT INTO \"" + schema
-                    + "\".bt_done (id, tag) VALUES (?, ?)")) {
-                for (Row r : scope) {
-                    ps.setLong(1, r.getLong("id"));
-                    ps.setString(2, tag);
-                    ps.addBatch();
-                    total = total.add(r.getBigDecimal("amount"));
-                }
-                ps.executeBatch();
-            }
+            for (Row r : scope) total = total.add(r.getBigDecimal("amount"));
+            markDone(ctx, schema, tag, scope);
             chunks++;
             records += scope.size();
             if (pauseMillis > 0) Thread.sleep(pauseMillis);
@@ -186,15 +178,7 @@ public final class TestBatches {
 
         @Override
         public void execute(BatchContext ctx, List<Row> scope) throws Exception {
-            try (PreparedStatement ps = ctx.connection().prepareStatement("INSERT INTO \"" + schema
-                    + "\".bt_done (id, tag) VALUES (?, ?)")) {
-                for (Row r : scope) {
-                    ps.setLong(1, r.getLong("id"));
-                    ps.setString(2, tag);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            markDone(ctx, schema, tag, scope);
         }
 
         @Override
@@ -292,6 +276,19 @@ public final class TestBatches {
         @Override
         public int maxParallelChunks() {
             return 4;
+        }
+    }
+
+    /** Marks each row's id done with the tag, in the chunk's transaction. */
+    static void markDone(BatchContext ctx, String schema, String tag, List<Row> scope) throws java.sql.SQLException {
+        try (PreparedStatement ps = ctx.connection().prepareStatement("INSERT INTO \"" + schema
+                + "\".bt_done (id, tag) VALUES (?, ?)")) {
+            for (Row r : scope) {
+                ps.setLong(1, r.getLong("id"));
+                ps.setString(2, tag);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 }
