@@ -169,7 +169,7 @@ final class BatchRunner {
 
     private Started start(BatchContextImpl ctx, BatchRow row, Class<?> type) {
         ClaimedJob job = ctx.job;
-        if (!store.beginStart(job.id(), job.attempt(), core.clock().instant())) return null;
+        if (!store.beginStart(job.tenant(), job.id(), job.attempt(), core.clock().instant())) return null;
         ctx.phase(BatchPhase.START);
         try {
             @SuppressWarnings("unchecked")
@@ -179,7 +179,7 @@ final class BatchRunner {
             String state = core.codec().write(batch, "batch");
             if (source instanceof BatchSource.Query q) {
                 DataSource ds = querySource(q, row.scope(), type);
-                if (!store.beginCut(job.id(), job.attempt(), state, Row.class.getName(), core.clock().instant())) {
+                if (!store.beginCut(job.tenant(), job.id(), job.attempt(), state, Row.class.getName(), core.clock().instant())) {
                     return null;
                 }
                 Cutter cutter = new Cutter(ctx, q, ds, row.scope(), new BatchStore.CutSoFar(0, 0));
@@ -188,7 +188,7 @@ final class BatchRunner {
                         0), cutter);
             }
             Cut cut = cutItems(ctx, (BatchSource.Items<?>) source, row.scope(), type);
-            if (!store.beginExecute(job.id(), job.attempt(), cut.chunks, cut.records, cut.recordType, state,
+            if (!store.beginExecute(job.tenant(), job.id(), job.attempt(), cut.chunks, cut.records, cut.recordType, state,
                     core.clock().instant())) {
                 return null;
             }
@@ -330,7 +330,7 @@ final class BatchRunner {
                 ChunkWriter writer = new ChunkWriter(ctx, scope, from, feed);
                 cut(writer);
                 writer.flush();
-                if (!store.endCut(ctx.job.id(), ctx.job.attempt(), writer.chunks, writer.records,
+                if (!store.endCut(ctx.job.tenant(), ctx.job.id(), ctx.job.attempt(), writer.chunks, writer.records,
                         core.clock().instant())) {
                     feed.lost();
                     return;
@@ -657,7 +657,7 @@ final class BatchRunner {
                 for (ChunkRow chunk = pending.next(); chunk != null; chunk = pending.next()) {
                     if (ctx.isAbortRequested()) return Outcome.ABORTED;
                     if (!marked) {
-                        store.markRunning(List.of(chunk.jobId()), core.nodeId(), ctx.job.attempt(),
+                        store.markRunning(ctx.job.tenant(), List.of(chunk.jobId()), core.nodeId(), ctx.job.attempt(),
                                 core.clock().instant());
                     }
                     ChunkRow next = pending.peek();
@@ -708,7 +708,7 @@ final class BatchRunner {
                                     chunk = pending.next();
                                 }
                                 if (chunk == null) return ctx.isAbortRequested() ? Outcome.ABORTED : Outcome.DONE;
-                                store.markRunning(List.of(chunk.jobId()), core.nodeId(), ctx.job.attempt(),
+                                store.markRunning(ctx.job.tenant(), List.of(chunk.jobId()), core.nodeId(), ctx.job.attempt(),
                                         core.clock().instant());
                                 Outcome o = chunk(state, chunk, c, null, null);
                                 if (o != Outcome.DONE) return o;
@@ -811,7 +811,7 @@ final class BatchRunner {
         /** The next page: the one read ahead, or (when that found nothing: it may predate a flush) read now. */
         private boolean load(int flushes) throws InterruptedException {
             List<ChunkRow> rows = ahead == null ? List.of() : readAhead();
-            if (rows.isEmpty()) rows = store.pendingChunks(ctx.job.id(), from, PREFETCH);
+            if (rows.isEmpty()) rows = store.pendingChunks(ctx.job.tenant(), ctx.job.id(), from, PREFETCH);
             if (rows.isEmpty()) {
                 emptyAt = flushes;
                 return false;
@@ -819,7 +819,7 @@ final class BatchRunner {
             page.addAll(rows);
             from = rows.get(rows.size() - 1).seq() + 1;
             int next = from;
-            ahead = reader.submit(() -> store.pendingChunks(ctx.job.id(), next, PREFETCH));
+            ahead = reader.submit(() -> store.pendingChunks(ctx.job.tenant(), ctx.job.id(), next, PREFETCH));
             return true;
         }
 
@@ -893,7 +893,7 @@ final class BatchRunner {
                 // statement, it runs in autocommit, its own transaction, without a separate commit round trip.
                 boolean oneTrip = store.endsChunkInOneStatement() && !ctx.resources.used() && !ctx.hasPendingEvents();
                 if (oneTrip) c.setAutoCommit(true);
-                if (!store.endChunk(c, new ChunkEnd(b.id(), b.attempt(), chunk.jobId(), JobStatus.COMPLETED, null,
+                if (!store.endChunk(c, new ChunkEnd(b.id(), b.tenant(), b.attempt(), chunk.jobId(), JobStatus.COMPLETED, null,
                         core.nodeId(), started, core.clock().instant(), newState, next, null))) {
                     if (!oneTrip) c.rollback();
                     lost(batchCtx);
@@ -919,7 +919,7 @@ final class BatchRunner {
                 ctx.logger.add(LogLevel.ERROR, "chunk failed: " + je.summary(), je);
                 errorRow = errorRow(b.id(), chunk.jobId(), BatchPhase.EXECUTE, je, ids(batch, scope));
             }
-            if (!store.endChunk(c, new ChunkEnd(b.id(), b.attempt(), chunk.jobId(),
+            if (!store.endChunk(c, new ChunkEnd(b.id(), b.tenant(), b.attempt(), chunk.jobId(),
                     aborted ? JobStatus.ABORTED : JobStatus.FAILED, aborted ? "aborted while running" : je.summary(),
                     core.nodeId(), started, core.clock().instant(), null, aborted ? null : next, errorRow))) {
                 c.rollback();

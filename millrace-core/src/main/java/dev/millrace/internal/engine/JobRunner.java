@@ -201,7 +201,7 @@ final class JobRunner {
     }
 
     private void succeed(ClaimedJob job, BaseContext ctx) throws Exception {
-        Completion done = new Completion(job.id(), job.attempt(), JobStatus.COMPLETED, ctx.statusText(),
+        Completion done = new Completion(job.id(), job.tenant(), job.attempt(), JobStatus.COMPLETED, ctx.statusText(),
                 core.clock().instant());
         Finalizer finalizer = ctx instanceof QueueableContextImpl q ? q.finalizer() : null;
         if (ctx.openConnection() == null && finalizer == null && !ctx.hasPendingEvents() && !ctx.resources.hasBeforeCommit()) {
@@ -251,7 +251,7 @@ final class JobRunner {
         }
         logOn(ctx, job, job.id(), aborted ? LogLevel.WARN : LogLevel.ERROR,
                 (aborted ? "job aborted: " : "job failed: ") + summary, error);
-        Completion done = new Completion(job.id(), job.attempt(), status, summary, core.clock().instant());
+        Completion done = new Completion(job.id(), job.tenant(), job.attempt(), status, summary, core.clock().instant());
         Finalizer finalizer = ctx instanceof QueueableContextImpl q ? q.finalizer() : null;
         statusChanged(job, status);
         if (finalizer == null) {

@@ -129,6 +129,6 @@ public final class FlagService {
             String flag = flagOfClass.get(j.className());
             if (flag != null && !values.get(flag)) held.add(j.id());
         }
-        store.hold(c, held);
+        store.hold(c, tenant, held);
     }
 }

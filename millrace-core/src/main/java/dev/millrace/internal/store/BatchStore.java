@@ -60,7 +60,7 @@ public interface BatchStore {
     Optional<BatchRow> load(UUID batch);
 
     /** Marks the batch PREPARING and deletes chunks a previous attempt cut; false when the attempt lost its lease. */
-    boolean beginStart(UUID batch, int attempt, Instant now);
+    boolean beginStart(TenantId tenant, UUID batch, int attempt, Instant now);
 
     /**
      * Adds cut chunks (their records and QUEUED chunk jobs) in a transaction of their own, fenced by the batch's
@@ -76,10 +76,10 @@ public interface BatchStore {
      * record type are stored and the phase becomes CUT (the status stays PREPARING until the first chunks are
      * stored); false when the lease was lost.
      */
-    boolean beginCut(UUID batch, int attempt, String state, String recordType, Instant now);
+    boolean beginCut(TenantId tenant, UUID batch, int attempt, String state, String recordType, Instant now);
 
     /** Ends CUT: total items and records are final and the phase becomes EXECUTE; false when the lease was lost. */
-    boolean endCut(UUID batch, int attempt, int totalChunks, long totalRecords, Instant now);
+    boolean endCut(TenantId tenant, UUID batch, int attempt, int totalChunks, long totalRecords, Instant now);
 
     /** What the cut of a batch stored so far: how many chunks, holding how many records. */
     CutSoFar cutSoFar(UUID batch);
@@ -95,14 +95,14 @@ public interface BatchStore {
     boolean endsChunkInOneStatement();
 
     /** Ends START: total items, the state after start, status PROCESSING; false when the lease was lost. */
-    boolean beginExecute(UUID batch, int attempt, int totalChunks, long totalRecords, String recordType,
+    boolean beginExecute(TenantId tenant, UUID batch, int attempt, int totalChunks, long totalRecords, String recordType,
                          String state, Instant now);
 
     /** Chunks not yet ended, in chunk order from {@code fromSeq}, at most {@code max}. */
-    List<ChunkRow> pendingChunks(UUID batch, int fromSeq, int max);
+    List<ChunkRow> pendingChunks(TenantId tenant, UUID batch, int fromSeq, int max);
 
     /** Marks chunk jobs PROCESSING on this node (in their own transaction). */
-    void markRunning(List<UUID> chunkJobs, String node, int attempt, Instant now);
+    void markRunning(TenantId tenant, List<UUID> chunkJobs, String node, int attempt, Instant now);
 
     /**
      * Ends a chunk in the caller's transaction (its work commits with it): the chunk job's status, the batch's
@@ -174,6 +174,7 @@ public interface BatchStore {
      * One chunk's end.
      *
      * @param batch the batch
+     * @param tenant its tenant (and its chunks')
      * @param attempt the batch attempt that ran it
      * @param chunkJob the chunk's job
      * @param status COMPLETED, FAILED or ABORTED
@@ -185,7 +186,7 @@ public interface BatchStore {
      * @param nextChunkJob the chunk to mark running, or null
      * @param error an error row to add, or null
      */
-    record ChunkEnd(UUID batch, int attempt, UUID chunkJob, JobStatus status, String extendedStatus, String node,
+    record ChunkEnd(UUID batch, TenantId tenant, int attempt, UUID chunkJob, JobStatus status, String extendedStatus, String node,
                     Instant startedAt, Instant endedAt, String state, UUID nextChunkJob, BatchErrorRow error) {
     }
 

@@ -40,5 +40,5 @@ public interface FlagStore {
     boolean lockFlag(Connection c, TenantId tenant, String name, Instant now);
 
     /** Inside the caller's transaction: moves just-inserted ready jobs to held (status HOLDING). */
-    void hold(Connection c, List<UUID> jobIds);
+    void hold(Connection c, TenantId tenant, List<UUID> jobIds);
 }

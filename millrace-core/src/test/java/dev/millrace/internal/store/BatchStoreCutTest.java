@@ -78,20 +78,20 @@ class BatchStoreCutTest extends DatabaseTest {
     void flushesOfTheAttemptThatOwnsTheBatchAreStoredAndMakeItProcessing(Db db) {
         Stores s = stores(db);
         ClaimedJob b = claimedBatch(s);
-        assertThat(s.batches().beginStart(b.id(), 1, t0)).isTrue();
-        assertThat(s.batches().beginCut(b.id(), 1, "{\"n\":0}", "java.lang.String", t0)).isTrue();
+        assertThat(s.batches().beginStart(A, b.id(), 1, t0)).isTrue();
+        assertThat(s.batches().beginCut(A, b.id(), 1, "{\"n\":0}", "java.lang.String", t0)).isTrue();
         assertThat(s.batches().load(b.id()).orElseThrow().phase()).isEqualTo("CUT");
         assertThat(record(s, b).status()).as("no chunk stored yet").isEqualTo(JobStatus.PREPARING);
 
         assertThat(s.batches().addChunks(b.id(), 1, A, "x.Batch", chunks(0, 3), 3, t0)).isTrue();
         assertThat(record(s, b).status()).isEqualTo(JobStatus.PROCESSING);
         assertThat(record(s, b).totalJobItems()).as("chunks cut so far").isEqualTo(3);
-        assertThat(s.batches().pendingChunks(b.id(), 0, 10)).extracting(BatchStore.ChunkRow::seq)
+        assertThat(s.batches().pendingChunks(A, b.id(), 0, 10)).extracting(BatchStore.ChunkRow::seq)
                 .containsExactly(0, 1, 2);
         assertThat(s.batches().addChunks(b.id(), 1, A, "x.Batch", chunks(3, 2), 5, t0)).isTrue();
         assertThat(s.batches().cutSoFar(b.id())).isEqualTo(new CutSoFar(5, 10));
 
-        assertThat(s.batches().endCut(b.id(), 1, 5, 10, t0)).isTrue();
+        assertThat(s.batches().endCut(A, b.id(), 1, 5, 10, t0)).isTrue();
         assertThat(s.batches().load(b.id()).orElseThrow().phase()).isEqualTo("EXECUTE");
         assertThat(s.batches().load(b.id()).orElseThrow().state()).as("state kept").isEqualTo("{\"n\":0}");
         assertThat(record(s, b).totalJobItems()).isEqualTo(5);
@@ -102,14 +102,14 @@ class BatchStoreCutTest extends DatabaseTest {
     void aFlushOfAnAttemptThatLostTheBatchOrOfAnEndedBatchStoresNothing(Db db) {
         Stores s = stores(db);
         ClaimedJob b = claimedBatch(s);
-        s.batches().beginStart(b.id(), 1, t0);
-        s.batches().beginCut(b.id(), 1, "{}", "java.lang.String", t0);
+        s.batches().beginStart(A, b.id(), 1, t0);
+        s.batches().beginCut(A, b.id(), 1, "{}", "java.lang.String", t0);
         assertThat(s.batches().addChunks(b.id(), 1, A, "x.Batch", chunks(0, 2), 2, t0)).isTrue();
 
         assertThat(s.batches().addChunks(b.id(), 2, A, "x.Batch", chunks(2, 2), 4, t0)).as("another attempt's")
                 .isFalse();
-        assertThat(s.batches().endCut(b.id(), 2, 4, 8, t0)).isFalse();
-        assertThat(s.batches().beginCut(b.id(), 2, "{}", "java.lang.String", t0)).isFalse();
+        assertThat(s.batches().endCut(A, b.id(), 2, 4, 8, t0)).isFalse();
+        assertThat(s.batches().beginCut(A, b.id(), 2, "{}", "java.lang.String", t0)).isFalse();
         assertThat(s.batches().cutSoFar(b.id())).isEqualTo(new CutSoFar(2, 4));
         assertThat(s.batches().chunks(A, b.id())).hasSize(2);
         assertThat(record(s, b).totalJobItems()).isEqualTo(2);

@@ -139,10 +139,10 @@ class JobStoreContractTest extends DatabaseTest {
         assertThat(store.rescue(now.plusSeconds(31), 3).requeued()).isEqualTo(1);
         ClaimedJob second = store.claim(claim("n2", now.plusSeconds(32), List.of(A), 1, 1)).get(0);
         assertThat(second.attempt()).isEqualTo(2);
-        Set<UUID> late = store.complete(List.of(new Completion(j.id(), first.attempt(), JobStatus.COMPLETED, null, now)));
+        Set<UUID> late = store.complete(List.of(new Completion(j.id(), A, first.attempt(), JobStatus.COMPLETED, null, now)));
         assertThat(late).isEmpty();
         assertThat(store.find(A, JobId.of(j.id())).orElseThrow().status()).isEqualTo(JobStatus.PROCESSING);
-        Set<UUID> ok = store.complete(List.of(new Completion(j.id(), 2, JobStatus.COMPLETED, null, now.plusSeconds(33))));
+        Set<UUID> ok = store.complete(List.of(new Completion(j.id(), A, 2, JobStatus.COMPLETED, null, now.plusSeconds(33))));
         assertThat(ok).containsExactly(j.id());
         var done = store.find(A, JobId.of(j.id())).orElseThrow();
         assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
@@ -214,8 +214,8 @@ class JobStoreContractTest extends DatabaseTest {
         store.insert(all);
         Instant now = t0.plusSeconds(1);
         List<ClaimedJob> claimed = store.claim(claim("n1", now, List.of(A), 2, 2));
-        store.complete(List.of(new Completion(claimed.get(0).id(), 1, JobStatus.COMPLETED, null, t0.plus(Duration.ofDays(1))),
-                new Completion(claimed.get(1).id(), 1, JobStatus.FAILED, "x", t0.plus(Duration.ofDays(5)))));
+        store.complete(List.of(new Completion(claimed.get(0).id(), A, 1, JobStatus.COMPLETED, null, t0.plus(Duration.ofDays(1))),
+                new Completion(claimed.get(1).id(), A, 1, JobStatus.FAILED, "x", t0.plus(Duration.ofDays(5)))));
         store.appendLog(List.of(new LogRow(claimed.get(0).id(), A, now, dev.millrace.LogLevel.INFO, "m", null, "tx", null,
                 null)));
         Instant cutoff = t0.plus(Duration.ofDays(3));

@@ -78,17 +78,17 @@ final class PostgresDialect implements SqlDialect {
         // marked running and PROCESSING and returned in the same statement with their key and tenant position, so
         // the caller can serve them in that order. Parameters: tenants[], limits[], starts[], steps[], excluded[],
         // now, total, node, leaseUntil, now.
-        return "WITH c AS (SELECT l.id, t.ord,"
+        return "WITH c AS (SELECT l.tenant_id, l.id, t.ord,"
                 + " t.start + t.step * row_number() OVER (PARTITION BY t.ord ORDER BY l.run_at, l.id) AS vkey"
                 + " FROM unnest(?::varchar[], ?::int[], ?::float8[], ?::float8[], ?::varchar[]) WITH ORDINALITY"
                 + " AS t(tenant_id, lim, start, step, excl, ord)"
-                + " CROSS JOIN LATERAL (SELECT q.id, q.run_at FROM " + t.job() + " q"
+                + " CROSS JOIN LATERAL (SELECT q.tenant_id, q.id, q.run_at FROM " + t.job() + " q"
                 + " WHERE q.tenant_id = t.tenant_id AND q.state = 0 AND q.run_at <= ?"
                 + " AND (t.excl IS NULL OR strpos(t.excl, ',' || q.job_type || ',') = 0)"
                 + " ORDER BY q.run_at, q.id LIMIT t.lim FOR UPDATE SKIP LOCKED) l),"
-                + " picked AS (SELECT id, ord, vkey FROM c ORDER BY vkey, ord LIMIT ?)"
+                + " picked AS (SELECT tenant_id, id, ord, vkey FROM c ORDER BY vkey, ord LIMIT ?)"
                 + " UPDATE " + t.job() + " j SET state = 1, node = ?, lease_expires_at = ?, attempt = j.attempt + 1,"
-                + " status = 'PROCESSING', started_at = ? FROM picked WHERE j.id = picked.id"
+                + " status = 'PROCESSING', started_at = ? FROM picked WHERE j.tenant_id = picked.tenant_id AND j.id = picked.id"
                 + " RETURNING j.id, j.tenant_id, j.job_type, j.class_name, j.method_name, j.payload, j.parent_job_id,"
                 + " j.stack_depth, j.max_stack_depth, j.created_at, j.run_at, j.request_id, j.consecutive_failures,"
                 + " j.attempt, picked.vkey, picked.ord";
@@ -99,12 +99,12 @@ final class PostgresDialect implements SqlDialect {
         // The fair claim of one tenant without the arrays, the lateral join and the window: PostgreSQL settles on one
         // generic plan for it, where the fair claim is planned afresh at every call (0.3-0.8 ms a claim here). It is
         // the claim of an idle node woken for one tenant, and of a node whose queue has one tenant.
-        return "WITH picked AS (SELECT q.id FROM " + t.job() + " q"
+        return "WITH picked AS (SELECT q.tenant_id, q.id FROM " + t.job() + " q"
                 + " WHERE q.tenant_id = ? AND q.state = 0 AND q.run_at <= ?"
                 + (excluding ? " AND strpos(?, ',' || q.job_type || ',') = 0" : "")
                 + " ORDER BY q.run_at, q.id LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " UPDATE " + t.job() + " j SET state = 1, node = ?, lease_expires_at = ?, attempt = j.attempt + 1,"
-                + " status = 'PROCESSING', started_at = ? FROM picked WHERE j.id = picked.id"
+                + " status = 'PROCESSING', started_at = ? FROM picked WHERE j.tenant_id = picked.tenant_id AND j.id = picked.id"
                 + " RETURNING j.id, j.tenant_id, j.job_type, j.class_name, j.method_name, j.payload, j.parent_job_id,"
                 + " j.stack_depth, j.max_stack_depth, j.created_at, j.run_at, j.request_id, j.consecutive_failures,"
                 + " j.attempt";
@@ -117,17 +117,19 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String completeSql(Tables t) {
-        // The attempt fences the completion: a row is ended only while the attempt still owns it. The ids are passed
-        // again as an array so rows are reached by primary key, and "state + 0" keeps the planner off the partial
-        // running-row indexes, whose dead entries it would otherwise walk.
-        return "WITH a AS (SELECT * FROM unnest(?::uuid[], ?::int[], ?::varchar[], ?::varchar[], ?::text[])"
-                + " AS a(id, attempt, status, ext, done))"
+        // The attempt fences the completion: a row is ended only while the attempt still owns it. The keys are
+        // passed again as arrays (the distinct tenants, the ids) so rows are reached by the primary key (tenant_id,
+        // id), and "state + 0" keeps the planner off the partial running-row indexes, whose dead entries it would
+        // otherwise walk. Parameters: ids[], tenants[], attempts[], statuses[], ext[], done[], distinct tenants[], ids[].
+        return "WITH a AS (SELECT * FROM unnest(?::uuid[], ?::varchar[], ?::int[], ?::varchar[], ?::varchar[], ?::text[])"
+                + " AS a(id, tenant_id, attempt, status, ext, done))"
                 + " UPDATE " + t.job() + " j SET state = NULL, lease_expires_at = NULL, status = a.status,"
                 + " extended_status = a.ext,"
                 + " number_of_errors = CASE WHEN a.status = 'FAILED' THEN 1 ELSE 0 END,"
                 + " items_processed = CASE WHEN a.status = 'ABORTED' THEN 0 ELSE 1 END,"
                 + " completed_at = CAST(a.done AS TIMESTAMPTZ)"
-                + " FROM a WHERE j.id = ANY(?::uuid[]) AND j.id = a.id AND j.attempt = a.attempt AND j.state + 0 = 1"
+                + " FROM a WHERE j.tenant_id = ANY(?::varchar[]) AND j.id = ANY(?::uuid[])"
+                + " AND j.tenant_id = a.tenant_id AND j.id = a.id AND j.attempt = a.attempt AND j.state + 0 = 1"
                 + " RETURNING j.id";
     }
 
@@ -148,9 +150,10 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String renewLeasesSql(Tables t) {
-        // In id order and skipping rows a completion holds: a renewal never deadlocks with a completion.
-        return "UPDATE " + t.job() + " SET lease_expires_at = ? WHERE id IN (SELECT id FROM " + t.job()
-                + " WHERE node = ? AND state = 1 ORDER BY id FOR UPDATE SKIP LOCKED)";
+        // In id order and skipping rows a completion holds: a renewal never deadlocks with a completion. The rows are
+        // found by the node index and updated by their key.
+        return "UPDATE " + t.job() + " SET lease_expires_at = ? WHERE (tenant_id, id) IN (SELECT tenant_id, id FROM "
+                + t.job() + " WHERE node = ? AND state = 1 ORDER BY id FOR UPDATE SKIP LOCKED)";
     }
 
     @Override

@@ -93,7 +93,8 @@ final class SqlBatchStore implements BatchStore {
             }
             jobs.insert(c, List.of(job));
             if (where != Admission.QUEUED) {
-                update(c, "UPDATE " + t.job() + " SET state = NULL, status = 'HOLDING' WHERE id = ?", job.id());
+                update(c, "UPDATE " + t.job() + " SET state = NULL, status = 'HOLDING' WHERE tenant_id = ? AND id = ?",
+                        job.tenant(), job.id());
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + batchTable + " (job_id, tenant_id, scope,"
                     + " admission, flex_position, not_before, phase, created_at) VALUES (?, ?, ?, ?, ?, ?, 'START', ?)")) {
@@ -117,8 +118,9 @@ final class SqlBatchStore implements BatchStore {
             lockTenant(c, tenant);
             // Batches that ended outside their runner (rescued to FAILED, aborted while queued) free their slot.
             update(c, "UPDATE " + batchTable + " SET admission = 'DONE', phase = 'DONE' WHERE tenant_id = ?"
-                    + " AND admission = 'ACTIVE' AND EXISTS (SELECT 1 FROM " + t.job() + " j WHERE j.id = "
-                    + batchTable + ".job_id AND j.status IN " + ENDED_STATUSES + ")", tenant.value());
+                    + " AND admission = 'ACTIVE' AND EXISTS (SELECT 1 FROM " + t.job() + " j WHERE j.tenant_id = "
+                    + batchTable + ".tenant_id AND j.id = " + batchTable + ".job_id AND j.status IN " + ENDED_STATUSES
+                    + ")", tenant);
             List<UUID> due = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT job_id FROM " + batchTable + " WHERE tenant_id = ?"
                     + " AND admission = 'SCHEDULED' AND not_before <= ? ORDER BY not_before, job_id")) {
@@ -156,12 +158,13 @@ final class SqlBatchStore implements BatchStore {
         }
         if (ids.isEmpty()) return ids;
         try (PreparedStatement j = c.prepareStatement("UPDATE " + t.job() + " SET state = 0, status = 'QUEUED', run_at = ?"
-                + " WHERE id = ?");
+                + " WHERE tenant_id = ? AND id = ?");
              PreparedStatement b = c.prepareStatement("UPDATE " + batchTable
                      + " SET admission = 'ACTIVE', flex_position = NULL WHERE job_id = ?")) {
             for (UUID id : ids) {
                 Jdbc.setInstant(j, 1, now);
-                Jdbc.setUuid(j, 2, id);
+                j.setString(2, tenant.value());
+                Jdbc.setUuid(j, 3, id);
                 j.addBatch();
                 Jdbc.setUuid(b, 1, id);
                 b.addBatch();
@@ -177,26 +180,32 @@ final class SqlBatchStore implements BatchStore {
     public int endOrphaned(Instant now) {
         return jdbc.inTransaction("end chunks of batches ended outside their runner", c -> {
             // Few rows: chunk rows only exist while their batch runs, so this reads the batches running now.
-            List<UUID> ended = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT j.id FROM " + t.job() + " j WHERE j.id IN"
+            record Ended(UUID batch, TenantId tenant) {
+            }
+            List<Ended> ended = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT b.job_id, b.tenant_id FROM " + batchTable + " b JOIN "
+                    + t.job() + " j ON j.tenant_id = b.tenant_id AND j.id = b.job_id WHERE b.job_id IN"
                     + " (SELECT DISTINCT batch_id FROM " + chunkTable + ") AND j.status IN " + ENDED_STATUSES);
                  ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) ended.add(Jdbc.getUuid(rs, "id"));
+                while (rs.next()) ended.add(new Ended(Jdbc.getUuid(rs, "job_id"), new TenantId(rs.getString("tenant_id"))));
             }
-            for (UUID batch : ended) {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE id IN (SELECT job_id FROM "
-                        + chunkTable + " WHERE batch_id = ?) AND EXISTS (SELECT 1 FROM " + batchTable
-                        + " WHERE job_id = ? AND phase = 'START')")) {
-                    Jdbc.setUuid(ps, 1, batch);
+            for (Ended e : ended) {
+                UUID batch = e.batch();
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE tenant_id = ? AND id IN"
+                        + " (SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?) AND EXISTS (SELECT 1 FROM "
+                        + batchTable + " WHERE job_id = ? AND phase = 'START')")) {
+                    ps.setString(1, e.tenant().value());
                     Jdbc.setUuid(ps, 2, batch);
+                    Jdbc.setUuid(ps, 3, batch);
                     ps.executeUpdate();
                 }
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'ABORTED',"
-                        + " completed_at = ?, extended_status = ? WHERE id IN (SELECT job_id FROM " + chunkTable
-                        + " WHERE batch_id = ?) AND status IN ('QUEUED', 'PROCESSING')")) {
+                        + " completed_at = ?, extended_status = ? WHERE tenant_id = ? AND id IN (SELECT job_id FROM "
+                        + chunkTable + " WHERE batch_id = ?) AND status IN ('QUEUED', 'PROCESSING')")) {
                     Jdbc.setInstant(ps, 1, now);
                     ps.setString(2, "not run: the batch ended outside its runner");
-                    Jdbc.setUuid(ps, 3, batch);
+                    ps.setString(3, e.tenant().value());
+                    Jdbc.setUuid(ps, 4, batch);
                     ps.executeUpdate();
                 }
                 update(c, "DELETE FROM " + chunkTable + " WHERE batch_id = ?", batch);
@@ -210,11 +219,13 @@ final class SqlBatchStore implements BatchStore {
     public int pruneOrphans() {
         return jdbc.inTransaction("prune batch rows of pruned jobs", c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + errorTable + " WHERE NOT EXISTS (SELECT 1 FROM "
-                    + t.job() + " j WHERE j.id = " + errorTable + ".batch_id)")) {
+                    + t.job() + " j WHERE j.tenant_id = " + errorTable + ".tenant_id AND j.id = " + errorTable
+                    + ".batch_id)")) {
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + batchTable + " WHERE admission = 'DONE'"
-                    + " AND NOT EXISTS (SELECT 1 FROM " + t.job() + " j WHERE j.id = " + batchTable + ".job_id)")) {
+                    + " AND NOT EXISTS (SELECT 1 FROM " + t.job() + " j WHERE j.tenant_id = " + batchTable + ".tenant_id"
+                    + " AND j.id = " + batchTable + ".job_id)")) {
                 return ps.executeUpdate();
             }
         });
@@ -248,9 +259,11 @@ final class SqlBatchStore implements BatchStore {
             }
             if (n == 0) return false;
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'ABORTED',"
-                    + " completed_at = ?, extended_status = 'aborted while holding in the flex queue' WHERE id = ?")) {
+                    + " completed_at = ?, extended_status = 'aborted while holding in the flex queue'"
+                    + " WHERE tenant_id = ? AND id = ?")) {
                 Jdbc.setInstant(ps, 1, now);
-                Jdbc.setUuid(ps, 2, batch);
+                ps.setString(2, tenant.value());
+                Jdbc.setUuid(ps, 3, batch);
                 ps.executeUpdate();
             }
             return true;
@@ -347,8 +360,9 @@ final class SqlBatchStore implements BatchStore {
     }
 
     private long active(Connection c, TenantId tenant) throws SQLException {
-        return queryLong(c, "SELECT COUNT(*) FROM " + batchTable + " b JOIN " + t.job() + " j ON j.id = b.job_id"
-                + " WHERE b.tenant_id = ? AND b.admission = 'ACTIVE' AND j.status IN " + ACTIVE_STATUSES, tenant.value());
+        return queryLong(c, "SELECT COUNT(*) FROM " + batchTable + " b JOIN " + t.job() + " j ON j.tenant_id = b.tenant_id"
+                + " AND j.id = b.job_id WHERE b.tenant_id = ? AND b.admission = 'ACTIVE' AND j.status IN " + ACTIVE_STATUSES,
+                tenant.value());
     }
 
     private long nextPosition(Connection c, TenantId tenant) throws SQLException {
@@ -362,8 +376,8 @@ final class SqlBatchStore implements BatchStore {
     public Optional<BatchRow> load(UUID batch) {
         return jdbc.inTransaction("read batch " + batch, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT b.job_id, b.tenant_id, b.scope, b.phase, b.state,"
-                    + " b.record_type, j.total_items FROM " + batchTable + " b JOIN " + t.job() + " j ON j.id = b.job_id"
-                    + " WHERE b.job_id = ?")) {
+                    + " b.record_type, j.total_items FROM " + batchTable + " b JOIN " + t.job() + " j"
+                    + " ON j.tenant_id = b.tenant_id AND j.id = b.job_id WHERE b.job_id = ?")) {
                 Jdbc.setUuid(ps, 1, batch);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) return Optional.empty();
@@ -376,16 +390,19 @@ final class SqlBatchStore implements BatchStore {
     }
 
     @Override
-    public boolean beginStart(UUID batch, int attempt, Instant now) {
+    public boolean beginStart(TenantId tenant, UUID batch, int attempt, Instant now) {
         return jdbc.inTransaction("prepare batch " + batch, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'PREPARING',"
-                    + " items_processed = 0, number_of_errors = 0, total_items = 0 WHERE id = ? AND attempt = ?")) {
-                Jdbc.setUuid(ps, 1, batch);
-                ps.setInt(2, attempt);
+                    + " items_processed = 0, number_of_errors = 0, total_items = 0"
+                    + " WHERE tenant_id = ? AND id = ? AND attempt = ?")) {
+                ps.setString(1, tenant.value());
+                Jdbc.setUuid(ps, 2, batch);
+                ps.setInt(3, attempt);
                 if (ps.executeUpdate() == 0) return false;
             }
             // A previous attempt died while cutting: its chunks are cut again.
-            update(c, "DELETE FROM " + t.job() + " WHERE id IN (SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?)", batch);
+            update(c, "DELETE FROM " + t.job() + " WHERE tenant_id = ? AND id IN (SELECT job_id FROM " + chunkTable
+                    + " WHERE batch_id = ?)", tenant, batch);
             update(c, "DELETE FROM " + chunkTable + " WHERE batch_id = ?", batch);
             return true;
         });
@@ -404,10 +421,11 @@ final class SqlBatchStore implements BatchStore {
             // Last, so the batch row is locked only while this commits (its chunks update it as they end): the
             // fence, the chunks cut so far, and PROCESSING from the first chunks on.
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET total_items = ?,"
-                    + " status = 'PROCESSING' WHERE id = ? AND attempt = ? AND state = 1")) {
+                    + " status = 'PROCESSING' WHERE tenant_id = ? AND id = ? AND attempt = ? AND state = 1")) {
                 ps.setInt(1, chunksSoFar);
-                Jdbc.setUuid(ps, 2, batch);
-                ps.setInt(3, attempt);
+                ps.setString(2, tenant.value());
+                Jdbc.setUuid(ps, 3, batch);
+                ps.setInt(4, attempt);
                 if (ps.executeUpdate() == 0) {
                     c.rollback();
                     return false;
@@ -445,29 +463,31 @@ final class SqlBatchStore implements BatchStore {
     }
 
     @Override
-    public boolean beginCut(UUID batch, int attempt, String state, String recordType, Instant now) {
+    public boolean beginCut(TenantId tenant, UUID batch, int attempt, String state, String recordType, Instant now) {
         return jdbc.inTransaction("cut batch " + batch, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + batchTable + " SET phase = 'CUT', state = ?,"
                     + " record_type = ?, total_records = 0 WHERE job_id = ? AND EXISTS (SELECT 1 FROM " + t.job()
-                    + " j WHERE j.id = ? AND j.attempt = ? AND j.state = 1)")) {
+                    + " j WHERE j.tenant_id = ? AND j.id = ? AND j.attempt = ? AND j.state = 1)")) {
                 ps.setString(1, state);
                 ps.setString(2, recordType);
                 Jdbc.setUuid(ps, 3, batch);
-                Jdbc.setUuid(ps, 4, batch);
-                ps.setInt(5, attempt);
+                ps.setString(4, tenant.value());
+                Jdbc.setUuid(ps, 5, batch);
+                ps.setInt(6, attempt);
                 return ps.executeUpdate() > 0;
             }
         });
     }
 
     @Override
-    public boolean endCut(UUID batch, int attempt, int totalChunks, long totalRecords, Instant now) {
+    public boolean endCut(TenantId tenant, UUID batch, int attempt, int totalChunks, long totalRecords, Instant now) {
         return jdbc.inTransaction("end the cut of batch " + batch, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'PROCESSING',"
-                    + " total_items = ? WHERE id = ? AND attempt = ? AND state = 1")) {
+                    + " total_items = ? WHERE tenant_id = ? AND id = ? AND attempt = ? AND state = 1")) {
                 ps.setInt(1, totalChunks);
-                Jdbc.setUuid(ps, 2, batch);
-                ps.setInt(3, attempt);
+                ps.setString(2, tenant.value());
+                Jdbc.setUuid(ps, 3, batch);
+                ps.setInt(4, attempt);
                 if (ps.executeUpdate() == 0) return false;
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + batchTable + " SET phase = 'EXECUTE',"
@@ -535,14 +555,15 @@ final class SqlBatchStore implements BatchStore {
     }
 
     @Override
-    public boolean beginExecute(UUID batch, int attempt, int totalChunks, long totalRecords, String recordType,
-                                String state, Instant now) {
+    public boolean beginExecute(TenantId tenant, UUID batch, int attempt, int totalChunks, long totalRecords,
+                                String recordType, String state, Instant now) {
         return jdbc.inTransaction("start the chunks of batch " + batch, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'PROCESSING',"
-                    + " total_items = ? WHERE id = ? AND attempt = ?")) {
+                    + " total_items = ? WHERE tenant_id = ? AND id = ? AND attempt = ?")) {
                 ps.setInt(1, totalChunks);
-                Jdbc.setUuid(ps, 2, batch);
-                ps.setInt(3, attempt);
+                ps.setString(2, tenant.value());
+                Jdbc.setUuid(ps, 3, batch);
+                ps.setInt(4, attempt);
                 if (ps.executeUpdate() == 0) return false;
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + batchTable + " SET phase = 'EXECUTE', state = ?,"
@@ -558,14 +579,15 @@ final class SqlBatchStore implements BatchStore {
     }
 
     @Override
-    public List<ChunkRow> pendingChunks(UUID batch, int fromSeq, int max) {
+    public List<ChunkRow> pendingChunks(TenantId tenant, UUID batch, int fromSeq, int max) {
         return jdbc.inAutoCommit("read chunks of batch " + batch, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT c.seq, c.job_id, j.status, c.records FROM " + chunkTable
-                    + " c JOIN " + t.job() + " j ON j.id = c.job_id WHERE c.batch_id = ? AND c.seq >= ?"
+                    + " c JOIN " + t.job() + " j ON j.tenant_id = ? AND j.id = c.job_id WHERE c.batch_id = ? AND c.seq >= ?"
                     + " AND j.status IN ('QUEUED', 'PROCESSING') ORDER BY c.seq LIMIT ?")) {
-                Jdbc.setUuid(ps, 1, batch);
-                ps.setInt(2, fromSeq);
-                ps.setInt(3, max);
+                ps.setString(1, tenant.value());
+                Jdbc.setUuid(ps, 2, batch);
+                ps.setInt(3, fromSeq);
+                ps.setInt(4, max);
                 List<ChunkRow> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -579,15 +601,16 @@ final class SqlBatchStore implements BatchStore {
     }
 
     @Override
-    public void markRunning(List<UUID> chunkJobs, String node, int attempt, Instant now) {
+    public void markRunning(TenantId tenant, List<UUID> chunkJobs, String node, int attempt, Instant now) {
         if (chunkJobs.isEmpty()) return;
         jdbc.inTransaction("mark chunks running", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'PROCESSING',"
-                    + " started_at = ?, node = ?, attempt = attempt + 1 WHERE id = ?")) {
+                    + " started_at = ?, node = ?, attempt = attempt + 1 WHERE tenant_id = ? AND id = ?")) {
                 for (UUID id : chunkJobs) {
                     Jdbc.setInstant(ps, 1, now);
                     ps.setString(2, node);
-                    Jdbc.setUuid(ps, 3, id);
+                    ps.setString(3, tenant.value());
+                    Jdbc.setUuid(ps, 4, id);
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -608,17 +631,18 @@ final class SqlBatchStore implements BatchStore {
             // serialises parallel chunks of one batch.
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET items_processed = items_processed + ?,"
                     + " number_of_errors = number_of_errors + ?, extended_status = COALESCE(extended_status, ?)"
-                    + " WHERE id = ? AND attempt = ? AND status = 'PROCESSING'")) {
+                    + " WHERE tenant_id = ? AND id = ? AND attempt = ? AND status = 'PROCESSING'")) {
                 ps.setInt(1, ran ? 1 : 0);
                 ps.setInt(2, failed ? 1 : 0);
                 ps.setString(3, failed ? truncate(e.extendedStatus()) : null);
-                Jdbc.setUuid(ps, 4, e.batch());
-                ps.setInt(5, e.attempt());
+                ps.setString(4, e.tenant().value());
+                Jdbc.setUuid(ps, 5, e.batch());
+                ps.setInt(6, e.attempt());
                 if (ps.executeUpdate() == 0) return false;
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = ?, extended_status = ?,"
                     + " number_of_errors = ?, items_processed = ?, started_at = COALESCE(started_at, ?), completed_at = ?,"
-                    + " node = ? WHERE id = ?")) {
+                    + " node = ? WHERE tenant_id = ? AND id = ?")) {
                 ps.setString(1, e.status().name());
                 ps.setString(2, truncate(e.extendedStatus()));
                 ps.setInt(3, failed ? 1 : 0);
@@ -626,7 +650,8 @@ final class SqlBatchStore implements BatchStore {
                 Jdbc.setInstant(ps, 5, e.startedAt());
                 Jdbc.setInstant(ps, 6, e.endedAt());
                 ps.setString(7, e.node());
-                Jdbc.setUuid(ps, 8, e.chunkJob());
+                ps.setString(8, e.tenant().value());
+                Jdbc.setUuid(ps, 9, e.chunkJob());
                 ps.executeUpdate();
             }
             if (e.state() != null) {
@@ -638,14 +663,15 @@ final class SqlBatchStore implements BatchStore {
             }
             if (e.nextChunkJob() != null) {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'PROCESSING',"
-                        + " started_at = ?, node = ?, attempt = attempt + 1 WHERE id = ?")) {
+                        + " started_at = ?, node = ?, attempt = attempt + 1 WHERE tenant_id = ? AND id = ?")) {
                     Jdbc.setInstant(ps, 1, e.endedAt());
                     ps.setString(2, e.node());
-                    Jdbc.setUuid(ps, 3, e.nextChunkJob());
+                    ps.setString(3, e.tenant().value());
+                    Jdbc.setUuid(ps, 4, e.nextChunkJob());
                     ps.executeUpdate();
                 }
             }
-            if (e.error() != null) insertError(c, e.error(), null);
+            if (e.error() != null) insertError(c, e.error(), e.tenant());
             return true;
         });
     }
@@ -659,20 +685,22 @@ final class SqlBatchStore implements BatchStore {
         boolean failed = e.status() == JobStatus.FAILED;
         String sql = "WITH b AS (UPDATE " + t.job() + " SET items_processed = items_processed + ?,"
                 + " number_of_errors = number_of_errors + ?, extended_status = COALESCE(extended_status, ?)"
-                + " WHERE id = ? AND attempt = ? AND status = 'PROCESSING' RETURNING id),"
+                + " WHERE tenant_id = ? AND id = ? AND attempt = ? AND status = 'PROCESSING' RETURNING id),"
                 + " ch AS (UPDATE " + t.job() + " SET status = ?, extended_status = ?, number_of_errors = ?,"
                 + " items_processed = ?, started_at = COALESCE(started_at, ?), completed_at = ?, node = ?"
-                + " WHERE id = ? AND EXISTS (SELECT 1 FROM b) RETURNING id)"
+                + " WHERE tenant_id = ? AND id = ? AND EXISTS (SELECT 1 FROM b) RETURNING id)"
                 + (e.state() != null ? ", st AS (UPDATE " + batchTable + " SET state = ? WHERE job_id = ?"
                         + " AND EXISTS (SELECT 1 FROM b) RETURNING job_id)" : "")
                 + (e.nextChunkJob() != null ? ", nx AS (UPDATE " + t.job() + " SET status = 'PROCESSING', started_at = ?,"
-                        + " node = ?, attempt = attempt + 1 WHERE id = ? AND EXISTS (SELECT 1 FROM b) RETURNING id)" : "")
+                        + " node = ?, attempt = attempt + 1 WHERE tenant_id = ? AND id = ? AND EXISTS (SELECT 1 FROM b)"
+                        + " RETURNING id)" : "")
                 + " SELECT COUNT(*) FROM b";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             ps.setInt(i++, ran ? 1 : 0);
             ps.setInt(i++, failed ? 1 : 0);
             ps.setString(i++, failed ? truncate(e.extendedStatus()) : null);
+            ps.setString(i++, e.tenant().value());
             Jdbc.setUuid(ps, i++, e.batch());
             ps.setInt(i++, e.attempt());
             ps.setString(i++, e.status().name());
@@ -682,6 +710,7 @@ final class SqlBatchStore implements BatchStore {
             Jdbc.setInstant(ps, i++, e.startedAt());
             Jdbc.setInstant(ps, i++, e.endedAt());
             ps.setString(i++, e.node());
+            ps.setString(i++, e.tenant().value());
             Jdbc.setUuid(ps, i++, e.chunkJob());
             if (e.state() != null) {
                 ps.setString(i++, e.state());
@@ -690,6 +719,7 @@ final class SqlBatchStore implements BatchStore {
             if (e.nextChunkJob() != null) {
                 Jdbc.setInstant(ps, i++, e.endedAt());
                 ps.setString(i++, e.node());
+                ps.setString(i++, e.tenant().value());
                 Jdbc.setUuid(ps, i, e.nextChunkJob());
             }
             try (ResultSet rs = ps.executeQuery()) {
@@ -705,30 +735,33 @@ final class SqlBatchStore implements BatchStore {
             // The attempt fences the end, as for any job.
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = NULL,"
                     + " lease_expires_at = NULL, status = ?, extended_status = COALESCE(extended_status, ?),"
-                    + " completed_at = ? WHERE id = ? AND attempt = ? AND state = 1")) {
+                    + " completed_at = ? WHERE tenant_id = ? AND id = ? AND attempt = ? AND state = 1")) {
                 ps.setString(1, e.status().name());
                 ps.setString(2, truncate(e.extendedStatus()));
                 Jdbc.setInstant(ps, 3, e.endedAt());
-                Jdbc.setUuid(ps, 4, e.batch());
-                ps.setInt(5, e.attempt());
+                ps.setString(4, e.tenant().value());
+                Jdbc.setUuid(ps, 5, e.batch());
+                ps.setInt(6, e.attempt());
                 if (ps.executeUpdate() == 0) return false;
             }
             // Ended while starting: the chunks cut so far never were the batch's; they go.
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE id IN (SELECT job_id FROM "
-                    + chunkTable + " WHERE batch_id = ?) AND EXISTS (SELECT 1 FROM " + batchTable
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE tenant_id = ? AND id IN"
+                    + " (SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?) AND EXISTS (SELECT 1 FROM " + batchTable
                     + " WHERE job_id = ? AND phase = 'START')")) {
-                Jdbc.setUuid(ps, 1, e.batch());
+                ps.setString(1, e.tenant().value());
                 Jdbc.setUuid(ps, 2, e.batch());
+                Jdbc.setUuid(ps, 3, e.batch());
                 ps.executeUpdate();
             }
             // A batch completes only once every chunk ended: only another end leaves chunks to mark.
             if (e.status() != JobStatus.COMPLETED) {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'ABORTED',"
-                        + " completed_at = ?, extended_status = ? WHERE id IN (SELECT job_id FROM " + chunkTable
-                        + " WHERE batch_id = ?) AND status IN ('QUEUED', 'PROCESSING')")) {
+                        + " completed_at = ?, extended_status = ? WHERE tenant_id = ? AND id IN (SELECT job_id FROM "
+                        + chunkTable + " WHERE batch_id = ?) AND status IN ('QUEUED', 'PROCESSING')")) {
                     Jdbc.setInstant(ps, 1, e.endedAt());
                     ps.setString(2, "not run: the batch ended " + e.status());
-                    Jdbc.setUuid(ps, 3, e.batch());
+                    ps.setString(3, e.tenant().value());
+                    Jdbc.setUuid(ps, 4, e.batch());
                     ps.executeUpdate();
                 }
             }
@@ -759,7 +792,7 @@ final class SqlBatchStore implements BatchStore {
     private void insertError(Connection c, BatchErrorRow e, TenantId tenant) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + errorTable + " (batch_id, tenant_id, chunk_job_id,"
                 + " phase, exception_type, message, stack_trace, failed_record_ids, scope_truncated, occurred_at)"
-                + " SELECT id, tenant_id, ?, ?, ?, ?, ?, ?, ?, ? FROM " + t.job() + " WHERE id = ?")) {
+                + " SELECT id, tenant_id, ?, ?, ?, ?, ?, ?, ?, ? FROM " + t.job() + " WHERE tenant_id = ? AND id = ?")) {
             Jdbc.setUuid(ps, 1, e.chunkJob());
             ps.setString(2, e.phase().name());
             ps.setString(3, e.exceptionType());
@@ -768,7 +801,8 @@ final class SqlBatchStore implements BatchStore {
             ps.setString(6, e.failedRecordIds());
             ps.setBoolean(7, e.scopeTruncated());
             Jdbc.setInstant(ps, 8, e.at());
-            Jdbc.setUuid(ps, 9, e.batch());
+            ps.setString(9, tenant.value());
+            Jdbc.setUuid(ps, 10, e.batch());
             ps.executeUpdate();
         }
     }
@@ -817,10 +851,14 @@ final class SqlBatchStore implements BatchStore {
 
     // ---- helpers
 
-    private static void update(Connection c, String sql, Object arg) throws SQLException {
+    private static void update(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            if (arg instanceof UUID id) Jdbc.setUuid(ps, 1, id);
-            else ps.setObject(1, arg);
+            int i = 1;
+            for (Object arg : args) {
+                if (arg instanceof UUID id) Jdbc.setUuid(ps, i++, id);
+                else if (arg instanceof TenantId tenant) ps.setString(i++, tenant.value());
+                else ps.setObject(i++, arg);
+            }
             ps.executeUpdate();
         }
     }

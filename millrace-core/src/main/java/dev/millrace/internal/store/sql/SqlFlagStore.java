@@ -118,7 +118,7 @@ final class SqlFlagStore implements FlagStore {
         if (boundClasses.isEmpty()) return 0;
         List<UUID> candidates = jobsOf(c, tenant, enabled ? HELD : 0, boundClasses);
         if (candidates.isEmpty()) return 0;
-        int moved = enabled ? move(c, candidates, HELD, 0, "QUEUED") : move(c, candidates, 0, HELD, "HOLDING");
+        int moved = enabled ? move(c, tenant, candidates, HELD, 0, "QUEUED") : move(c, tenant, candidates, 0, HELD, "HOLDING");
         // Released jobs are ready: wake the other nodes when this commits.
         if (enabled && moved > 0) ReadyNotice.sendAtCommit(c, dialect, t, List.of(tenant.value()));
         return moved;
@@ -159,9 +159,9 @@ final class SqlFlagStore implements FlagStore {
     }
 
     @Override
-    public void hold(Connection c, List<UUID> jobIds) {
+    public void hold(Connection c, TenantId tenant, List<UUID> jobIds) {
         if (jobIds.isEmpty()) return;
-        Jdbc.inConnection(c, "hold jobs", x -> move(x, jobIds, 0, HELD, "HOLDING"));
+        Jdbc.inConnection(c, "hold jobs", x -> move(x, tenant, jobIds, 0, HELD, "HOLDING"));
     }
 
     private List<UUID> jobsOf(Connection c, TenantId tenant, int state, Collection<String> classes) throws SQLException {
@@ -184,15 +184,16 @@ final class SqlFlagStore implements FlagStore {
      * Moves jobs from one state to another with their status, each only if still in the first (a claim may have
      * taken a ready row meanwhile: it runs).
      */
-    private int move(Connection c, List<UUID> ids, int from, int to, String status) throws SQLException {
+    private int move(Connection c, TenantId tenant, List<UUID> ids, int from, int to, String status) throws SQLException {
         int moved = 0;
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = ?, status = ?"
-                + " WHERE id = ? AND state = ?")) {
+                + " WHERE tenant_id = ? AND id = ? AND state = ?")) {
             for (UUID id : ids) {
                 ps.setInt(1, to);
                 ps.setString(2, status);
-                Jdbc.setUuid(ps, 3, id);
-                ps.setInt(4, from);
+                ps.setString(3, tenant.value());
+                Jdbc.setUuid(ps, 4, id);
+                ps.setInt(5, from);
                 ps.addBatch();
             }
             for (int count : ps.executeBatch()) if (count != 0) moved++;

@@ -398,18 +398,19 @@ final class SqlJobStore implements JobStore {
         return jdbc.inTransaction("claim job " + id, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = 1, node = ?,"
                     + " lease_expires_at = ?, attempt = attempt + 1, status = 'PROCESSING', started_at = ?"
-                    + " WHERE id = ? AND tenant_id = ? AND state = 0 AND run_at <= ?")) {
+                    + " WHERE tenant_id = ? AND id = ? AND state = 0 AND run_at <= ?")) {
                 ps.setString(1, node);
                 Jdbc.setInstant(ps, 2, leaseUntil);
                 Jdbc.setInstant(ps, 3, now);
-                Jdbc.setUuid(ps, 4, id);
-                ps.setString(5, tenant.value());
+                ps.setString(4, tenant.value());
+                Jdbc.setUuid(ps, 5, id);
                 Jdbc.setInstant(ps, 6, now);
                 if (ps.executeUpdate() == 0) return Optional.empty();
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT " + CLAIMED_COLUMNS + ", attempt FROM " + t.job()
-                    + " WHERE id = ?")) {
-                Jdbc.setUuid(ps, 1, id);
+                    + " WHERE tenant_id = ? AND id = ?")) {
+                ps.setString(1, tenant.value());
+                Jdbc.setUuid(ps, 2, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return Optional.of(claimed(rs, rs.getInt("attempt")));
@@ -522,7 +523,7 @@ final class SqlJobStore implements JobStore {
              // Take the rows still ready and read them back in one statement (H2's data change delta table).
              PreparedStatement take = c.prepareStatement("SELECT " + CLAIMED_COLUMNS + ", attempt FROM FINAL TABLE"
                      + " (UPDATE " + t.job() + " SET state = 1, node = ?, lease_expires_at = ?, attempt = attempt + 1,"
-                     + " status = 'PROCESSING', started_at = ? WHERE id IN (" + placeholders(ID_CHUNK) + ") AND state = 0)")) {
+                     + " status = 'PROCESSING', started_at = ? WHERE " + keysIn(ID_CHUNK) + " AND state = 0)")) {
             for (int i : order) {
                 if (left <= 0) break;
                 ClaimRequest.Lane lane = lanes.get(i);
@@ -541,7 +542,7 @@ final class SqlJobStore implements JobStore {
                     take.setString(1, r.node());
                     Jdbc.setInstant(take, 2, r.leaseUntil());
                     Jdbc.setInstant(take, 3, r.now());
-                    bindIds(take, 4, chunk);
+                    bindKeys(take, 4, r.tenants().get(i), chunk);
                     try (ResultSet rs = take.executeQuery()) {
                         while (rs.next()) {
                             ClaimedJob job = claimed(rs, rs.getInt("attempt"));
@@ -587,6 +588,7 @@ final class SqlJobStore implements JobStore {
             try (PreparedStatement ps = c.prepareStatement(dialect.completeSql(t))) {
                 int n = completions.size();
                 Object[] ids = new Object[n];
+                Object[] tenants = new Object[n];
                 Object[] attempts = new Object[n];
                 Object[] statuses = new Object[n];
                 Object[] ext = new Object[n];
@@ -594,17 +596,21 @@ final class SqlJobStore implements JobStore {
                 for (int k = 0; k < n; k++) {
                     Completion x = completions.get(k);
                     ids[k] = x.id();
+                    tenants[k] = x.tenant().value();
                     attempts[k] = x.attempt();
                     statuses[k] = x.status().name();
                     ext[k] = truncate(x.extendedStatus());
                     done[k] = x.completedAt().toString();
                 }
                 ps.setArray(1, c.createArrayOf("uuid", ids));
-                ps.setArray(2, c.createArrayOf("int4", attempts));
-                ps.setArray(3, c.createArrayOf("varchar", statuses));
-                ps.setArray(4, c.createArrayOf("varchar", ext));
-                ps.setArray(5, c.createArrayOf("text", done));
-                ps.setArray(6, c.createArrayOf("uuid", ids));
+                ps.setArray(2, c.createArrayOf("varchar", tenants));
+                ps.setArray(3, c.createArrayOf("int4", attempts));
+                ps.setArray(4, c.createArrayOf("varchar", statuses));
+                ps.setArray(5, c.createArrayOf("varchar", ext));
+                ps.setArray(6, c.createArrayOf("text", done));
+                ps.setArray(7, c.createArrayOf("varchar", completions.stream().map(x -> x.tenant().value()).distinct()
+                        .toArray()));
+                ps.setArray(8, c.createArrayOf("uuid", ids));
                 Set<UUID> accepted = new HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) accepted.add(Jdbc.getUuid(rs, "id"));
@@ -617,15 +623,16 @@ final class SqlJobStore implements JobStore {
         Set<UUID> accepted = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = NULL, lease_expires_at = NULL,"
                 + " status = ?, extended_status = ?, number_of_errors = ?, items_processed = ?, completed_at = ?"
-                + " WHERE id = ? AND attempt = ? AND state = 1")) {
+                + " WHERE tenant_id = ? AND id = ? AND attempt = ? AND state = 1")) {
             for (Completion done : completions) {
                 ps.setString(1, done.status().name());
                 ps.setString(2, truncate(done.extendedStatus()));
                 ps.setInt(3, done.status() == JobStatus.FAILED ? 1 : 0);
                 ps.setInt(4, done.status() == JobStatus.ABORTED ? 0 : 1);
                 Jdbc.setInstant(ps, 5, done.completedAt());
-                Jdbc.setUuid(ps, 6, done.id());
-                ps.setInt(7, done.attempt());
+                ps.setString(6, done.tenant().value());
+                Jdbc.setUuid(ps, 7, done.id());
+                ps.setInt(8, done.attempt());
                 ps.addBatch();
             }
             int[] counts = ps.executeBatch();
@@ -642,11 +649,12 @@ final class SqlJobStore implements JobStore {
         return jdbc.inTransaction("release jobs", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = 0, node = NULL,"
                     + " lease_expires_at = NULL, attempt = attempt - 1, status = 'QUEUED', started_at = NULL"
-                    + " WHERE id = ? AND attempt = ? AND node = ? AND state = 1")) {
+                    + " WHERE tenant_id = ? AND id = ? AND attempt = ? AND node = ? AND state = 1")) {
                 for (ClaimedJob j : jobs) {
-                    Jdbc.setUuid(ps, 1, j.id());
-                    ps.setInt(2, j.attempt());
-                    ps.setString(3, node);
+                    ps.setString(1, j.tenant().value());
+                    Jdbc.setUuid(ps, 2, j.id());
+                    ps.setInt(3, j.attempt());
+                    ps.setString(4, node);
                     ps.addBatch();
                 }
                 int released = 0;
@@ -710,21 +718,22 @@ final class SqlJobStore implements JobStore {
             List<LogRow> notes = new ArrayList<>();
             List<RescueResult.Rescued> rescued = new ArrayList<>();
             try (PreparedStatement requeue = c.prepareStatement("UPDATE " + t.job() + " SET state = 0, node = NULL,"
-                    + " lease_expires_at = NULL, status = 'QUEUED' WHERE id = ? AND attempt = ? AND state = 1")) {
+                    + " lease_expires_at = NULL, status = 'QUEUED' WHERE tenant_id = ? AND id = ? AND attempt = ? AND state = 1")) {
                 for (Expired e : expired) {
                     String why = "lease expired on node " + e.node() + " during attempt " + e.attempt() + " of " + maxAttempts
                             + " (the node died or stalled)";
                     if (e.abort()) {
-                        ended.add(new Completion(e.id(), e.attempt(), JobStatus.ABORTED, "aborted; " + why, now));
+                        ended.add(new Completion(e.id(), e.tenant(), e.attempt(), JobStatus.ABORTED, "aborted; " + why, now));
                         rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.ABORTED));
                         aborted++;
                     } else if (e.attempt() >= maxAttempts) {
-                        ended.add(new Completion(e.id(), e.attempt(), JobStatus.FAILED, "gave up: " + why, now));
+                        ended.add(new Completion(e.id(), e.tenant(), e.attempt(), JobStatus.FAILED, "gave up: " + why, now));
                         rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.FAILED));
                         failed++;
                     } else {
-                        Jdbc.setUuid(requeue, 1, e.id());
-                        requeue.setInt(2, e.attempt());
+                        requeue.setString(1, e.tenant().value());
+                        Jdbc.setUuid(requeue, 2, e.id());
+                        requeue.setInt(3, e.attempt());
                         requeue.addBatch();
                         rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.QUEUED));
                         requeued++;
@@ -744,17 +753,17 @@ final class SqlJobStore implements JobStore {
     public AbortOutcome abort(TenantId tenant, UUID id, Instant now) {
         return jdbc.inTransaction("abort job " + id, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = NULL, status = 'ABORTED',"
-                    + " completed_at = ?, extended_status = ? WHERE id = ? AND tenant_id = ? AND state <> 1")) {
+                    + " completed_at = ?, extended_status = ? WHERE tenant_id = ? AND id = ? AND state <> 1")) {
                 Jdbc.setInstant(ps, 1, now);
                 ps.setString(2, "aborted before it started");
-                Jdbc.setUuid(ps, 3, id);
-                ps.setString(4, tenant.value());
+                ps.setString(3, tenant.value());
+                Jdbc.setUuid(ps, 4, id);
                 if (ps.executeUpdate() > 0) return AbortOutcome.ABORTED;
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job()
-                    + " SET abort_requested = TRUE WHERE id = ? AND tenant_id = ? AND state = 1")) {
-                Jdbc.setUuid(ps, 1, id);
-                ps.setString(2, tenant.value());
+                    + " SET abort_requested = TRUE WHERE tenant_id = ? AND id = ? AND state = 1")) {
+                ps.setString(1, tenant.value());
+                Jdbc.setUuid(ps, 2, id);
                 return ps.executeUpdate() > 0 ? AbortOutcome.REQUESTED : AbortOutcome.NOT_FOUND;
             }
         });
@@ -764,11 +773,16 @@ final class SqlJobStore implements JobStore {
     public int prune(TenantId tenant, Instant before, int max) {
         return jdbc.inTransaction("prune jobs of " + tenant, c -> {
             List<UUID> ids = new ArrayList<>();
+            // A job completed before the cutoff was created before it, and ids are time-ordered: the key's range of
+            // the tenant's ids up to the cutoff (a second of slack for clocks) holds every candidate, so no index on
+            // completed_at is needed. It reads the tenant's jobs created before the cutoff, oldest first: the history
+            // the retention is about to prune, plus those still live or ended since.
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + t.job()
-                    + " WHERE tenant_id = ? AND completed_at < ? LIMIT ?")) {
+                    + " WHERE tenant_id = ? AND id < ? AND completed_at < ? ORDER BY id LIMIT ?")) {
                 ps.setString(1, tenant.value());
-                Jdbc.setInstant(ps, 2, before);
-                ps.setInt(3, max);
+                Jdbc.setUuid(ps, 2, idAt(before.plusSeconds(1)));
+                Jdbc.setInstant(ps, 3, before);
+                ps.setInt(4, max);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) ids.add(Jdbc.getUuid(rs, "id"));
                 }
@@ -776,10 +790,28 @@ final class SqlJobStore implements JobStore {
             for (int from = 0; from < ids.size(); from += 500) {
                 List<UUID> part = ids.subList(from, Math.min(ids.size(), from + 500));
                 deleteIn(c, t.log(), "job_id", part);
-                deleteIn(c, t.job(), "id", part);
+                deleteJobs(c, tenant, part);
             }
             return ids.size();
         });
+    }
+
+    private void deleteJobs(Connection c, TenantId tenant, List<UUID> ids) throws SQLException {
+        if (dialect.bindsArrays()) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE tenant_id = ? AND id = ANY(?)")) {
+                ps.setString(1, tenant.value());
+                ps.setArray(2, c.createArrayOf("uuid", ids.toArray()));
+                ps.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE " + keysIn(ID_CHUNK))) {
+            for (List<UUID> chunk : chunks(ids)) {
+                bindKeys(ps, 1, tenant, chunk);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     private static void deleteIn(Connection c, String table, String column, List<UUID> ids) throws SQLException {
@@ -797,9 +829,9 @@ final class SqlJobStore implements JobStore {
     public Optional<JobRecord> find(TenantId tenant, JobId id) {
         return jdbc.inTransaction("read job " + id, c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT " + JOB_COLUMNS + " FROM " + t.job() + " WHERE id = ? AND tenant_id = ?")) {
-                Jdbc.setUuid(ps, 1, id.uuid());
-                ps.setString(2, tenant.value());
+                    "SELECT " + JOB_COLUMNS + " FROM " + t.job() + " WHERE tenant_id = ? AND id = ?")) {
+                ps.setString(1, tenant.value());
+                Jdbc.setUuid(ps, 2, id.uuid());
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.of(record(rs)) : Optional.empty();
                 }
@@ -851,7 +883,7 @@ final class SqlJobStore implements JobStore {
     }
 
     /** The smallest time-ordered id of this instant's millisecond. */
-    private static UUID idAt(Instant t) {
+    static UUID idAt(Instant t) {
         return new UUID(Math.max(0, t.toEpochMilli()) << 16, 0);
     }
 
@@ -985,8 +1017,20 @@ final class SqlJobStore implements JobStore {
         return out;
     }
 
-    static void bindIds(PreparedStatement ps, int first, List<UUID> chunk) throws SQLException {
-        for (int k = 0; k < ID_CHUNK; k++) Jdbc.setUuid(ps, first + k, chunk.get(Math.min(k, chunk.size() - 1)));
+    /**
+     * A condition on {@code ID_CHUNK} job keys, {@code (tenant_id, id) IN ((?, ?), …)}: H2 finds each row by the key
+     * for a list of row values, where for {@code tenant_id = ? AND id IN (…)} it would read the tenant's whole range.
+     */
+    static String keysIn(int n) {
+        return "(tenant_id, id) IN (" + String.join(", ", Collections.nCopies(n, "(?, ?)")) + ")";
+    }
+
+    /** Binds one tenant's ids to {@link #keysIn}'s list; a short chunk repeats its last id. */
+    static void bindKeys(PreparedStatement ps, int first, TenantId tenant, List<UUID> chunk) throws SQLException {
+        for (int k = 0; k < ID_CHUNK; k++) {
+            ps.setString(first + 2 * k, tenant.value());
+            Jdbc.setUuid(ps, first + 2 * k + 1, chunk.get(Math.min(k, chunk.size() - 1)));
+        }
     }
 
     static String placeholders(int n) {

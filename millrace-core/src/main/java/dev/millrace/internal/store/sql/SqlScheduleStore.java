@@ -49,7 +49,8 @@ final class SqlScheduleStore implements ScheduleStore {
         // Whether the last occurrence's job is still queued or running is read from its row's state: no write is
         // needed when a scheduled job ends.
         this.selectSql = "SELECT " + COLUMNS + ", EXISTS (SELECT 1 FROM " + t.job()
-                + " q WHERE q.id = s.last_job_id AND q.state IS NOT NULL) AS last_job_active FROM " + table + " s";
+                + " q WHERE q.tenant_id = s.tenant_id AND q.id = s.last_job_id AND q.state IS NOT NULL) AS last_job_active"
+                + " FROM " + table + " s";
     }
 
     // ---- create
@@ -238,26 +239,31 @@ final class SqlScheduleStore implements ScheduleStore {
 
     /** Claims just-inserted jobs for the firing node: attempt 1, started at their fire time. */
     private List<ClaimedJob> claim(Connection c, List<NewJob> fired, ClaimFor claimFor) throws SQLException {
-        List<UUID> ids = fired.stream().map(NewJob::id).toList();
         if (dialect.bindsArrays()) {
+            // By the key: the fired jobs' tenants and ids (ids are unique, so the pairs across them match nothing).
             try (PreparedStatement job = c.prepareStatement("UPDATE " + t.job() + " SET state = 1, node = ?,"
                     + " lease_expires_at = ?, attempt = attempt + 1, status = 'PROCESSING', started_at = run_at"
-                    + " WHERE id = ANY(?::uuid[]) AND state = 0")) {
+                    + " WHERE tenant_id = ANY(?::varchar[]) AND id = ANY(?::uuid[]) AND state = 0")) {
                 job.setString(1, claimFor.node());
                 Jdbc.setInstant(job, 2, claimFor.leaseUntil());
-                job.setArray(3, c.createArrayOf("uuid", ids.toArray()));
+                job.setArray(3, c.createArrayOf("varchar", fired.stream().map(j -> j.tenant().value()).distinct().toArray()));
+                job.setArray(4, c.createArrayOf("uuid", fired.stream().map(NewJob::id).toArray()));
                 job.executeUpdate();
             }
             return claimed(fired);
         }
+        java.util.Map<dev.millrace.TenantId, List<UUID>> byTenant = new java.util.LinkedHashMap<>();
+        for (NewJob j : fired) byTenant.computeIfAbsent(j.tenant(), k -> new ArrayList<>()).add(j.id());
         try (PreparedStatement job = c.prepareStatement("UPDATE " + t.job() + " SET state = 1, node = ?,"
                 + " lease_expires_at = ?, attempt = attempt + 1, status = 'PROCESSING', started_at = run_at"
-                + " WHERE id IN (" + SqlJobStore.placeholders(SqlJobStore.ID_CHUNK) + ") AND state = 0")) {
-            for (List<UUID> chunk : SqlJobStore.chunks(ids)) {
-                job.setString(1, claimFor.node());
-                Jdbc.setInstant(job, 2, claimFor.leaseUntil());
-                SqlJobStore.bindIds(job, 3, chunk);
-                job.addBatch();
+                + " WHERE " + SqlJobStore.keysIn(SqlJobStore.ID_CHUNK) + " AND state = 0")) {
+            for (var tenantIds : byTenant.entrySet()) {
+                for (List<UUID> chunk : SqlJobStore.chunks(tenantIds.getValue())) {
+                    job.setString(1, claimFor.node());
+                    Jdbc.setInstant(job, 2, claimFor.leaseUntil());
+                    SqlJobStore.bindKeys(job, 3, tenantIds.getKey(), chunk);
+                    job.addBatch();
+                }
             }
             job.executeBatch();
         }

@@ -45,14 +45,19 @@ final class SqlStatsStore implements StatsStore {
 
     @Override
     public List<MinuteCount> endedPerMinute(TenantId tenant, Instant from, Instant to) {
+        // For one tenant, the key's range of its ids up to the end (ended by then means created by then); across
+        // tenants, as the census, the whole table: a dashboard's read, not a hot path.
         String sql = "SELECT DATE_TRUNC('MINUTE', completed_at) AS m, tenant_id, status, COUNT(*) AS n FROM " + t.job()
-                + " WHERE completed_at >= ? AND completed_at < ?" + (tenant == null ? "" : " AND tenant_id = ?")
+                + " WHERE completed_at >= ? AND completed_at < ?" + (tenant == null ? "" : " AND tenant_id = ? AND id < ?")
                 + " GROUP BY DATE_TRUNC('MINUTE', completed_at), tenant_id, status";
         return jdbc.inAutoCommit("count ended jobs", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 Jdbc.setInstant(ps, 1, from);
                 Jdbc.setInstant(ps, 2, to);
-                if (tenant != null) ps.setString(3, tenant.value());
+                if (tenant != null) {
+                    ps.setString(3, tenant.value());
+                    Jdbc.setUuid(ps, 4, SqlJobStore.idAt(to.plusSeconds(1)));
+                }
                 List<MinuteCount> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -69,18 +74,23 @@ final class SqlStatsStore implements StatsStore {
 
     @Override
     public List<EndedJob> endedOnNode(List<TenantId> tenants, String node, Instant after, Instant upTo, int max) {
-        // One indexed range read per tenant: (tenant_id, completed_at) leads the job table's completion index.
+        // One range of the key per tenant: a job that ended by upTo was created by then, and ids are time-ordered, so
+        // the tenant's ids up to upTo (a second of slack) hold every candidate. There is no index on completed_at
+        // (V17 dropped it: one index entry less per completion); a job may end long after it was created, so there
+        // is no lower bound: the read walks the tenant's history, as the census in the same metrics pass walks the
+        // whole table.
         String sql = "SELECT tenant_id, job_type, status, run_at, started_at, completed_at FROM " + t.job()
-                + " WHERE tenant_id = ? AND completed_at > ? AND completed_at <= ? AND node = ?"
+                + " WHERE tenant_id = ? AND id < ? AND completed_at > ? AND completed_at <= ? AND node = ?"
                 + " ORDER BY completed_at FETCH FIRST " + max + " ROWS ONLY";
         return jdbc.inAutoCommit("read ended jobs", c -> {
             List<EndedJob> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (TenantId tenant : tenants) {
                     ps.setString(1, tenant.value());
-                    Jdbc.setInstant(ps, 2, after);
-                    Jdbc.setInstant(ps, 3, upTo);
-                    ps.setString(4, node);
+                    Jdbc.setUuid(ps, 2, SqlJobStore.idAt(upTo.plusSeconds(1)));
+                    Jdbc.setInstant(ps, 3, after);
+                    Jdbc.setInstant(ps, 4, upTo);
+                    ps.setString(5, node);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             Instant runAt = Jdbc.getInstant(rs, "run_at");
