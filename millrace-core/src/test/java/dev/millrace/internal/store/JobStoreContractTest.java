@@ -77,6 +77,21 @@ class JobStoreContractTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void theNextRunAtIsTheEarliestDelayedJobOfAnyTenant(Db db) {
+        JobStore store = store(db);
+        store.insert(jobs(A, 2));
+        NewJob later = job(A, t0, t0.plus(Duration.ofMinutes(7)));
+        NewJob sooner = job(B, t0, t0.plus(Duration.ofMinutes(3)));
+        store.insert(List.of(later));
+        store.insert(List.of(sooner));
+        Instant now = t0.plusSeconds(1);
+        assertThat(store.nextRunAt(now)).contains(sooner.runAt());
+        assertThat(store.nextRunAt(sooner.runAt())).contains(later.runAt());
+        assertThat(store.nextRunAt(later.runAt())).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void claimedJobsAreNotClaimedAgainAndDelayedOnesWait(Db db) {
         JobStore store = store(db);
         store.insert(jobs(A, 3));

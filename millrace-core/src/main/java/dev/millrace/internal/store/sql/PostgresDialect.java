@@ -119,8 +119,8 @@ final class PostgresDialect implements SqlDialect {
     public String completeSql(Tables t) {
         // The attempt fences the completion: a row is ended only while the attempt still owns it. The keys are
         // passed again as arrays (the distinct tenants, the ids) so rows are reached by the primary key (tenant_id,
-        // id), and "state + 0" keeps the planner off the partial running-row indexes, whose dead entries it would
-        // otherwise walk. Parameters: ids[], tenants[], attempts[], statuses[], ext[], done[], distinct tenants[], ids[].
+        // id), and "state + 0" keeps the planner off the live index, whose dead entries it would otherwise
+        // walk. Parameters: ids[], tenants[], attempts[], statuses[], ext[], done[], distinct tenants[], ids[].
         return "WITH a AS (SELECT * FROM unnest(?::uuid[], ?::varchar[], ?::int[], ?::varchar[], ?::varchar[], ?::text[])"
                 + " AS a(id, tenant_id, attempt, status, ext, done))"
                 + " UPDATE " + t.job() + " j SET state = NULL, lease_expires_at = NULL, status = a.status,"
@@ -135,7 +135,7 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String readyTenantsSql(Tables t) {
-        // One probe of the partial ready index per known tenant. Parameters: now, limit. The LIMIT 1 keeps it a
+        // One probe of the live index per known tenant. Parameters: now, limit. The LIMIT 1 keeps it a
         // probe: written as EXISTS, the planner may turn it into a hash semi-join that reads every ready row (seen
         // taking 100-200 ms with 94,000 ready rows of one flooding tenant).
         return "SELECT t.tenant_id FROM " + t.tenant() + " t CROSS JOIN LATERAL (SELECT 1 FROM " + t.job() + " q"

@@ -49,7 +49,7 @@ final class SqlFairStore implements FairStore {
         if (tenants.isEmpty()) return Map.of();
         return jdbc.inTransaction("count ready jobs per tenant", c -> {
             Map<TenantId, Map<JobType, Integer>> out = new LinkedHashMap<>();
-            // Each tenant's oldest ready rows by the ready index, at most cap: bounded however deep the backlog.
+            // Each tenant's oldest ready rows by the live index, at most cap: bounded however deep the backlog.
             try (PreparedStatement ps = c.prepareStatement("SELECT job_type FROM " + t.job()
                     + " WHERE state = 0 AND tenant_id = ? AND run_at <= ? ORDER BY state, tenant_id, run_at, id LIMIT ?")) {
                 for (TenantId tenant : tenants) {

@@ -366,8 +366,11 @@ final class SqlJobStore implements JobStore {
     @Override
     public Optional<Instant> nextRunAt(Instant now) {
         return jdbc.inTransaction("find the next delayed job", c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT MIN(run_at) AS next FROM " + t.job() + " WHERE state = 0 AND run_at > ?")) {
+            // One probe of the live index per tenant, as for the ready tenants: a plain MIN over state 0 read every
+            // ready row (140-320 ms with 300,000 delayed jobs), and an idle dispatcher asks at every pass.
+            try (PreparedStatement ps = c.prepareStatement("SELECT MIN(n) AS next FROM (SELECT (SELECT q.run_at FROM "
+                    + t.job() + " q WHERE q.state = 0 AND q.tenant_id = t.tenant_id AND q.run_at > ?"
+                    + " ORDER BY q.run_at LIMIT 1) AS n FROM " + t.tenant() + " t) x")) {
                 Jdbc.setInstant(ps, 1, now);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.ofNullable(Jdbc.getInstant(rs, "next")) : Optional.empty();
