@@ -271,7 +271,7 @@ class JobStoreContractTest extends DatabaseTest {
         assertThat(running.id()).isEqualTo(first.id());
         assertThatThrownBy(() -> store.insert(List.of(signed(A, "s", now)))).isInstanceOf(DuplicateJobException.class);
         // Once it ended, the next job takes the signature, and holds it in turn.
-        store.complete(List.of(new Completion(first.id(), 1, JobStatus.COMPLETED, null, now)));
+        store.complete(List.of(new Completion(first.id(), A, 1, JobStatus.COMPLETED, null, now)));
         NewJob second = signed(A, "s", now.plusMillis(1));
         store.insert(List.of(second));
         assertThatThrownBy(() -> store.insert(List.of(signed(A, "s", now.plusMillis(2)))))
@@ -279,7 +279,7 @@ class JobStoreContractTest extends DatabaseTest {
         // A holder pruned after it ended frees its signature as well.
         ClaimedJob again = store.claim(claim("n1", now.plusSeconds(1), List.of(A), 1, 1)).get(0);
         assertThat(again.id()).isEqualTo(second.id());
-        store.complete(List.of(new Completion(second.id(), 1, JobStatus.COMPLETED, null, now.plusSeconds(1))));
+        store.complete(List.of(new Completion(second.id(), A, 1, JobStatus.COMPLETED, null, now.plusSeconds(1))));
         assertThat(store.prune(A, now.plus(Duration.ofDays(1)), 100)).isEqualTo(2);
         NewJob third = signed(A, "s", now.plusSeconds(2));
         store.insert(List.of(third));
