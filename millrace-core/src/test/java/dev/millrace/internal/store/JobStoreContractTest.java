@@ -1,5 +1,6 @@
 package dev.millrace.internal.store;
 
+import dev.millrace.DuplicateJobException;
 import dev.millrace.JobId;
 import dev.millrace.JobStatus;
 import dev.millrace.JobType;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The store's transitions, the same on every database. */
 class JobStoreContractTest extends DatabaseTest {
@@ -241,6 +243,47 @@ class JobStoreContractTest extends DatabaseTest {
         assertThat(store.find(A, JobId.of(claimed.get(1).id()))).isPresent();
         assertThat(store.find(A, JobId.of(all.get(2).id())).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
         assertThat(store.prune(A, t0.plus(Duration.ofDays(30)), 100)).isEqualTo(1);
+    }
+
+    private NewJob signed(TenantId tenant, String signature, Instant at) {
+        NewJob j = job(tenant, at, at);
+        return new NewJob(j.id(), tenant, j.type(), j.className(), null, "{}", null, 1, null, at, at, signature, null, 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aSignatureIsHeldWhileItsJobIsLiveAndFreeAgainOnceItEndedOrWasPruned(Db db) {
+        JobStore store = store(db);
+        NewJob first = signed(A, "s", t0);
+        store.insert(List.of(first));
+        assertThatThrownBy(() -> store.insert(List.of(signed(A, "s", t0.plusMillis(1)))))
+                .isInstanceOf(DuplicateJobException.class);
+        // Two of one signature in one call: refused, and neither is written.
+        NewJob lone = signed(A, "t", t0.plusMillis(2));
+        assertThatThrownBy(() -> store.insert(List.of(lone, signed(A, "t", t0.plusMillis(3)))))
+                .isInstanceOf(DuplicateJobException.class);
+        assertThat(store.find(A, JobId.of(lone.id()))).isEmpty();
+        // Another tenant's signature is its own.
+        store.insert(List.of(signed(B, "s", t0)));
+        // Running is live too.
+        Instant now = t0.plusSeconds(1);
+        ClaimedJob running = store.claim(claim("n1", now, List.of(A), 1, 1)).get(0);
+        assertThat(running.id()).isEqualTo(first.id());
+        assertThatThrownBy(() -> store.insert(List.of(signed(A, "s", now)))).isInstanceOf(DuplicateJobException.class);
+        // Once it ended, the next job takes the signature, and holds it in turn.
+        store.complete(List.of(new Completion(first.id(), A, 1, JobStatus.COMPLETED, null, now)));
+        NewJob second = signed(A, "s", now.plusMillis(1));
+        store.insert(List.of(second));
+        assertThatThrownBy(() -> store.insert(List.of(signed(A, "s", now.plusMillis(2)))))
+                .isInstanceOf(DuplicateJobException.class);
+        // A holder pruned after it ended frees its signature as well.
+        ClaimedJob again = store.claim(claim("n1", now.plusSeconds(1), List.of(A), 1, 1)).get(0);
+        assertThat(again.id()).isEqualTo(second.id());
+        store.complete(List.of(new Completion(second.id(), A, 1, JobStatus.COMPLETED, null, now.plusSeconds(1))));
+        assertThat(store.prune(A, now.plus(Duration.ofDays(1)), 100)).isEqualTo(2);
+        NewJob third = signed(A, "s", now.plusSeconds(2));
+        store.insert(List.of(third));
+        assertThat(store.find(A, JobId.of(third.id())).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
     }
 
     @ParameterizedTest

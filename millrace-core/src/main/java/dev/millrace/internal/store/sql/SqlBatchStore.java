@@ -813,7 +813,7 @@ final class SqlBatchStore implements BatchStore {
     public List<JobRecord> chunks(TenantId tenant, UUID batch) {
         return jdbc.inTransaction("read chunks of batch " + batch, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + SqlJobStore.JOB_COLUMNS + " FROM " + t.job()
-                    + " WHERE parent_job_id = ? AND tenant_id = ? AND job_type = 'BATCH_CHUNK' ORDER BY id")) {
+                    + " WHERE " + dialect.parentIsSql(t) + " AND tenant_id = ? AND job_type = 'BATCH_CHUNK' ORDER BY id")) {
                 Jdbc.setUuid(ps, 1, batch);
                 ps.setString(2, tenant.value());
                 List<JobRecord> out = new ArrayList<>();

@@ -32,6 +32,33 @@ public interface SqlDialect {
     String insertClaimedSql(Tables t, boolean signed);
 
     /**
+     * Where a database keeps live jobs' duplicate signatures in a table of their own ({@link Tables#signature}) rather
+     * than in a unique index over the job rows, the statement that hands a signature over to a new job when the job
+     * holding it has ended (or was pruned): parameters new job id, tenant, signature; 1 row when taken over. When it
+     * takes nothing, {@link #holdSignatureSql} inserts the signature, and a unique violation there means a live job
+     * holds it. Null (the default) where the job rows' own unique index holds signatures.
+     */
+    default String takeSignatureSql(Tables t) {
+        return null;
+    }
+
+    /**
+     * The statement that holds a signature no row holds yet (only with {@link #takeSignatureSql}): parameters
+     * tenant, signature, job id; a unique violation when another job holds it.
+     */
+    default String holdSignatureSql(Tables t) {
+        return null;
+    }
+
+    /**
+     * The condition, on the job table's columns, that a job's parent is the one parameter. By default the job rows'
+     * own {@code parent_job_id} (indexed); a database may keep the pairs apart ({@link Tables#child}).
+     */
+    default String parentIsSql(Tables t) {
+        return "parent_job_id = ?";
+    }
+
+    /**
      * Binds a timestamp parameter (null allowed). By default as an {@code OffsetDateTime} in UTC; a dialect may bind
      * it in a form its driver sends more cheaply.
      */

@@ -55,6 +55,9 @@ final class SqlJobStore implements JobStore {
     private final String copyJobsSql;
     /** The claimed inserts, indexed [signed]. */
     private final String[] insertClaimedSql;
+    // Where signatures live apart from the job rows (H2): null otherwise.
+    private final String takeSignatureSql;
+    private final String holdSignatureSql;
 
     private final PgNotifier notifier;
     /** Single enqueues in flight on this node (they carry their own NOTIFY only when alone). */
@@ -71,6 +74,8 @@ final class SqlJobStore implements JobStore {
                 : null;
         this.copyJobsSql = dialect.copyJobsSql(tables);
         this.insertClaimedSql = new String[] {dialect.insertClaimedSql(tables, false), dialect.insertClaimedSql(tables, true)};
+        this.takeSignatureSql = dialect.takeSignatureSql(tables);
+        this.holdSignatureSql = dialect.holdSignatureSql(tables);
     }
 
     // ---- enqueue
@@ -133,8 +138,11 @@ final class SqlJobStore implements JobStore {
 
     @Override
     public ClaimedJob insertClaimed(NewJob j, String node, Instant leaseUntil) {
-        // One statement in autocommit: the insert is the claim, and no NOTIFY (no other node needs waking).
-        return jdbc.inAutoCommit("enqueue", c -> {
+        // One statement in autocommit: the insert is the claim, and no NOTIFY (no other node needs waking). A signature
+        // held apart from the row is taken in the same transaction.
+        boolean apart = j.signature() != null && takeSignatureSql != null;
+        Jdbc.Work<ClaimedJob> insert = c -> {
+            holdSignature(c, j);
             try (PreparedStatement ps = c.prepareStatement(insertClaimedSql[j.signature() == null ? 0 : 1])) {
                 bindJobRow(ps, 1, j);
                 ps.setString(15, node);
@@ -147,7 +155,32 @@ final class SqlJobStore implements JobStore {
             }
             return new ClaimedJob(j.id(), j.tenant(), j.type(), j.className(), j.methodName(), j.payload(), j.parentId(),
                     j.stackDepth(), j.maxStackDepth(), 1, j.createdAt(), j.runAt(), j.requestId(), j.consecutiveFailures());
-        });
+        };
+        return apart ? jdbc.inTransaction("enqueue", insert) : jdbc.inAutoCommit("enqueue", insert);
+    }
+
+    /**
+     * Holds a signed job's signature where the dialect keeps signatures apart from the job rows (H2), before the row
+     * is written, so a duplicate leaves nothing written; throws the job's {@link DuplicateJobException} while a live
+     * job holds it. Does nothing for a job without one, or where the rows' own unique index holds signatures.
+     */
+    private void holdSignature(Connection c, NewJob j) throws SQLException {
+        if (j.signature() == null || takeSignatureSql == null) return;
+        try (PreparedStatement ps = c.prepareStatement(takeSignatureSql)) {
+            Jdbc.setUuid(ps, 1, j.id());
+            ps.setString(2, j.tenant().value());
+            ps.setString(3, j.signature());
+            if (ps.executeUpdate() > 0) return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(holdSignatureSql)) {
+            ps.setString(1, j.tenant().value());
+            ps.setString(2, j.signature());
+            Jdbc.setUuid(ps, 3, j.id());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if (dialect.isUniqueViolation(e)) throw duplicate(j);
+            throw e;
+        }
     }
 
     private static boolean readyNow(NewJob j) {
@@ -220,6 +253,7 @@ final class SqlJobStore implements JobStore {
                     continue;
                 }
                 try {
+                    holdSignature(c, j);
                     ps.executeUpdate();
                 } catch (SQLException e) {
                     if (dialect.isUniqueViolation(e)) throw duplicate(j);
@@ -793,6 +827,8 @@ final class SqlJobStore implements JobStore {
             for (int from = 0; from < ids.size(); from += 500) {
                 List<UUID> part = ids.subList(from, Math.min(ids.size(), from + 500));
                 deleteIn(c, t.log(), "job_id", part);
+                // Signatures held apart are released lazily: the entries of pruned jobs go with them.
+                if (takeSignatureSql != null) deleteIn(c, t.signature(), "job_id", part);
                 deleteJobs(c, tenant, part);
             }
             return ids.size();
@@ -863,7 +899,7 @@ final class SqlJobStore implements JobStore {
             args.add(q.className());
         }
         if (q.parentJobId() != null) {
-            sql.append(" AND parent_job_id = ?");
+            sql.append(" AND ").append(dialect.parentIsSql(t));
             args.add(q.parentJobId().uuid());
         }
         // Ids are time-ordered (UUIDv7), so a creation range is also an id range: the id bounds (with a second of
