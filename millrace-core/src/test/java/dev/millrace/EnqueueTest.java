@@ -200,6 +200,46 @@ class EnqueueTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void concurrentEnqueuesOfOneSignatureLeaveExactlyOneLiveJob(Db db) throws Exception {
+        Millrace m = client(db);
+        var options = AsyncOptions.builder().duplicateSignature(DuplicateSignature.builder().add("race").build()).build();
+        int threads = 6;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            // Round 0 races for a free signature; later rounds for one whose holder just ended (aborted while queued),
+            // which the duplicate check must hand to exactly one of them as well.
+            for (int round = 0; round < 4; round++) {
+                var start = new java.util.concurrent.CyclicBarrier(threads);
+                List<java.util.concurrent.Future<JobId>> calls = new java.util.ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    String tag = round + "-" + i;
+                    calls.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            return m.enqueue(ACME, new TestJobs.Record(tag), options);
+                        } catch (DuplicateJobException refused) {
+                            return null;
+                        }
+                    }));
+                }
+                List<JobId> accepted = new java.util.ArrayList<>();
+                for (var call : calls) {
+                    JobId id = call.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    if (id != null) accepted.add(id);
+                }
+                assertThat(accepted).as("enqueues accepted in round %d", round).hasSize(1);
+                assertThat(m.jobs().countByStatus(JobQuery.forTenant(ACME).build()).get(JobStatus.QUEUED))
+                        .as("queued jobs after round %d", round).isEqualTo(1L);
+                m.jobs().abort(ACME, accepted.get(0));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(rows(db, "mr_job")).isEqualTo(4);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void duplicateSignatureIsRefusedOnAStartedNodeWhoseWorkerIsIdle(Db db) {
         // With a worker idle, an enqueue inserts its row already claimed: that insert too must refuse a live
         // signature, and a job without one must not be held up by it.

@@ -24,7 +24,7 @@ final class H2Dialect implements SqlDialect {
 
     @Override
     public String insertClaimedSql(Tables t, boolean signed) {
-        // The signature, if any, is held apart (takeSignatureSql) in the same transaction.
+        // The signature, if any, is held apart (holdSignatureSql) in the same transaction.
         return "INSERT INTO " + t.job() + " (id, tenant_id, job_type, class_name, method_name, status, parent_job_id,"
                 + " stack_depth, max_stack_depth, created_at, run_at, payload, signature, request_id, consecutive_failures,"
                 + " state, node, lease_expires_at, attempt, started_at)"
@@ -34,16 +34,10 @@ final class H2Dialect implements SqlDialect {
     /**
      * H2 rewrites every index entry of a row on every {@code UPDATE}, changed or not (2.4's {@code Table.updateRows}
      * removes the row from each index, then adds it back), so a unique index over the job rows made every claim and
-     * completion pay for it, signed or not. The signatures live in a table of their own instead, touched only by
-     * enqueues of signed jobs; an ended job's entry is released lazily, by the next enqueue of its signature.
+     * completion pay for it, signed or not. The signatures live in a table of their own instead, written only by
+     * enqueues of signed jobs; the table's primary key refuses a second live holder, and {@link H2SignatureTrigger}
+     * deletes a job's entry in the update that ends it.
      */
-    @Override
-    public String takeSignatureSql(Tables t) {
-        return "UPDATE " + t.signature() + " s SET job_id = ? WHERE tenant_id = ? AND signature = ?"
-                + " AND NOT EXISTS (SELECT 1 FROM " + t.job() + " j WHERE j.tenant_id = s.tenant_id AND j.id = s.job_id"
-                + " AND j.state IS NOT NULL)";
-    }
-
     @Override
     public String holdSignatureSql(Tables t) {
         return "INSERT INTO " + t.signature() + " (tenant_id, signature, job_id) VALUES (?, ?, ?)";

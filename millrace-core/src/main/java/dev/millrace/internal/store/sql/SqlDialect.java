@@ -33,18 +33,9 @@ public interface SqlDialect {
 
     /**
      * Where a database keeps live jobs' duplicate signatures in a table of their own ({@link Tables#signature}) rather
-     * than in a unique index over the job rows, the statement that hands a signature over to a new job when the job
-     * holding it has ended (or was pruned): parameters new job id, tenant, signature; 1 row when taken over. When it
-     * takes nothing, {@link #holdSignatureSql} inserts the signature, and a unique violation there means a live job
-     * holds it. Null (the default) where the job rows' own unique index holds signatures.
-     */
-    default String takeSignatureSql(Tables t) {
-        return null;
-    }
-
-    /**
-     * The statement that holds a signature no row holds yet (only with {@link #takeSignatureSql}): parameters
-     * tenant, signature, job id; a unique violation when another job holds it.
+     * than in a unique index over the job rows, the statement that holds a signature for a new job: parameters
+     * tenant, signature, job id; a unique violation while another live job holds it (its entry goes when its job
+     * ends). Null (the default) where the job rows' own unique index holds signatures.
      */
     default String holdSignatureSql(Tables t) {
         return null;

@@ -56,7 +56,6 @@ final class SqlJobStore implements JobStore {
     /** The claimed inserts, indexed [signed]. */
     private final String[] insertClaimedSql;
     // Where signatures live apart from the job rows (H2): null otherwise.
-    private final String takeSignatureSql;
     private final String holdSignatureSql;
 
     private final PgNotifier notifier;
@@ -74,7 +73,6 @@ final class SqlJobStore implements JobStore {
                 : null;
         this.copyJobsSql = dialect.copyJobsSql(tables);
         this.insertClaimedSql = new String[] {dialect.insertClaimedSql(tables, false), dialect.insertClaimedSql(tables, true)};
-        this.takeSignatureSql = dialect.takeSignatureSql(tables);
         this.holdSignatureSql = dialect.holdSignatureSql(tables);
     }
 
@@ -140,7 +138,7 @@ final class SqlJobStore implements JobStore {
     public ClaimedJob insertClaimed(NewJob j, String node, Instant leaseUntil) {
         // One statement in autocommit: the insert is the claim, and no NOTIFY (no other node needs waking). A signature
         // held apart from the row is taken in the same transaction.
-        boolean apart = j.signature() != null && takeSignatureSql != null;
+        boolean apart = j.signature() != null && holdSignatureSql != null;
         Jdbc.Work<ClaimedJob> insert = c -> {
             holdSignature(c, j);
             try (PreparedStatement ps = c.prepareStatement(insertClaimedSql[j.signature() == null ? 0 : 1])) {
@@ -165,13 +163,7 @@ final class SqlJobStore implements JobStore {
      * job holds it. Does nothing for a job without one, or where the rows' own unique index holds signatures.
      */
     private void holdSignature(Connection c, NewJob j) throws SQLException {
-        if (j.signature() == null || takeSignatureSql == null) return;
-        try (PreparedStatement ps = c.prepareStatement(takeSignatureSql)) {
-            Jdbc.setUuid(ps, 1, j.id());
-            ps.setString(2, j.tenant().value());
-            ps.setString(3, j.signature());
-            if (ps.executeUpdate() > 0) return;
-        }
+        if (j.signature() == null || holdSignatureSql == null) return;
         try (PreparedStatement ps = c.prepareStatement(holdSignatureSql)) {
             ps.setString(1, j.tenant().value());
             ps.setString(2, j.signature());
@@ -827,8 +819,6 @@ final class SqlJobStore implements JobStore {
             for (int from = 0; from < ids.size(); from += 500) {
                 List<UUID> part = ids.subList(from, Math.min(ids.size(), from + 500));
                 deleteIn(c, t.log(), "job_id", part);
-                // Signatures held apart are released lazily: the entries of pruned jobs go with them.
-                if (takeSignatureSql != null) deleteIn(c, t.signature(), "job_id", part);
                 deleteJobs(c, tenant, part);
             }
             return ids.size();

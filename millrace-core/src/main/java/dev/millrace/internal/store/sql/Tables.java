@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * @param tenant the tenants
  * @param log the job log
  * @param signature the live jobs' duplicate signatures, where a database keeps them apart from the job rows (H2,
- *                  {@link SqlDialect#takeSignatureSql})
+ *                  {@link SqlDialect#holdSignatureSql})
  * @param child jobs' (parent, child) pairs, where a database keeps them apart from the job rows (H2,
  *              {@link SqlDialect#parentIsSql})
  * @param readyChannel the PostgreSQL channel on which this schema's nodes hear of ready jobs: one per schema, so
