@@ -3,7 +3,6 @@ package dev.millrace;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import dev.millrace.testing.TestDatabase;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -34,22 +33,14 @@ class JobKeyMigrationTest extends DatabaseTest {
     @EnumSource(Db.class)
     void aV16StoreWithJobsOfTwoTenantsMigratesAndEveryJobIsFoundByTenantAndId(Db db) throws SQLException {
         TestDatabase d = database(db);
-        migrateTo16(d);
+        d.migrateTo("16");
+        for (TenantId t : List.of(ACME, GLOBEX)) d.insertTenantRow(t.value());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         UUID acmeQueued = UUID.randomUUID();
         UUID acmeEnded = UUID.randomUUID();
         UUID globexQueued = UUID.randomUUID();
         try (Connection c = d.dataSource().getConnection()) {
             c.setAutoCommit(true);
-            for (TenantId t : List.of(ACME, GLOBEX)) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table(d, "mr_tenant")
-                        + " (tenant_id, policy, created_at, updated_at) VALUES (?, '{}', ?, ?)")) {
-                    ps.setString(1, t.value());
-                    ps.setObject(2, now);
-                    ps.setObject(3, now);
-                    ps.executeUpdate();
-                }
-            }
             v16Job(c, d, acmeQueued, ACME, "acme queued", 0, now);
             v16Job(c, d, acmeEnded, ACME, "acme ended", null, now);
             v16Job(c, d, globexQueued, GLOBEX, "globex queued", 0, now);
@@ -72,16 +63,7 @@ class JobKeyMigrationTest extends DatabaseTest {
     }
 
     /** Builds the schema as it was up to V16, as the node would (same history table). */
-    private static void migrateTo16(TestDatabase d) {
-        Flyway.configure().dataSource(d.dataSource())
-                .locations("classpath:dev/millrace/migration/" + (d.db() == Db.H2 ? "h2" : "postgresql"))
-                .table("mr_schema_history").baselineOnMigrate(true).baselineVersion("0")
-                .schemas(d.schema()).defaultSchema(d.schema()).target("16").load().migrate();
-    }
 
-    private static String table(TestDatabase d, String name) {
-        return "\"" + d.schema() + "\"." + name;
-    }
 
     /** mr_job's primary key columns, in key order, lower case. */
     private static List<String> keyColumns(TestDatabase d) throws SQLException {
@@ -111,7 +93,7 @@ class JobKeyMigrationTest extends DatabaseTest {
     /** A job as V16 stores it: ready (state 0) or ended (state NULL). */
     private static void v16Job(Connection c, TestDatabase d, UUID id, TenantId tenant, String name, Integer state,
             OffsetDateTime now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table(d, "mr_job") + " (id, tenant_id, job_type,"
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.table("mr_job") + " (id, tenant_id, job_type,"
                 + " class_name, status, created_at, run_at, completed_at, payload, state)"
                 + " VALUES (?, ?, 'QUEUEABLE', ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setObject(1, id);

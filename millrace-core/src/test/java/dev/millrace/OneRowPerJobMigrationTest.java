@@ -3,7 +3,6 @@ package dev.millrace;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import dev.millrace.testing.TestDatabase;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -32,7 +31,8 @@ class OneRowPerJobMigrationTest extends DatabaseTest {
     @EnumSource(Db.class)
     void aV8StoreWithQueuedHeldAndRunningJobsMigratesAndDrains(Db db) throws SQLException {
         TestDatabase d = database(db);
-        migrateTo8(d);
+        d.migrateTo("8");
+        d.insertTenantRow("acme");
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         UUID ready = UUID.randomUUID();
         UUID held = UUID.randomUUID();
@@ -40,12 +40,6 @@ class OneRowPerJobMigrationTest extends DatabaseTest {
         UUID ended = UUID.randomUUID();
         try (Connection c = d.dataSource().getConnection()) {
             c.setAutoCommit(true);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table(d, "mr_tenant")
-                    + " (tenant_id, policy, created_at, updated_at) VALUES ('acme', '{}', ?, ?)")) {
-                ps.setObject(1, now);
-                ps.setObject(2, now);
-                ps.executeUpdate();
-            }
             v8Job(c, d, ready, TestJobs.Record.class, "{\"name\":\"ready\"}", "QUEUED", 0, null, null, SIGNATURE, now);
             v8Job(c, d, held, FlagsTest.Gated.class, "{\"name\":\"held\"}", "HOLDING", 3, null, null, null, now);
             v8Job(c, d, running, TestJobs.Record.class, "{\"name\":\"rescued\"}", "PROCESSING", 1, "dead-node",
@@ -58,7 +52,7 @@ class OneRowPerJobMigrationTest extends DatabaseTest {
         Millrace m = node(builder(db).register(TestJobs.Record.class).register(FlagsTest.Gated.class)
                 .bindToFlag(FlagsTest.Gated.class, FlagsTest.FLAG));
 
-        assertThat(d.queryLong("SELECT COUNT(*) FROM " + table(d, "mr_job") + " WHERE state IS NOT NULL"))
+        assertThat(d.queryLong("SELECT COUNT(*) FROM " + d.table("mr_job") + " WHERE state IS NOT NULL"))
                 .as("the three live jobs kept their place in the queue").isEqualTo(3);
         var live = AsyncOptions.builder().duplicateSignature(DuplicateSignature.builder().add("report").build()).build();
         assertThatThrownBy(() -> m.enqueue(ACME, new TestJobs.Record("again"), live))
@@ -79,26 +73,17 @@ class OneRowPerJobMigrationTest extends DatabaseTest {
         assertThat(TestJobs.EVENTS).containsExactlyInAnyOrder("ready", "rescued", "reused");
         assertThat(FlagsTest.RAN).containsExactly("held");
         assertThat(m.jobs().find(ACME, JobId.of(ended)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
-        assertThat(d.queryLong("SELECT COUNT(*) FROM " + table(d, "mr_job") + " WHERE state IS NOT NULL")).isZero();
+        assertThat(d.queryLong("SELECT COUNT(*) FROM " + d.table("mr_job") + " WHERE state IS NOT NULL")).isZero();
     }
 
     /** Builds the schema as it was up to V8, as the node would (same history table). */
-    private static void migrateTo8(TestDatabase d) {
-        Flyway.configure().dataSource(d.dataSource())
-                .locations("classpath:dev/millrace/migration/" + (d.db() == Db.H2 ? "h2" : "postgresql"))
-                .table("mr_schema_history").baselineOnMigrate(true).baselineVersion("0")
-                .schemas(d.schema()).defaultSchema(d.schema()).target("8").load().migrate();
-    }
 
-    private static String table(TestDatabase d, String name) {
-        return "\"" + d.schema() + "\"." + name;
-    }
 
     /** A job as V8 stored it: its mr_job row and, while live, its mr_queue row. */
     private static void v8Job(Connection c, TestDatabase d, UUID id, Class<?> type, String payload, String status,
             Integer state, String node, OffsetDateTime lease, String signature, OffsetDateTime now) throws SQLException {
         int attempt = state != null && state == 1 ? 1 : 0;
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table(d, "mr_job") + " (id, tenant_id, job_type,"
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.table("mr_job") + " (id, tenant_id, job_type,"
                 + " class_name, status, attempt, node, created_at, run_at, started_at, completed_at, payload, signature)"
                 + " VALUES (?, 'acme', 'QUEUEABLE', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setObject(1, id);
@@ -115,7 +100,7 @@ class OneRowPerJobMigrationTest extends DatabaseTest {
             ps.executeUpdate();
         }
         if (state == null) return;
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table(d, "mr_queue") + " (job_id, tenant_id,"
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.table("mr_queue") + " (job_id, tenant_id,"
                 + " job_type, state, run_at, attempt, node, lease_expires_at, signature)"
                 + " VALUES (?, 'acme', 'QUEUEABLE', ?, ?, ?, ?, ?, ?)")) {
             ps.setObject(1, id);

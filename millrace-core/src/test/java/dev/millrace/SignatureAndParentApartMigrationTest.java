@@ -3,7 +3,6 @@ package dev.millrace;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import dev.millrace.testing.TestDatabase;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -27,20 +26,13 @@ class SignatureAndParentApartMigrationTest extends DatabaseTest {
     @Test
     void aStoreWrittenBeforeV18KeepsItsSignaturesAndChildren() throws SQLException {
         TestDatabase d = database(Db.H2);
-        Flyway.configure().dataSource(d.dataSource()).locations("classpath:dev/millrace/migration/h2")
-                .table("mr_schema_history").baselineOnMigrate(true).baselineVersion("0")
-                .schemas(d.schema()).defaultSchema(d.schema()).target(lastBefore(18)).load().migrate();
+        d.migrateTo(lastBefore(18));
+        d.insertTenantRow("acme");
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         UUID parent = UUID.randomUUID();
         UUID child = UUID.randomUUID();
         try (Connection c = d.dataSource().getConnection()) {
             c.setAutoCommit(true);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table(d, "mr_tenant")
-                    + " (tenant_id, policy, created_at, updated_at) VALUES ('acme', '{}', ?, ?)")) {
-                ps.setObject(1, now);
-                ps.setObject(2, now);
-                ps.executeUpdate();
-            }
             job(c, d, parent, null, "done", null, now);
             job(c, d, child, parent, "report", 0, now);
         }
@@ -62,9 +54,9 @@ class SignatureAndParentApartMigrationTest extends DatabaseTest {
             job(c, d, second, parent, null, null, now);
             assertThat(m.jobs().find(JobQuery.forTenant(ACME).parent(JobId.of(parent)).build()).jobs())
                     .extracting(JobRecord::id).containsExactlyInAnyOrder(JobId.of(child), JobId.of(second));
-            c.createStatement().executeUpdate("DELETE FROM " + table(d, "mr_job") + " WHERE id = '" + second + "'");
+            c.createStatement().executeUpdate("DELETE FROM " + d.table("mr_job") + " WHERE id = '" + second + "'");
         }
-        assertThat(d.queryLong("SELECT COUNT(*) FROM " + table(d, "mr_job_child"))).isEqualTo(1);
+        assertThat(d.queryLong("SELECT COUNT(*) FROM " + d.table("mr_job_child"))).isEqualTo(1);
     }
 
     /** The highest H2 migration below {@code version}: V17 when another branch added it, V16 until then. */
@@ -83,14 +75,11 @@ class SignatureAndParentApartMigrationTest extends DatabaseTest {
         return AsyncOptions.builder().duplicateSignature(DuplicateSignature.builder().add(part).build()).build();
     }
 
-    private static String table(TestDatabase d, String name) {
-        return "\"" + d.schema() + "\"." + name;
-    }
 
     /** A job row as the store writes it: live when {@code state} is set, ended (completed) otherwise. */
     private static void job(Connection c, TestDatabase d, UUID id, UUID parent, String signature, Integer state,
             OffsetDateTime now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table(d, "mr_job") + " (id, tenant_id, job_type,"
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.table("mr_job") + " (id, tenant_id, job_type,"
                 + " class_name, status, created_at, run_at, completed_at, payload, signature, parent_job_id, state)"
                 + " VALUES (?, 'acme', 'QUEUEABLE', ?, ?, ?, ?, ?, '{\"name\":\"x\"}', ?, ?, ?)")) {
             ps.setObject(1, id);

@@ -123,6 +123,36 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * Migrates this schema with Millrace's own migrations up to {@code version} only: the store as an older release
+     * left it, for migration tests to fill and then open with a node (which migrates the rest).
+     */
+    public void migrateTo(String version) {
+        org.flywaydb.core.Flyway.configure().dataSource(dataSource)
+                .locations("classpath:dev/millrace/migration/" + (db == Db.H2 ? "h2" : "postgresql"))
+                .table("mr_schema_history").baselineOnMigrate(true).baselineVersion("0")
+                .schemas(schema).defaultSchema(schema).target(version).load().migrate();
+    }
+
+    /** A table of this schema, quoted for SQL. */
+    public String table(String name) {
+        return "\"" + schema + "\"." + name;
+    }
+
+    /** Writes a tenant row directly, with the default policy: for migration tests, which fill tables before a node opens them. */
+    public void insertTenantRow(String tenant) {
+        java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
+        try (Connection c = dataSource.getConnection(); var ps = c.prepareStatement("INSERT INTO " + table("mr_tenant")
+                + " (tenant_id, policy, created_at, updated_at) VALUES (?, '{}', ?, ?)")) {
+            ps.setString(1, tenant);
+            ps.setObject(2, now);
+            ps.setObject(3, now);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("insert tenant " + tenant + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A single number from a query. */
     public long queryLong(String sql) {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
