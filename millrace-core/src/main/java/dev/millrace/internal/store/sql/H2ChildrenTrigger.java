@@ -4,7 +4,6 @@ import org.h2.api.Trigger;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -17,26 +16,17 @@ import java.sql.SQLException;
 public final class H2ChildrenTrigger implements Trigger {
     private String insertSql;
     private String deleteSql;
-    private int idColumn = -1;
-    private int parentColumn = -1;
+    private int idColumn;
+    private int parentColumn;
 
     /** Called by H2 when it loads the trigger: finds the columns and names the side table in the job table's schema. */
     @Override
     public void init(Connection conn, String schemaName, String triggerName, String tableName, boolean before, int type)
             throws SQLException {
-        try (ResultSet rs = conn.getMetaData().getColumns(null, schemaName, tableName, null)) {
-            while (rs.next()) {
-                String column = rs.getString("COLUMN_NAME");
-                int position = rs.getInt("ORDINAL_POSITION") - 1;
-                if (column.equalsIgnoreCase("id")) idColumn = position;
-                else if (column.equalsIgnoreCase("parent_job_id")) parentColumn = position;
-            }
-        }
-        if (idColumn < 0 || parentColumn < 0) {
-            throw new SQLException("trigger " + triggerName + " needs columns id and parent_job_id on " + schemaName + "."
-                    + tableName);
-        }
-        String table = "\"" + schemaName.replace("\"", "\"\"") + "\".mr_job_child";
+        int[] at = H2TriggerColumns.positions(conn, schemaName, tableName, triggerName, "id", "parent_job_id");
+        idColumn = at[0];
+        parentColumn = at[1];
+        String table = H2TriggerColumns.table(schemaName, "mr_job_child");
         insertSql = "INSERT INTO " + table + " (parent_job_id, job_id) VALUES (?, ?)";
         deleteSql = "DELETE FROM " + table + " WHERE parent_job_id = ? AND job_id = ?";
     }

@@ -4,7 +4,6 @@ import org.h2.api.Trigger;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -16,32 +15,22 @@ import java.sql.SQLException;
  */
 public final class H2SignatureTrigger implements Trigger {
     private String deleteSql;
-    private int idColumn = -1;
-    private int tenantColumn = -1;
-    private int signatureColumn = -1;
-    private int stateColumn = -1;
+    private int idColumn;
+    private int tenantColumn;
+    private int signatureColumn;
+    private int stateColumn;
 
     /** Called by H2 when it loads the trigger: finds the columns and names the signature table in the job table's schema. */
     @Override
     public void init(Connection conn, String schemaName, String triggerName, String tableName, boolean before, int type)
             throws SQLException {
-        try (ResultSet rs = conn.getMetaData().getColumns(null, schemaName, tableName, null)) {
-            while (rs.next()) {
-                int position = rs.getInt("ORDINAL_POSITION") - 1;
-                switch (rs.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT)) {
-                    case "id" -> idColumn = position;
-                    case "tenant_id" -> tenantColumn = position;
-                    case "signature" -> signatureColumn = position;
-                    case "state" -> stateColumn = position;
-                    default -> { }
-                }
-            }
-        }
-        if (idColumn < 0 || tenantColumn < 0 || signatureColumn < 0 || stateColumn < 0) {
-            throw new SQLException("trigger " + triggerName + " needs columns id, tenant_id, signature and state on "
-                    + schemaName + "." + tableName);
-        }
-        String table = "\"" + schemaName.replace("\"", "\"\"") + "\".mr_job_signature";
+        int[] at = H2TriggerColumns.positions(conn, schemaName, tableName, triggerName, "id", "tenant_id", "signature",
+                "state");
+        idColumn = at[0];
+        tenantColumn = at[1];
+        signatureColumn = at[2];
+        stateColumn = at[3];
+        String table = H2TriggerColumns.table(schemaName, "mr_job_signature");
         deleteSql = "DELETE FROM " + table + " WHERE tenant_id = ? AND signature = ? AND job_id = ?";
     }
 
