@@ -151,7 +151,7 @@ final class PostgresDialect implements SqlDialect {
     @Override
     public String renewLeasesSql(Tables t) {
         // In id order and skipping rows a completion holds: a renewal never deadlocks with a completion. The rows are
-        // found by the node index and updated by their key.
+        // found in the live index's short range of running rows and updated by their key.
         return "UPDATE " + t.job() + " SET lease_expires_at = ? WHERE (tenant_id, id) IN (SELECT tenant_id, id FROM "
                 + t.job() + " WHERE node = ? AND state = 1 ORDER BY id FOR UPDATE SKIP LOCKED)";
     }

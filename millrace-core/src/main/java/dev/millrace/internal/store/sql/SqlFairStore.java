@@ -148,7 +148,7 @@ final class SqlFairStore implements FairStore {
     }
 
     private int running(Connection c, TenantId tenant, JobType type) throws SQLException {
-        // Running rows are few (bounded by the nodes' workers and prefetch); the leases index holds only them.
+        // Running rows are few (bounded by the nodes' workers and prefetch): a short range of the live index.
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + t.job()
                 + " WHERE state = 1 AND lease_expires_at IS NOT NULL AND tenant_id = ? AND job_type = ?")) {
             ps.setString(1, tenant.value());
