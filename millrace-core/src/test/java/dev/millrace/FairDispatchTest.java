@@ -139,6 +139,30 @@ class FairDispatchTest extends DatabaseTest {
         assertThat(STARTS.size()).as("heavy still has a backlog").isLessThan(2500);
     }
 
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aTenantWithNothingWaitingOnTheNodeStartsAheadOfAnotherTenantsPrefetchedClaim(Db db) {
+        Millrace m = node(builder(db).workers(1).claimBatchSize(16).register(Work.class));
+        weight(m, HEAVY, 1);
+        weight(m, LIGHT, 1);
+        m.enqueueAll(HEAVY, jobs(HEAVY, 600, 5), AsyncOptions.none());
+        m.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> STARTS.size() >= 5);
+        for (int round = 0; round < 3; round++) {
+            JobId light = m.enqueue(LIGHT, new Work(LIGHT.value(), 0));
+            int committed = STARTS.size();
+            assertThat(awaitTerminal(m, LIGHT, light).status()).isEqualTo(JobStatus.COMPLETED);
+            int position;
+            synchronized (STARTS) {
+                position = Math.max(0, STARTS.lastIndexOf("light") - committed);
+            }
+            // The one worker finishes the heavy job it runs, then takes light's: not the 16 of heavy's claimed and
+            // waiting on the node, which a claim for light would have had to wait for.
+            assertThat(position).as("heavy's starts between light's commit and its start, round %d", round)
+                    .isBetween(0, 1);
+        }
+    }
+
     @Test
     void aLightTenantIsServedWithinItsShareWhileAnotherNodeFloodsThisOneWithNotificationsForAHeavyTenant()
             throws Exception {

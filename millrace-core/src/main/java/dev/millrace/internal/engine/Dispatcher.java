@@ -1,5 +1,6 @@
 package dev.millrace.internal.engine;
 
+import dev.millrace.JobType;
 import dev.millrace.TenantId;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.JobStore;
@@ -75,6 +76,8 @@ final class Dispatcher extends LoopService {
     // Tenants this node just enqueued ready work for: served in the next pass without waiting for a query to find them.
     private final java.util.Set<TenantId> hinted = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long seq;
+    /** The key of the job a worker started last: where the local queue is being served now. */
+    private volatile double startedKey;
 
     Dispatcher(JobStore store, InstantSource clock, String nodeId, int workerCount, int claimBatchSize, Duration lease,
                Duration pollInterval, JobRunner runner, FairDispatch fair, Duration governorInterval) {
@@ -183,31 +186,47 @@ final class Dispatcher extends LoopService {
         return Duration.ZERO;
     }
 
-    // ---- jobs inserted already claimed by this node (an enqueue that found a worker idle)
+    // ---- jobs inserted already claimed by this node (an enqueue that found a worker idle, or a tenant's first job here)
 
     /**
-     * Takes an idle worker for a job the caller is about to insert already claimed, or returns false when every
-     * worker is taken (or the governor allows no more): then the job is queued and claimed as usual. A true answer
-     * must be followed by {@link #startReserved} or {@link #cancelReservation}.
+     * Takes a worker for a job of this tenant and type that the caller is about to insert already claimed, or returns
+     * false: then the job is queued and claimed as usual. A true answer must be followed by {@link #startReserved} or
+     * {@link #cancelReservation}.
+     *
+     * <p>An idle worker is taken for any job. When every worker is taken, a job whose lane has nothing claimed and
+     * waiting on this node may still go ahead, within one pool's worth beyond the usual prefetch: it queues for the
+     * next free worker at the current virtual time, ahead of the prefetched backlog of tenants that ran ahead, as a
+     * claim would have put it. Without this, it would wait until that prefetch had drained below the worker count
+     * before a claim could take it: a whole claim batch of another tenant's jobs. Not while the governor holds the
+     * node below its pool.
      */
-    boolean reserveIdleWorker() {
-        int cap = Math.min(refillAt, fair.governor().snapshot().allowed());
+    boolean reserveWorker(TenantId tenant, JobType type) {
+        int allowed = fair.governor().snapshot().allowed();
+        int cap = Math.min(refillAt, allowed);
+        if (allowed >= refillAt && !fair.hasWaiting(tenant, type)) cap = maxInFlight + refillAt;
         for (int n = inFlight.get(); n < cap; n = inFlight.get()) {
             if (inFlight.compareAndSet(n, n + 1)) return true;
         }
         return false;
     }
 
-    /** Gives back a worker taken by {@link #reserveIdleWorker} whose job was not written. */
+    /** Gives back a worker taken by {@link #reserveWorker} whose job was not written. */
     void cancelReservation() {
         inFlight.decrementAndGet();
     }
 
-    /** Starts a job inserted already claimed by this node on the worker {@link #reserveIdleWorker} took for it. */
+    /**
+     * Starts a job inserted already claimed by this node on the worker {@link #reserveWorker} took for it. It queues at
+     * the key of the work being started now, as a job arriving at that moment under weighted fair queuing would: not at
+     * the planner's virtual time, which runs ahead of the started work by the prefetch (a claim batch of another
+     * tenant's jobs, all keyed before it). A tenant that dominates the queue is keyed behind, as in a claim.
+     */
     void startReserved(ClaimedJob job) {
         fair.startedAtOnce(job);
+        double key = fair.laneKey(job);
+        if (!fair.tiers().dominating(job.tenant())) key = Math.min(key, startedKey);
         try {
-            workers.execute(new JobTask(job, this, fair.virtualNow(), heldSeq.getAndIncrement()));
+            workers.execute(new JobTask(job, this, key, heldSeq.getAndIncrement()));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // Shutting down: hand the job back to the queue rather than wait for its lease to expire.
             fair.ended(job);
@@ -304,6 +323,7 @@ final class Dispatcher extends LoopService {
     }
 
     private void runTask(JobTask task) {
+        startedKey = task.key();
         fair.dequeued(task.job());
         long t0 = System.nanoTime();
         try {

@@ -361,15 +361,16 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Same-node fast path: when a worker of this started node is idle, the job is ready now, its lane is not capped
-     * and no flag can hold it, it is inserted already claimed by this node and handed to that worker after the
-     * commit, saving the wake-up and the claim. A crash before it starts leaves a running row whose lease expires and
-     * is rescued, as for any claimed job. Never for the caller's transaction: nothing may start before it commits.
+     * Same-node fast path: when this started node has a worker for the job (an idle one, or the next free one for a
+     * lane with nothing waiting here: {@link Dispatcher#reserveWorker}), the job is ready now, its lane is not capped
+     * or lowered and no flag can hold it, it is inserted already claimed by this node and handed to the workers after
+     * the commit, saving the wake-up and the claim. A crash before it starts leaves a running row whose lease expires
+     * and is rescued, as for any claimed job. Never for the caller's transaction: nothing may start before it commits.
      */
     private boolean insertClaimedIfIdle(NewJob job) {
         if (!started || closed || job.runAt().isAfter(job.createdAt())) return false;
         if (governance.flags.gates(List.of(job)) || !fair.mayStartAtOnce(job.tenant(), job.type())) return false;
-        if (!dispatcher.reserveIdleWorker()) return false;
+        if (!dispatcher.reserveWorker(job.tenant(), job.type())) return false;
         ClaimedJob claimed;
         try {
             claimed = store.insertClaimed(job, nodeId, config.clock().instant().plus(config.lease()));

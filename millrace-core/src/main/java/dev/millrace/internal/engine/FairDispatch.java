@@ -225,6 +225,12 @@ final class FairDispatch {
         return true;
     }
 
+    /** Whether this node holds jobs of the lane it claimed and has not started yet. */
+    boolean hasWaiting(TenantId tenant, JobType type) {
+        AtomicInteger q = queued.get(new Lane(tenant, type));
+        return q != null && q.get() > 0;
+    }
+
     /** A job this node claimed left the local queue: a worker started it, or it was released unstarted. */
     void dequeued(ClaimedJob j) {
         AtomicInteger q = queued.get(new Lane(j.tenant(), j.type()));
