@@ -123,18 +123,10 @@ class FairDispatchTest extends DatabaseTest {
         m.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> STARTS.size() >= 30);
         for (int round = 0; round < 3; round++) {
-            JobId light = m.enqueue(LIGHT, new Work(LIGHT.value(), 0));
-            // Counted from the enqueue's return: what starts while its commit waits for the disk depends on the
-            // machine's load, not on the dispatcher.
-            int committed = STARTS.size();
-            assertThat(awaitTerminal(m, LIGHT, light).status()).isEqualTo(JobStatus.COMPLETED);
-            int position;
-            synchronized (STARTS) {
-                position = Math.max(0, STARTS.lastIndexOf("light") - committed);
-            }
             // Ahead of it: what was claimed already (2 workers + 2 prefetched) and one weighted turn of heavy's (10):
             // tens, not the thousands of heavy's backlog.
-            assertThat(position).as("heavy's starts ahead of light's job, round %d", round).isBetween(0, 40);
+            assertThat(heavyStartsBeforeLight(m)).as("heavy's starts ahead of light's job, round %d", round)
+                    .isBetween(0, 40);
         }
         assertThat(STARTS.size()).as("heavy still has a backlog").isLessThan(2500);
     }
@@ -149,17 +141,22 @@ class FairDispatchTest extends DatabaseTest {
         m.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> STARTS.size() >= 5);
         for (int round = 0; round < 3; round++) {
-            JobId light = m.enqueue(LIGHT, new Work(LIGHT.value(), 0));
-            int committed = STARTS.size();
-            assertThat(awaitTerminal(m, LIGHT, light).status()).isEqualTo(JobStatus.COMPLETED);
-            int position;
-            synchronized (STARTS) {
-                position = Math.max(0, STARTS.lastIndexOf("light") - committed);
-            }
             // The one worker finishes the heavy job it runs, then takes light's: not the 16 of heavy's claimed and
             // waiting on the node, which a claim for light would have had to wait for.
-            assertThat(position).as("heavy's starts between light's commit and its start, round %d", round)
+            assertThat(heavyStartsBeforeLight(m)).as("heavy's starts ahead of light's job, round %d", round)
                     .isBetween(0, 1);
+        }
+    }
+
+    /** Enqueues one job of light's and waits for it to end; returns how many of heavy's started first. */
+    private static int heavyStartsBeforeLight(Millrace m) {
+        JobId light = m.enqueue(LIGHT, new Work(LIGHT.value(), 0));
+        // Counted from the enqueue's return: what starts while its commit waits for the disk depends on the machine's
+        // load, not on the dispatcher.
+        int committed = STARTS.size();
+        assertThat(awaitTerminal(m, LIGHT, light).status()).isEqualTo(JobStatus.COMPLETED);
+        synchronized (STARTS) {
+            return Math.max(0, STARTS.lastIndexOf("light") - committed);
         }
     }
 
