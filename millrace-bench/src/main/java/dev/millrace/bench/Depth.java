@@ -14,16 +14,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * Depth: does the drain rate hold when the queue is deep? Two schemas side by side, one with {@code --small}
  * jobs queued (default 10,000), one with {@code --jobs} (default 1,000,000). Each round starts a fresh node on
- * each in turn and times its first {@code --window} jobs (default 5,000); the small queue is refilled before
- * each of its rounds, the deep one is only drained a little further (it stays above 98 % of its depth).
+ * each in turn and times its first {@code --window} jobs (default 5,000) from the start of the last job of the
+ * window's first fifth, so without the node's start-up. At least {@value #MIN_ROUNDS} rounds; their medians are
+ * compared. The small queue is refilled before each of its rounds; the deep one is only drained a little further
+ * (it stays above 90 % of its depth).
  */
 @Command(name = "depth", mixinStandardHelpOptions = true,
         description = {"Drain rate of the first --window jobs (default 5000) with --small (default 10000) vs --jobs "
-                + "(default " + Depth.DEFAULT_JOBS + ") queued, alternating --rounds (default 3).",
+                + "(default " + Depth.DEFAULT_JOBS + ") queued, alternating --rounds (at least " + Depth.MIN_ROUNDS + ").",
                 "Target on PostgreSQL: rate at depth >= " + Depth.TARGET + " x rate at the small depth."})
 final class Depth implements Callable<Integer> {
     static final int DEFAULT_JOBS = 1_000_000;
     static final double TARGET = 0.9;
+    static final int MIN_ROUNDS = 7;
     private static final long TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(5);
 
     @Mixin
@@ -46,7 +49,8 @@ final class Depth implements Callable<Integer> {
             throw new IllegalArgumentException("--window " + window + ", --small " + small + ", --jobs " + deep
                     + ": expected 1 <= window <= small <= jobs");
         }
-        int rounds = Math.max(options.rounds, 3);
+        // The median of at least 7 rounds: a round is a second or so, and a neighbour's burst lands on one of them.
+        int rounds = Math.max(options.rounds, MIN_ROUNDS);
         BenchDb db = BenchDb.open(options);
         try (db) {
             List<String> tenants = new ArrayList<>();
@@ -105,14 +109,18 @@ final class Depth implements Callable<Integer> {
         return timeWindow(s);
     }
 
-    /** Starts a fresh node on the schema and times until the window's jobs have started; returns jobs/s. */
+    /**
+     * Starts a fresh node on the schema and times the window's jobs from the start of its first fifth's last job to
+     * the start of its last: the drain rate once the node runs, without its start-up (threads, connections, the first
+     * claims), which took a varying share of a window of half a second and made the ratio swing. Returns jobs/s.
+     */
     private double timeWindow(Setup s) throws InterruptedException {
         try (Millrace m = s.node()) {
-            Probe probe = Probe.install();
-            long t0 = System.nanoTime();
+            int fifth = Math.max(1, window / 5);
+            Probe probe = Probe.install(fifth, 1, null);
             m.start();
             long done = probe.awaitStarted(window, TIMEOUT_MILLIS);
-            return window / ((done - t0) / 1e9);
+            return (window - fifth) / ((done - probe.windowReachedAt(1)) / 1e9);
         }
     }
 
