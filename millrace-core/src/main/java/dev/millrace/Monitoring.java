@@ -3,7 +3,10 @@ package dev.millrace;
 import java.time.Instant;
 import java.util.List;
 
-/** Figures across tenants for dashboards and metrics, read from the store, so they hold for every node. */
+/**
+ * Figures across tenants for dashboards and metrics. Most are read from the store, so they hold for every node;
+ * {@link #takeEnded} and {@link #leaseRescues} are this node's own, from its memory.
+ */
 public interface Monitoring {
 
     /** Jobs by tenant, type and status; combinations with no job are absent. */
