@@ -28,11 +28,11 @@ public interface Monitoring {
     List<EndedJob> endedOnNode(String node, Instant after, Instant upTo, int max);
 
     /**
-     * Hands {@code sink} the jobs this node ended since the previous call, in the order their ends committed, from
-     * memory (no store read): the feed of wait and run time histograms. A job is handed over once, by the node that
-     * wrote its end: a job it ran (completed, failed or aborted while running, finalizers, scheduled jobs, batches
-     * and their chunks), one it aborted before it started (no wait or run time), one its rescuer failed or aborted
-     * for an expired lease. Chunks a batch's end marks ABORTED without running them are not handed over.
+     * Hands {@code sink} the jobs this node ended since the previous call, roughly in the order their ends
+     * committed, from memory (no store read): the feed of wait and run time histograms. A job is handed over once,
+     * by the node that wrote its end: a job it ran (completed, failed or aborted while running, finalizers, scheduled
+     * jobs, batches and their chunks), one it aborted before it started (no wait or run time), one its rescuer failed
+     * or aborted for an expired lease. Chunks a batch's end marks ABORTED without running them are not handed over.
      *
      * <p>The node keeps ends from the first call on, up to 65,536 between two calls; recording one never waits on
      * the consumer. Past that bound new ends are dropped and counted: call it often (every second or so) on a busy
