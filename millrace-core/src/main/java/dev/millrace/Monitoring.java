@@ -36,7 +36,8 @@ public interface Monitoring {
      *
      * <p>The node keeps ends from the first call on, up to 65,536 between two calls; recording one never waits on
      * the consumer. Past that bound new ends are dropped and counted: call it often (every second or so) on a busy
-     * node. The sink runs on the calling thread.
+     * node. The sink runs on the calling thread. Each end goes to one call: two consumers of one node (the server's
+     * metrics and another) would split the ends between them.
      *
      * @param sink receives each ended job
      * @return how many ended jobs were dropped since the previous call because too many waited
