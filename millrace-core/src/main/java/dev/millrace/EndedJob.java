@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The timings of a job that ended, for metrics.
+ * The timings of a job that ended, for metrics ({@link Monitoring#takeEnded}, {@link Monitoring#endedOnNode}).
  *
  * @param tenant its tenant
  * @param type its type

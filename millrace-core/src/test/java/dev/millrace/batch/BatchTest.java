@@ -145,12 +145,25 @@ class BatchTest extends DatabaseTest {
     @EnumSource(Db.class)
     void parallelChunksOfAStatelessBatchAllRunOnce(Db db) {
         Millrace m = node(db).start();
+        List<dev.millrace.EndedJob> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
+        m.monitoring().takeEnded(ended::add);
         JobId id = m.executeBatch(ACME, new TestBatches.ParallelLetters("par", 200), 5);
         JobRecord batch = awaitEnd(m, id);
         assertThat(batch.status()).isEqualTo(JobStatus.COMPLETED);
         assertThat(batch.jobItemsProcessed()).isEqualTo(40);
         assertThat(TestBatches.EVENTS.stream().filter(e -> e.startsWith("par:chunk@100:5"))).hasSize(40);
         assertThat(m.batches().chunks(ACME, id)).hasSize(40).allMatch(c -> c.status() == JobStatus.COMPLETED);
+        // The node's ended jobs for metrics: each chunk and the batch, once, with their times.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            m.monitoring().takeEnded(ended::add);
+            assertThat(ended).filteredOn(j -> j.type() == JobType.BATCH).hasSize(1);
+        });
+        assertThat(ended).filteredOn(j -> j.type() == JobType.BATCH_CHUNK).hasSize(40);
+        assertThat(ended).hasSize(41).allSatisfy(j -> {
+            assertThat(j.status()).isEqualTo(JobStatus.COMPLETED);
+            assertThat(j.waited()).isNotNull();
+            assertThat(j.ran()).isNotNull();
+        });
     }
 
     @ParameterizedTest

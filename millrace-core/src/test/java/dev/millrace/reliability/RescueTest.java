@@ -1,5 +1,6 @@
 package dev.millrace.reliability;
 
+import dev.millrace.EndedJob;
 import dev.millrace.JobId;
 import dev.millrace.JobLogEntry;
 import dev.millrace.JobRecord;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 import static dev.millrace.testing.Jobs.awaitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Leases, rescue and fencing. The zombie is a node that was never started: it runs a job inline
@@ -58,10 +60,14 @@ class RescueTest extends DatabaseTest {
         RunsTable runs = RunsTable.create(d);
         tenants(zombie, ACME);
         JobId id = zombie.enqueue(ACME, new Hold(d.schema(), "zombie", 1));
+        List<EndedJob> zombieEnded = new java.util.ArrayList<>();
+        zombie.monitoring().takeEnded(zombieEnded::add);
         Future<Integer> zombieRun = zombieThreads.submit(() -> zombie.runReadyJobs(ACME, 1));
         Signals.awaitStarted(id, 1);
 
         Millrace rescuer = started(d.builder().nodeId("rescuer").lease(LEASE).maxAttempts(3).register(Hold.class));
+        List<EndedJob> rescuerEnded = new java.util.concurrent.CopyOnWriteArrayList<>();
+        rescuer.monitoring().takeEnded(rescuerEnded::add);
         JobRecord done = awaitStatus(rescuer, ACME, id, JobStatus.COMPLETED);
         assertThat(done.attempt()).isEqualTo(2);
         assertThat(done.node()).isEqualTo("rescuer");
@@ -81,6 +87,12 @@ class RescueTest extends DatabaseTest {
         assertThat(rescuer.jobs().log(ACME, id)).extracting(JobLogEntry::message)
                 .anySatisfy(m -> assertThat(m).contains("lease expired on node zombie during attempt 1 of 3"))
                 .anySatisfy(m -> assertThat(m).contains("completion of attempt 1 rejected"));
+        zombie.monitoring().takeEnded(zombieEnded::add);
+        assertThat(zombieEnded).as("the zombie's rejected completion is no end of its").isEmpty();
+        await().untilAsserted(() -> {
+            rescuer.monitoring().takeEnded(rescuerEnded::add);
+            assertThat(rescuerEnded).extracting(EndedJob::status).containsExactly(JobStatus.COMPLETED);
+        });
     }
 
     @ParameterizedTest
@@ -91,6 +103,8 @@ class RescueTest extends DatabaseTest {
         // its only part is its rescuer, which gives up after two attempts.
         Millrace rescuer = started(d.builder().nodeId("rescuer").lease(LEASE).maxAttempts(2).workers(1)
                 .claimBatchSize(1).register(Hold.class));
+        List<EndedJob> rescuerEnded = new java.util.concurrent.CopyOnWriteArrayList<>();
+        rescuer.monitoring().takeEnded(rescuerEnded::add);
         RunsTable runs = RunsTable.create(d);
         tenants(rescuer, ACME);
         JobId busy1 = rescuer.enqueue(ACME, new Hold(d.schema(), "busy", Integer.MAX_VALUE));
@@ -100,6 +114,8 @@ class RescueTest extends DatabaseTest {
 
         Millrace zombie = node(d.builder().nodeId("zombie").lease(LEASE).register(Hold.class));
         JobId id = zombie.enqueue(ACME, new Hold(d.schema(), "poison", Integer.MAX_VALUE));
+        List<EndedJob> zombieEnded = new java.util.ArrayList<>();
+        zombie.monitoring().takeEnded(zombieEnded::add);
         List<Future<Integer>> zombieRuns = new java.util.ArrayList<>();
         for (int attempt = 1; attempt <= 2; attempt++) {
             zombieRuns.add(zombieThreads.submit(() -> zombie.runReadyJobs(ACME, 1)));
@@ -124,5 +140,16 @@ class RescueTest extends DatabaseTest {
         assertThat(rescuer.jobs().find(ACME, id).orElseThrow().status()).as("after the zombies finished")
                 .isEqualTo(JobStatus.FAILED);
         assertThat(runs.of(id)).as("committed runs of the job that never completed").isEmpty();
+        // The rescuer's node wrote the failure: it is that node's end, with the run of the attempt that expired.
+        awaitStatus(rescuer, ACME, busy1, JobStatus.COMPLETED);
+        await().untilAsserted(() -> {
+            rescuer.monitoring().takeEnded(rescuerEnded::add);
+            assertThat(rescuerEnded).extracting(EndedJob::status).containsExactlyInAnyOrder(JobStatus.FAILED,
+                    JobStatus.COMPLETED, JobStatus.COMPLETED);
+        });
+        assertThat(rescuerEnded).filteredOn(j -> j.status() == JobStatus.FAILED).singleElement()
+                .satisfies(j -> assertThat(j.ran()).isGreaterThanOrEqualTo(LEASE));
+        zombie.monitoring().takeEnded(zombieEnded::add);
+        assertThat(zombieEnded).as("both of the zombie's completions were rejected").isEmpty();
     }
 }

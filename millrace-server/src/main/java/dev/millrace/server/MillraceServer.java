@@ -182,7 +182,7 @@ public final class MillraceServer implements AutoCloseable {
             return this;
         }
 
-        /** The clock of the stats windows and metrics. */
+        /** The clock of the stats windows. */
         public Builder clock(InstantSource clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -237,7 +237,7 @@ public final class MillraceServer implements AutoCloseable {
                 }
             }
             Millrace m = node;
-            ServerMetrics metrics = new ServerMetrics(m, clock, metricsInterval);
+            ServerMetrics metrics = new ServerMetrics(m, metricsInterval);
             try {
                 return open(m, types, schedulables, batchables, metrics);
             } catch (RuntimeException e) {

@@ -861,7 +861,7 @@ final class BatchRunner {
         BatchContextImpl batchCtx = state.ctx;
         ClaimedJob b = batchCtx.job;
         ClaimedJob chunkJob = new ClaimedJob(chunk.jobId(), b.tenant(), JobType.BATCH_CHUNK, b.className(), null, "",
-                b.id(), b.stackDepth(), b.maxStackDepth(), b.attempt(), b.createdAt(), b.runAt(), null, 0);
+                b.id(), b.stackDepth(), b.maxStackDepth(), b.attempt(), b.createdAt(), b.runAt(), null, 0, b.startedAt());
         BatchContextImpl ctx = new BatchContextImpl(core, chunkJob, batchCtx.policy, batchCtx);
         // The chunk's transaction: nothing goes to the database until its work or its end uses it.
         c.setAutoCommit(false);
@@ -893,8 +893,9 @@ final class BatchRunner {
                 // statement, it runs in autocommit, its own transaction, without a separate commit round trip.
                 boolean oneTrip = store.endsChunkInOneStatement() && !ctx.resources.used() && !ctx.hasPendingEvents();
                 if (oneTrip) c.setAutoCommit(true);
+                java.time.Instant ended = core.clock().instant();
                 if (!store.endChunk(c, new ChunkEnd(b.id(), b.tenant(), b.attempt(), chunk.jobId(), JobStatus.COMPLETED, null,
-                        core.nodeId(), started, core.clock().instant(), newState, next, null))) {
+                        core.nodeId(), started, ended, newState, next, null))) {
                     if (!oneTrip) c.rollback();
                     lost(batchCtx);
                     return Outcome.STOPPED;
@@ -902,6 +903,7 @@ final class BatchRunner {
                 // Events the chunk published after commit go with its commit, as a queueable's do.
                 if (ctx.hasPendingEvents()) core.events().flush(c, ctx.pendingEvents());
                 if (!oneTrip) c.commit();
+                core.ended().ended(b.tenant(), JobType.BATCH_CHUNK, JobStatus.COMPLETED, chunk.runAt(), started, ended);
                 if (ctx.hasPendingEvents()) core.events().afterCommit(ctx.pendingEvents());
                 if (newState != null) state.committedState = newState;
                 return Outcome.DONE;
@@ -919,14 +921,17 @@ final class BatchRunner {
                 ctx.logger.add(LogLevel.ERROR, "chunk failed: " + je.summary(), je);
                 errorRow = errorRow(b.id(), chunk.jobId(), BatchPhase.EXECUTE, je, ids(batch, scope));
             }
+            JobStatus status = aborted ? JobStatus.ABORTED : JobStatus.FAILED;
+            java.time.Instant ended = core.clock().instant();
             if (!store.endChunk(c, new ChunkEnd(b.id(), b.tenant(), b.attempt(), chunk.jobId(),
-                    aborted ? JobStatus.ABORTED : JobStatus.FAILED, aborted ? "aborted while running" : je.summary(),
-                    core.nodeId(), started, core.clock().instant(), null, aborted ? null : next, errorRow))) {
+                    status, aborted ? "aborted while running" : je.summary(),
+                    core.nodeId(), started, ended, null, aborted ? null : next, errorRow))) {
                 c.rollback();
                 lost(batchCtx);
                 return Outcome.STOPPED;
             }
             c.commit();
+            core.ended().ended(b.tenant(), JobType.BATCH_CHUNK, status, chunk.runAt(), started, ended);
             if (errorRow != null) core.events().batchError(b.tenant(), errorRow);
             return aborted ? Outcome.ABORTED : Outcome.DONE;
         } finally {
@@ -1013,8 +1018,9 @@ final class BatchRunner {
         try {
             Connection c = ctx.transaction();
             try {
+                java.time.Instant ended = core.clock().instant();
                 if (!store.endBatch(c, new BatchEnd(job.id(), job.tenant(), job.attempt(), status, summary,
-                        core.clock().instant(), errorRow), ctx.policy.maxActiveBatches())) {
+                        ended, errorRow), ctx.policy.maxActiveBatches())) {
                     c.rollback();
                     lost(ctx);
                     return;
@@ -1023,6 +1029,7 @@ final class BatchRunner {
                 boolean events = status == JobStatus.COMPLETED && ctx.hasPendingEvents();
                 if (events) core.events().flush(c, ctx.pendingEvents());
                 c.commit();
+                core.ended().ended(job, status, ended);
                 if (events) core.events().afterCommit(ctx.pendingEvents());
                 if (errorRow != null) core.events().batchError(job.tenant(), errorRow);
             } catch (RuntimeException | SQLException e) {

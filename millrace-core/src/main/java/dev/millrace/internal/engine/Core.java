@@ -21,8 +21,10 @@ import javax.sql.DataSource;
  * @param cursors the node's cursors
  * @param events the event bus: after-commit events of executions, job status events
  * @param governance governor limits and feature flags
+ * @param batches submits a batch from an execution
+ * @param ended the jobs this node ended, for metrics: each end is added after its commit
  */
 record Core(JobStore store, DataSource dataSource, Enqueuer enqueuer, JobCodec codec, Registry registry,
             InstantSource clock, String nodeId, Runnable wake, CursorService cursors, EventBus events,
-            Governance governance, BatchLauncher.Submit batches) {
+            Governance governance, BatchLauncher.Submit batches, EndedJobs ended) {
 }

@@ -104,6 +104,7 @@ public final class Engine implements AutoCloseable {
     private final FeatureFlags flags = new FlagsView();
     private final dev.millrace.ApiKeys apiKeys;
     private final dev.millrace.Monitoring monitoring;
+    private final EndedJobs ended = new EndedJobs();
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -124,12 +125,14 @@ public final class Engine implements AutoCloseable {
         this.events = new EventBus(sql.events(), sql.dataSource(), policies::get, config.clock(), this.nodeId,
                 config.lease(), config.pollInterval(), config.handlerClasses(), governance::http);
         this.core = new Core(store, sql.dataSource(), enqueuer, codec, registry, config.clock(), nodeId, this::wake,
-                cursors, events, governance, (tenant, batch, scope) -> executeBatch(tenant, batch, scope, null));
-        this.completer = new Completer(store);
+                cursors, events, governance, (tenant, batch, scope) -> executeBatch(tenant, batch, scope, null), ended);
+        this.completer = new Completer(store, ended);
         this.batchStore = sql.batches();
         var cuts = new java.util.concurrent.Semaphore(BatchRunner.cutsBesideChunks(config.workers()));
         this.runner = new JobRunner(core, policies, completer, batchStore, config.applicationDataSources(), cuts);
-        this.inlineRunner = new JobRunner(core, policies, c -> store.complete(List.of(c)), batchStore,
+        this.inlineRunner = new JobRunner(core, policies, (c, job) -> {
+            if (!store.complete(List.of(c)).isEmpty()) ended.ended(job, c.status(), c.completedAt());
+        }, batchStore,
                 config.applicationDataSources(), cuts);
         this.admitter = new BatchAdmitter(batchStore, policies, config.clock(), config.pollInterval(), this::wake);
         var tiers = new dev.millrace.internal.fair.Tiers();
@@ -153,7 +156,7 @@ public final class Engine implements AutoCloseable {
         this.eventListener = sql.supportsListenNotify() ? sql.eventListener(events::signal) : null;
         events.onSignal(this::wakeEvents);
         this.apiKeys = new ApiKeysImpl(sql.apiKeys(), policies, config.clock());
-        this.monitoring = new MonitoringImpl(sql.stats(), tenantStore, rescuer::totals);
+        this.monitoring = new MonitoringImpl(sql.stats(), tenantStore, rescuer::totals, ended);
         this.scheduleStore = sql.schedules();
         this.scheduler = new Scheduler(scheduleStore, enqueuer, codec, registry, config.clock(), config.pollInterval(),
                 nodeId, config.lease(), dispatcher::runClaimedAt, this::wake);
@@ -842,9 +845,10 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Job status events for jobs a rescue pass moved. */
+    /** Job status events for jobs a rescue pass moved; the ones it ended are this node's ends. */
     private void rescued(dev.millrace.internal.store.RescueResult r) {
         for (var j : r.jobs()) {
+            if (j.endedAt() != null) ended.ended(j.tenant(), j.type(), j.status(), j.runAt(), j.startedAt(), j.endedAt());
             events.jobStatusChanged(j.tenant(), j.id(), j.type().name(), dev.millrace.JobStatus.PROCESSING.name(),
                     j.status().name());
         }
@@ -884,18 +888,23 @@ public final class Engine implements AutoCloseable {
             TenantPolicy policy = policies.get(tenant);
             // Read before the abort only when someone listens: the job status event names the status it left.
             Optional<JobRecord> before = events.publishesJobStatus(tenant) ? store.find(tenant, id) : Optional.empty();
-            if (batchStore.abortWaiting(tenant, id.uuid(), config.clock().instant())) {
+            Instant now = config.clock().instant();
+            if (batchStore.abortWaiting(tenant, id.uuid(), now)) {
                 LOG.info("batch {} of tenant {} aborted in the flex queue", id, tenant);
+                ended.ended(tenant, dev.millrace.JobType.BATCH, dev.millrace.JobStatus.ABORTED, null, null, now);
                 before.ifPresent(j -> abortedBeforeStart(tenant, j));
                 return;
             }
-            AbortOutcome outcome = store.abort(tenant, id.uuid(), config.clock().instant());
+            AbortOutcome outcome = store.abort(tenant, id.uuid(), now);
             switch (outcome) {
                 case ABORTED -> {
                     LOG.info("job {} of tenant {} aborted before it started", id, tenant);
                     before.ifPresent(j -> abortedBeforeStart(tenant, j));
+                    Optional<JobRecord> after = store.find(tenant, id);
+                    // Never started: an end without wait or run time.
+                    after.ifPresent(j -> ended.ended(tenant, j.type(), dev.millrace.JobStatus.ABORTED, null, null, now));
                     // A batch re-queued after its node died has chunks cut already: they end with it.
-                    if (store.find(tenant, id).filter(j -> j.type() == dev.millrace.JobType.BATCH).isPresent()) {
+                    if (after.filter(j -> j.type() == dev.millrace.JobType.BATCH).isPresent()) {
                         batchStore.endOrphaned(config.clock().instant());
                     }
                     // If it was a queued batch, its slot is free now.

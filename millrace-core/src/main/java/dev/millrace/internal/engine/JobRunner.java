@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * Runs one claimed job through its handler, then ends it. A job that did not touch its transaction ends
@@ -42,13 +41,18 @@ final class JobRunner {
     private record Running(BaseContext context, Thread thread) {
     }
 
+    /** Where the ends of jobs that did not open a transaction go; it reports each end it writes to the core. */
+    interface Sink {
+        void accept(Completion done, ClaimedJob job);
+    }
+
     private final Core core;
     private final TenantPolicies policies;
-    private final Consumer<Completion> sink;
+    private final Sink sink;
     private final ConcurrentHashMap<UUID, Running> running = new ConcurrentHashMap<>();
     private final BatchRunner batches;
 
-    JobRunner(Core core, TenantPolicies policies, Consumer<Completion> sink, BatchStore batchStore,
+    JobRunner(Core core, TenantPolicies policies, Sink sink, BatchStore batchStore,
               java.util.Map<String, javax.sql.DataSource> batchSources, java.util.concurrent.Semaphore batchCuts) {
         this.core = core;
         this.policies = policies;
@@ -206,7 +210,7 @@ final class JobRunner {
         Finalizer finalizer = ctx instanceof QueueableContextImpl q ? q.finalizer() : null;
         if (ctx.openConnection() == null && finalizer == null && !ctx.hasPendingEvents() && !ctx.resources.hasBeforeCommit()) {
             saveLog(ctx);
-            sink.accept(done);
+            sink.accept(done, job);
             statusChanged(job, JobStatus.COMPLETED);
             return;
         }
@@ -228,6 +232,7 @@ final class JobRunner {
         }
         saveLog(ctx);
         c.commit();
+        core.ended().ended(job, JobStatus.COMPLETED, done.completedAt());
         if (ctx.hasPendingEvents()) core.events().afterCommit(ctx.pendingEvents());
         if (wake) core.wake().run();
         statusChanged(job, JobStatus.COMPLETED);
@@ -256,7 +261,7 @@ final class JobRunner {
         statusChanged(job, status);
         if (finalizer == null) {
             saveLog(ctx);
-            sink.accept(done);
+            sink.accept(done, job);
             return;
         }
         NewJob finalizerJob;
@@ -266,7 +271,7 @@ final class JobRunner {
             logOn(ctx, job, job.id(), LogLevel.ERROR, "finalizer " + finalizer.getClass().getName()
                     + " could not be stored and will not run: " + e.getMessage(), JobError.of(e));
             saveLog(ctx);
-            sink.accept(done);
+            sink.accept(done, job);
             return;
         }
         try (Connection c = core.dataSource().getConnection()) {
@@ -280,6 +285,7 @@ final class JobRunner {
                 core.store().insert(c, List.of(finalizerJob));
                 saveLog(ctx);
                 c.commit();
+                core.ended().ended(job, status, done.completedAt());
             } catch (RuntimeException | SQLException e) {
                 c.rollback();
                 throw e;

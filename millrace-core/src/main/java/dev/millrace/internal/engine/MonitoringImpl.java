@@ -17,11 +17,20 @@ final class MonitoringImpl implements Monitoring {
     private final StatsStore stats;
     private final TenantStore tenants;
     private final java.util.function.Supplier<dev.millrace.LeaseRescues> rescues;
+    private final EndedJobs ended;
 
-    MonitoringImpl(StatsStore stats, TenantStore tenants, java.util.function.Supplier<dev.millrace.LeaseRescues> rescues) {
+    MonitoringImpl(StatsStore stats, TenantStore tenants, java.util.function.Supplier<dev.millrace.LeaseRescues> rescues,
+                   EndedJobs ended) {
         this.stats = stats;
         this.tenants = tenants;
         this.rescues = rescues;
+        this.ended = ended;
+    }
+
+    @Override
+    public long takeEnded(java.util.function.Consumer<? super EndedJob> sink) {
+        Objects.requireNonNull(sink, "sink");
+        return ended.take(sink);
     }
 
     @Override

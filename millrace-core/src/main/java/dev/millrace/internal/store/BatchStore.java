@@ -166,8 +166,8 @@ public interface BatchStore {
     record NewChunk(int seq, UUID jobId, int recordCount, String records) {
     }
 
-    /** A chunk not yet ended. */
-    record ChunkRow(int seq, UUID jobId, String status, String records) {
+    /** A chunk not yet ended; its job's earliest start is for the metrics of its end. */
+    record ChunkRow(int seq, UUID jobId, String status, String records, Instant runAt) {
     }
 
     /**

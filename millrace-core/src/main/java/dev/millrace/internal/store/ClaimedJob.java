@@ -23,8 +23,10 @@ import java.util.UUID;
  * @param runAt the earliest start its delay allowed
  * @param requestId the request id shared with its finalizer, or null
  * @param consecutiveFailures failed executions before it in a finalizer-driven retry chain
+ * @param startedAt the start this claim stored (the claim's time; a schedule's fire time), for the metrics of its end
  */
 public record ClaimedJob(UUID id, TenantId tenant, JobType type, String className, String methodName, String payload,
                          UUID parentId, int stackDepth, Integer maxStackDepth, int attempt, Instant createdAt,
-                         Instant runAt, String requestId, int consecutiveFailures) {
+                         Instant runAt, String requestId, int consecutiveFailures,
+                         Instant startedAt) {
 }

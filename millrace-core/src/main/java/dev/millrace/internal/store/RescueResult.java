@@ -4,6 +4,7 @@ import dev.millrace.JobStatus;
 import dev.millrace.JobType;
 import dev.millrace.TenantId;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -17,8 +18,16 @@ import java.util.UUID;
  */
 public record RescueResult(int requeued, int failed, int aborted, List<Rescued> jobs) {
 
-    /** A job a rescue pass moved from PROCESSING to {@code status}; its type is for its job status event. */
-    public record Rescued(UUID id, TenantId tenant, JobType type, JobStatus status) {
+    /**
+     * A job a rescue pass moved from PROCESSING to {@code status}; its type is for its job status event, its times
+     * for the metrics of its end.
+     *
+     * @param runAt its earliest start
+     * @param startedAt the start of the attempt whose lease expired
+     * @param endedAt when the pass ended it, or null when it was re-queued
+     */
+    public record Rescued(UUID id, TenantId tenant, JobType type, JobStatus status, Instant runAt, Instant startedAt,
+                          Instant endedAt) {
     }
 
     /** Counts only. */

@@ -59,7 +59,7 @@ class FairDispatchPlanTest {
     }
 
     private static ClaimedJob job(TenantId tenant, JobType type) {
-        return new ClaimedJob(UUID.randomUUID(), tenant, type, "C", null, "{}", null, 0, null, 1, NOW, NOW, null, 0);
+        return new ClaimedJob(UUID.randomUUID(), tenant, type, "C", null, "{}", null, 0, null, 1, NOW, NOW, null, 0, NOW);
     }
 
     private static Map<FairDispatch.Lane, Integer> heavyQueueables(int n) {

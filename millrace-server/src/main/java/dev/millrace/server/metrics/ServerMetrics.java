@@ -21,18 +21,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * The server's Prometheus metrics. Job figures come from the store, sampled by one background loop: jobs by
- * tenant, type and status and queue depth per tenant (gauges, for the whole cluster), and this node's ended jobs
- * with their wait and run times (histograms and a counter, so each node reports only its own and sums add up).
+ * tenant, type and status and queue depth per tenant (gauges, for the whole cluster). This node's ended jobs with
+ * their wait and run times (histograms and a counter, so each node reports only its own and sums add up) come from
+ * the node's memory ({@link dev.millrace.Monitoring#takeEnded}), taken every second by the same loop: no store read,
+ * whatever the history retained; ends the node had to drop (too many between two takes) are counted.
  * HTTP requests are timed by route and status. Subscription lag is sampled with the jobs; the resource governor's
  * state, allowed executions and in-flight jobs are read from the node at each scrape, and so is fair dispatch per
  * tenant and job type (SPEC.md FAIR-7: worker seconds, starts, deferrals, running jobs, tier, domination; a lane is
@@ -41,32 +44,38 @@ import java.util.concurrent.TimeUnit;
 public final class ServerMetrics implements AutoCloseable {
     /** How often the store is sampled. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
-    /** The most ended jobs read in one pass. */
-    static final int MAX_ENDED_PER_PASS = 20_000;
+    /** How often this node's ended jobs are taken, between passes too (the node keeps a bounded number). */
+    static final Duration TAKE_INTERVAL = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(ServerMetrics.class);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Millrace millrace;
-    private final InstantSource clock;
     private final Duration interval;
     private final MultiGauge jobs;
     private final MultiGauge queueDepth;
     private final MultiGauge subscriptionLag;
-    private final Map<String, Timer> waits = new HashMap<>();
-    private final Map<String, Timer> runs = new HashMap<>();
-    private final Map<String, Counter> ended = new HashMap<>();
+    private final Map<String, Timer> waits = new ConcurrentHashMap<>();
+    private final Map<String, Timer> runs = new ConcurrentHashMap<>();
+    private final Map<String, Counter> ended = new ConcurrentHashMap<>();
+    private final ToLongFunction<Consumer<EndedJob>> endedSource;
+    private final Counter endedDropped;
     private final java.util.Set<String> fairLanes = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Map<String, dev.millrace.FairShare> fairShares = Map.of();
     private volatile long fairSharesAtNanos;
     private final Object lock = new Object();
-    private Instant lastEnded;
     private Thread thread;
     private volatile boolean running;
 
     /** Metrics of this node; start the sampler with {@link #start()}. */
-    public ServerMetrics(Millrace millrace, InstantSource clock, Duration interval) {
+    public ServerMetrics(Millrace millrace, Duration interval) {
+        this(millrace, interval, sink -> millrace.monitoring().takeEnded(sink));
+    }
+
+    /** Metrics whose ended jobs come from {@code endedSource} (a test's), which returns the ends it dropped. */
+    ServerMetrics(Millrace millrace, Duration interval,
+                  ToLongFunction<Consumer<EndedJob>> endedSource) {
         this.millrace = millrace;
-        this.clock = clock;
+        this.endedSource = endedSource;
         this.interval = interval;
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -109,8 +118,13 @@ public final class ServerMetrics implements AutoCloseable {
             }).description("jobs with expired leases this node's rescuer re-queued, failed or aborted")
                     .tag("outcome", outcome).register(registry);
         }
-        // Only this node's ends count from now on; earlier ones are history, not throughput.
-        lastEnded = clock.instant();
+        endedDropped = Counter.builder("millrace.jobs.ended.dropped")
+                .description("ended jobs missing from millrace.jobs.ended and the wait and run times: more ended"
+                        + " between two takes than the node keeps")
+                .register(registry);
+        // Only this node's ends count from now on (the node keeps them from the first take); earlier ones are
+        // history, not throughput.
+        endedSource.applyAsLong(j -> { });
     }
 
     /** The registry, for the /metrics route and for HTTP timings. */
@@ -133,15 +147,22 @@ public final class ServerMetrics implements AutoCloseable {
     }
 
     private void loop() {
+        long wait = Math.max(1, Math.min(interval.toMillis(), TAKE_INTERVAL.toMillis()));
+        long nextPass = System.nanoTime();
         while (running) {
             try {
-                sample();
+                if (System.nanoTime() - nextPass >= 0) {
+                    nextPass = System.nanoTime() + interval.toNanos();
+                    sample();
+                } else {
+                    takeEnded();
+                }
             } catch (RuntimeException e) {
                 LOG.warn("metrics pass failed, retrying in {}: {}", interval, e.toString());
             }
             synchronized (lock) {
                 try {
-                    if (running) lock.wait(interval.toMillis());
+                    if (running) lock.wait(wait);
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -149,7 +170,7 @@ public final class ServerMetrics implements AutoCloseable {
         }
     }
 
-    /** One pass: counts by tenant, type and status; this node's ended jobs since the last pass. */
+    /** One pass: counts by tenant, type and status; this node's ended jobs since the last take. */
     public void sample() {
         List<JobCount> census = millrace.monitoring().census();
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
@@ -176,13 +197,15 @@ public final class ServerMetrics implements AutoCloseable {
             if (fairLanes.add(key)) registerLane(key, f.tenant().value(), f.type().name());
         }
 
-        // Stored times are in microseconds; a short lag lets jobs ending now be read in the next pass whole.
-        Instant upTo = clock.instant().minusMillis(500);
-        if (upTo.isAfter(lastEnded)) {
-            List<EndedJob> done = millrace.monitoring().endedOnNode(millrace.nodeId(), lastEnded, upTo,
-                    MAX_ENDED_PER_PASS);
-            for (EndedJob j : done) record(j);
-            lastEnded = done.size() >= MAX_ENDED_PER_PASS ? done.get(done.size() - 1).completedAt() : upTo;
+        takeEnded();
+    }
+
+    /** Records the jobs this node ended since the last take, and the ends it had to drop. */
+    public void takeEnded() {
+        long dropped = endedSource.applyAsLong(this::record);
+        if (dropped > 0) {
+            endedDropped.increment(dropped);
+            LOG.warn("{} ended jobs were dropped before the metrics took them: the wait and run times miss them", dropped);
         }
     }
 
@@ -231,7 +254,7 @@ public final class ServerMetrics implements AutoCloseable {
     private void record(EndedJob j) {
         String key = j.tenant().value() + "\u0000" + j.type().name();
         ended.computeIfAbsent(key + "\u0000" + j.status(), k -> Counter.builder("millrace.jobs.ended")
-                .description("jobs this node ran that reached a terminal status")
+                .description("jobs whose terminal status this node wrote (ran, aborted or rescued)")
                 .tags("tenant", j.tenant().value(), "type", j.type().name(), "status", j.status().name())
                 .register(registry)).increment();
         if (j.waited() != null) {

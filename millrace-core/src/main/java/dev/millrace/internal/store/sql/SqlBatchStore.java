@@ -581,7 +581,7 @@ final class SqlBatchStore implements BatchStore {
     @Override
     public List<ChunkRow> pendingChunks(TenantId tenant, UUID batch, int fromSeq, int max) {
         return jdbc.inAutoCommit("read chunks of batch " + batch, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT c.seq, c.job_id, j.status, c.records FROM " + chunkTable
+            try (PreparedStatement ps = c.prepareStatement("SELECT c.seq, c.job_id, j.status, c.records, j.run_at FROM " + chunkTable
                     + " c JOIN " + t.job() + " j ON j.tenant_id = ? AND j.id = c.job_id WHERE c.batch_id = ? AND c.seq >= ?"
                     + " AND j.status IN ('QUEUED', 'PROCESSING') ORDER BY c.seq LIMIT ?")) {
                 ps.setString(1, tenant.value());
@@ -592,7 +592,7 @@ final class SqlBatchStore implements BatchStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new ChunkRow(rs.getInt("seq"), Jdbc.getUuid(rs, "job_id"), rs.getString("status"),
-                                rs.getString("records")));
+                                rs.getString("records"), Jdbc.getInstant(rs, "run_at")));
                     }
                 }
                 return out;

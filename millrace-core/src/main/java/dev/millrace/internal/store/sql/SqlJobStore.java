@@ -152,7 +152,8 @@ final class SqlJobStore implements JobStore {
                 throw e;
             }
             return new ClaimedJob(j.id(), j.tenant(), j.type(), j.className(), j.methodName(), j.payload(), j.parentId(),
-                    j.stackDepth(), j.maxStackDepth(), 1, j.createdAt(), j.runAt(), j.requestId(), j.consecutiveFailures());
+                    j.stackDepth(), j.maxStackDepth(), 1, j.createdAt(), j.runAt(), j.requestId(), j.consecutiveFailures(),
+                    j.createdAt());
         };
         return apart ? jdbc.inTransaction("enqueue", insert) : jdbc.inAutoCommit("enqueue", insert);
     }
@@ -442,7 +443,7 @@ final class SqlJobStore implements JobStore {
                 Jdbc.setUuid(ps, 2, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return Optional.of(claimed(rs, rs.getInt("attempt")));
+                    return Optional.of(claimed(rs, rs.getInt("attempt"), now));
                 }
             }
         });
@@ -451,12 +452,13 @@ final class SqlJobStore implements JobStore {
     private static final String CLAIMED_COLUMNS = "id, tenant_id, job_type, class_name, method_name, payload,"
             + " parent_job_id, stack_depth, max_stack_depth, created_at, run_at, request_id, consecutive_failures";
 
-    private static ClaimedJob claimed(ResultSet rs, int attempt) throws SQLException {
+    /** A claimed row; {@code startedAt} is the start the claim stored. */
+    private static ClaimedJob claimed(ResultSet rs, int attempt, Instant startedAt) throws SQLException {
         return new ClaimedJob(Jdbc.getUuid(rs, "id"), new TenantId(rs.getString("tenant_id")),
                 JobType.valueOf(rs.getString("job_type")), rs.getString("class_name"), rs.getString("method_name"),
                 rs.getString("payload"), Jdbc.getUuid(rs, "parent_job_id"), rs.getInt("stack_depth"),
                 Jdbc.getInteger(rs, "max_stack_depth"), attempt, Jdbc.getInstant(rs, "created_at"),
-                Jdbc.getInstant(rs, "run_at"), rs.getString("request_id"), rs.getInt("consecutive_failures"));
+                Jdbc.getInstant(rs, "run_at"), rs.getString("request_id"), rs.getInt("consecutive_failures"), startedAt);
     }
 
     private List<ClaimedJob> claimInOneStatement(Connection c, ClaimRequest r) throws SQLException {
@@ -490,7 +492,7 @@ final class SqlJobStore implements JobStore {
             List<Row> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Row(claimed(rs, rs.getInt("attempt")), rs.getDouble("vkey"), rs.getLong("ord")));
+                    rows.add(new Row(claimed(rs, rs.getInt("attempt"), r.now()), rs.getDouble("vkey"), rs.getLong("ord")));
                 }
             }
             // Serve in key order, ties in the tenants' listed order: the fair order.
@@ -514,7 +516,7 @@ final class SqlJobStore implements JobStore {
             Jdbc.setInstant(ps, i, r.now());
             List<ClaimedJob> jobs = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) jobs.add(claimed(rs, rs.getInt("attempt")));
+                while (rs.next()) jobs.add(claimed(rs, rs.getInt("attempt"), r.now()));
             }
             // RETURNING keeps no order: oldest first, as the statement picked them (ids compared as PostgreSQL does).
             jobs.sort(java.util.Comparator.comparing(ClaimedJob::runAt)
@@ -574,7 +576,7 @@ final class SqlJobStore implements JobStore {
                     bindKeys(take, 4, r.tenants().get(i), chunk);
                     try (ResultSet rs = take.executeQuery()) {
                         while (rs.next()) {
-                            ClaimedJob job = claimed(rs, rs.getInt("attempt"));
+                            ClaimedJob job = claimed(rs, rs.getInt("attempt"), r.now());
                             taken.put(job.id(), job);
                         }
                     }
@@ -725,17 +727,20 @@ final class SqlJobStore implements JobStore {
     @Override
     public RescueResult rescue(Instant now, int maxAttempts) {
         return jdbc.inTransaction("rescue expired leases", c -> {
-            record Expired(UUID id, TenantId tenant, JobType type, int attempt, String node, boolean abort) {
+            record Expired(UUID id, TenantId tenant, JobType type, int attempt, String node, boolean abort, Instant runAt,
+                           Instant startedAt) {
             }
             List<Expired> expired = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, tenant_id, job_type, attempt, node, abort_requested FROM "
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, tenant_id, job_type, attempt, node, abort_requested,"
+                    + " run_at, started_at FROM "
                     + t.job() + " WHERE state = 1 AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT 500"
                     + " FOR UPDATE SKIP LOCKED")) {
                 Jdbc.setInstant(ps, 1, now);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         expired.add(new Expired(Jdbc.getUuid(rs, "id"), new TenantId(rs.getString("tenant_id")),
-                                JobType.valueOf(rs.getString("job_type")), rs.getInt("attempt"), rs.getString("node"), rs.getBoolean("abort_requested")));
+                                JobType.valueOf(rs.getString("job_type")), rs.getInt("attempt"), rs.getString("node"), rs.getBoolean("abort_requested"),
+                                Jdbc.getInstant(rs, "run_at"), Jdbc.getInstant(rs, "started_at")));
                     }
                 }
             }
@@ -753,18 +758,21 @@ final class SqlJobStore implements JobStore {
                             + " (the node died or stalled)";
                     if (e.abort()) {
                         ended.add(new Completion(e.id(), e.tenant(), e.attempt(), JobStatus.ABORTED, "aborted; " + why, now));
-                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.ABORTED));
+                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.ABORTED, e.runAt(),
+                                e.startedAt(), now));
                         aborted++;
                     } else if (e.attempt() >= maxAttempts) {
                         ended.add(new Completion(e.id(), e.tenant(), e.attempt(), JobStatus.FAILED, "gave up: " + why, now));
-                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.FAILED));
+                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.FAILED, e.runAt(),
+                                e.startedAt(), now));
                         failed++;
                     } else {
                         requeue.setString(1, e.tenant().value());
                         Jdbc.setUuid(requeue, 2, e.id());
                         requeue.setInt(3, e.attempt());
                         requeue.addBatch();
-                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.QUEUED));
+                        rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.QUEUED, e.runAt(),
+                                e.startedAt(), null));
                         requeued++;
                     }
                     notes.add(new LogRow(e.id(), e.tenant(), now, LogLevel.WARN, "rescued: " + why, null, "rescuer", null, null));

@@ -275,7 +275,7 @@ final class SqlScheduleStore implements ScheduleStore {
         for (NewJob j : fired) {
             out.add(new ClaimedJob(j.id(), j.tenant(), j.type(), j.className(), j.methodName(), j.payload(),
                     j.parentId(), j.stackDepth(), j.maxStackDepth(), 1, j.createdAt(), j.runAt(), j.requestId(),
-                    j.consecutiveFailures()));
+                    j.consecutiveFailures(), j.runAt()));
         }
         return out;
     }
