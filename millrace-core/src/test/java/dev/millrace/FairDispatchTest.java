@@ -148,6 +148,28 @@ class FairDispatchTest extends DatabaseTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aTenantsNewJobDoesNotGoAheadOfItsOwnQueuedJobs(Db db) {
+        Millrace m = node(builder(db).workers(1).claimBatchSize(4).register(Work.class));
+        weight(m, HEAVY, 10);
+        weight(m, LIGHT, 1);
+        m.enqueueAll(HEAVY, jobs(HEAVY, 400, 2), AsyncOptions.none());
+        m.enqueueAll(LIGHT, jobs(LIGHT, 10, 2), AsyncOptions.none());
+        m.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> STARTS.size() >= 3);
+        // Light has ready work, so its lane is mostly empty on the node (one in eleven of the claims): its new job
+        // must still wait for its claims, behind light's older jobs.
+        JobId late = m.enqueue(LIGHT, new Work("late", 0));
+        assertThat(awaitTerminal(m, LIGHT, late).status()).isEqualTo(JobStatus.COMPLETED);
+        List<String> starts;
+        synchronized (STARTS) {
+            starts = List.copyOf(STARTS);
+        }
+        assertThat(starts.subList(0, starts.indexOf("late"))).as("starts before light's new job")
+                .filteredOn("light"::equals).hasSize(10);
+    }
+
     /** Enqueues one job of light's and waits for it to end; returns how many of heavy's started first. */
     private static int heavyStartsBeforeLight(Millrace m) {
         JobId light = m.enqueue(LIGHT, new Work(LIGHT.value(), 0));

@@ -70,6 +70,8 @@ final class Dispatcher extends LoopService {
     private volatile boolean starved;
     private int rotation;
     private List<TenantId> tenants = List.of();
+    /** The tenants of {@link #tenants}, for the enqueuing threads: those this dispatcher last saw with ready work. */
+    private volatile java.util.Set<TenantId> listed = java.util.Set.of();
     private long tenantsAt;
     private long refreshNanos = TENANTS_REFRESH.toNanos();
     private boolean refreshDeferred;
@@ -142,18 +144,18 @@ final class Dispatcher extends LoopService {
             hintsOnly = true;
             // Woken by an enqueue on this node, or by another node's notification naming tenants: claim for them at
             // once; the next pass lists every tenant.
-            tenants = fresh;
+            list(fresh);
             tenantsAt = nanos - refreshNanos - 1;
         } else if (!fresh.isEmpty() && !refreshDeferred) {
             // A tenant that just enqueued here is claimed for before the list is read again: that read can take
             // longer than the claim (a deep backlog), and the job would wait for it. The read comes next pass.
             java.util.LinkedHashSet<TenantId> merged = new java.util.LinkedHashSet<>(tenants);
             merged.addAll(fresh);
-            tenants = List.copyOf(merged);
+            list(List.copyOf(merged));
             refreshDeferred = nanos - tenantsAt > refreshNanos;
         } else if (tenants.isEmpty() || nanos - tenantsAt > refreshNanos) {
             refreshDeferred = false;
-            tenants = store.readyTenants(now, MAX_TENANTS_PER_PASS);
+            list(store.readyTenants(now, MAX_TENANTS_PER_PASS));
             long took = System.nanoTime() - nanos;
             tenantsAt = nanos;
             // The list is read at most a fifth of the time: a slow read is repeated less often.
@@ -177,7 +179,7 @@ final class Dispatcher extends LoopService {
             workers.execute(new JobTask(jobs.get(i), this, i < fairCount ? keys[i] : fair.laneKey(jobs.get(i)), seq++));
         }
         if (jobs.isEmpty()) {
-            tenants = List.of();
+            list(List.of());
             // Only hinted tenants were asked, and another node took their jobs: read the full list next pass (at
             // once), which then waits for the earliest delayed job rather than a whole poll interval.
             if (hintsOnly) return Duration.ZERO;
@@ -193,17 +195,20 @@ final class Dispatcher extends LoopService {
      * false: then the job is queued and claimed as usual. A true answer must be followed by {@link #startReserved} or
      * {@link #cancelReservation}.
      *
-     * <p>An idle worker is taken for any job. When every worker is taken, a job whose lane has nothing claimed and
-     * waiting on this node may still go ahead, within one pool's worth beyond the usual prefetch: it queues for the
-     * next free worker at the current virtual time, ahead of the prefetched backlog of tenants that ran ahead, as a
-     * claim would have put it. Without this, it would wait until that prefetch had drained below the worker count
-     * before a claim could take it: a whole claim batch of another tenant's jobs. Not while the governor holds the
-     * node below its pool.
+     * <p>An idle worker is taken for any job. When every worker is taken, a job of a tenant with no ready work (as
+     * this dispatcher last saw) and nothing of the lane claimed and waiting on this node may still go ahead, within
+     * one pool's worth beyond the usual prefetch: it queues for the next free worker where the workers serve now,
+     * ahead of the prefetched backlog of tenants that ran ahead, as a claim would have put it. Without this, it would
+     * wait until that prefetch had drained below the worker count before a claim could take it: a whole claim batch
+     * of another tenant's jobs. A tenant with ready work waits for its claims, so its new job does not pass its older
+     * ones nor add to its share. Not while the governor holds the node below its pool.
      */
     boolean reserveWorker(TenantId tenant, JobType type) {
         int allowed = fair.governor().snapshot().allowed();
         int cap = Math.min(refillAt, allowed);
-        if (allowed >= refillAt && !fair.hasWaiting(tenant, type)) cap = maxInFlight + refillAt;
+        if (allowed >= refillAt && !listed.contains(tenant) && !fair.hasWaiting(tenant, type)) {
+            cap = maxInFlight + refillAt;
+        }
         for (int n = inFlight.get(); n < cap; n = inFlight.get()) {
             if (inFlight.compareAndSet(n, n + 1)) return true;
         }
@@ -300,6 +305,11 @@ final class Dispatcher extends LoopService {
         // hinted tenants and forgetting the others.
         tenantsAt = System.nanoTime() - refreshNanos - 1;
         return List.of();
+    }
+
+    private void list(List<TenantId> ready) {
+        tenants = ready;
+        listed = ready.isEmpty() ? java.util.Set.of() : new java.util.HashSet<>(ready);
     }
 
     /** The tenants in the order to serve them this pass: a different first tenant each pass. */
