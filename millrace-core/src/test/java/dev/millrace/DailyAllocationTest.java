@@ -56,6 +56,34 @@ class DailyAllocationTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void eachHourLeavesTheWindowWithExactlyItsOwnExecutions(Db db) {
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-01T09:15:00Z"));
+        Millrace m = node(builder(db).clock(clock).register(TestJobs.Record.class));
+        m.tenants().put(ACME, TenantPolicy.DEFAULTS.withDailyAsyncExecutions(6));
+        m.enqueueAll(ACME, Collections.nCopies(2, new TestJobs.Record("9h")), AsyncOptions.none());
+        clock.advance(Duration.ofHours(1));   // 10:15
+        m.enqueue(ACME, new TestJobs.Record("10h"));
+        // A refused duplicate gives its execution back to the hour it was counted in.
+        AsyncOptions once = AsyncOptions.builder().duplicateSignature(DuplicateSignature.builder().add("once at 10:00").build()).build();
+        m.enqueue(ACME, new TestJobs.Record("10h"), once);
+        assertThatThrownBy(() -> m.enqueue(ACME, new TestJobs.Record("10h"), once)).isInstanceOf(DuplicateJobException.class);
+        clock.advance(Duration.ofHours(1));   // 11:15
+        m.enqueueAll(ACME, Collections.nCopies(2, new TestJobs.Record("11h")), AsyncOptions.none());
+        assertThatThrownBy(() -> m.enqueue(ACME, new TestJobs.Record("x"))).isInstanceOf(LimitException.class)
+                .hasMessageContaining("used up: 6 of 6");
+
+        clock.advance(Duration.ofHours(21).plusMinutes(45));   // 2026-03-02T09:00: the 09:00 hour left, its 2 are free
+        m.enqueueAll(ACME, Collections.nCopies(2, new TestJobs.Record("next day")), AsyncOptions.none());
+        assertThatThrownBy(() -> m.enqueue(ACME, new TestJobs.Record("x"))).isInstanceOf(LimitException.class)
+                .hasMessageContaining("used up: 6 of 6").hasMessageContaining("frees up from 2026-03-02T10:00:00Z");
+        clock.advance(Duration.ofMinutes(90));   // 10:30: the 10:00 hour's 2 left too
+        m.enqueueAll(ACME, Collections.nCopies(2, new TestJobs.Record("later")), AsyncOptions.none());
+        assertThatThrownBy(() -> m.enqueue(ACME, new TestJobs.Record("x"))).isInstanceOf(LimitException.class)
+                .hasMessageContaining("used up: 6 of 6");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void theAllocationIsSharedByTheNodesOfOneDatabase(Db db) {
         MutableClock clock = new MutableClock(Instant.parse("2026-03-01T09:15:00Z"));
         Millrace a = node(builder(db).nodeId("a").clock(clock).register(TestJobs.Record.class));

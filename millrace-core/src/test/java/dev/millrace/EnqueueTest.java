@@ -76,6 +76,21 @@ class EnqueueTest extends DatabaseTest {
         assertThatThrownBy(() -> JobId.of("42"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("job id '42' is invalid");
+        assertThatThrownBy(() -> JobId.of("0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6g"))
+                .as("a non-hex digit in the canonical layout").isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is invalid");
+        assertThatThrownBy(() -> JobId.of("0193a5e2-7c1b-7d4e-9a4f+1c2d3e4f5a6b"))
+                .as("a hyphen out of place").isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void jobIdsInAnyFormTheUuidParserTakesAreAccepted() {
+        assertThat(JobId.of("0193A5E2-7C1B-7D4E-9A4F-1C2D3E4F5A6B").uuid())
+                .isEqualTo(java.util.UUID.fromString("0193a5e2-7c1b-7d4e-9a4f-1c2d3e4f5a6b"));
+        // Not canonical, but the parser has always taken it: still accepted.
+        assertThat(JobId.of("1-2-3-4-5").uuid()).isEqualTo(java.util.UUID.fromString("1-2-3-4-5"));
+        java.util.UUID id = java.util.UUID.randomUUID();
+        assertThat(JobId.of(id).uuid()).isEqualTo(id);
     }
 
     @ParameterizedTest

@@ -62,8 +62,12 @@ public final class PolicyCache<P> {
 
     /** The tenant's policy: the copy read within the cache time, or read now. */
     public P get(TenantId tenant) {
+        return get(tenant, clock.instant());
+    }
+
+    /** As {@link #get(TenantId)} at {@code now}, a time the caller just read from the same clock. */
+    public P get(TenantId tenant, Instant now) {
         Objects.requireNonNull(tenant, "tenant");
-        Instant now = clock.instant();
         Copy<P> c = copies.get(tenant);
         if (c != null && now.isBefore(c.expiresAt()) && !now.isBefore(c.loadedAt())) return c.policy();
         P p = load.apply(tenant);

@@ -344,9 +344,11 @@ public final class Engine implements AutoCloseable {
             batch.add(core.enqueuer().queueable(tenant, q, options, Enqueuer.Lineage.ROOT, now, false));
         }
         // All or none, and counted once for the whole call once every job passed its checks.
-        if (!batch.isEmpty()) quota.accept(tenant, policies.get(tenant).dailyAsyncExecutions(), batch.size());
+        if (!batch.isEmpty()) quota.accept(tenant, policies.get(tenant, now).dailyAsyncExecutions(), batch.size(), now);
         insert(null, batch);
-        return batch.stream().map(j -> JobId.of(j.id())).toList();
+        JobId[] ids = new JobId[batch.size()];
+        for (int k = 0; k < ids.length; k++) ids[k] = JobId.of(batch.get(k).id());
+        return List.of(ids);
     }
 
     private void insert(Connection connection, List<NewJob> batch) {

@@ -57,21 +57,21 @@ final class Enqueuer {
                      boolean count) {
         java.util.Objects.requireNonNull(job, "job");
         java.util.Objects.requireNonNull(options, "options");
-        TenantPolicy policy = policies.get(tenant);
+        TenantPolicy policy = policies.get(tenant, now);
         registry.checkJob(job);
         Integer max = maxDepth(policy, options, lineage);
         if (max != null && lineage.depth() > max) {
             throw new MaxStackDepthException("maximum stack depth reached: enqueueing " + job.getClass().getName()
                     + " at depth " + lineage.depth() + " would exceed the chain's maximum stack depth of " + max);
         }
-        Instant runAt = now.plus(delay(tenant, policy, options));
+        Instant runAt = runAt(tenant, policy, options, now);
         String payload = codec.write(job, "job");
         // Counted last, once every other check passed: a refused enqueue uses none of the allocation.
-        if (count) quota.accept(tenant, policy.dailyAsyncExecutions(), 1);
-        return new NewJob(ids.next(), tenant, JobType.QUEUEABLE, job.getClass().getName(), null, payload,
-                lineage.parentId(), lineage.depth(), max, now, runAt,
-                options.duplicateSignature().map(DuplicateSignature::value).orElse(null), null,
-                lineage.consecutiveFailures());
+        if (count) quota.accept(tenant, policy.dailyAsyncExecutions(), 1, now);
+        DuplicateSignature signature = options.duplicateSignature().orElse(null);
+        return new NewJob(ids.next(), tenant, JobType.QUEUEABLE, job.getClass().getName(), null,
+                payload, lineage.parentId(), lineage.depth(), max, now, runAt, signature == null ? null : signature.value(),
+                null, lineage.consecutiveFailures());
     }
 
     NewJob future(TenantId tenant, Class<?> type, String method, Object[] args, java.util.UUID parentId) {
@@ -123,6 +123,13 @@ final class Enqueuer {
         if (options.maximumStackDepth().isPresent()) return options.maximumStackDepth().getAsInt();
         if (lineage.maxDepth() != null) return lineage.maxDepth();
         return policy.defaultMaxStackDepth() > 0 ? policy.defaultMaxStackDepth() : null;
+    }
+
+    /** When the job is ready: now, unless the options or the policy delay it. */
+    private static Instant runAt(TenantId tenant, TenantPolicy policy, AsyncOptions options, Instant now) {
+        // No delay asked and none by default (the usual enqueue): ready now, without building durations.
+        if (options.delay().isEmpty() && policy.defaultDelayMinutes() == 0) return now;
+        return now.plus(delay(tenant, policy, options));
     }
 
     private static Duration delay(TenantId tenant, TenantPolicy policy, AsyncOptions options) {

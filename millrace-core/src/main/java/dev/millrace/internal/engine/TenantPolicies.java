@@ -27,6 +27,11 @@ final class TenantPolicies {
         return cache.get(tenant);
     }
 
+    /** As {@link #get(TenantId)} at {@code now}, a time the caller just read from the node's clock. */
+    TenantPolicy get(TenantId tenant, java.time.Instant now) {
+        return cache.get(tenant, now);
+    }
+
     /** Stores the tenant's policy (creating the tenant when absent); this node sees it at once. */
     TenantPolicy put(TenantId tenant, TenantPolicy policy) {
         return cache.put(tenant, policy);

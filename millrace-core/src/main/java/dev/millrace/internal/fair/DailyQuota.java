@@ -33,7 +33,7 @@ public final class DailyQuota {
     private final InstantSource clock;
     private final String node;
     /** This node's accepted executions per tenant and hour. */
-    private final Map<TenantId, TreeMap<Instant, Long>> mine = new ConcurrentHashMap<>();
+    private final Map<TenantId, Mine> mine = new ConcurrentHashMap<>();
     /** This node's executions not yet written, per hour and tenant. */
     private final Map<Instant, Map<TenantId, Long>> unflushed = new HashMap<>();
     private final Map<TenantId, Others> others = new ConcurrentHashMap<>();
@@ -41,7 +41,53 @@ public final class DailyQuota {
     private volatile long flushedAtMillis;
     private volatile boolean background;
 
-    private record Others(TreeMap<Instant, Long> perHour, long readAtMillis) {
+    /** The current hour and the first hour of the rolling window, kept while the clock stays in that hour. */
+    private volatile Window window = new Window(Long.MIN_VALUE, Instant.EPOCH, Instant.EPOCH);
+
+    private record Window(long hourSecond, Instant hour, Instant from) {
+    }
+
+    /**
+     * One tenant's counts of this node, per hour, and their total: an enqueue adds to both instead of summing the
+     * hours (guarded by the quota's monitor).
+     */
+    private static final class Mine {
+        final TreeMap<Instant, Long> perHour = new TreeMap<>();
+        long total;
+
+        /** Drops the hours before {@code from}. */
+        void dropBefore(Instant from) {
+            if (perHour.isEmpty() || !perHour.firstKey().isBefore(from)) return;
+            Map<Instant, Long> old = perHour.headMap(from);
+            for (long c : old.values()) total -= c;
+            old.clear();
+        }
+    }
+
+    /**
+     * The other nodes' counts of a tenant as last read, and their sum from the window's first hour (computed once per
+     * window, guarded by the quota's monitor).
+     */
+    private static final class Others {
+        final TreeMap<Instant, Long> perHour;
+        final long readAtMillis;
+        private Instant sumFrom;
+        private long sum;
+
+        Others(TreeMap<Instant, Long> perHour, long readAtMillis) {
+            this.perHour = perHour;
+            this.readAtMillis = readAtMillis;
+        }
+
+        long usedFrom(Instant from) {
+            if (!from.equals(sumFrom)) {
+                long s = 0;
+                for (long c : perHour.tailMap(from).values()) s += c;
+                sum = s;
+                sumFrom = from;
+            }
+            return sum;
+        }
     }
 
     public DailyQuota(FairStore store, InstantSource clock, String node) {
@@ -55,21 +101,26 @@ public final class DailyQuota {
      * when it frees up.
      */
     public void accept(TenantId tenant, int allocation, int n) {
-        Instant now = clock.instant();
-        Instant hour = now.truncatedTo(ChronoUnit.HOURS);
-        Instant from = hour.minus(WINDOW).plus(Duration.ofHours(1));
-        Others o = others(tenant, now, from);
+        accept(tenant, allocation, n, clock.instant());
+    }
+
+    /** As {@link #accept(TenantId, int, int)} at {@code now}, a time the caller just read from the same clock. */
+    public void accept(TenantId tenant, int allocation, int n, Instant now) {
+        Window w = window(now);
+        Instant hour = w.hour();
+        Instant from = w.from();
+        long nowMillis = now.toEpochMilli();
+        Others o = others(tenant, nowMillis, from);
         synchronized (this) {
-            TreeMap<Instant, Long> my = mine.computeIfAbsent(tenant, k -> new TreeMap<>());
-            if (!my.isEmpty() && my.firstKey().isBefore(from)) my.headMap(from).clear();
-            // Summed in place: the merged per-hour map is built only to explain a refusal (a copy per enqueue was a
-            // tenth of a single enqueue's client time).
-            long used = 0;
-            for (long c : my.values()) used += c;
-            for (long c : o.perHour().tailMap(from).values()) used += c;
+            Mine my = mine.get(tenant);
+            if (my == null) mine.put(tenant, my = new Mine());
+            my.dropBefore(from);
+            // Running totals: the hours are summed only to explain a refusal (summing them at every enqueue, and
+            // before that copying them, was a tenth of a single enqueue's client time).
+            long used = my.total + o.usedFrom(from);
             if (used + n > allocation) {
-                TreeMap<Instant, Long> all = new TreeMap<>(my);
-                o.perHour().tailMap(from).forEach((h, c) -> all.merge(h, c, Long::sum));
+                TreeMap<Instant, Long> all = new TreeMap<>(my.perHour);
+                o.perHour.tailMap(from).forEach((h, c) -> all.merge(h, c, Long::sum));
                 Instant oldest = all.isEmpty() ? hour : all.firstKey();
                 Instant frees = all.isEmpty() ? now : oldest.plus(WINDOW);
                 throw new LimitException("daily async execution allocation of tenant '" + tenant + "' is used up: "
@@ -78,10 +129,24 @@ public final class DailyQuota {
                         + ", when the executions of the hour from " + oldest
                         + " leave the rolling 24 hours");
             }
-            my.merge(hour, (long) n, Long::sum);
+            my.perHour.merge(hour, (long) n, Long::sum);
+            my.total += n;
             unflushed.computeIfAbsent(hour, k -> new HashMap<>()).merge(tenant, (long) n, Long::sum);
         }
-        if (!background && clock.millis() - flushedAtMillis >= REFRESH.toMillis()) flush();
+        if (!background && nowMillis - flushedAtMillis >= REFRESH.toMillis()) flush();
+    }
+
+    /** The hour of {@code now} and the window's first hour, made anew only when the hour changes. */
+    private Window window(Instant now) {
+        long second = now.getEpochSecond();
+        long hourSecond = second - Math.floorMod(second, 3600L);
+        Window w = window;
+        if (w.hourSecond() != hourSecond) {
+            Instant hour = Instant.ofEpochSecond(hourSecond);
+            w = new Window(hourSecond, hour, hour.minus(WINDOW).plus(Duration.ofHours(1)));
+            window = w;
+        }
+        return w;
     }
 
     /** From now on a background thread calls {@link #maintain()}: enqueues neither write nor re-read counts. */
@@ -109,8 +174,8 @@ public final class DailyQuota {
         long used = store.executions(tenant, from, node).entrySet().stream()
                 .filter(e -> !e.getKey().isBefore(from)).mapToLong(Map.Entry::getValue).sum();
         synchronized (this) {
-            TreeMap<Instant, Long> my = mine.get(tenant);
-            if (my != null) used += my.tailMap(from).values().stream().mapToLong(Long::longValue).sum();
+            Mine my = mine.get(tenant);
+            if (my != null) used += my.perHour.tailMap(from).values().stream().mapToLong(Long::longValue).sum();
         }
         return used;
     }
@@ -120,17 +185,21 @@ public final class DailyQuota {
         if (n <= 0) return;
         Instant hour = clock.instant().truncatedTo(ChronoUnit.HOURS);
         synchronized (this) {
-            TreeMap<Instant, Long> my = mine.get(tenant);
-            if (my != null) my.computeIfPresent(hour, (h, c) -> Math.max(0, c - n));
+            Mine my = mine.get(tenant);
+            Long had = my == null ? null : my.perHour.get(hour);
+            if (had != null) {
+                long left = Math.max(0, had - n);
+                my.perHour.put(hour, left);
+                my.total -= had - left;
+            }
             Map<TenantId, Long> pending = unflushed.get(hour);
             if (pending != null) pending.computeIfPresent(tenant, (t, c) -> c - n);
         }
     }
 
-    private Others others(TenantId tenant, Instant now, Instant from) {
+    private Others others(TenantId tenant, long ms, Instant from) {
         Others o = others.get(tenant);
-        long ms = now.toEpochMilli();
-        if (o == null || (!background && ms - o.readAtMillis() >= REFRESH.toMillis())) {
+        if (o == null || (!background && ms - o.readAtMillis >= REFRESH.toMillis())) {
             TreeMap<Instant, Long> perHour = new TreeMap<>(store.executions(tenant, from, node));
             o = new Others(perHour, ms);
             others.put(tenant, o);

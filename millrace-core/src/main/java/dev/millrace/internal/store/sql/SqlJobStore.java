@@ -180,6 +180,16 @@ final class SqlJobStore implements JobStore {
         return !j.runAt().isAfter(j.createdAt());
     }
 
+    private static boolean anyReadyNow(List<NewJob> jobs) {
+        for (NewJob j : jobs) if (readyNow(j)) return true;
+        return false;
+    }
+
+    private static boolean anySigned(List<NewJob> jobs) {
+        for (NewJob j : jobs) if (j.signature() != null) return true;
+        return false;
+    }
+
     /** The distinct tenants of the jobs ready now, in order (usually one: a bulk enqueue is of one tenant). */
     private static java.util.Collection<String> tenantsReadyNow(List<NewJob> jobs) {
         java.util.Set<String> out = new java.util.LinkedHashSet<>();
@@ -201,14 +211,14 @@ final class SqlJobStore implements JobStore {
         if (jobs.size() > 1 && dialect.insertManySql(t) != null) {
             insertMany(c, jobs);
             // One NOTIFY for the whole statement, naming its tenants.
-            if (notifyInTransaction && jobs.stream().anyMatch(SqlJobStore::readyNow)) {
+            if (notifyInTransaction && anyReadyNow(jobs)) {
                 ReadyNotice.sendAtCommit(c, dialect, t, tenantsReadyNow(jobs));
             }
             return;
         }
         if (dialect.insertsInOneStatement()) {
-            boolean notify = notifyInTransaction && jobs.stream().anyMatch(SqlJobStore::readyNow);
-            boolean signed = jobs.stream().anyMatch(j -> j.signature() != null);
+            boolean notify = notifyInTransaction && anyReadyNow(jobs);
+            boolean signed = anySigned(jobs);
             try (PreparedStatement ps = c.prepareStatement(insertSql[notify ? 1 : 0][signed ? 1 : 0])) {
                 for (NewJob j : jobs) {
                     bindJobRow(ps, 1, j);
@@ -261,7 +271,7 @@ final class SqlJobStore implements JobStore {
     private void insertMany(Connection c, List<NewJob> jobs) throws SQLException {
         // Without signatures nothing can be refused: stream the rows (COPY parses and checks far less per row than
         // an INSERT of unnested arrays). With one, the INSERT skips duplicates and lets us name the refused job.
-        if (copyJobsSql != null && jobs.stream().allMatch(j -> j.signature() == null)) {
+        if (copyJobsSql != null && !anySigned(jobs)) {
             copyJobs(c, jobs);
             return;
         }
