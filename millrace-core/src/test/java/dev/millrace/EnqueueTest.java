@@ -318,6 +318,23 @@ class EnqueueTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void enqueueAllStoresEachJobsOwnClassWhenClassesAlternate(Db db) {
+        // PostgreSQL's COPY encodes a class name once while it repeats: a change of class must be written as such.
+        Millrace m = node(builder(db).register(TestJobs.Record.class).register(TestJobs.Fail.class));
+        m.tenants().create(ACME);
+        List<Queueable> jobs = List.of(new TestJobs.Record("a"), new TestJobs.Record("b"), new TestJobs.Fail(),
+                new TestJobs.Record("c"), new TestJobs.Fail(), new TestJobs.Fail());
+        List<JobId> ids = m.enqueueAll(ACME, jobs, AsyncOptions.none());
+        for (int k = 0; k < jobs.size(); k++) {
+            JobRecord job = m.jobs().find(ACME, ids.get(k)).orElseThrow();
+            assertThat(job.className()).as("job %d", k).isEqualTo(jobs.get(k).getClass().getName());
+            assertThat(job.tenant()).isEqualTo(ACME);
+            assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void enqueueAllStoresOneCreatedTimeInMicrosecondsAndTheDelayedRunTime(Db db) {
         // PostgreSQL's bulk path writes timestamps in COPY's binary form: the node's clock ticks in microseconds.
         java.time.Instant at = java.time.Instant.parse("2026-11-25T10:15:30.123456789Z");

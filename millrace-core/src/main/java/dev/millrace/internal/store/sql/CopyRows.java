@@ -19,6 +19,9 @@ final class CopyRows {
 
     private byte[] buf;
     private int len;
+    /** Per slot, the last text written by {@link #repeated} and its bytes. */
+    private final String[] lastText = new String[4];
+    private final byte[][] lastBytes = new byte[4][];
 
     CopyRows(int expectedBytes) {
         buf = new byte[Math.max(64, expectedBytes)];
@@ -46,6 +49,23 @@ final class CopyRows {
     CopyRows text(String v) {
         if (v == null) return nul();
         byte[] b = v.getBytes(StandardCharsets.UTF_8);
+        putInt(b.length);
+        append(b, 0, b.length);
+        return this;
+    }
+
+    /**
+     * A {@code text} or {@code varchar} that is usually the very string of the previous row's field in the same
+     * {@code slot} (0 to 3), such as a bulk's tenant or class name: encoded once for as long as it repeats.
+     */
+    CopyRows repeated(int slot, String v) {
+        if (v == null) return nul();
+        byte[] b = lastBytes[slot];
+        if (v != lastText[slot]) {
+            b = v.getBytes(StandardCharsets.UTF_8);
+            lastText[slot] = v;
+            lastBytes[slot] = b;
+        }
         putInt(b.length);
         append(b, 0, b.length);
         return this;

@@ -317,11 +317,12 @@ final class SqlJobStore implements JobStore {
         for (NewJob j : jobs) {
             rows.row(16)
                     .uuid(j.id())
-                    .text(j.tenant().value())
-                    .text(j.type().name())
-                    .text(j.className())
+                    // A bulk's tenant, type, class and status are the same strings row after row: encoded once.
+                    .repeated(0, j.tenant().value())
+                    .repeated(1, j.type().name())
+                    .repeated(2, j.className())
                     .text(j.methodName())
-                    .text("QUEUED")
+                    .repeated(3, "QUEUED")
                     .uuid(j.parentId())
                     .int4(j.stackDepth())
                     .int4(j.maxStackDepth())
