@@ -335,6 +335,21 @@ class EnqueueTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void enqueueAllRefusesAnUnregisteredOrMissingJobAnywhereInTheListAndWritesNothing(Db db) {
+        Millrace m = client(db);
+        long before = rows(db, "mr_job");
+        assertThatThrownBy(() -> m.enqueueAll(ACME, List.of(new TestJobs.Record("a"), new TestJobs.Record("b"),
+                new TestJobs.Unregistered()), AsyncOptions.none()))
+                .isInstanceOf(UnknownJobTypeException.class)
+                .hasMessageContaining(TestJobs.Unregistered.class.getName());
+        assertThatThrownBy(() -> m.enqueueAll(ACME, java.util.Arrays.asList(new TestJobs.Record("a"), null),
+                AsyncOptions.none()))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("job");
+        assertThat(rows(db, "mr_job")).isEqualTo(before);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void enqueueAllStoresOneCreatedTimeInMicrosecondsAndTheDelayedRunTime(Db db) {
         // PostgreSQL's bulk path writes timestamps in COPY's binary form: the node's clock ticks in microseconds.
         java.time.Instant at = java.time.Instant.parse("2026-11-25T10:15:30.123456789Z");

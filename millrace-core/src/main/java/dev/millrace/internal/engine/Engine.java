@@ -337,12 +337,9 @@ public final class Engine implements AutoCloseable {
             for (Queueable q : queueables) ids.add(enqueue(null, tenant, q, options));
             return ids;
         }
-        List<NewJob> batch = new ArrayList<>(queueables.size());
         // One call, one moment: every job of it has the same created time (and, with no delay, the same run time).
         java.time.Instant now = config.clock().instant();
-        for (Queueable q : queueables) {
-            batch.add(core.enqueuer().queueable(tenant, q, options, Enqueuer.Lineage.ROOT, now, false));
-        }
+        List<NewJob> batch = core.enqueuer().queueables(tenant, queueables, options, now);
         // All or none, and counted once for the whole call once every job passed its checks.
         if (!batch.isEmpty()) quota.accept(tenant, policies.get(tenant, now).dailyAsyncExecutions(), batch.size(), now);
         insert(null, batch);

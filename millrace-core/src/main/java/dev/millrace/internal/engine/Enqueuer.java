@@ -74,6 +74,32 @@ final class Enqueuer {
                 null, lineage.consecutiveFailures());
     }
 
+    /**
+     * The root queueables of one bulk enqueue, all created at {@code now}, leaving the daily allocation to the caller.
+     * The first job is checked in full, as {@link #queueable} does; what it settled for the call (the tenant's policy,
+     * depth, delay and signature, all the same for every job of it) is reused for the others, which are checked for
+     * their own class and state only.
+     */
+    java.util.List<NewJob> queueables(TenantId tenant, java.util.List<? extends Queueable> jobs, AsyncOptions options,
+                                      Instant now) {
+        java.util.List<NewJob> out = new java.util.ArrayList<>(jobs.size());
+        if (jobs.isEmpty()) return out;
+        NewJob first = queueable(tenant, jobs.get(0), options, Lineage.ROOT, now, false);
+        out.add(first);
+        Class<?> registered = jobs.get(0).getClass();
+        for (int k = 1; k < jobs.size(); k++) {
+            Queueable job = java.util.Objects.requireNonNull(jobs.get(k), "job");
+            if (job.getClass() != registered) {
+                registry.checkJob(job);
+                registered = job.getClass();
+            }
+            out.add(new NewJob(ids.next(), tenant, JobType.QUEUEABLE, registered.getName(), null, codec.write(job, "job"),
+                    null, first.stackDepth(), first.maxStackDepth(), now, first.runAt(), first.signature(), null,
+                    first.consecutiveFailures()));
+        }
+        return out;
+    }
+
     NewJob future(TenantId tenant, Class<?> type, String method, Object[] args, java.util.UUID parentId) {
         java.util.Objects.requireNonNull(type, "future class");
         java.util.Objects.requireNonNull(method, "future method");
