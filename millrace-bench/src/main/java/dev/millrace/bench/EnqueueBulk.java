@@ -23,6 +23,7 @@ final class EnqueueBulk implements Callable<Integer> {
     static final int DEFAULT_CHUNK = 1000;
     static final int DEFAULT_PRODUCERS = 2;
     static final double TARGET = 0.6;
+    static final int WARMUP_JOBS = 50_000;
 
     @Mixin
     BenchOptions options;
@@ -42,8 +43,9 @@ final class EnqueueBulk implements Callable<Integer> {
         try (Setup s = Setup.open(options, "bulk"); Millrace m = s.node()) {
             EnqueueSingle.Round warmMillrace = calls -> Timed.run(producers, calls, i -> millraceChunk(m, s, i), Timed.histogram());
             EnqueueSingle.Round warmBaseline = calls -> Timed.run(producers, calls, i -> baselineChunk(s, i), Timed.histogram());
-            warmMillrace.run(Math.max(2, 10_000 / chunk));
-            warmBaseline.run(Math.max(2, 10_000 / chunk));
+            // Warm-up, as in enqueue-single: 50,000 jobs per system (the JIT compiles the loops on-stack, then whole).
+            warmMillrace.run(Math.max(2, WARMUP_JOBS / chunk));
+            warmBaseline.run(Math.max(2, WARMUP_JOBS / chunk));
             s.reset();
             Timed.Tally mr = new Timed.Tally();
             Timed.Tally bl = new Timed.Tally();

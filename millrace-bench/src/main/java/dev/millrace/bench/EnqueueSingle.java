@@ -17,7 +17,12 @@ final class EnqueueSingle implements Callable<Integer> {
     static final int DEFAULT_JOBS = 6000;
     static final int DEFAULT_PRODUCERS = 4;
     static final double TARGET = 0.9;
-    private static final int WARMUP = 300;
+    /**
+     * Untimed calls per system first. The JIT compiles each system's enqueue path during its first thousands of calls
+     * (C2 took 36–99 µs of CPU per job during Millrace's rounds after 300 warm-up calls, on two cores shared with
+     * PostgreSQL): the rounds measure the steady state, as JMH's warm-up iterations would.
+     */
+    static final int WARMUP = 5000;
 
     @Mixin
     BenchOptions options;
