@@ -62,6 +62,7 @@ final class Dispatcher extends LoopService {
     private final int maxInFlight;
     private final int refillAt;
     private final JobRunner runner;
+    private final Completer completer;
     private final FairDispatch fair;
     private final Duration governorInterval;
     private final ThreadPoolExecutor workers;
@@ -77,7 +78,8 @@ final class Dispatcher extends LoopService {
     private long seq;
 
     Dispatcher(JobStore store, InstantSource clock, String nodeId, int workerCount, int claimBatchSize, Duration lease,
-               Duration pollInterval, JobRunner runner, FairDispatch fair, Duration governorInterval) {
+               Duration pollInterval, JobRunner runner, Completer completer, FairDispatch fair,
+               Duration governorInterval) {
         super("millrace-dispatcher");
         this.store = store;
         this.clock = clock;
@@ -88,6 +90,7 @@ final class Dispatcher extends LoopService {
         this.maxInFlight = workerCount + claimBatchSize;
         this.refillAt = workerCount;
         this.runner = runner;
+        this.completer = completer;
         this.fair = fair;
         this.governorInterval = governorInterval;
         AtomicInteger n = new AtomicInteger();
@@ -163,7 +166,7 @@ final class Dispatcher extends LoopService {
         List<ClaimedJob> jobs = new ArrayList<>();
         double[] keys = null;
         if (plan.request() != null) {
-            List<ClaimedJob> claimed = store.claim(plan.request());
+            List<ClaimedJob> claimed = claim(plan.request());
             keys = fair.claimed(plan, claimed);
             jobs.addAll(claimed);
         }
@@ -181,6 +184,18 @@ final class Dispatcher extends LoopService {
             return nextToken != null && nextToken.compareTo(pollInterval) < 0 ? nextToken : pollInterval;
         }
         return Duration.ZERO;
+    }
+
+    /** A fair claim, carrying the completions pending where the store's claims carry them (one commit for both). */
+    private List<ClaimedJob> claim(dev.millrace.internal.store.ClaimRequest request) {
+        List<dev.millrace.internal.store.Completion> done = completer.takeForClaim();
+        if (done.isEmpty()) return store.claim(request);
+        try {
+            return store.completeAndClaim(done, request);
+        } catch (RuntimeException e) {
+            completer.putBack(done);
+            throw e;
+        }
     }
 
     // ---- jobs inserted already claimed by this node (an enqueue that found a worker idle)

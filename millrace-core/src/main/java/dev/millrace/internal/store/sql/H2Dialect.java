@@ -75,6 +75,11 @@ final class H2Dialect implements SqlDialect {
     }
 
     @Override
+    public boolean commitWritesPages() {
+        return true;
+    }
+
+    @Override
     public boolean completesInOneStatement() {
         return false;
     }

@@ -415,6 +415,20 @@ final class SqlJobStore implements JobStore {
         return jdbc.inTransaction("claim jobs", c -> claimIn(c, r));
     }
 
+    @Override
+    public List<ClaimedJob> completeAndClaim(List<Completion> completions, ClaimRequest r) {
+        if (completions.isEmpty()) return claim(r);
+        return jdbc.inTransaction("complete and claim jobs", c -> {
+            completeIn(c, completions);
+            return claimIn(c, r);
+        });
+    }
+
+    @Override
+    public boolean claimsCarryCompletions() {
+        return dialect.commitWritesPages();
+    }
+
     /** Claims in the caller's transaction (the fair store claims under a lane's lock this way). */
     List<ClaimedJob> claimIn(Connection c, ClaimRequest r) throws SQLException {
         if (r.tenants().isEmpty() || r.total() <= 0) return List.of();
