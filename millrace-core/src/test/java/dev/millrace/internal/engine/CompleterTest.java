@@ -39,7 +39,7 @@ class CompleterTest extends DatabaseTest {
 
     /** Inserts a job and claims it; returns its completion. */
     private Completion runningJob(JobStore store) {
-        UUID id = Uuid7.at(t0);
+        UUID id = new Uuid7(java.time.InstantSource.fixed(t0)).next();
         store.insert(List.of(new NewJob(id, A, JobType.QUEUEABLE, "x.Job", null, "{}", null, 1, null, t0, t0, null,
                 null, 0)));
         ClaimedJob job = store.claim(new ClaimRequest("n1", t0, t0.plusSeconds(30), List.of(A), 1, 1)).get(0);
