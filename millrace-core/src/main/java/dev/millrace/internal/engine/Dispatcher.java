@@ -61,6 +61,7 @@ final class Dispatcher extends LoopService {
     private final int claimBatchSize;
     private final int maxInFlight;
     private final int refillAt;
+    private final int leastClaim;
     private final JobRunner runner;
     private final Completer completer;
     private final FairDispatch fair;
@@ -91,6 +92,9 @@ final class Dispatcher extends LoopService {
         this.refillAt = workerCount;
         this.runner = runner;
         this.completer = completer;
+        // Where a claim's commit writes a chunk of pages (claims carry completions: H2), a claim of a few jobs costs
+        // nearly as much as a full one: while the workers have work, the dispatcher claims at least half a batch.
+        this.leastClaim = completer.carried() ? Math.max(1, claimBatchSize / 2) : 1;
         this.fair = fair;
         this.governorInterval = governorInterval;
         AtomicInteger n = new AtomicInteger();
@@ -129,7 +133,7 @@ final class Dispatcher extends LoopService {
         // Throttled, the node holds no more than the governor allows, prefetch included.
         int cap = governed.allowed() < refillAt ? governed.allowed() : maxInFlight;
         int free = cap - inFlight.get();
-        if (free <= 0 || (starved && inFlight.get() > refillAt)) {
+        if (free <= 0 || (starved || free < leastClaim) && inFlight.get() > refillAt) {
             starved = true;
             return pollInterval;
         }
