@@ -47,7 +47,9 @@ class ShutdownTest extends DatabaseTest {
     @EnumSource(Db.class)
     void closingANodeReleasesJobsItClaimedButNeverStartedAndLetsItsRunningJobFinish(Db db) throws Exception {
         TestDatabase d = database(db);
-        // One worker and a prefetch of one claim batch (4): it runs the holding job and holds four more it cannot start.
+        // One worker and a prefetch of one claim batch (4): it runs the holding job and holds three or four more it
+        // cannot start (on H2 a claim of less than half a batch waits while the workers have work, so the first claim's
+        // four are all it takes there).
         Millrace leaving = node(d.builder().nodeId("leaving").workers(1).claimBatchSize(4).lease(LEASE)
                 .shutdownTimeout(Duration.ofSeconds(30)).register(Hold.class).register(RecordRun.class));
         RunsTable runs = RunsTable.create(d);
@@ -58,7 +60,7 @@ class ShutdownTest extends DatabaseTest {
         leaving.start();
         Signals.awaitStarted(running, 1);
         List<JobId> claimedNotStarted = await("the node to fill its prefetch").atMost(Duration.ofSeconds(10))
-                .until(() -> processingOn(leaving, "leaving"), ids -> ids.size() == 5)
+                .until(() -> processingOn(leaving, "leaving"), ids -> ids.size() >= 4)
                 .stream().filter(id -> !id.equals(running)).toList();
         assertThat(waiting).containsAll(claimedNotStarted);
 

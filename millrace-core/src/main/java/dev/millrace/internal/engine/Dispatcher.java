@@ -62,7 +62,9 @@ final class Dispatcher extends LoopService {
     private final int claimBatchSize;
     private final int maxInFlight;
     private final int refillAt;
+    private final int leastClaim;
     private final JobRunner runner;
+    private final Completer completer;
     private final FairDispatch fair;
     private final Duration governorInterval;
     private final ThreadPoolExecutor workers;
@@ -82,7 +84,8 @@ final class Dispatcher extends LoopService {
     private volatile double startedKey;
 
     Dispatcher(JobStore store, InstantSource clock, String nodeId, int workerCount, int claimBatchSize, Duration lease,
-               Duration pollInterval, JobRunner runner, FairDispatch fair, Duration governorInterval) {
+               Duration pollInterval, JobRunner runner, Completer completer, FairDispatch fair,
+               Duration governorInterval) {
         super("millrace-dispatcher");
         this.store = store;
         this.clock = clock;
@@ -93,6 +96,10 @@ final class Dispatcher extends LoopService {
         this.maxInFlight = workerCount + claimBatchSize;
         this.refillAt = workerCount;
         this.runner = runner;
+        this.completer = completer;
+        // Where a claim's commit writes a chunk of pages (claims carry completions: H2), a claim of a few jobs costs
+        // nearly as much as a full one: while the workers have work, the dispatcher claims at least half a batch.
+        this.leastClaim = completer.carried() ? Math.max(1, claimBatchSize / 2) : 1;
         this.fair = fair;
         this.governorInterval = governorInterval;
         AtomicInteger n = new AtomicInteger();
@@ -131,7 +138,7 @@ final class Dispatcher extends LoopService {
         // Throttled, the node holds no more than the governor allows, prefetch included.
         int cap = governed.allowed() < refillAt ? governed.allowed() : maxInFlight;
         int free = cap - inFlight.get();
-        if (free <= 0 || (starved && inFlight.get() > refillAt)) {
+        if (free <= 0 || (starved || free < leastClaim) && inFlight.get() > refillAt) {
             starved = true;
             return pollInterval;
         }
@@ -168,7 +175,7 @@ final class Dispatcher extends LoopService {
         List<ClaimedJob> jobs = new ArrayList<>();
         double[] keys = null;
         if (plan.request() != null) {
-            List<ClaimedJob> claimed = store.claim(plan.request());
+            List<ClaimedJob> claimed = claim(plan.request());
             keys = fair.claimed(plan, claimed);
             jobs.addAll(claimed);
         }
@@ -186,6 +193,21 @@ final class Dispatcher extends LoopService {
             return nextToken != null && nextToken.compareTo(pollInterval) < 0 ? nextToken : pollInterval;
         }
         return Duration.ZERO;
+    }
+
+    /** A fair claim, carrying the completions pending where the store's claims carry them (one commit for both). */
+    private List<ClaimedJob> claim(dev.millrace.internal.store.ClaimRequest request) {
+        List<Completer.Pending> done = completer.takeForClaim();
+        if (done.isEmpty()) return store.claim(request);
+        JobStore.Carried carried;
+        try {
+            carried = store.completeAndClaim(Completer.completions(done), request);
+        } catch (RuntimeException e) {
+            completer.putBack(done);
+            throw e;
+        }
+        completer.written(done, carried.ended());
+        return carried.claimed();
     }
 
     // ---- jobs inserted already claimed by this node (an enqueue that found a worker idle, or a tenant's first job here)

@@ -140,7 +140,7 @@ public final class Engine implements AutoCloseable {
         this.fair = new FairDispatch(policies, sql.fair(), tiers, governorState, config.workers(),
                 config.clock());
         this.dispatcher = new Dispatcher(store, config.clock(), nodeId, config.workers(), config.claimBatchSize(),
-                config.lease(), config.pollInterval(), runner, fair, config.governor().sampleInterval());
+                config.lease(), config.pollInterval(), runner, completer, fair, config.governor().sampleInterval());
         this.flowControl = new FlowControl(store, sql.fair(), policies, tiers, config.clock(), fair);
         this.governor = new GovernorService(config.sampler(), governorState, config.governor().sampleInterval(),
                 dispatcher::wake, dispatcher::shed);

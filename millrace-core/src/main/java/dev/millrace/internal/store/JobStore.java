@@ -47,6 +47,27 @@ public interface JobStore {
     /** Claims ready jobs fairly across tenants, stamping node, lease and a new attempt; marks them PROCESSING. */
     List<ClaimedJob> claim(ClaimRequest request);
 
+    /**
+     * What {@link #completeAndClaim} did.
+     *
+     * @param ended the ids of the attempts it ended (not those whose lease was lost)
+     * @param claimed the jobs it claimed
+     */
+    record Carried(Set<UUID> ended, List<ClaimedJob> claimed) {
+    }
+
+    /**
+     * Ends these attempts and claims, in one transaction: as {@link #complete(List)} then {@link #claim(ClaimRequest)},
+     * with one commit. Completions whose lease was lost are left alone, as {@link #complete(List)} does.
+     */
+    Carried completeAndClaim(List<Completion> completions, ClaimRequest request);
+
+    /**
+     * Whether claims should carry pending completions ({@link #completeAndClaim}): true where a commit costs more
+     * than its statements (H2 writes a chunk of every page dirtied since the last one at each commit).
+     */
+    boolean claimsCarryCompletions();
+
     /** Claims one job by id if it is ready at {@code now} (for running a chosen job inline). */
     Optional<ClaimedJob> claimJob(TenantId tenant, UUID id, String node, Instant now, Instant leaseUntil);
 

@@ -169,6 +169,47 @@ class JobStoreContractTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void aClaimCarryingCompletionsEndsThoseAttemptsAndClaimsTheNextJobs(Db db) {
+        JobStore store = store(db);
+        List<NewJob> js = jobs(A, 4);
+        store.insert(js);
+        Instant now = t0.plusSeconds(1);
+        List<ClaimedJob> first = store.claim(claim("n1", now, List.of(A), 2, 2));
+        assertThat(first).extracting(ClaimedJob::id).containsExactly(js.get(0).id(), js.get(1).id());
+        // The second completion names an attempt that no longer holds the job: it is left alone, as complete() does.
+        List<Completion> done = List.of(
+                new Completion(js.get(0).id(), A, 1, JobStatus.COMPLETED, null, now.plusMillis(5)),
+                new Completion(js.get(1).id(), A, 7, JobStatus.COMPLETED, null, now.plusMillis(5)));
+        JobStore.Carried carried = store.completeAndClaim(done, claim("n1", now.plusMillis(10), List.of(A), 2, 2));
+        assertThat(carried.claimed()).extracting(ClaimedJob::id).containsExactly(js.get(2).id(), js.get(3).id());
+        assertThat(carried.ended()).containsExactly(js.get(0).id());
+        var ended = store.find(A, JobId.of(js.get(0).id())).orElseThrow();
+        assertThat(ended.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(ended.completedAt()).isEqualTo(now.plusMillis(5));
+        assertThat(store.find(A, JobId.of(js.get(1).id())).orElseThrow().status()).isEqualTo(JobStatus.PROCESSING);
+        assertThat(store.find(A, JobId.of(js.get(3).id())).orElseThrow().status()).isEqualTo(JobStatus.PROCESSING);
+        // Where a commit writes the pages it dirtied (H2's file store), claims carry completions; not on PostgreSQL.
+        assertThat(store.claimsCarryCompletions()).isEqualTo(db == Db.H2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aFailedClaimCarryingCompletionsEndsNothing(Db db) {
+        JobStore store = store(db);
+        List<NewJob> js = jobs(A, 2);
+        store.insert(js);
+        Instant now = t0.plusSeconds(1);
+        ClaimedJob running = store.claim(claim("n1", now, List.of(A), 1, 1)).get(0);
+        Completion done = new Completion(running.id(), A, 1, JobStatus.COMPLETED, null, now.plusMillis(5));
+        // A node name longer than its column makes the claim's update fail after the completion was written.
+        ClaimRequest failing = claim("n".repeat(101), now.plusMillis(10), List.of(A), 1, 1);
+        assertThatThrownBy(() -> store.completeAndClaim(List.of(done), failing)).isInstanceOf(StoreException.class);
+        assertThat(store.find(A, JobId.of(running.id())).orElseThrow().status()).isEqualTo(JobStatus.PROCESSING);
+        assertThat(store.find(A, JobId.of(js.get(1).id())).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void rescueFailsAJobOutOfAttemptsAndSaysWhy(Db db) {
         JobStore store = store(db);
         NewJob j = jobs(A, 1).get(0);

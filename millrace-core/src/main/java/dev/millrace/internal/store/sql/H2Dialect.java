@@ -3,7 +3,8 @@ package dev.millrace.internal.store.sql;
 /**
  * H2, file or memory: the embedded default. One process, so claims go tenant by tenant and there is no NOTIFY.
  * Claims pick candidates without locking them (H2 would lock every row its scan touches, not just the ones the
- * LIMIT keeps) and take each with an update that checks the row is still ready.
+ * LIMIT keeps) and take each with an update that checks the row is still ready. Each commit writes a chunk of the
+ * pages it dirtied ({@link #commitWritesPages()}), so claims carry the node's pending completions.
  */
 final class H2Dialect implements SqlDialect {
 
@@ -72,6 +73,11 @@ final class H2Dialect implements SqlDialect {
     @Override
     public String claimSql(Tables t) {
         throw new UnsupportedOperationException("H2 claims tenant by tenant");
+    }
+
+    @Override
+    public boolean commitWritesPages() {
+        return true;
     }
 
     @Override

@@ -96,6 +96,14 @@ public interface SqlDialect {
         return null;
     }
 
+    /**
+     * Whether each commit writes the pages it dirtied to the file (H2's MVStore with {@code WRITE_DELAY=0}: a chunk
+     * per commit), so that fewer, larger commits save work beyond their statements.
+     */
+    default boolean commitWritesPages() {
+        return false;
+    }
+
     /** Whether {@link #completeSql} ends a batch of attempts in one statement. */
     boolean completesInOneStatement();
 

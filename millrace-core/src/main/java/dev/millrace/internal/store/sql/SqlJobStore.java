@@ -427,6 +427,20 @@ final class SqlJobStore implements JobStore {
         return jdbc.inTransaction("claim jobs", c -> claimIn(c, r));
     }
 
+    @Override
+    public Carried completeAndClaim(List<Completion> completions, ClaimRequest r) {
+        if (completions.isEmpty()) return new Carried(Set.of(), claim(r));
+        return jdbc.inTransaction("complete and claim jobs", c -> {
+            Set<UUID> ended = completeIn(c, completions);
+            return new Carried(ended, claimIn(c, r));
+        });
+    }
+
+    @Override
+    public boolean claimsCarryCompletions() {
+        return dialect.commitWritesPages();
+    }
+
     /** Claims in the caller's transaction (the fair store claims under a lane's lock this way). */
     List<ClaimedJob> claimIn(Connection c, ClaimRequest r) throws SQLException {
         if (r.tenants().isEmpty() || r.total() <= 0) return List.of();
