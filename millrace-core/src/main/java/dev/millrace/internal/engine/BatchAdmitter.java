@@ -21,14 +21,18 @@ final class BatchAdmitter extends LoopService {
     private final InstantSource clock;
     private final Duration interval;
     private final Runnable wake;
+    private final Runnable endOrphaned;
 
-    BatchAdmitter(BatchStore store, TenantPolicies policies, InstantSource clock, Duration interval, Runnable wake) {
+    /** {@code endOrphaned} ends what is left of batches ended outside their runner ({@link BatchStore#endOrphaned}). */
+    BatchAdmitter(BatchStore store, TenantPolicies policies, InstantSource clock, Duration interval, Runnable wake,
+                  Runnable endOrphaned) {
         super("millrace-batch-admitter");
         this.store = store;
         this.policies = policies;
         this.clock = clock;
         this.interval = interval;
         this.wake = wake;
+        this.endOrphaned = endOrphaned;
     }
 
     /** How often batch rows and errors left by pruned jobs are deleted. */
@@ -41,7 +45,7 @@ final class BatchAdmitter extends LoopService {
         java.time.Instant now = clock.instant();
         if (!now.isBefore(nextOrphanPrune)) {
             // The pruner deletes ended jobs; their batch rows and errors go with them here.
-            store.endOrphaned(now);
+            endOrphaned.run();
             store.pruneOrphans();
             nextOrphanPrune = now.plus(ORPHAN_PRUNE_INTERVAL);
         }

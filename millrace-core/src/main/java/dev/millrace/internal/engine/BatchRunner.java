@@ -1019,8 +1019,9 @@ final class BatchRunner {
             Connection c = ctx.transaction();
             try {
                 java.time.Instant ended = core.clock().instant();
-                if (!store.endBatch(c, new BatchEnd(job.id(), job.tenant(), job.attempt(), status, summary,
-                        ended, errorRow), ctx.policy.maxActiveBatches())) {
+                java.util.OptionalInt abortedChunks = store.endBatch(c, new BatchEnd(job.id(), job.tenant(),
+                        job.attempt(), status, summary, ended, errorRow), ctx.policy.maxActiveBatches());
+                if (abortedChunks.isEmpty()) {
                     c.rollback();
                     lost(ctx);
                     return;
@@ -1030,6 +1031,9 @@ final class BatchRunner {
                 if (events) core.events().flush(c, ctx.pendingEvents());
                 c.commit();
                 core.ended().ended(job, status, ended);
+                if (abortedChunks.getAsInt() > 0) {
+                    core.ended().ended(new BatchStore.ChunksAborted(job.tenant(), abortedChunks.getAsInt(), ended));
+                }
                 if (events) core.events().afterCommit(ctx.pendingEvents());
                 if (errorRow != null) core.events().batchError(job.tenant(), errorRow);
             } catch (RuntimeException | SQLException e) {

@@ -55,6 +55,14 @@ final class EndedJobs {
         add(tenant, type, status, runAt, startedAt, completedAt);
     }
 
+    /** Chunk jobs a batch's end marked ABORTED without running them, that end committed: ends with no wait or run. */
+    void ended(dev.millrace.internal.store.BatchStore.ChunksAborted chunks) {
+        if (!taken) return;
+        for (int i = 0; i < chunks.count(); i++) {
+            add(chunks.tenant(), JobType.BATCH_CHUNK, JobStatus.ABORTED, null, null, chunks.at());
+        }
+    }
+
     private void add(TenantId tenant, JobType type, JobStatus status, Instant runAt, Instant startedAt,
                      Instant completedAt) {
         if (size.incrementAndGet() > capacity) {

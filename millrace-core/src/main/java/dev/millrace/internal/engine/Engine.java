@@ -134,7 +134,8 @@ public final class Engine implements AutoCloseable {
             if (!store.complete(List.of(c)).isEmpty()) ended.ended(job, c.status(), c.completedAt());
         }, batchStore,
                 config.applicationDataSources(), cuts);
-        this.admitter = new BatchAdmitter(batchStore, policies, config.clock(), config.pollInterval(), this::wake);
+        this.admitter = new BatchAdmitter(batchStore, policies, config.clock(), config.pollInterval(), this::wake,
+                this::endOrphanedBatches);
         var tiers = new dev.millrace.internal.fair.Tiers();
         var governorState = new dev.millrace.internal.fair.Governor(config.governor(), config.workers());
         this.fair = new FairDispatch(policies, sql.fair(), tiers, governorState, config.workers(),
@@ -146,7 +147,7 @@ public final class Engine implements AutoCloseable {
                 dispatcher::wake, dispatcher::shed);
         this.heartbeat = new Heartbeat(store, config.clock(), nodeId, config.lease(), runner);
         this.rescuer = new Rescuer(store, config.clock(), config.maxAttempts(), config.lease(), this::wake,
-                () -> batchStore.endOrphaned(config.clock().instant()), this::rescued);
+                this::endOrphanedBatches, this::rescued);
         this.pruner = new Pruner(store, tenantStore, sql.fair(), sql.leaderLock(), config.clock(), config.pruneInterval());
         this.cursorPruner = new CursorPruner(sql.cursors(), sql.leaderLock(), config.clock(), config.pruneInterval());
         // Another node's enqueue names its tenants: this node claims for them at once, without reading the list first.
@@ -844,6 +845,11 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** Ends what is left of batches ended outside their runner; the chunks it aborts are this node's ends. */
+    private void endOrphanedBatches() {
+        for (var chunks : batchStore.endOrphaned(config.clock().instant())) ended.ended(chunks);
+    }
+
     /** Job status events for jobs a rescue pass moved; the ones it ended are this node's ends. */
     private void rescued(dev.millrace.internal.store.RescueResult r) {
         for (var j : r.jobs()) {
@@ -904,7 +910,7 @@ public final class Engine implements AutoCloseable {
                     after.ifPresent(j -> ended.ended(tenant, j.type(), dev.millrace.JobStatus.ABORTED, null, null, now));
                     // A batch re-queued after its node died has chunks cut already: they end with it.
                     if (after.filter(j -> j.type() == dev.millrace.JobType.BATCH).isPresent()) {
-                        batchStore.endOrphaned(config.clock().instant());
+                        endOrphanedBatches();
                     }
                     // If it was a queued batch, its slot is free now.
                     if (!batchStore.admit(tenant, policy.maxActiveBatches(), config.clock().instant()).isEmpty()) wake();

@@ -45,10 +45,20 @@ public interface BatchStore {
      * Ends what is left of batches whose job ended outside their runner (the rescuer failed or aborted it, or it was
      * aborted while queued): their chunk jobs not ended are ABORTED (dropped if the batch was still in START, before
      * any chunk could run), their stored chunk records deleted and their flex-queue slot freed, as the runner's own
-     * end does; also the records of batches whose runner ended them but did not get to delete them. Returns how many
-     * batches it cleaned.
+     * end does; also the records of batches whose runner ended them but did not get to delete them. Returns the chunk
+     * jobs it marked ABORTED, per batch that had any.
      */
-    int endOrphaned(Instant now);
+    List<ChunksAborted> endOrphaned(Instant now);
+
+    /**
+     * Chunk jobs of one batch that its end marked ABORTED without running them.
+     *
+     * @param tenant the batch's tenant
+     * @param count how many
+     * @param at when
+     */
+    record ChunksAborted(TenantId tenant, int count, Instant at) {
+    }
 
     /** Deletes the batch rows and errors of batches whose job was pruned; returns how many batches. */
     int pruneOrphans();
@@ -113,10 +123,11 @@ public interface BatchStore {
 
     /**
      * Ends the batch in the caller's transaction: its status (keeping its counters and first error), chunks
-     * not run marked ABORTED, an error row, then the flex queue moves on. False when this attempt no longer owns
-     * the batch. Its chunk records go after the commit ({@link #dropChunks}), or with {@link #endOrphaned}.
+     * not run marked ABORTED, an error row, then the flex queue moves on. Returns how many chunk jobs it marked
+     * ABORTED, or empty when this attempt no longer owns the batch. Its chunk records go after the commit
+     * ({@link #dropChunks}), or with {@link #endOrphaned}.
      */
-    boolean endBatch(Connection c, BatchEnd end, int maxActive);
+    java.util.OptionalInt endBatch(Connection c, BatchEnd end, int maxActive);
 
     /**
      * Deletes an ended batch's chunk records, in a transaction of its own: after the end committed, so the batch's

@@ -117,7 +117,7 @@ class BatchStoreCutTest extends DatabaseTest {
         try (Connection c = s.db().dataSource().getConnection()) {
             c.setAutoCommit(false);
             assertThat(s.batches().endBatch(c, new BatchEnd(b.id(), A, 1, JobStatus.ABORTED, null, t0, null), 5))
-                    .isTrue();
+                    .as("the two chunks it marked ABORTED").hasValue(2);
             c.commit();
         } catch (java.sql.SQLException e) {
             throw new AssertionError(e);

@@ -251,6 +251,59 @@ class JobStoreContractTest extends DatabaseTest {
         assertThat(store.find(A, JobId.of(again.get(0).id())).orElseThrow().node()).isEqualTo("n2");
     }
 
+    // A node's claims of a tenant start after the last job it claimed (PostgreSQL, so as not to walk the index entries
+    // its claims left behind): jobs that become ready behind that point must still be claimed, promptly.
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aJobReleasedBehindLaterClaimsIsClaimedByTheNextClaim(Db db) {
+        JobStore store = store(db);
+        store.insert(jobs(A, 4));
+        Instant now = t0.plusSeconds(10);
+        List<ClaimedJob> first = store.claim(claim("n1", now, List.of(A), 1, 1));
+        store.claim(claim("n1", now, List.of(A), 1, 1));
+        store.release("n1", first);
+        assertThat(store.claim(claim("n1", now, List.of(A), 1, 1))).extracting(ClaimedJob::id)
+                .containsExactly(first.get(0).id());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aJobCommittedLateBehindLaterClaimsIsClaimedOnceTheTenantsClaimsRunShort(Db db) {
+        JobStore store = store(db);
+        List<NewJob> queued = jobs(A, 3);
+        store.insert(queued);
+        Instant now = t0.plusSeconds(10);
+        store.claim(claim("n1", now, List.of(A), 1, 1));
+        // Stamped before the claimed job, committed after its claim (a long transaction, another node's slow clock).
+        NewJob late = job(A, t0.minusSeconds(5), t0.minusSeconds(5));
+        store.insert(List.of(late));
+        List<UUID> claimed = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            for (ClaimedJob j : store.claim(claim("n1", now, List.of(A), 10, 10))) claimed.add(j.id());
+        }
+        assertThat(claimed).containsExactlyInAnyOrder(late.id(), queued.get(1).id(), queued.get(2).id());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aJobCommittedLateIsClaimedWithinASecondWhileTheTenantsBacklogLasts(Db db) {
+        JobStore store = store(db);
+        store.insert(jobs(A, 10));
+        store.insert(jobs(B, 10));
+        Instant now = t0.plusSeconds(10);
+        store.claim(claim("n1", now, List.of(A, B), 1, 2));
+        NewJob late = job(A, t0.minusSeconds(5), t0.minusSeconds(5));
+        store.insert(List.of(late));
+        // Every claim gets all it asks for, so only the full read due a second later goes back for the late job.
+        List<ClaimedJob> claimed = new ArrayList<>();
+        for (Instant at = now; !at.isAfter(now.plusSeconds(1)); at = at.plusMillis(250)) {
+            claimed.addAll(store.claim(claim("n1", at, List.of(A, B), 2, 4)));
+        }
+        assertThat(claimed).extracting(ClaimedJob::id).contains(late.id());
+        assertThat(claimed).filteredOn(j -> j.tenant().equals(A)).hasSize(10);
+    }
+
     @ParameterizedTest
     @EnumSource(Db.class)
     void abortRequestReachesTheNodeRunningTheJob(Db db) {

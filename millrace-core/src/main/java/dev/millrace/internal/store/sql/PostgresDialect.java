@@ -76,14 +76,17 @@ final class PostgresDialect implements SqlDialect {
         // excluded types, then at most total in all, in order of the fair-queuing key start + k × step (with equal
         // lanes: every tenant's oldest job in the listed order, then every tenant's second...). The claimed rows are
         // marked running and PROCESSING and returned in the same statement with their key and tenant position, so
-        // the caller can serve them in that order. Parameters: tenants[], limits[], starts[], steps[], excluded[],
-        // now, total, node, leaseUntil, now.
+        // the caller can serve them in that order. Each tenant's rows are read after its floor (ClaimFloors; null:
+        // from the start), which the index scan starts at. Parameters: tenants[], limits[], starts[], steps[],
+        // excluded[], floor run times[] (text), floor ids[], now, total, node, leaseUntil, now.
         return "WITH c AS (SELECT l.tenant_id, l.id, t.ord,"
                 + " t.start + t.step * row_number() OVER (PARTITION BY t.ord ORDER BY l.run_at, l.id) AS vkey"
-                + " FROM unnest(?::varchar[], ?::int[], ?::float8[], ?::float8[], ?::varchar[]) WITH ORDINALITY"
-                + " AS t(tenant_id, lim, start, step, excl, ord)"
+                + " FROM unnest(?::varchar[], ?::int[], ?::float8[], ?::float8[], ?::varchar[], ?::text[], ?::uuid[])"
+                + " WITH ORDINALITY AS t(tenant_id, lim, start, step, excl, floor_at, floor_id, ord)"
                 + " CROSS JOIN LATERAL (SELECT q.tenant_id, q.id, q.run_at FROM " + t.job() + " q"
                 + " WHERE q.tenant_id = t.tenant_id AND q.state = 0 AND q.run_at <= ?"
+                + " AND (q.run_at, q.id) > (" + FLOOR_AT.formatted("CAST(t.floor_at AS TIMESTAMPTZ)") + ", "
+                + FLOOR_ID.formatted("t.floor_id") + ")"
                 + " AND (t.excl IS NULL OR strpos(t.excl, ',' || q.job_type || ',') = 0)"
                 + " ORDER BY q.run_at, q.id LIMIT t.lim FOR UPDATE SKIP LOCKED) l),"
                 + " picked AS (SELECT tenant_id, id, ord, vkey FROM c ORDER BY vkey, ord LIMIT ?)"
@@ -101,6 +104,8 @@ final class PostgresDialect implements SqlDialect {
         // the claim of an idle node woken for one tenant, and of a node whose queue has one tenant.
         return "WITH picked AS (SELECT q.tenant_id, q.id FROM " + t.job() + " q"
                 + " WHERE q.tenant_id = ? AND q.state = 0 AND q.run_at <= ?"
+                + " AND (q.run_at, q.id) > (" + FLOOR_AT.formatted("CAST(? AS TIMESTAMPTZ)") + ", "
+                + FLOOR_ID.formatted("CAST(? AS UUID)") + ")"
                 + (excluding ? " AND strpos(?, ',' || q.job_type || ',') = 0" : "")
                 + " ORDER BY q.run_at, q.id LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " UPDATE " + t.job() + " j SET state = 1, node = ?, lease_expires_at = ?, attempt = j.attempt + 1,"
@@ -109,6 +114,11 @@ final class PostgresDialect implements SqlDialect {
                 + " j.stack_depth, j.max_stack_depth, j.created_at, j.run_at, j.request_id, j.consecutive_failures,"
                 + " j.attempt";
     }
+
+    /** A claim's floor run time (ClaimFloors), or before every job when it has none. */
+    private static final String FLOOR_AT = "COALESCE(%s, '-infinity'::timestamptz)";
+    /** A claim's floor id, or below every id when it has none. */
+    private static final String FLOOR_ID = "COALESCE(%s, '00000000-0000-0000-0000-000000000000'::uuid)";
 
     @Override
     public boolean completesInOneStatement() {

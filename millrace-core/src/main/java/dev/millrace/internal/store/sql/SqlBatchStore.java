@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 /**
@@ -177,12 +178,13 @@ final class SqlBatchStore implements BatchStore {
     }
 
     @Override
-    public int endOrphaned(Instant now) {
+    public List<ChunksAborted> endOrphaned(Instant now) {
         return jdbc.inTransaction("end chunks of batches ended outside their runner", c -> {
             // Few rows: chunk rows only exist while their batch runs, so this reads the batches running now.
             record Ended(UUID batch, TenantId tenant) {
             }
             List<Ended> ended = new ArrayList<>();
+            List<ChunksAborted> aborted = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT b.job_id, b.tenant_id FROM " + batchTable + " b JOIN "
                     + t.job() + " j ON j.tenant_id = b.tenant_id AND j.id = b.job_id WHERE b.job_id IN"
                     + " (SELECT DISTINCT batch_id FROM " + chunkTable + ") AND j.status IN " + ENDED_STATUSES);
@@ -206,12 +208,13 @@ final class SqlBatchStore implements BatchStore {
                     ps.setString(2, "not run: the batch ended outside its runner");
                     ps.setString(3, e.tenant().value());
                     Jdbc.setUuid(ps, 4, batch);
-                    ps.executeUpdate();
+                    int n = ps.executeUpdate();
+                    if (n > 0) aborted.add(new ChunksAborted(e.tenant(), n, now));
                 }
                 update(c, "DELETE FROM " + chunkTable + " WHERE batch_id = ?", batch);
                 update(c, "UPDATE " + batchTable + " SET admission = 'DONE', phase = 'DONE' WHERE job_id = ?", batch);
             }
-            return ended.size();
+            return aborted;
         });
     }
 
@@ -730,7 +733,7 @@ final class SqlBatchStore implements BatchStore {
     }
 
     @Override
-    public boolean endBatch(Connection connection, BatchEnd e, int maxActive) {
+    public OptionalInt endBatch(Connection connection, BatchEnd e, int maxActive) {
         return Jdbc.inConnection(connection, "end batch " + e.batch(), c -> {
             // The attempt fences the end, as for any job.
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = NULL,"
@@ -742,7 +745,7 @@ final class SqlBatchStore implements BatchStore {
                 ps.setString(4, e.tenant().value());
                 Jdbc.setUuid(ps, 5, e.batch());
                 ps.setInt(6, e.attempt());
-                if (ps.executeUpdate() == 0) return false;
+                if (ps.executeUpdate() == 0) return OptionalInt.empty();
             }
             // Ended while starting: the chunks cut so far never were the batch's; they go.
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE tenant_id = ? AND id IN"
@@ -754,6 +757,7 @@ final class SqlBatchStore implements BatchStore {
                 ps.executeUpdate();
             }
             // A batch completes only once every chunk ended: only another end leaves chunks to mark.
+            int aborted = 0;
             if (e.status() != JobStatus.COMPLETED) {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET status = 'ABORTED',"
                         + " completed_at = ?, extended_status = ? WHERE tenant_id = ? AND id IN (SELECT job_id FROM "
@@ -762,14 +766,14 @@ final class SqlBatchStore implements BatchStore {
                     ps.setString(2, "not run: the batch ended " + e.status());
                     ps.setString(3, e.tenant().value());
                     Jdbc.setUuid(ps, 4, e.batch());
-                    ps.executeUpdate();
+                    aborted = ps.executeUpdate();
                 }
             }
             update(c, "UPDATE " + batchTable + " SET admission = 'DONE', phase = 'DONE' WHERE job_id = ?", e.batch());
             if (e.error() != null) insertError(c, e.error(), e.tenant());
             lockTenant(c, e.tenant());
             admitIn(c, e.tenant(), maxActive, e.endedAt());
-            return true;
+            return OptionalInt.of(aborted);
         });
     }
 

@@ -84,13 +84,18 @@ public interface SqlDialect {
     /** Whether {@link #claimSql} claims across tenants in one statement. */
     boolean claimsInOneStatement();
 
-    /** The one-statement fair claim (only with {@link #claimsInOneStatement()}). */
+    /**
+     * The one-statement fair claim (only with {@link #claimsInOneStatement()}). Parameters: tenants[], limits[],
+     * starts[], steps[], excluded[], floor run times[] (text), floor ids[] ({@link ClaimFloors}, null elements where a
+     * tenant has none), now, total, node, leaseUntil, now.
+     */
     String claimSql(Tables t);
 
     /**
      * The one-statement claim of one tenant's oldest ready jobs (only with {@link #claimsInOneStatement()}), or null
-     * to use {@link #claimSql} for one tenant too. Parameters: tenant, now, then the excluded types ({@code ,A,B,})
-     * when {@code excluding}, then limit, node, leaseUntil, now. Returns the claimed rows with their attempt.
+     * to use {@link #claimSql} for one tenant too. Parameters: tenant, now, floor run time and floor id
+     * ({@link ClaimFloors}, nulls for none), then the excluded types ({@code ,A,B,}) when {@code excluding}, then
+     * limit, node, leaseUntil, now. Returns the claimed rows with their attempt.
      */
     default String claimOneTenantSql(Tables t, boolean excluding) {
         return null;

@@ -59,6 +59,8 @@ final class SqlJobStore implements JobStore {
     private final String holdSignatureSql;
 
     private final PgNotifier notifier;
+    /** Where each tenant's next one-statement claim starts reading (see {@link ClaimFloors}). */
+    private final ClaimFloors floors = new ClaimFloors();
     /** Single enqueues in flight on this node (they carry their own NOTIFY only when alone). */
     private final java.util.concurrent.atomic.AtomicInteger inserting = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -488,30 +490,40 @@ final class SqlJobStore implements JobStore {
 
     private List<ClaimedJob> claimInOneStatement(Connection c, ClaimRequest r) throws SQLException {
         if (r.tenants().size() == 1 && dialect.claimOneTenantSql(t, false) != null) return claimOneTenant(c, r);
+        List<ClaimRequest.Lane> lanes = r.lanesOrEqual();
+        int n = lanes.size();
+        ClaimFloors.Position[] from = new ClaimFloors.Position[n];
         try (PreparedStatement ps = c.prepareStatement(dialect.claimSql(t))) {
-            List<ClaimRequest.Lane> lanes = r.lanesOrEqual();
-            int n = lanes.size();
             Object[] limits = new Object[n];
             Object[] starts = new Object[n];
             Object[] steps = new Object[n];
             Object[] excluded = new Object[n];
+            Object[] floorAts = new Object[n];
+            Object[] floorIds = new Object[n];
             for (int k = 0; k < n; k++) {
                 ClaimRequest.Lane lane = lanes.get(k);
                 limits[k] = lane.limit();
                 starts[k] = lane.start();
                 steps[k] = lane.step();
                 excluded[k] = lane.excludedList();
+                from[k] = floors.start(r.tenants().get(k), r.now());
+                if (from[k] != null) {
+                    floorAts[k] = Timestamps.text(from[k].runAt());
+                    floorIds[k] = from[k].id();
+                }
             }
             ps.setArray(1, c.createArrayOf("varchar", r.tenants().stream().map(TenantId::value).toArray()));
             ps.setArray(2, c.createArrayOf("int4", limits));
             ps.setArray(3, c.createArrayOf("float8", starts));
             ps.setArray(4, c.createArrayOf("float8", steps));
             ps.setArray(5, c.createArrayOf("varchar", excluded));
-            Jdbc.setInstant(ps, 6, r.now());
-            ps.setInt(7, r.total());
-            ps.setString(8, r.node());
-            Jdbc.setInstant(ps, 9, r.leaseUntil());
-            Jdbc.setInstant(ps, 10, r.now());
+            ps.setArray(6, c.createArrayOf("text", floorAts));
+            ps.setArray(7, c.createArrayOf("uuid", floorIds));
+            Jdbc.setInstant(ps, 8, r.now());
+            ps.setInt(9, r.total());
+            ps.setString(10, r.node());
+            Jdbc.setInstant(ps, 11, r.leaseUntil());
+            Jdbc.setInstant(ps, 12, r.now());
             record Row(ClaimedJob job, double key, long ord) {
             }
             List<Row> rows = new ArrayList<>();
@@ -522,20 +534,37 @@ final class SqlJobStore implements JobStore {
             }
             // Serve in key order, ties in the tenants' listed order: the fair order.
             rows.sort(java.util.Comparator.comparingDouble(Row::key).thenComparingLong(Row::ord));
-            return rows.stream().map(Row::job).toList();
+            List<ClaimedJob> jobs = rows.stream().map(Row::job).toList();
+            // A tenant's jobs come in its own order (its keys grow with its age order); it may have more when it got its
+            // lane's limit, or when the claim stopped at its total first.
+            boolean totalReached = jobs.size() >= r.total();
+            for (int k = 0; k < n; k++) {
+                TenantId tenant = r.tenants().get(k);
+                List<ClaimedJob> taken = new ArrayList<>();
+                for (ClaimedJob j : jobs) if (j.tenant().equals(tenant)) taken.add(j);
+                ClaimRequest.Lane lane = lanes.get(k);
+                floors.claimed(tenant, from[k], taken, totalReached || taken.size() >= lane.limit(),
+                        !lane.excluded().isEmpty(), r.now());
+            }
+            return jobs;
         }
     }
 
     /** The fair claim of one tenant, in a statement planned once: its oldest jobs, returned oldest first. */
     private List<ClaimedJob> claimOneTenant(Connection c, ClaimRequest r) throws SQLException {
         ClaimRequest.Lane lane = r.lanesOrEqual().get(0);
+        TenantId tenant = r.tenants().get(0);
         String excluded = lane.excludedList();
+        ClaimFloors.Position from = floors.start(tenant, r.now());
+        int limit = Math.min(lane.limit(), r.total());
         try (PreparedStatement ps = c.prepareStatement(dialect.claimOneTenantSql(t, excluded != null))) {
             int i = 1;
-            ps.setString(i++, r.tenants().get(0).value());
+            ps.setString(i++, tenant.value());
             Jdbc.setInstant(ps, i++, r.now());
+            dialect.setInstant(ps, i++, from == null ? null : from.runAt());
+            Jdbc.setUuid(ps, i++, from == null ? null : from.id());
             if (excluded != null) ps.setString(i++, excluded);
-            ps.setInt(i++, Math.min(lane.limit(), r.total()));
+            ps.setInt(i++, limit);
             ps.setString(i++, r.node());
             Jdbc.setInstant(ps, i++, r.leaseUntil());
             Jdbc.setInstant(ps, i, r.now());
@@ -546,6 +575,7 @@ final class SqlJobStore implements JobStore {
             // RETURNING keeps no order: oldest first, as the statement picked them (ids compared as PostgreSQL does).
             jobs.sort(java.util.Comparator.comparing(ClaimedJob::runAt)
                     .thenComparing(ClaimedJob::id, SqlJobStore::compareUnsigned));
+            floors.claimed(tenant, from, jobs, jobs.size() >= limit, excluded != null, r.now());
             return jobs;
         }
     }
@@ -715,6 +745,8 @@ final class SqlJobStore implements JobStore {
                 }
                 int released = 0;
                 for (int count : ps.executeBatch()) if (count > 0) released++;
+                // Back in the queue at their old run times, behind this node's floors: read from the start next.
+                for (ClaimedJob j : jobs) floors.reset(j.tenant());
                 return released;
             }
         });
@@ -796,6 +828,7 @@ final class SqlJobStore implements JobStore {
                         Jdbc.setUuid(requeue, 2, e.id());
                         requeue.setInt(3, e.attempt());
                         requeue.addBatch();
+                        floors.reset(e.tenant());
                         rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.QUEUED, e.runAt(),
                                 e.startedAt(), null));
                         requeued++;
