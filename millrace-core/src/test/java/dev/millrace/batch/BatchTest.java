@@ -362,7 +362,8 @@ class BatchTest extends DatabaseTest {
         assertThat(awaitEnd(m, batch).status()).isEqualTo(JobStatus.COMPLETED);
         assertThat(TestBatches.EVENTS).containsExactly("later:start", "later:chunk@100:3", "later:finish@100");
         await("one shot: no fire time left").atMost(Duration.ofSeconds(10)).until(
-                () -> m.schedules().find(ACME, id).orElseThrow().state() == dev.millrace.schedule.ScheduleState.COMPLETED);
+                () -> m.schedules().find(ACME, id).orElseThrow().state()
+                        == dev.millrace.schedule.ScheduleState.COMPLETED);
     }
 
     @ParameterizedTest
