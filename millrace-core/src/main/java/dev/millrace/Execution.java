@@ -1,5 +1,8 @@
 package dev.millrace;
 
+import dev.millrace.limits.Limit;
+import dev.millrace.limits.Limits;
+
 import java.net.http.HttpClient;
 import java.sql.Connection;
 

@@ -1,7 +1,12 @@
 package dev.millrace;
 
+import dev.millrace.cursor.Cursor;
+import dev.millrace.cursor.CursorExpiredException;
+import dev.millrace.cursor.CursorNotFoundException;
+import dev.millrace.cursor.CursorPolicy;
 import dev.millrace.event.Event;
 import dev.millrace.event.PublishResult;
+import dev.millrace.limits.LimitException;
 
 import java.sql.Connection;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.millrace;
 
+import dev.millrace.limits.LimitException;
+
 import java.util.Optional;
 
 /** What a running {@link Finalizer} knows about its parent job, and the one job it may enqueue. */

@@ -1,5 +1,7 @@
 package dev.millrace;
 
+import dev.millrace.limits.CalloutException;
+
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;

@@ -1,7 +1,25 @@
 package dev.millrace;
 
+import dev.millrace.apikey.ApiKeys;
+import dev.millrace.batch.BatchSource;
+import dev.millrace.batch.Batchable;
+import dev.millrace.batch.Batches;
+import dev.millrace.cursor.Cursors;
+import dev.millrace.fair.FairShare;
+import dev.millrace.fair.GovernorSettings;
+import dev.millrace.fair.ResourceSampler;
+import dev.millrace.flags.FeatureFlags;
 import dev.millrace.internal.engine.Engine;
 import dev.millrace.internal.engine.EngineConfig;
+import dev.millrace.limits.LimitException;
+import dev.millrace.monitoring.Monitoring;
+import dev.millrace.monitoring.NodeStatus;
+import dev.millrace.schedule.CronExpression;
+import dev.millrace.schedule.Schedulable;
+import dev.millrace.schedule.ScheduleId;
+import dev.millrace.schedule.ScheduleOptions;
+import dev.millrace.schedule.ScheduleState;
+import dev.millrace.schedule.Schedules;
 
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,5 +1,7 @@
 package dev.millrace;
 
+import dev.millrace.limits.LimitException;
+
 /** What a running {@link Queueable} can do besides its work: chain one child, attach a finalizer. */
 public interface QueueableContext extends ExecutionContext {
 

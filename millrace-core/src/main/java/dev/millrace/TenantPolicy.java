@@ -1,5 +1,8 @@
 package dev.millrace;
 
+import dev.millrace.fair.FairUsage;
+import dev.millrace.limits.LimitProfile;
+
 /**
  * A tenant's policy: the numbers its jobs are held to. Defaults are Salesforce's (SPEC.md, "Defaults per
  * tenant policy"); an operator may change them per tenant, user code never per execution.

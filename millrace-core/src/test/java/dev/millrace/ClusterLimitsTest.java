@@ -1,5 +1,6 @@
 package dev.millrace;
 
+import dev.millrace.fair.FairUsage;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import dev.millrace.testing.TestDatabase;

@@ -1,5 +1,11 @@
 package dev.millrace;
 
+import dev.millrace.cursor.Cursor;
+import dev.millrace.cursor.CursorExpiredException;
+import dev.millrace.cursor.CursorNotFoundException;
+import dev.millrace.cursor.CursorPolicy;
+import dev.millrace.cursor.CursorRow;
+import dev.millrace.limits.LimitException;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import dev.millrace.testing.MutableClock;
@@ -381,13 +387,13 @@ class CursorTest extends DatabaseTest {
     @EnumSource(Db.class)
     void cursorRowsOverTheQueryRowLimitFailTheExecution(Db db) {
         Millrace m = node(db);
-        m.tenants().put(ACME, dev.millrace.TenantPolicy.DEFAULTS.withLimits(dev.millrace.LimitProfile.SYNC,
-                dev.millrace.LimitProfile.ASYNC.with(dev.millrace.Limit.QUERY_ROWS, 100)));
+        m.tenants().put(ACME, dev.millrace.TenantPolicy.DEFAULTS.withLimits(dev.millrace.limits.LimitProfile.SYNC,
+                dev.millrace.limits.LimitProfile.ASYNC.with(dev.millrace.limits.Limit.QUERY_ROWS, 100)));
         Cursor cursor = open(m, db);
         JobId id = m.enqueue(ACME, new FetchCounted("rows", cursor, 3, 40));
         assertThat(m.runJob(ACME, id)).isTrue();
         assertThat(SEEN.get("rows.error")).isInstanceOf(LimitException.class);
-        assertThat(((LimitException) SEEN.get("rows.error")).limit()).isEqualTo(dev.millrace.Limit.QUERY_ROWS);
+        assertThat(((LimitException) SEEN.get("rows.error")).limit()).isEqualTo(dev.millrace.limits.Limit.QUERY_ROWS);
         assertThat(m.jobs().find(ACME, id).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
     }
 

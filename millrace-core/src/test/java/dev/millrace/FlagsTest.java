@@ -5,6 +5,8 @@ import dev.millrace.event.EventHandler;
 import dev.millrace.event.EventRecord;
 import dev.millrace.event.Events;
 import dev.millrace.event.Subscription;
+import dev.millrace.flags.FeatureFlags;
+import dev.millrace.flags.FlagChange;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import dev.millrace.testing.MutableClock;

@@ -1,6 +1,7 @@
 package dev.millrace;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.millrace.limits.CalloutException;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import org.junit.jupiter.api.AfterAll;

@@ -1,6 +1,8 @@
 package dev.millrace;
 
 import dev.millrace.internal.limits.ExecutionLimits;
+import dev.millrace.limits.Limit;
+import dev.millrace.limits.LimitException;
 
 import java.net.URI;
 import java.net.http.HttpRequest;

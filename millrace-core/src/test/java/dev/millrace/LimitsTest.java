@@ -1,6 +1,10 @@
 package dev.millrace;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.millrace.limits.Limit;
+import dev.millrace.limits.LimitException;
+import dev.millrace.limits.LimitProfile;
+import dev.millrace.limits.Limits;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import org.junit.jupiter.api.AfterAll;

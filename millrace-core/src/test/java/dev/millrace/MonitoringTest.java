@@ -1,5 +1,8 @@
 package dev.millrace;
 
+import dev.millrace.monitoring.EndedJob;
+import dev.millrace.monitoring.JobCount;
+import dev.millrace.monitoring.MinuteCount;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import dev.millrace.testing.MutableClock;

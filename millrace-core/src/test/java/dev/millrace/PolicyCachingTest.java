@@ -1,5 +1,6 @@
 package dev.millrace;
 
+import dev.millrace.cursor.CursorPolicy;
 import dev.millrace.event.EventPolicy;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;

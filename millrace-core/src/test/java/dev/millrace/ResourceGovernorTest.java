@@ -1,5 +1,9 @@
 package dev.millrace;
 
+import dev.millrace.fair.GovernorSettings;
+import dev.millrace.fair.GovernorState;
+import dev.millrace.fair.ResourceSample;
+import dev.millrace.monitoring.NodeStatus;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import org.junit.jupiter.api.BeforeEach;

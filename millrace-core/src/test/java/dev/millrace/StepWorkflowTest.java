@@ -1,5 +1,10 @@
 package dev.millrace;
 
+import dev.millrace.cursor.Cursor;
+import dev.millrace.cursor.CursorRow;
+import dev.millrace.step.CursorStep;
+import dev.millrace.step.Step;
+import dev.millrace.step.StepWorkflow;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,6 @@
 package dev.millrace;
 
+import dev.millrace.monitoring.EndedJob;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import dev.millrace.testing.MutableClock;

@@ -1,5 +1,7 @@
 package dev.millrace;
 
+import dev.millrace.limits.LimitException;
+
 import java.sql.PreparedStatement;
 import java.time.LocalDate;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.millrace.examples;
 
-import dev.millrace.ScheduleContext;
-import dev.millrace.Schedulable;
+import dev.millrace.schedule.Schedulable;
+import dev.millrace.schedule.ScheduleContext;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

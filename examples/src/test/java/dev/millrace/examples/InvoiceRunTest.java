@@ -1,8 +1,8 @@
 package dev.millrace.examples;
 
-import dev.millrace.ScheduleId;
-import dev.millrace.ScheduleRecord;
-import dev.millrace.ScheduleState;
+import dev.millrace.schedule.ScheduleId;
+import dev.millrace.schedule.ScheduleRecord;
+import dev.millrace.schedule.ScheduleState;
 import dev.millrace.test.AsyncTest;
 import dev.millrace.test.MillraceTest;
 import org.junit.jupiter.api.BeforeEach;

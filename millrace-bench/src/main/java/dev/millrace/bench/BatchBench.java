@@ -1,14 +1,14 @@
 package dev.millrace.bench;
 
-import dev.millrace.BatchContext;
-import dev.millrace.BatchSource;
-import dev.millrace.Batchable;
 import dev.millrace.JobId;
 import dev.millrace.JobRecord;
 import dev.millrace.Millrace;
-import dev.millrace.Row;
-import dev.millrace.Stateful;
 import dev.millrace.TenantId;
+import dev.millrace.batch.BatchContext;
+import dev.millrace.batch.BatchSource;
+import dev.millrace.batch.Batchable;
+import dev.millrace.batch.Row;
+import dev.millrace.batch.Stateful;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package dev.millrace.bench;
 
-import dev.millrace.ScheduleContext;
-import dev.millrace.Schedulable;
+import dev.millrace.schedule.Schedulable;
+import dev.millrace.schedule.ScheduleContext;
 
 import java.time.Instant;
 import java.util.concurrent.ConcurrentLinkedQueue;

@@ -1,17 +1,17 @@
 package dev.millrace.bench;
 
-import dev.millrace.Cursor;
-import dev.millrace.CursorPolicy;
-import dev.millrace.CursorRow;
-import dev.millrace.CursorStep;
 import dev.millrace.JobId;
 import dev.millrace.JobStatus;
 import dev.millrace.Millrace;
 import dev.millrace.Queueable;
 import dev.millrace.QueueableContext;
-import dev.millrace.Step;
-import dev.millrace.StepWorkflow;
 import dev.millrace.TenantId;
+import dev.millrace.cursor.Cursor;
+import dev.millrace.cursor.CursorPolicy;
+import dev.millrace.cursor.CursorRow;
+import dev.millrace.step.CursorStep;
+import dev.millrace.step.Step;
+import dev.millrace.step.StepWorkflow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -2,9 +2,9 @@ package dev.millrace.bench;
 
 import dev.millrace.JobId;
 import dev.millrace.Millrace;
-import dev.millrace.FairUsage;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
+import dev.millrace.fair.FairUsage;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,10 +1,10 @@
 package dev.millrace.bench;
 
-import dev.millrace.GovernorState;
 import dev.millrace.Millrace;
 import dev.millrace.Queueable;
 import dev.millrace.QueueableContext;
 import dev.millrace.TenantId;
+import dev.millrace.fair.GovernorState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -126,7 +126,7 @@ final class LimitsOverhead implements Callable<Integer> {
      */
     private static double[] accountingNanosPerExecution() {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        dev.millrace.LimitProfile p = dev.millrace.LimitProfile.ASYNC;
+        dev.millrace.limits.LimitProfile p = dev.millrace.limits.LimitProfile.ASYNC;
         ExecutionLimits.setAccounting(true);
         long sink = 0;
         for (int i = 0; i < 50_000; i++) sink += cycle(p);
@@ -141,12 +141,12 @@ final class LimitsOverhead implements Callable<Integer> {
         return new double[] {(double) t / n, (double) c / n};
     }
 
-    private static long cycle(dev.millrace.LimitProfile p) {
+    private static long cycle(dev.millrace.limits.LimitProfile p) {
         ExecutionLimits l = new ExecutionLimits("async", p, 1, 50);
         l.attach();
         l.checkResourcesAtEnd();
         ExecutionLimits.detach();
-        return l.budget(dev.millrace.Limit.QUEUEABLE_JOBS);
+        return l.budget(dev.millrace.limits.Limit.QUEUEABLE_JOBS);
     }
 
     /** Loads, starts a node with accounting on or off, times until every job started; returns nanoseconds. */

@@ -1,10 +1,10 @@
 package dev.millrace.bench;
 
 import dev.millrace.Millrace;
-import dev.millrace.ScheduleId;
-import dev.millrace.ScheduleOptions;
-import dev.millrace.ScheduleRecord;
 import dev.millrace.TenantId;
+import dev.millrace.schedule.ScheduleId;
+import dev.millrace.schedule.ScheduleOptions;
+import dev.millrace.schedule.ScheduleRecord;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

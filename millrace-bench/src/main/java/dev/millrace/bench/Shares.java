@@ -1,11 +1,11 @@
 package dev.millrace.bench;
 
-import dev.millrace.FairUsage;
 import dev.millrace.Millrace;
 import dev.millrace.Queueable;
 import dev.millrace.QueueableContext;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
+import dev.millrace.fair.FairUsage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

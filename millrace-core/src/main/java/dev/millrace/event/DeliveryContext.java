@@ -54,8 +54,9 @@ public interface DeliveryContext {
 
     /**
      * The delivery's HTTP client, counted against the batch's governor limits (callouts and their time). Callouts
-     * are refused with {@link dev.millrace.CalloutException} unless the tenant's {@link EventPolicy#calloutsInHandlers()}
-     * allows them (SPEC EVT-15): a handler that must call out otherwise enqueues a queueable that does.
+     * are refused with {@link dev.millrace.limits.CalloutException} unless the tenant's
+     * {@link EventPolicy#calloutsInHandlers()} allows them (SPEC EVT-15): a handler that must call out otherwise
+     * enqueues a queueable that does.
      */
     HttpClient httpClient();
 }

@@ -1,7 +1,7 @@
 package dev.millrace.event;
 
-import dev.millrace.LimitException;
 import dev.millrace.TenantId;
+import dev.millrace.limits.LimitException;
 
 import java.time.Instant;
 

@@ -15,7 +15,7 @@ package dev.millrace.event;
  *                                like a {@link RetryableException} instead of skipping the batch (EVT-12, Millrace)
  * @param calloutsInHandlers when true, handlers may make callouts through {@link DeliveryContext#httpClient()};
  *                           when false (the default, as in Salesforce) every callout there fails with
- *                           {@link dev.millrace.CalloutException} (EVT-15)
+ *                           {@link dev.millrace.limits.CalloutException} (EVT-15)
  * @param externalDeliveriesPer24h events the tenant's external clients may receive in the rolling 24 hours (counted per
  *                                 clock hour, across nodes) through {@link Events#externalReader} (the server's REST
  *                                 read and stream); past it a poll throws {@link DeliveryLimitException} and the

@@ -1,10 +1,10 @@
 package dev.millrace.batch;
 
 import dev.millrace.JobQuery;
-import dev.millrace.LimitException;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
+import dev.millrace.limits.LimitException;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import dev.millrace.testing.MutableClock;

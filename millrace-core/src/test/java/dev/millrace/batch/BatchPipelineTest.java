@@ -1,7 +1,5 @@
 package dev.millrace.batch;
 
-import dev.millrace.BatchError;
-import dev.millrace.BatchPhase;
 import dev.millrace.JobId;
 import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;

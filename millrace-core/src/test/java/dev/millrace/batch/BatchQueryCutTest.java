@@ -1,13 +1,9 @@
 package dev.millrace.batch;
 
-import dev.millrace.BatchContext;
-import dev.millrace.BatchSource;
-import dev.millrace.Batchable;
 import dev.millrace.JobId;
 import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
 import dev.millrace.Millrace;
-import dev.millrace.Row;
 import dev.millrace.TenantId;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;

@@ -1,18 +1,16 @@
 package dev.millrace.batch;
 
-import dev.millrace.BatchError;
-import dev.millrace.BatchPhase;
 import dev.millrace.JobId;
 import dev.millrace.JobQuery;
 import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
 import dev.millrace.JobType;
-import dev.millrace.LimitException;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
 import dev.millrace.batch.TestBatches.Letters;
 import dev.millrace.batch.TestBatches.SumItems;
+import dev.millrace.limits.LimitException;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import dev.millrace.testing.TestDatabase;
@@ -145,7 +143,7 @@ class BatchTest extends DatabaseTest {
     @EnumSource(Db.class)
     void parallelChunksOfAStatelessBatchAllRunOnce(Db db) {
         Millrace m = node(db).start();
-        List<dev.millrace.EndedJob> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<dev.millrace.monitoring.EndedJob> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
         m.monitoring().takeEnded(ended::add);
         JobId id = m.executeBatch(ACME, new TestBatches.ParallelLetters("par", 200), 5);
         JobRecord batch = awaitEnd(m, id);
@@ -358,10 +356,10 @@ class BatchTest extends DatabaseTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("minutes 0 is out of range: expected at least 1");
         assertThat(m.schedules().list(ACME)).as("a refused call stores nothing").isEmpty();
 
-        dev.millrace.ScheduleId id = m.scheduleBatch(ACME, "letters later", new Letters("later", 3), 5, 10);
-        dev.millrace.ScheduleRecord schedule = m.schedules().find(ACME, id).orElseThrow();
+        dev.millrace.schedule.ScheduleId id = m.scheduleBatch(ACME, "letters later", new Letters("later", 3), 5, 10);
+        dev.millrace.schedule.ScheduleRecord schedule = m.schedules().find(ACME, id).orElseThrow();
         assertThat(schedule.name()).isEqualTo("letters later");
-        assertThat(schedule.state()).isEqualTo(dev.millrace.ScheduleState.WAITING);
+        assertThat(schedule.state()).isEqualTo(dev.millrace.schedule.ScheduleState.WAITING);
         assertThat(schedule.className()).as("the batch's class, not the platform's launcher")
                 .isEqualTo(Letters.class.getName());
         assertThatThrownBy(() -> m.scheduleBatch(ACME, "letters later", new Letters("twice", 1), 5, 10))
@@ -376,7 +374,8 @@ class BatchTest extends DatabaseTest {
         assertThat(awaitEnd(m, batch).status()).isEqualTo(JobStatus.COMPLETED);
         assertThat(TestBatches.EVENTS).containsExactly("later:start", "later:chunk@100:3", "later:finish@100");
         await("one shot: no fire time left").atMost(Duration.ofSeconds(10)).until(
-                () -> m.schedules().find(ACME, id).orElseThrow().state() == dev.millrace.ScheduleState.COMPLETED);
+                () -> m.schedules().find(ACME, id).orElseThrow().state()
+                        == dev.millrace.schedule.ScheduleState.COMPLETED);
     }
 
     @ParameterizedTest
@@ -385,7 +384,7 @@ class BatchTest extends DatabaseTest {
         dev.millrace.testing.MutableClock clock = dev.millrace.testing.MutableClock.now();
         Millrace m = node(builder(db).clock(clock).pollInterval(Duration.ofMillis(50)).register(Letters.class));
         m.tenants().create(ACME);
-        dev.millrace.ScheduleId id = m.scheduleBatch(ACME, "cancelled", new Letters("cancelled", 3), 1);
+        dev.millrace.schedule.ScheduleId id = m.scheduleBatch(ACME, "cancelled", new Letters("cancelled", 3), 1);
         m.schedules().delete(ACME, id);
         clock.advance(Duration.ofMinutes(2));
         m.fireDueSchedules();
@@ -399,8 +398,8 @@ class BatchTest extends DatabaseTest {
     void iterableOverTheTenantsQueryRowLimitFailsAtStartNamingTheCapAndThePolicyKey(Db db) {
         Millrace m = node(db);
         TenantId small = TenantId.of("small");
-        m.tenants().put(small, TenantPolicy.DEFAULTS.withLimits(dev.millrace.LimitProfile.SYNC,
-                dev.millrace.LimitProfile.ASYNC.with(dev.millrace.Limit.QUERY_ROWS, 10)));
+        m.tenants().put(small, TenantPolicy.DEFAULTS.withLimits(dev.millrace.limits.LimitProfile.SYNC,
+                dev.millrace.limits.LimitProfile.ASYNC.with(dev.millrace.limits.Limit.QUERY_ROWS, 10)));
         m.start();
         JobId fits = m.executeBatch(small, new Letters("fits", 10), 5);
         JobId over = m.executeBatch(small, new Letters("over", 11), 5);

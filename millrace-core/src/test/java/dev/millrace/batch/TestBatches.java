@@ -1,10 +1,5 @@
 package dev.millrace.batch;
 
-import dev.millrace.BatchContext;
-import dev.millrace.BatchSource;
-import dev.millrace.Batchable;
-import dev.millrace.Row;
-import dev.millrace.Stateful;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

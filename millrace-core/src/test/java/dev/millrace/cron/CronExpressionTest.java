@@ -1,6 +1,6 @@
 package dev.millrace.cron;
 
-import dev.millrace.CronExpression;
+import dev.millrace.schedule.CronExpression;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,10 +1,10 @@
 package dev.millrace.event;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.millrace.CalloutException;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
 import dev.millrace.UnknownTenantException;
+import dev.millrace.limits.CalloutException;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import dev.millrace.testing.MutableClock;

@@ -199,7 +199,7 @@ class PublishTest extends DatabaseTest {
     public static final class ImmediatePublisher implements Queueable {
         @Override
         public void execute(QueueableContext context) {
-            long budget = context.limits().budget(dev.millrace.Limit.PUBLISH_IMMEDIATE);
+            long budget = context.limits().budget(dev.millrace.limits.Limit.PUBLISH_IMMEDIATE);
             for (long i = 0; i <= budget; i++) {
                 context.publish(List.of(Event.on("Audit").with("message", "call " + i)));
             }
@@ -213,7 +213,7 @@ class PublishTest extends DatabaseTest {
         m.start();
         var id = m.enqueue(ACME, new ImmediatePublisher());
         var job = awaitTerminal(m, ACME, id);
-        long budget = dev.millrace.LimitProfile.ASYNC.budget(dev.millrace.Limit.PUBLISH_IMMEDIATE);
+        long budget = dev.millrace.limits.LimitProfile.ASYNC.budget(dev.millrace.limits.Limit.PUBLISH_IMMEDIATE);
         assertThat(job.status()).isEqualTo(dev.millrace.JobStatus.FAILED);
         assertThat(job.extendedStatus()).contains("immediate event publishes");
         assertThat(readAll(m, "Audit")).hasSize((int) budget);

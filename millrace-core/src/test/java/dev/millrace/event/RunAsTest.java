@@ -1,9 +1,9 @@
 package dev.millrace.event;
 
-import dev.millrace.FeatureFlags;
-import dev.millrace.FlagChange;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
+import dev.millrace.flags.FeatureFlags;
+import dev.millrace.flags.FlagChange;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import org.junit.jupiter.api.Test;

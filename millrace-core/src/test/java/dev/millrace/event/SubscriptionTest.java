@@ -167,7 +167,7 @@ class SubscriptionTest extends DatabaseTest {
         Checkpointing.FAILURES.set(1);
         dev.millrace.TenantPolicy policy = m.tenants().policy(ACME).orElseThrow();
         m.tenants().put(ACME, policy.withLimits(policy.syncLimits(),
-                policy.asyncLimits().with(dev.millrace.Limit.DML_STATEMENTS, 3)));
+                policy.asyncLimits().with(dev.millrace.limits.Limit.DML_STATEMENTS, 3)));
         m.events().subscribe(ACME, Subscription.of("cp", "OrderPlaced", Checkpointing.class));
         publish(m, 5);
         m.events().deliverNow(ACME);
@@ -392,9 +392,9 @@ class SubscriptionTest extends DatabaseTest {
     }
 
     /** A schedulable that does nothing. */
-    public static final class EverySecond implements dev.millrace.Schedulable {
+    public static final class EverySecond implements dev.millrace.schedule.Schedulable {
         @Override
-        public void execute(dev.millrace.ScheduleContext context) {
+        public void execute(dev.millrace.schedule.ScheduleContext context) {
         }
     }
 

@@ -1,12 +1,12 @@
 package dev.millrace.reliability;
 
-import dev.millrace.EndedJob;
 import dev.millrace.JobId;
 import dev.millrace.JobLogEntry;
 import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
+import dev.millrace.monitoring.EndedJob;
 import dev.millrace.reliability.RecordingJobs.Hold;
 import dev.millrace.reliability.RunsTable.Run;
 import dev.millrace.testing.DatabaseTest;

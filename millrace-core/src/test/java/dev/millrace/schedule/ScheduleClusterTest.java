@@ -1,8 +1,6 @@
 package dev.millrace.schedule;
 
 import dev.millrace.Millrace;
-import dev.millrace.ScheduleId;
-import dev.millrace.ScheduleRecord;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
 import dev.millrace.schedule.ScheduleJobs.Fire;

@@ -1,7 +1,6 @@
 package dev.millrace.schedule;
 
 import dev.millrace.Millrace;
-import dev.millrace.ScheduleId;
 import dev.millrace.TenantId;
 import dev.millrace.schedule.ScheduleJobs.Fire;
 import dev.millrace.schedule.ScheduleJobs.RecordFire;

@@ -2,8 +2,6 @@ package dev.millrace.schedule;
 
 import dev.millrace.Queueable;
 import dev.millrace.QueueableContext;
-import dev.millrace.ScheduleContext;
-import dev.millrace.Schedulable;
 
 import java.time.Instant;
 import java.util.List;

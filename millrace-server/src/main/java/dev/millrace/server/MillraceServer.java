@@ -1,9 +1,9 @@
 package dev.millrace.server;
 
-import dev.millrace.Batchable;
+import dev.millrace.batch.Batchable;
 import dev.millrace.Millrace;
 import dev.millrace.Queueable;
-import dev.millrace.Schedulable;
+import dev.millrace.schedule.Schedulable;
 import dev.millrace.server.api.BatchTypes;
 import dev.millrace.server.api.BatchesApi;
 import dev.millrace.server.api.EventsApi;
@@ -261,7 +261,7 @@ public final class MillraceServer implements AutoCloseable {
                 n.put("id", m.nodeId());
                 n.put("status", "UP");
                 n.put("startedAt", started);
-                dev.millrace.NodeStatus st = m.status();
+                dev.millrace.monitoring.NodeStatus st = m.status();
                 // The node's own count: a node given to the builder may have other workers than the settings say.
                 n.put("workers", st.workers());
                 n.put("version", VersionProvider.version());
@@ -353,7 +353,7 @@ public final class MillraceServer implements AutoCloseable {
                     && !Batchable.class.isAssignableFrom(c)) {
                 throw new ConfigException("setting jobs.classes: class " + name + " is not a Queueable, Schedulable"
                         + " or Batchable: expected classes implementing dev.millrace.Queueable,"
-                        + " dev.millrace.Schedulable or dev.millrace.Batchable");
+                        + " dev.millrace.schedule.Schedulable or dev.millrace.batch.Batchable");
             }
             return c;
         }

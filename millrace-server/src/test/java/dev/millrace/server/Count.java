@@ -1,8 +1,8 @@
 package dev.millrace.server;
 
-import dev.millrace.BatchContext;
-import dev.millrace.BatchSource;
-import dev.millrace.Batchable;
+import dev.millrace.batch.BatchContext;
+import dev.millrace.batch.BatchSource;
+import dev.millrace.batch.Batchable;
 
 import java.util.ArrayList;
 import java.util.List;

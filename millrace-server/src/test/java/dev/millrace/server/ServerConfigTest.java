@@ -69,7 +69,7 @@ class ServerConfigTest {
                 "store.data-dir", dir.toString(), "server.port", "0", "server.host", "127.0.0.1"));
         assertThatThrownBy(() -> MillraceServer.builder(bad).start()).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobs.classes").hasMessageContaining("java.lang.String")
-                .hasMessageContaining("dev.millrace.Batchable");
+                .hasMessageContaining("dev.millrace.batch.Batchable");
         String admin = "test-admin-key-0123456789abcdef";
         ServerConfig ok = ServerConfig.load(null, Map.of(), Map.of("jobs.classes", Note.class.getName() + ", "
                 + Count.class.getName(), "store.data-dir", dir.toString(), "server.port", "0", "server.host",

@@ -1,7 +1,7 @@
 package dev.millrace.server;
 
-import dev.millrace.Schedulable;
-import dev.millrace.ScheduleContext;
+import dev.millrace.schedule.Schedulable;
+import dev.millrace.schedule.ScheduleContext;
 
 /** A test schedulable: logs its label at each fire. */
 public class Tick implements Schedulable {

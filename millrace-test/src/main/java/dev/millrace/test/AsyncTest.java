@@ -9,11 +9,12 @@ import dev.millrace.JobStatus;
 import dev.millrace.JobType;
 import dev.millrace.Millrace;
 import dev.millrace.Queueable;
-import dev.millrace.Schedulable;
-import dev.millrace.ScheduleId;
-import dev.millrace.ScheduleRecord;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
+import dev.millrace.batch.Batchable;
+import dev.millrace.schedule.Schedulable;
+import dev.millrace.schedule.ScheduleId;
+import dev.millrace.schedule.ScheduleRecord;
 import org.h2.jdbcx.JdbcDataSource;
 import org.opentest4j.AssertionFailedError;
 
@@ -145,7 +146,7 @@ public final class AsyncTest implements AutoCloseable {
      * {@code startTest} and {@code stopTest}, the batch runs inline at {@code stopTest}: start, every chunk (each
      * in its own transaction), then finish.
      */
-    public JobId executeBatch(dev.millrace.Batchable<?> batch, int scope) {
+    public JobId executeBatch(Batchable<?> batch, int scope) {
         return millrace.executeBatch(tenant, batch, scope);
     }
 
@@ -155,7 +156,7 @@ public final class AsyncTest implements AutoCloseable {
      * schedule created in the test, and its batch runs inline there (start, every chunk, finish), even with
      * {@code runChainedJobs(0)}; the schedule stays, with its one fire time still ahead.
      */
-    public ScheduleId scheduleBatch(String name, dev.millrace.Batchable<?> batch, int minutes, int scope) {
+    public ScheduleId scheduleBatch(String name, Batchable<?> batch, int minutes, int scope) {
         return millrace.scheduleBatch(tenant, name, batch, minutes, scope);
     }
 
@@ -301,7 +302,7 @@ public final class AsyncTest implements AutoCloseable {
         phase = Phase.STOPPED;
         // As in Salesforce, a schedule created in the test runs once at stopTest, whatever its cron expression.
         for (ScheduleRecord s : millrace.schedules().list(tenant)) {
-            if (!schedulesAtStart.contains(s.id()) && s.state() != dev.millrace.ScheduleState.PAUSED) {
+            if (!schedulesAtStart.contains(s.id()) && s.state() != dev.millrace.schedule.ScheduleState.PAUSED) {
                 millrace.schedules().runNow(tenant, s.id());
             }
         }
@@ -517,7 +518,7 @@ public final class AsyncTest implements AutoCloseable {
             for (Class<?> c : classes) {
                 Objects.requireNonNull(c, "job class");
                 if (!Queueable.class.isAssignableFrom(c) && !Finalizer.class.isAssignableFrom(c)
-                        && !Schedulable.class.isAssignableFrom(c) && !dev.millrace.Batchable.class.isAssignableFrom(c)) {
+                        && !Schedulable.class.isAssignableFrom(c) && !Batchable.class.isAssignableFrom(c)) {
                     throw new IllegalArgumentException("class " + c.getName() + " cannot be registered as a job:"
                             + " expected an implementation of Queueable, Finalizer, Schedulable or Batchable (register"
                             + " futures with registerFutures)");

@@ -6,6 +6,7 @@ import dev.millrace.JobStatus;
 import dev.millrace.JobType;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
+import dev.millrace.step.StepWorkflow;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import java.util.Set;
  * job's chained child or future is one level deeper than the job; a finalizer shares its job's level (it is
  * part of that job), so the retry it enqueues is one level deeper, like a chained child. A job runs when its
  * level is at most the chain depth. Jobs that appear without a parent that ran here stay queued. The executions of
- * a {@link dev.millrace.StepWorkflow} all share the level of its first: stopTest runs a workflow to its end; and the
+ * a {@link StepWorkflow} all share the level of its first: stopTest runs a workflow to its end; and the
  * batch a {@code scheduleBatch} schedule submits shares the schedule's level.
  */
 final class StopTestRun {
@@ -97,7 +98,7 @@ final class StopTestRun {
         return parent.type() == JobType.FINALIZER && STEP_WORKFLOW.equals(parent.className());
     }
 
-    private static final String STEP_WORKFLOW = dev.millrace.StepWorkflow.class.getName();
+    private static final String STEP_WORKFLOW = StepWorkflow.class.getName();
 
     /**
      * Whether the job is the batch a {@code scheduleBatch} schedule submitted when it ran: that schedule's work is

@@ -1,15 +1,15 @@
 package dev.millrace.test;
 
-import dev.millrace.BatchContext;
-import dev.millrace.BatchSource;
-import dev.millrace.Batchable;
 import dev.millrace.JobId;
 import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
 import dev.millrace.JobType;
-import dev.millrace.ScheduleId;
-import dev.millrace.ScheduleRecord;
-import dev.millrace.Stateful;
+import dev.millrace.batch.BatchContext;
+import dev.millrace.batch.BatchSource;
+import dev.millrace.batch.Batchable;
+import dev.millrace.batch.Stateful;
+import dev.millrace.schedule.ScheduleId;
+import dev.millrace.schedule.ScheduleRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

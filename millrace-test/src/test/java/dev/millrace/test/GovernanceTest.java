@@ -2,11 +2,11 @@ package dev.millrace.test;
 
 import dev.millrace.JobId;
 import dev.millrace.JobStatus;
-import dev.millrace.Limit;
-import dev.millrace.LimitProfile;
 import dev.millrace.Queueable;
 import dev.millrace.QueueableContext;
 import dev.millrace.TenantPolicy;
+import dev.millrace.limits.Limit;
+import dev.millrace.limits.LimitProfile;
 import org.junit.jupiter.api.Test;
 
 import java.sql.ResultSet;

@@ -3,8 +3,8 @@ package dev.millrace.test;
 import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
 import dev.millrace.JobType;
-import dev.millrace.ScheduleId;
-import dev.millrace.ScheduleRecord;
+import dev.millrace.schedule.ScheduleId;
+import dev.millrace.schedule.ScheduleRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

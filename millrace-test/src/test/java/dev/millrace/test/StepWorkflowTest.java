@@ -1,13 +1,13 @@
 package dev.millrace.test;
 
-import dev.millrace.Cursor;
-import dev.millrace.CursorRow;
-import dev.millrace.CursorStep;
 import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
 import dev.millrace.QueueableContext;
-import dev.millrace.Step;
-import dev.millrace.StepWorkflow;
+import dev.millrace.cursor.Cursor;
+import dev.millrace.cursor.CursorRow;
+import dev.millrace.step.CursorStep;
+import dev.millrace.step.Step;
+import dev.millrace.step.StepWorkflow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -165,9 +165,9 @@ final class TestJobs {
     }
 
     /** Records "tick" and its fire time; enqueues one {@link Record}. */
-    static class Tick implements dev.millrace.Schedulable {
+    static class Tick implements dev.millrace.schedule.Schedulable {
         @Override
-        public void execute(dev.millrace.ScheduleContext context) throws Exception {
+        public void execute(dev.millrace.schedule.ScheduleContext context) throws Exception {
             record(context, "tick " + context.fireTime());
             context.enqueue(new Record("work of " + context.fireTime()));
         }

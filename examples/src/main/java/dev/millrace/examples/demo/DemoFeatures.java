@@ -1,6 +1,5 @@
 package dev.millrace.examples.demo;
 
-import dev.millrace.BatchError;
 import dev.millrace.JobId;
 import dev.millrace.JobLogEntry;
 import dev.millrace.JobQuery;
@@ -8,12 +7,13 @@ import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
 import dev.millrace.JobType;
 import dev.millrace.Millrace;
-import dev.millrace.ScheduleId;
-import dev.millrace.ScheduleRecord;
 import dev.millrace.TenantId;
+import dev.millrace.batch.BatchError;
 import dev.millrace.event.ChannelDefinition;
 import dev.millrace.event.FieldType;
 import dev.millrace.event.Subscription;
+import dev.millrace.schedule.ScheduleId;
+import dev.millrace.schedule.ScheduleRecord;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -181,7 +181,7 @@ public final class DemoWorkload {
     }
 
     /** The batch classes of the demo, for a server that lets them be submitted and scheduled over HTTP. */
-    public static List<Class<? extends dev.millrace.Batchable<?>>> batchTypes() {
+    public static List<Class<? extends dev.millrace.batch.Batchable<?>>> batchTypes() {
         return List.of(ReconcileLedger.class);
     }
 

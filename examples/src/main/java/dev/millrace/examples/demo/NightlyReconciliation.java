@@ -1,7 +1,7 @@
 package dev.millrace.examples.demo;
 
-import dev.millrace.Schedulable;
-import dev.millrace.ScheduleContext;
+import dev.millrace.schedule.Schedulable;
+import dev.millrace.schedule.ScheduleContext;
 
 /**
  * The schedule's work: start the ledger reconciliation batch, with the common pattern of a short scheduled

@@ -1,9 +1,9 @@
 package dev.millrace.examples.demo;
 
-import dev.millrace.BatchContext;
-import dev.millrace.BatchSource;
-import dev.millrace.Batchable;
-import dev.millrace.Stateful;
+import dev.millrace.batch.BatchContext;
+import dev.millrace.batch.BatchSource;
+import dev.millrace.batch.Batchable;
+import dev.millrace.batch.Stateful;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;

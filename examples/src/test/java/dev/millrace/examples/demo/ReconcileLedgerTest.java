@@ -1,8 +1,8 @@
 package dev.millrace.examples.demo;
 
-import dev.millrace.BatchError;
 import dev.millrace.JobId;
 import dev.millrace.JobLogEntry;
+import dev.millrace.batch.BatchError;
 import dev.millrace.test.AsyncTest;
 import dev.millrace.test.MillraceTest;
 import org.junit.jupiter.api.Test;

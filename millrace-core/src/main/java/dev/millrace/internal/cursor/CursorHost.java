@@ -1,8 +1,8 @@
 package dev.millrace.internal.cursor;
 
-import dev.millrace.Cursor;
-import dev.millrace.CursorRow;
 import dev.millrace.ExecutionContext;
+import dev.millrace.cursor.Cursor;
+import dev.millrace.cursor.CursorRow;
 
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.millrace.internal.cursor;
 
-import dev.millrace.CursorPolicy;
-import dev.millrace.Cursors;
 import dev.millrace.TenantId;
+import dev.millrace.cursor.CursorPolicy;
+import dev.millrace.cursor.Cursors;
 import dev.millrace.internal.PolicyCache;
 import dev.millrace.internal.store.CursorStore;
 

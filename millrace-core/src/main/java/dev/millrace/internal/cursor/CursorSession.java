@@ -1,15 +1,15 @@
 package dev.millrace.internal.cursor;
 
-import dev.millrace.Cursor;
-import dev.millrace.CursorExpiredException;
-import dev.millrace.CursorNotFoundException;
-import dev.millrace.CursorPolicy;
-import dev.millrace.CursorRow;
-import dev.millrace.Limit;
-import dev.millrace.LimitException;
-import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.TenantId;
+import dev.millrace.cursor.Cursor;
+import dev.millrace.cursor.CursorExpiredException;
+import dev.millrace.cursor.CursorNotFoundException;
+import dev.millrace.cursor.CursorPolicy;
+import dev.millrace.cursor.CursorRow;
+import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.internal.store.CursorStore;
+import dev.millrace.limits.Limit;
+import dev.millrace.limits.LimitException;
 
 import java.io.StringWriter;
 import java.sql.Connection;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.millrace.CursorRow;
+import dev.millrace.cursor.CursorRow;
 
 import java.io.IOException;
 import java.io.StringWriter;

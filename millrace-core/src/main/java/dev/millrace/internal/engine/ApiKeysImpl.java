@@ -1,9 +1,9 @@
 package dev.millrace.internal.engine;
 
-import dev.millrace.ApiKey;
-import dev.millrace.ApiKeys;
-import dev.millrace.IssuedApiKey;
 import dev.millrace.TenantId;
+import dev.millrace.apikey.ApiKey;
+import dev.millrace.apikey.ApiKeys;
+import dev.millrace.apikey.IssuedApiKey;
 import dev.millrace.internal.store.ApiKeyStore;
 
 import java.nio.charset.StandardCharsets;

@@ -1,24 +1,24 @@
 package dev.millrace.internal.engine;
 
 import dev.millrace.AsyncException;
-import dev.millrace.Cursor;
-import dev.millrace.CursorRow;
-import dev.millrace.internal.cursor.CursorHost;
-import dev.millrace.internal.cursor.CursorSession;
 import dev.millrace.ExecutionContext;
 import dev.millrace.JobAbortedException;
 import dev.millrace.JobId;
 import dev.millrace.JobLogger;
-import dev.millrace.Limit;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
+import dev.millrace.cursor.Cursor;
+import dev.millrace.cursor.CursorRow;
 import dev.millrace.event.Event;
 import dev.millrace.event.PublishResult;
+import dev.millrace.internal.cursor.CursorHost;
+import dev.millrace.internal.cursor.CursorSession;
 import dev.millrace.internal.event.EventTransaction;
 import dev.millrace.internal.event.PendingEvents;
+import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.NewJob;
-import dev.millrace.internal.limits.ExecutionLimits;
+import dev.millrace.limits.Limit;
 
 import java.net.http.HttpClient;
 import java.sql.Connection;

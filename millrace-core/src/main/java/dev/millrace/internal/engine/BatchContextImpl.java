@@ -1,15 +1,15 @@
 package dev.millrace.internal.engine;
 
 import dev.millrace.AsyncOptions;
-import dev.millrace.BatchContext;
-import dev.millrace.BatchPhase;
 import dev.millrace.JobAbortedException;
 import dev.millrace.JobId;
-import dev.millrace.LimitException;
 import dev.millrace.Queueable;
 import dev.millrace.TenantPolicy;
+import dev.millrace.batch.BatchContext;
+import dev.millrace.batch.BatchPhase;
 import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.internal.store.ClaimedJob;
+import dev.millrace.limits.LimitException;
 
 import java.util.Optional;
 

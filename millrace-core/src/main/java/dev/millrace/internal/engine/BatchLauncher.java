@@ -1,8 +1,8 @@
 package dev.millrace.internal.engine;
 
-import dev.millrace.Batchable;
-import dev.millrace.Schedulable;
-import dev.millrace.ScheduleContext;
+import dev.millrace.batch.Batchable;
+import dev.millrace.schedule.Schedulable;
+import dev.millrace.schedule.ScheduleContext;
 
 /**
  * The schedulable behind {@code Millrace.scheduleBatch} (SPEC BAT-16): a one-shot schedule whose firing submits

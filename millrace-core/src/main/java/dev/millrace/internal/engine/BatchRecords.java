@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JavaType;
-import dev.millrace.Row;
 import dev.millrace.SerializationException;
+import dev.millrace.batch.Row;
 
 import java.io.IOException;
 import java.io.StringWriter;

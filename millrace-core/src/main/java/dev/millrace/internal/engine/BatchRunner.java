@@ -1,16 +1,15 @@
 package dev.millrace.internal.engine;
 
-import dev.millrace.BatchPhase;
-import dev.millrace.BatchSource;
-import dev.millrace.Batchable;
 import dev.millrace.JobAbortedException;
 import dev.millrace.JobError;
 import dev.millrace.JobStatus;
 import dev.millrace.JobType;
-import dev.millrace.LimitException;
 import dev.millrace.LogLevel;
-import dev.millrace.Row;
-import dev.millrace.Stateful;
+import dev.millrace.batch.BatchPhase;
+import dev.millrace.batch.BatchSource;
+import dev.millrace.batch.Batchable;
+import dev.millrace.batch.Row;
+import dev.millrace.batch.Stateful;
 import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.internal.store.BatchStore;
 import dev.millrace.internal.store.BatchStore.BatchEnd;
@@ -21,6 +20,7 @@ import dev.millrace.internal.store.BatchStore.ChunkRow;
 import dev.millrace.internal.store.BatchStore.NewChunk;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.StoreException;
+import dev.millrace.limits.LimitException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

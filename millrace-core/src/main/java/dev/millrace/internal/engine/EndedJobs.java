@@ -1,10 +1,10 @@
 package dev.millrace.internal.engine;
 
-import dev.millrace.EndedJob;
 import dev.millrace.JobStatus;
 import dev.millrace.JobType;
 import dev.millrace.TenantId;
 import dev.millrace.internal.store.ClaimedJob;
+import dev.millrace.monitoring.EndedJob;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -2,20 +2,20 @@ package dev.millrace.internal.engine;
 
 import dev.millrace.AsyncException;
 import dev.millrace.AsyncOptions;
-import dev.millrace.Cursors;
-import dev.millrace.StepWorkflow;
+import dev.millrace.cursor.Cursors;
+import dev.millrace.step.StepWorkflow;
 import dev.millrace.internal.cursor.CursorService;
-import dev.millrace.FeatureFlags;
+import dev.millrace.flags.FeatureFlags;
 import dev.millrace.SyncWork;
 import dev.millrace.internal.flags.FlagService;
-import dev.millrace.CronExpression;
-import dev.millrace.Schedulable;
-import dev.millrace.ScheduleId;
-import dev.millrace.ScheduleNotFoundException;
-import dev.millrace.ScheduleOptions;
-import dev.millrace.ScheduleRecord;
-import dev.millrace.ScheduleState;
-import dev.millrace.Schedules;
+import dev.millrace.schedule.CronExpression;
+import dev.millrace.schedule.Schedulable;
+import dev.millrace.schedule.ScheduleId;
+import dev.millrace.schedule.ScheduleNotFoundException;
+import dev.millrace.schedule.ScheduleOptions;
+import dev.millrace.schedule.ScheduleRecord;
+import dev.millrace.schedule.ScheduleState;
+import dev.millrace.schedule.Schedules;
 import dev.millrace.JobId;
 import dev.millrace.JobLogEntry;
 import dev.millrace.JobNotFoundException;
@@ -27,10 +27,10 @@ import dev.millrace.Queueable;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
 import dev.millrace.Tenants;
-import dev.millrace.BatchError;
-import dev.millrace.BatchSource;
-import dev.millrace.Batchable;
-import dev.millrace.Batches;
+import dev.millrace.batch.BatchError;
+import dev.millrace.batch.BatchSource;
+import dev.millrace.batch.Batchable;
+import dev.millrace.batch.Batches;
 import dev.millrace.internal.store.AbortOutcome;
 import dev.millrace.internal.store.BatchStore;
 import dev.millrace.internal.store.ClaimRequest;
@@ -102,8 +102,8 @@ public final class Engine implements AutoCloseable {
     private final Tenants tenants = new TenantsView();
     private final Governance governance;
     private final FeatureFlags flags = new FlagsView();
-    private final dev.millrace.ApiKeys apiKeys;
-    private final dev.millrace.Monitoring monitoring;
+    private final dev.millrace.apikey.ApiKeys apiKeys;
+    private final dev.millrace.monitoring.Monitoring monitoring;
     private final EndedJobs ended = new EndedJobs();
     private volatile boolean started;
     private volatile boolean closed;
@@ -263,14 +263,14 @@ public final class Engine implements AutoCloseable {
     }
 
     /** The node's status: governor and fair usage. */
-    public dev.millrace.NodeStatus status() {
+    public dev.millrace.monitoring.NodeStatus status() {
         var g = fair.governor().snapshot();
-        return new dev.millrace.NodeStatus(nodeId, config.workers(), dispatcher.inFlight(), g.state(), g.reason(),
+        return new dev.millrace.monitoring.NodeStatus(nodeId, config.workers(), dispatcher.inFlight(), g.state(), g.reason(),
                 g.allowed(), g.last(), fair.status());
     }
 
     /** This node's lanes: started jobs, worker time, deferrals, tier. */
-    public List<dev.millrace.FairShare> fairShares() {
+    public List<dev.millrace.fair.FairShare> fairShares() {
         return fair.shares();
     }
 
@@ -450,7 +450,7 @@ public final class Engine implements AutoCloseable {
         }
 
         @Override
-        public java.util.List<dev.millrace.FlagChange> history(TenantId tenant, String name) {
+        public java.util.List<dev.millrace.flags.FlagChange> history(TenantId tenant, String name) {
             FlagService.checkName(name);
             policies.get(Objects.requireNonNull(tenant, "tenant"));
             return governance.flags.history(tenant, name);
@@ -532,7 +532,7 @@ public final class Engine implements AutoCloseable {
         if (runAt != null) return;
         long holding = batchStore.holdingCount(tenant);
         if (holding >= policy.flexQueueCapacity()) {
-            throw new dev.millrace.LimitException("exceeded the limit of " + policy.flexQueueCapacity()
+            throw new dev.millrace.limits.LimitException("exceeded the limit of " + policy.flexQueueCapacity()
                     + " jobs in the flex queue: tenant '" + tenant + "' has " + holding + " holding (policy"
                     + " flexQueueCapacity); nothing was submitted");
         }
@@ -561,7 +561,7 @@ public final class Engine implements AutoCloseable {
         boolean query = false;
         try {
             query = BatchSource.Query.class.isAssignableFrom(
-                    batch.getClass().getMethod("start", dev.millrace.BatchContext.class).getReturnType());
+                    batch.getClass().getMethod("start", dev.millrace.batch.BatchContext.class).getReturnType());
         } catch (NoSuchMethodException e) {
             // every Batchable has start(BatchContext)
         }
@@ -575,7 +575,7 @@ public final class Engine implements AutoCloseable {
             throw new IllegalArgumentException("maxParallelChunks " + parallel + " of batch " + batch.getClass().getName()
                     + " is out of range: expected 1 to " + BatchSource.MAX_PARALLEL_CHUNKS);
         }
-        if (parallel > 1 && batch instanceof dev.millrace.Stateful) {
+        if (parallel > 1 && batch instanceof dev.millrace.batch.Stateful) {
             throw new IllegalArgumentException("batch " + batch.getClass().getName() + " is Stateful and asks for "
                     + parallel + " parallel chunks: expected 1 (a stateful batch's chunks run one after another)");
         }
@@ -642,12 +642,12 @@ public final class Engine implements AutoCloseable {
     }
 
     /** API keys of tenants (the server's REST API). */
-    public dev.millrace.ApiKeys apiKeys() {
+    public dev.millrace.apikey.ApiKeys apiKeys() {
         return apiKeys;
     }
 
     /** Figures across tenants for dashboards and metrics. */
-    public dev.millrace.Monitoring monitoring() {
+    public dev.millrace.monitoring.Monitoring monitoring() {
         return monitoring;
     }
 

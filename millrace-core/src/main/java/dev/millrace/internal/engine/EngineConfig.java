@@ -41,5 +41,5 @@ public record EngineConfig(DataSource dataSource, String jdbcUrl, String user, S
                            java.util.Map<String, DataSource> applicationDataSources,
                            List<Class<? extends dev.millrace.event.EventHandler>> handlerClasses,
                            Duration flagCacheTime, java.util.Map<String, String> flagBindings,
-                           dev.millrace.ResourceSampler sampler, dev.millrace.GovernorSettings governor) {
+                           dev.millrace.fair.ResourceSampler sampler, dev.millrace.fair.GovernorSettings governor) {
 }

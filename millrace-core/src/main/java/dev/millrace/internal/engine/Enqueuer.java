@@ -133,7 +133,7 @@ final class Enqueuer {
     }
 
     /** A BATCH job: the batch object's state as payload; where it waits is the batch store's decision. */
-    NewJob batch(TenantId tenant, dev.millrace.Batchable<?> batch, Instant runAt, java.util.UUID parentId) {
+    NewJob batch(TenantId tenant, dev.millrace.batch.Batchable<?> batch, Instant runAt, java.util.UUID parentId) {
         java.util.Objects.requireNonNull(batch, "batch");
         TenantPolicy policy = policies.get(tenant);
         registry.checkJob(batch);

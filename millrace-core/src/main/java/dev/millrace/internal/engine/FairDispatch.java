@@ -1,17 +1,17 @@
 package dev.millrace.internal.engine;
 
-import dev.millrace.FairShare;
-import dev.millrace.FairUsage;
-import dev.millrace.GovernorState;
 import dev.millrace.JobType;
-import dev.millrace.NodeStatus;
 import dev.millrace.TenantId;
+import dev.millrace.fair.FairShare;
+import dev.millrace.fair.FairUsage;
+import dev.millrace.fair.GovernorState;
 import dev.millrace.internal.fair.FairPlanner;
 import dev.millrace.internal.fair.Governor;
 import dev.millrace.internal.fair.Tiers;
 import dev.millrace.internal.store.ClaimRequest;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.FairStore;
+import dev.millrace.monitoring.NodeStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -5,13 +5,13 @@ import dev.millrace.AsyncOptions;
 import dev.millrace.FinalizerContext;
 import dev.millrace.JobError;
 import dev.millrace.JobId;
-import dev.millrace.Limit;
 import dev.millrace.LogLevel;
 import dev.millrace.ParentJobResult;
 import dev.millrace.Queueable;
 import dev.millrace.TenantPolicy;
 import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.internal.store.ClaimedJob;
+import dev.millrace.limits.Limit;
 
 import java.util.Optional;
 

@@ -1,8 +1,8 @@
 package dev.millrace.internal.engine;
 
-import dev.millrace.FairUsage;
 import dev.millrace.JobType;
 import dev.millrace.TenantId;
+import dev.millrace.fair.FairUsage;
 import dev.millrace.internal.fair.Tiers;
 import dev.millrace.internal.store.FairStore;
 import dev.millrace.internal.store.JobStore;

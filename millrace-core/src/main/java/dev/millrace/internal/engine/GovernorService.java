@@ -1,7 +1,7 @@
 package dev.millrace.internal.engine;
 
-import dev.millrace.GovernorState;
-import dev.millrace.ResourceSampler;
+import dev.millrace.fair.GovernorState;
+import dev.millrace.fair.ResourceSampler;
 import dev.millrace.internal.fair.Governor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -127,9 +127,9 @@ final class JobRunner {
         } catch (Throwable t) {
             Executions.clear();
             Thread.interrupted();
-            if (ctx != null && ctx.limits().breach() != null && !(t instanceof dev.millrace.LimitException)) {
+            if (ctx != null && ctx.limits().breach() != null && !(t instanceof dev.millrace.limits.LimitException)) {
                 // The watchdog interrupted the job for a limit: the limit is why it failed.
-                dev.millrace.LimitException breach = ctx.limits().breach();
+                dev.millrace.limits.LimitException breach = ctx.limits().breach();
                 breach.addSuppressed(t);
                 t = breach;
             }
@@ -196,7 +196,7 @@ final class JobRunner {
             case SCHEDULED -> {
                 Class<?> type = core.registry().jobClass(job.className());
                 String state = core.codec().readScheduled(job.payload()).schedulableJson();
-                dev.millrace.Schedulable s = (dev.millrace.Schedulable) core.codec().read(state, type, "schedulable");
+                dev.millrace.schedule.Schedulable s = (dev.millrace.schedule.Schedulable) core.codec().read(state, type, "schedulable");
                 s.execute((ScheduleContextImpl) ctx);
             }
             default -> throw new dev.millrace.UnknownJobTypeException("job type " + job.type()

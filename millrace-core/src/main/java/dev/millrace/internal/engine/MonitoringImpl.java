@@ -1,12 +1,12 @@
 package dev.millrace.internal.engine;
 
-import dev.millrace.EndedJob;
-import dev.millrace.JobCount;
-import dev.millrace.MinuteCount;
-import dev.millrace.Monitoring;
 import dev.millrace.TenantId;
 import dev.millrace.internal.store.StatsStore;
 import dev.millrace.internal.store.TenantStore;
+import dev.millrace.monitoring.EndedJob;
+import dev.millrace.monitoring.JobCount;
+import dev.millrace.monitoring.MinuteCount;
+import dev.millrace.monitoring.Monitoring;
 
 import java.time.Instant;
 import java.util.List;
@@ -16,10 +16,10 @@ import java.util.Objects;
 final class MonitoringImpl implements Monitoring {
     private final StatsStore stats;
     private final TenantStore tenants;
-    private final java.util.function.Supplier<dev.millrace.LeaseRescues> rescues;
+    private final java.util.function.Supplier<dev.millrace.monitoring.LeaseRescues> rescues;
     private final EndedJobs ended;
 
-    MonitoringImpl(StatsStore stats, TenantStore tenants, java.util.function.Supplier<dev.millrace.LeaseRescues> rescues,
+    MonitoringImpl(StatsStore stats, TenantStore tenants, java.util.function.Supplier<dev.millrace.monitoring.LeaseRescues> rescues,
                    EndedJobs ended) {
         this.stats = stats;
         this.tenants = tenants;
@@ -34,7 +34,7 @@ final class MonitoringImpl implements Monitoring {
     }
 
     @Override
-    public dev.millrace.LeaseRescues leaseRescues() {
+    public dev.millrace.monitoring.LeaseRescues leaseRescues() {
         return rescues.get();
     }
 

@@ -5,12 +5,12 @@ import dev.millrace.AsyncInfo;
 import dev.millrace.AsyncOptions;
 import dev.millrace.Finalizer;
 import dev.millrace.JobId;
-import dev.millrace.Limit;
 import dev.millrace.Queueable;
 import dev.millrace.QueueableContext;
 import dev.millrace.TenantPolicy;
 import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.internal.store.ClaimedJob;
+import dev.millrace.limits.Limit;
 
 import java.time.Duration;
 import java.util.OptionalInt;

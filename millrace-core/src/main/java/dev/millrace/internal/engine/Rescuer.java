@@ -51,8 +51,8 @@ final class Rescuer extends LoopService {
     }
 
     /** What this rescuer did since it was built. */
-    dev.millrace.LeaseRescues totals() {
-        return new dev.millrace.LeaseRescues(requeued.get(), failed.get(), aborted.get());
+    dev.millrace.monitoring.LeaseRescues totals() {
+        return new dev.millrace.monitoring.LeaseRescues(requeued.get(), failed.get(), aborted.get());
     }
 
     /** One pass over expired leases. */

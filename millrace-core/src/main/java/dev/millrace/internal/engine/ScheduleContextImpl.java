@@ -2,17 +2,17 @@ package dev.millrace.internal.engine;
 
 import dev.millrace.AsyncOptions;
 import dev.millrace.JobId;
-import dev.millrace.Limit;
 import dev.millrace.Queueable;
-import dev.millrace.ScheduleContext;
-import dev.millrace.ScheduleId;
 import dev.millrace.TenantPolicy;
 import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.internal.store.ClaimedJob;
+import dev.millrace.limits.Limit;
+import dev.millrace.schedule.ScheduleContext;
+import dev.millrace.schedule.ScheduleId;
 
 import java.time.Instant;
 
-/** The context of a running {@link dev.millrace.Schedulable}: one occurrence of a schedule, with synchronous limits. */
+/** The context of a running {@link dev.millrace.schedule.Schedulable}: one occurrence of a schedule, with synchronous limits. */
 final class ScheduleContextImpl extends BaseContext implements ScheduleContext {
     private final ScheduleId scheduleId;
     private final Instant fireTime;

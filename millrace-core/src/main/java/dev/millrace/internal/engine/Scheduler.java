@@ -1,7 +1,5 @@
 package dev.millrace.internal.engine;
 
-import dev.millrace.CronExpression;
-import dev.millrace.MisfirePolicy;
 import dev.millrace.SerializationException;
 import dev.millrace.UnknownJobTypeException;
 import dev.millrace.internal.store.ClaimedJob;
@@ -9,6 +7,8 @@ import dev.millrace.internal.store.FirePlanner;
 import dev.millrace.internal.store.NewJob;
 import dev.millrace.internal.store.ScheduleRow;
 import dev.millrace.internal.store.ScheduleStore;
+import dev.millrace.schedule.CronExpression;
+import dev.millrace.schedule.MisfirePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,13 +3,13 @@ package dev.millrace.internal.engine;
 import dev.millrace.AsyncException;
 import dev.millrace.Execution;
 import dev.millrace.JobId;
-import dev.millrace.Limit;
-import dev.millrace.LimitException;
 import dev.millrace.SyncWork;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
 import dev.millrace.internal.limits.ExecutionLimits;
 import dev.millrace.internal.store.NewJob;
+import dev.millrace.limits.Limit;
+import dev.millrace.limits.LimitException;
 
 import java.net.http.HttpClient;
 import java.sql.Connection;

@@ -319,7 +319,7 @@ public final class EventBus implements Events {
                 .anyMatch(g -> g.channel().definition().behavior() == PublishBehavior.IMMEDIATE)) {
             // A publish call with immediate events counts once against the execution's governor limit (SPEC),
             // before anything is written, so the call that breaches it publishes nothing.
-            dev.millrace.internal.limits.ExecutionLimits.count(dev.millrace.Limit.PUBLISH_IMMEDIATE, 1);
+            dev.millrace.internal.limits.ExecutionLimits.count(dev.millrace.limits.Limit.PUBLISH_IMMEDIATE, 1);
         }
         if (!system && !groups.isEmpty()) allocate(tenant, now, groups, results);
         List<Group> own = new ArrayList<>();
@@ -935,7 +935,7 @@ public final class EventBus implements Events {
      * A flag switch changed a flag's value (after its transaction committed): queued for the flag change channel
      * when the tenant has a subscription on it.
      */
-    public void flagChanged(dev.millrace.FlagChange change) {
+    public void flagChanged(dev.millrace.flags.FlagChange change) {
         if (!flagChangeTenants.contains(change.tenant())) return;
         Event event = Event.on(Events.FLAG_CHANGE_CHANNEL).with("tenant", change.tenant().value())
                 .with("flag", change.flag()).with("newValue", change.newValue())

@@ -1,8 +1,8 @@
 package dev.millrace.internal.fair;
 
-import dev.millrace.LimitException;
 import dev.millrace.TenantId;
 import dev.millrace.internal.store.FairStore;
+import dev.millrace.limits.LimitException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,8 +1,8 @@
 package dev.millrace.internal.fair;
 
-import dev.millrace.GovernorSettings;
-import dev.millrace.GovernorState;
-import dev.millrace.ResourceSample;
+import dev.millrace.fair.GovernorSettings;
+import dev.millrace.fair.GovernorState;
+import dev.millrace.fair.ResourceSample;
 
 import java.util.Locale;
 

@@ -1,7 +1,7 @@
 package dev.millrace.internal.fair;
 
-import dev.millrace.ResourceSample;
-import dev.millrace.ResourceSampler;
+import dev.millrace.fair.ResourceSample;
+import dev.millrace.fair.ResourceSampler;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

@@ -1,8 +1,8 @@
 package dev.millrace.internal.fair;
 
-import dev.millrace.FairUsage;
 import dev.millrace.JobType;
 import dev.millrace.TenantId;
+import dev.millrace.fair.FairUsage;
 
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -1,8 +1,8 @@
 package dev.millrace.internal.flags;
 
-import dev.millrace.FeatureFlags;
-import dev.millrace.FlagChange;
 import dev.millrace.TenantId;
+import dev.millrace.flags.FeatureFlags;
+import dev.millrace.flags.FlagChange;
 import dev.millrace.internal.PolicyCache;
 import dev.millrace.internal.store.FlagStore;
 import dev.millrace.internal.store.NewJob;

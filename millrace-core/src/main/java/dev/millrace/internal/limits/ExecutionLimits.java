@@ -1,9 +1,9 @@
 package dev.millrace.internal.limits;
 
-import dev.millrace.Limit;
-import dev.millrace.LimitException;
-import dev.millrace.LimitProfile;
-import dev.millrace.Limits;
+import dev.millrace.limits.Limit;
+import dev.millrace.limits.LimitException;
+import dev.millrace.limits.LimitProfile;
+import dev.millrace.limits.Limits;
 
 import java.lang.management.ManagementFactory;
 
@@ -49,7 +49,7 @@ public final class ExecutionLimits implements Limits {
                 case QUEUEABLE_JOBS -> queueables;
                 case FUTURE_CALLS -> futures;
                 // The tenant's cursor policy sets it when the execution first uses a cursor (setCursorFetchBudget).
-                case CURSOR_FETCHES -> dev.millrace.CursorPolicy.DEFAULTS.fetchesPerExecution();
+                case CURSOR_FETCHES -> dev.millrace.cursor.CursorPolicy.DEFAULTS.fetchesPerExecution();
                 default -> limits.budget(l);
             };
         }

@@ -1,7 +1,7 @@
 package dev.millrace.internal.limits;
 
-import dev.millrace.CalloutException;
-import dev.millrace.Limit;
+import dev.millrace.limits.CalloutException;
+import dev.millrace.limits.Limit;
 
 import java.io.IOException;
 import java.net.Authenticator;

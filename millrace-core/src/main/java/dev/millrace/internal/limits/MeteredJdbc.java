@@ -1,6 +1,6 @@
 package dev.millrace.internal.limits;
 
-import dev.millrace.Limit;
+import dev.millrace.limits.Limit;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;

@@ -1,7 +1,7 @@
 package dev.millrace.internal.store;
 
-import dev.millrace.ApiKey;
 import dev.millrace.TenantId;
+import dev.millrace.apikey.ApiKey;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.millrace.internal.store;
 
-import dev.millrace.BatchError;
 import dev.millrace.JobId;
 import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
 import dev.millrace.TenantId;
+import dev.millrace.batch.BatchError;
 
 import java.sql.Connection;
 import java.time.Instant;
@@ -25,7 +25,7 @@ public interface BatchStore {
     /**
      * Submits a batch: QUEUED when the tenant has fewer than {@code maxActive} active batches, HOLDING at the
      * end of its flex queue otherwise, or SCHEDULED when it has a start time. Throws
-     * {@link dev.millrace.LimitException} and writes nothing when the flex queue holds {@code capacity} batches.
+     * {@link dev.millrace.limits.LimitException} and writes nothing when the flex queue holds {@code capacity} batches.
      */
     Admission submit(NewJob job, int scope, Instant notBefore, int maxActive, int capacity);
 
@@ -217,7 +217,7 @@ public interface BatchStore {
     }
 
     /** An error to record; see {@link BatchError}. */
-    record BatchErrorRow(UUID batch, UUID chunkJob, dev.millrace.BatchPhase phase, String exceptionType, String message,
+    record BatchErrorRow(UUID batch, UUID chunkJob, dev.millrace.batch.BatchPhase phase, String exceptionType, String message,
                          String stackTrace, String failedRecordIds, boolean scopeTruncated, Instant at) {
     }
 }

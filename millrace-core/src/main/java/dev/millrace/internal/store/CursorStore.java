@@ -1,7 +1,7 @@
 package dev.millrace.internal.store;
 
-import dev.millrace.CursorPolicy;
 import dev.millrace.TenantId;
+import dev.millrace.cursor.CursorPolicy;
 
 import java.sql.SQLException;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.millrace.internal.store;
 
-import dev.millrace.FlagChange;
 import dev.millrace.TenantId;
+import dev.millrace.flags.FlagChange;
 
 import java.sql.Connection;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.millrace.internal.store;
 
-import dev.millrace.MisfirePolicy;
 import dev.millrace.TenantId;
+import dev.millrace.schedule.MisfirePolicy;
 
 import java.time.Instant;
 import java.util.UUID;

@@ -1,14 +1,14 @@
 package dev.millrace.internal.store;
 
-import dev.millrace.EndedJob;
-import dev.millrace.JobCount;
-import dev.millrace.MinuteCount;
 import dev.millrace.TenantId;
+import dev.millrace.monitoring.EndedJob;
+import dev.millrace.monitoring.JobCount;
+import dev.millrace.monitoring.MinuteCount;
 
 import java.time.Instant;
 import java.util.List;
 
-/** Read-only figures over the job table for monitoring; see {@link dev.millrace.Monitoring}. */
+/** Read-only figures over the job table for monitoring; see {@link dev.millrace.monitoring.Monitoring}. */
 public interface StatsStore {
 
     /** Jobs by tenant, type and status. */

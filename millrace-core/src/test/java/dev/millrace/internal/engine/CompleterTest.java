@@ -1,6 +1,5 @@
 package dev.millrace.internal.engine;
 
-import dev.millrace.EndedJob;
 import dev.millrace.JobId;
 import dev.millrace.JobStatus;
 import dev.millrace.JobType;
@@ -12,6 +11,7 @@ import dev.millrace.internal.store.Completion;
 import dev.millrace.internal.store.JobStore;
 import dev.millrace.internal.store.NewJob;
 import dev.millrace.internal.store.sql.SqlStore;
+import dev.millrace.monitoring.EndedJob;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import dev.millrace.testing.TestDatabase;

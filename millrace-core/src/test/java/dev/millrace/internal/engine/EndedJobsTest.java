@@ -1,9 +1,9 @@
 package dev.millrace.internal.engine;
 
-import dev.millrace.EndedJob;
 import dev.millrace.JobStatus;
 import dev.millrace.JobType;
 import dev.millrace.TenantId;
+import dev.millrace.monitoring.EndedJob;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

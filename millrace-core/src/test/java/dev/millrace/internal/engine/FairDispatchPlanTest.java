@@ -1,9 +1,9 @@
 package dev.millrace.internal.engine;
 
-import dev.millrace.FairUsage;
-import dev.millrace.GovernorSettings;
 import dev.millrace.JobType;
 import dev.millrace.TenantId;
+import dev.millrace.fair.FairUsage;
+import dev.millrace.fair.GovernorSettings;
 import dev.millrace.internal.fair.Governor;
 import dev.millrace.internal.fair.Tiers;
 import dev.millrace.internal.store.ClaimRequest;

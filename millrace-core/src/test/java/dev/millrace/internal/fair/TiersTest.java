@@ -1,8 +1,8 @@
 package dev.millrace.internal.fair;
 
-import dev.millrace.FairUsage;
 import dev.millrace.JobType;
 import dev.millrace.TenantId;
+import dev.millrace.fair.FairUsage;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.millrace.internal.store;
 
-import dev.millrace.FairUsage;
 import dev.millrace.JobType;
-import dev.millrace.Limit;
-import dev.millrace.LimitProfile;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
+import dev.millrace.fair.FairUsage;
 import dev.millrace.internal.store.sql.SqlStore;
+import dev.millrace.limits.Limit;
+import dev.millrace.limits.LimitProfile;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import dev.millrace.testing.TestDatabase;

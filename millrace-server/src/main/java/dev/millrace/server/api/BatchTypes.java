@@ -1,6 +1,6 @@
 package dev.millrace.server.api;
 
-import dev.millrace.Batchable;
+import dev.millrace.batch.Batchable;
 import dev.millrace.server.http.Problem;
 
 import java.util.ArrayList;

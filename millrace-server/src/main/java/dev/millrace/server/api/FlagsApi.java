@@ -2,9 +2,9 @@ package dev.millrace.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.millrace.FlagChange;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
+import dev.millrace.flags.FlagChange;
 import dev.millrace.server.http.Access;
 import dev.millrace.server.http.ApiModule;
 import dev.millrace.server.http.Auth;

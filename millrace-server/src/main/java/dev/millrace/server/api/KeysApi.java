@@ -1,10 +1,10 @@
 package dev.millrace.server.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.millrace.ApiKey;
-import dev.millrace.IssuedApiKey;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
+import dev.millrace.apikey.ApiKey;
+import dev.millrace.apikey.IssuedApiKey;
 import dev.millrace.server.http.Access;
 import dev.millrace.server.http.ApiModule;
 import dev.millrace.server.http.IdKind;

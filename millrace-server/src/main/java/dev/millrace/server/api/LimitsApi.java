@@ -1,12 +1,12 @@
 package dev.millrace.server.api;
 
-import dev.millrace.Limit;
-import dev.millrace.LimitProfile;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
 import dev.millrace.TenantPolicy;
 import dev.millrace.TenantUsage;
 import dev.millrace.event.EventPolicy;
+import dev.millrace.limits.Limit;
+import dev.millrace.limits.LimitProfile;
 import dev.millrace.server.http.Access;
 import dev.millrace.server.http.ApiModule;
 import dev.millrace.server.http.Auth;

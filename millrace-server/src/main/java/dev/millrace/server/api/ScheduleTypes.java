@@ -1,6 +1,6 @@
 package dev.millrace.server.api;
 
-import dev.millrace.Schedulable;
+import dev.millrace.schedule.Schedulable;
 import dev.millrace.server.http.Problem;
 
 import java.util.ArrayList;

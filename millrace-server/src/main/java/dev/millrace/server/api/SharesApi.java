@@ -1,9 +1,9 @@
 package dev.millrace.server.api;
 
-import dev.millrace.FairShare;
 import dev.millrace.Millrace;
-import dev.millrace.NodeStatus;
 import dev.millrace.TenantId;
+import dev.millrace.fair.FairShare;
+import dev.millrace.monitoring.NodeStatus;
 import dev.millrace.server.http.Access;
 import dev.millrace.server.http.ApiModule;
 import dev.millrace.server.http.Route;

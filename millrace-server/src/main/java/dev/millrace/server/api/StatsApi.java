@@ -1,10 +1,10 @@
 package dev.millrace.server.api;
 
-import dev.millrace.JobCount;
 import dev.millrace.JobStatus;
-import dev.millrace.MinuteCount;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
+import dev.millrace.monitoring.JobCount;
+import dev.millrace.monitoring.MinuteCount;
 import dev.millrace.server.http.Access;
 import dev.millrace.server.http.ApiModule;
 import dev.millrace.server.http.Auth;

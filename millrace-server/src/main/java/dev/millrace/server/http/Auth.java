@@ -1,8 +1,8 @@
 package dev.millrace.server.http;
 
-import dev.millrace.ApiKey;
-import dev.millrace.ApiKeys;
 import dev.millrace.TenantId;
+import dev.millrace.apikey.ApiKey;
+import dev.millrace.apikey.ApiKeys;
 import io.javalin.http.Context;
 
 import java.nio.charset.StandardCharsets;

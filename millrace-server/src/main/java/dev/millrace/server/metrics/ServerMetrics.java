@@ -1,10 +1,11 @@
 package dev.millrace.server.metrics;
 
-import dev.millrace.EndedJob;
-import dev.millrace.JobCount;
 import dev.millrace.JobStatus;
 import dev.millrace.Millrace;
 import dev.millrace.TenantId;
+import dev.millrace.fair.FairShare;
+import dev.millrace.monitoring.EndedJob;
+import dev.millrace.monitoring.JobCount;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -34,8 +35,8 @@ import java.util.function.ToLongFunction;
  * The server's Prometheus metrics. Job figures come from the store, sampled by one background loop: jobs by
  * tenant, type and status and queue depth per tenant (gauges, for the whole cluster). This node's ended jobs with
  * their wait and run times (histograms and a counter, so each node reports only its own and sums add up) come from
- * the node's memory ({@link dev.millrace.Monitoring#takeEnded}), taken every second by the same loop: no store read,
- * whatever the history retained; ends the node had to drop (too many between two takes) are counted.
+ * the node's memory ({@link dev.millrace.monitoring.Monitoring#takeEnded}), taken every second by the same loop: no
+ * store read, whatever the history retained; ends the node had to drop (too many between two takes) are counted.
  * HTTP requests are timed by route and status. Subscription lag is sampled with the jobs; the resource governor's
  * state, allowed executions and in-flight jobs are read from the node at each scrape, and so is fair dispatch per
  * tenant and job type (SPEC.md FAIR-7: worker seconds, starts, deferrals, running jobs, tier, domination; a lane is
@@ -60,7 +61,7 @@ public final class ServerMetrics implements AutoCloseable {
     private final ToLongFunction<Consumer<EndedJob>> endedSource;
     private final Counter endedDropped;
     private final java.util.Set<String> fairLanes = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private volatile Map<String, dev.millrace.FairShare> fairShares = Map.of();
+    private volatile Map<String, FairShare> fairShares = Map.of();
     private volatile long fairSharesAtNanos;
     private final Object lock = new Object();
     private Thread thread;
@@ -91,7 +92,7 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("events of a subscription's channel after its checkpoint (its worst partition's)")
                 .register(registry);
         // The resource governor's state is read from memory at each scrape: 1 for the state it is in, 0 otherwise.
-        for (dev.millrace.GovernorState state : dev.millrace.GovernorState.values()) {
+        for (dev.millrace.fair.GovernorState state : dev.millrace.fair.GovernorState.values()) {
             io.micrometer.core.instrument.Gauge.builder("millrace.governor.state", millrace,
                             m -> m.status().governor() == state ? 1 : 0)
                     .description("the node's resource governor: 1 for its current state").tag("state", state.name())
@@ -192,7 +193,7 @@ public final class ServerMetrics implements AutoCloseable {
         queueDepth.register(depth.entrySet().stream().<MultiGauge.Row<?>>map(e ->
                 MultiGauge.Row.of(Tags.of("tenant", e.getKey().value()), e.getValue())).toList(), true);
 
-        for (dev.millrace.FairShare f : millrace.fairShares()) {
+        for (FairShare f : millrace.fairShares()) {
             String key = f.tenant().value() + "\u0000" + f.type().name();
             if (fairLanes.add(key)) registerLane(key, f.tenant().value(), f.type().name());
         }
@@ -238,16 +239,16 @@ public final class ServerMetrics implements AutoCloseable {
     }
 
     /** A figure of one lane, from the node's shares read at most every half second (one scrape reads them once). */
-    private double lane(String key, java.util.function.ToDoubleFunction<dev.millrace.FairShare> figure) {
+    private double lane(String key, java.util.function.ToDoubleFunction<FairShare> figure) {
         long now = System.nanoTime();
-        Map<String, dev.millrace.FairShare> shares = fairShares;
+        Map<String, FairShare> shares = fairShares;
         if (now - fairSharesAtNanos > 500_000_000L || !shares.containsKey(key)) {
-            Map<String, dev.millrace.FairShare> fresh = new HashMap<>();
-            for (dev.millrace.FairShare f : millrace.fairShares()) fresh.put(f.tenant().value() + "\u0000" + f.type().name(), f);
+            Map<String, FairShare> fresh = new HashMap<>();
+            for (FairShare f : millrace.fairShares()) fresh.put(f.tenant().value() + "\u0000" + f.type().name(), f);
             fairShares = shares = fresh;
             fairSharesAtNanos = now;
         }
-        dev.millrace.FairShare f = shares.get(key);
+        FairShare f = shares.get(key);
         return f == null ? 0 : figure.applyAsDouble(f);
     }
 

@@ -1,6 +1,5 @@
 package dev.millrace.server.metrics;
 
-import dev.millrace.EndedJob;
 import dev.millrace.JobId;
 import dev.millrace.JobStatus;
 import dev.millrace.JobType;
@@ -8,6 +7,7 @@ import dev.millrace.Millrace;
 import dev.millrace.Queueable;
 import dev.millrace.QueueableContext;
 import dev.millrace.TenantId;
+import dev.millrace.monitoring.EndedJob;
 import dev.millrace.testing.DatabaseTest;
 import dev.millrace.testing.Db;
 import org.junit.jupiter.api.Test;

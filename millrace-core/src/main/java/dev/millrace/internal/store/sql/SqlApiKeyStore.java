@@ -1,7 +1,7 @@
 package dev.millrace.internal.store.sql;
 
-import dev.millrace.ApiKey;
 import dev.millrace.TenantId;
+import dev.millrace.apikey.ApiKey;
 import dev.millrace.internal.store.ApiKeyStore;
 
 import java.sql.PreparedStatement;

@@ -1,15 +1,15 @@
 package dev.millrace.internal.store.sql;
 
-import dev.millrace.BatchError;
-import dev.millrace.BatchPhase;
 import dev.millrace.JobId;
 import dev.millrace.JobRecord;
 import dev.millrace.JobStatus;
-import dev.millrace.LimitException;
 import dev.millrace.TenantId;
+import dev.millrace.batch.BatchError;
+import dev.millrace.batch.BatchPhase;
 import dev.millrace.internal.store.BatchStore;
 import dev.millrace.internal.store.JobStore;
 import dev.millrace.internal.store.NewJob;
+import dev.millrace.limits.LimitException;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

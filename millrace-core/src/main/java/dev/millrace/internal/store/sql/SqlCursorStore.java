@@ -1,7 +1,7 @@
 package dev.millrace.internal.store.sql;
 
-import dev.millrace.CursorPolicy;
 import dev.millrace.TenantId;
+import dev.millrace.cursor.CursorPolicy;
 import dev.millrace.internal.store.CursorStore;
 
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package dev.millrace.internal.store.sql;
 
-import dev.millrace.FlagChange;
 import dev.millrace.TenantId;
+import dev.millrace.flags.FlagChange;
 import dev.millrace.internal.store.FlagStore;
 
 import java.sql.Connection;

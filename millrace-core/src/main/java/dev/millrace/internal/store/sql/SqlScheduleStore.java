@@ -1,6 +1,5 @@
 package dev.millrace.internal.store.sql;
 
-import dev.millrace.MisfirePolicy;
 import dev.millrace.TenantId;
 import dev.millrace.internal.store.ClaimedJob;
 import dev.millrace.internal.store.FirePlanner;
@@ -10,6 +9,7 @@ import dev.millrace.internal.store.NewJob;
 import dev.millrace.internal.store.NewSchedule;
 import dev.millrace.internal.store.ScheduleRow;
 import dev.millrace.internal.store.ScheduleStore;
+import dev.millrace.schedule.MisfirePolicy;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

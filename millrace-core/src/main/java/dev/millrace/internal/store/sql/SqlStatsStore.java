@@ -1,12 +1,12 @@
 package dev.millrace.internal.store.sql;
 
-import dev.millrace.EndedJob;
-import dev.millrace.JobCount;
 import dev.millrace.JobStatus;
 import dev.millrace.JobType;
-import dev.millrace.MinuteCount;
 import dev.millrace.TenantId;
 import dev.millrace.internal.store.StatsStore;
+import dev.millrace.monitoring.EndedJob;
+import dev.millrace.monitoring.JobCount;
+import dev.millrace.monitoring.MinuteCount;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
