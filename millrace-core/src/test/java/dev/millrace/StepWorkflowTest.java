@@ -168,6 +168,19 @@ class StepWorkflowTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void aWorkflowStoredUnderItsFormerClassNameStillRuns(Db db) {
+        Millrace m = node(db);
+        StepWorkflow.of("wf", new Repeat("a", 2)).kickoff(m, ACME);
+        // As a job stored before StepWorkflow moved from dev.millrace to dev.millrace.step names it.
+        database(db).execute("UPDATE \"" + database(db).schema() + "\".mr_job SET class_name = 'dev.millrace.StepWorkflow'");
+        m.runReadyJobs(ACME, 100);
+        assertThat(EVENTS).containsExactly("a run 1", "a finalize 1", "a run 2", "a finalize 2");
+        assertThat(jobs(m, JobType.QUEUEABLE)).hasSize(2)
+                .allSatisfy(j -> assertThat(j.status()).isEqualTo(JobStatus.COMPLETED));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void anUnhandledExceptionStopsTheWorkflowAtThatStep(Db db) {
         Millrace m = node(db);
         StepWorkflow.of("wf", new Repeat("a", 1), new Broken(), new Repeat("c", 1)).kickoff(m, ACME);

@@ -225,7 +225,7 @@ class BatchTest extends DatabaseTest {
     @EnumSource(Db.class)
     void abortMidBatchInterruptsTheRunningChunkStartsNoOtherAndSkipsFinish(Db db) throws Exception {
         Millrace m = node(db).start();
-        List<dev.millrace.EndedJob> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<dev.millrace.monitoring.EndedJob> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
         m.monitoring().takeEnded(ended::add);
         JobId id = m.executeBatch(ACME, new TestBatches.WaitsInSecondChunk(), 2);
         assertThat(TestBatches.chunkRunning.await(30, TimeUnit.SECONDS)).isTrue();
@@ -242,10 +242,10 @@ class BatchTest extends DatabaseTest {
         // The node's ended jobs for metrics count the chunks that never ran too, as ends without wait or run time.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             m.monitoring().takeEnded(ended::add);
-            assertThat(ended).filteredOn(j -> j.type() == JobType.BATCH).extracting(dev.millrace.EndedJob::status)
+            assertThat(ended).filteredOn(j -> j.type() == JobType.BATCH).extracting(dev.millrace.monitoring.EndedJob::status)
                     .containsExactly(JobStatus.ABORTED);
         });
-        assertThat(ended).filteredOn(j -> j.type() == JobType.BATCH_CHUNK).extracting(dev.millrace.EndedJob::status)
+        assertThat(ended).filteredOn(j -> j.type() == JobType.BATCH_CHUNK).extracting(dev.millrace.monitoring.EndedJob::status)
                 .containsExactlyInAnyOrder(JobStatus.COMPLETED, JobStatus.ABORTED, JobStatus.ABORTED, JobStatus.ABORTED,
                         JobStatus.ABORTED);
         assertThat(ended).filteredOn(j -> j.type() == JobType.BATCH_CHUNK && j.waited() == null).hasSize(3);

@@ -30,6 +30,9 @@ final class Registry {
     static final String SIMPLE_TYPES = "a primitive or its wrapper, String, an enum, UUID, JobId, TenantId, a java.time"
             + " date or time, BigDecimal, BigInteger, or a List, Set or Map of those";
 
+    /** The step workflow's class name before the public API moved into feature packages. */
+    static final String FORMER_STEP_WORKFLOW = "dev.millrace.StepWorkflow";
+
     private final Map<String, Class<?>> jobs = new HashMap<>();
     private final Map<String, Method> futures = new HashMap<>();
 
@@ -39,6 +42,11 @@ final class Registry {
         for (Class<?> c : jobClasses) {
             checkNamed(c);
             jobs.put(c.getName(), c);
+        }
+        // Step workflow jobs are stored under the workflow's class name, which was dev.millrace.StepWorkflow before the
+        // public API moved into feature packages: jobs stored then still run.
+        if (jobs.containsKey(dev.millrace.step.StepWorkflow.class.getName())) {
+            jobs.put(FORMER_STEP_WORKFLOW, dev.millrace.step.StepWorkflow.class);
         }
         for (Class<?> c : futureClasses) {
             int found = 0;
