@@ -538,10 +538,11 @@ final class SqlJobStore implements JobStore {
             // A tenant's jobs come in its own order (its keys grow with its age order); it may have more when it got its
             // lane's limit, or when the claim stopped at its total first.
             boolean totalReached = jobs.size() >= r.total();
+            Map<TenantId, List<ClaimedJob>> byTenant = new HashMap<>();
+            for (ClaimedJob j : jobs) byTenant.computeIfAbsent(j.tenant(), x -> new ArrayList<>()).add(j);
             for (int k = 0; k < n; k++) {
                 TenantId tenant = r.tenants().get(k);
-                List<ClaimedJob> taken = new ArrayList<>();
-                for (ClaimedJob j : jobs) if (j.tenant().equals(tenant)) taken.add(j);
+                List<ClaimedJob> taken = byTenant.getOrDefault(tenant, List.of());
                 ClaimRequest.Lane lane = lanes.get(k);
                 floors.claimed(tenant, from[k], taken, totalReached || taken.size() >= lane.limit(),
                         !lane.excluded().isEmpty(), r.now());
