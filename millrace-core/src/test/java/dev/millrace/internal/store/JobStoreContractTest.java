@@ -287,6 +287,25 @@ class JobStoreContractTest extends DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
+    void aClaimThatFindsNothingPastItsFloorReadsFromTheStartAtOnce(Db db) {
+        JobStore store = store(db);
+        List<NewJob> queued = jobs(A, 2);
+        store.insert(queued);
+        Instant now = t0.plusSeconds(10);
+        store.claim(claim("n1", now, List.of(A), 1, 1));
+        NewJob late = job(A, t0.minusSeconds(5), t0.minusSeconds(5));
+        store.insert(List.of(late));
+        List<UUID> claimed = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            List<ClaimedJob> one = store.claim(claim("n1", now, List.of(A), 1, 1));
+            assertThat(one).as("claim %d", i + 2).hasSize(1);
+            claimed.add(one.get(0).id());
+        }
+        assertThat(claimed).containsExactlyInAnyOrder(late.id(), queued.get(1).id());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
     void aJobCommittedLateIsClaimedWithinASecondWhileTheTenantsBacklogLasts(Db db) {
         JobStore store = store(db);
         store.insert(jobs(A, 10));

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Where each tenant's next claim on this node starts reading its ready jobs (PostgreSQL): just past the last job this
@@ -25,8 +26,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>the floor never goes above {@link #MARGIN} before the claim's {@code now}, so jobs committed within that
  *       time of their run time are always seen;</li>
  *   <li>a claim that got fewer jobs than it asked for, or that left job types out, drops the floor: the tenant's
- *       next claim reads from the start and finds anything left behind;</li>
- *   <li>at least every {@link #FULL_READ} a tenant's claim reads from the start anyway.</li>
+ *       next claim reads from the start and finds anything left behind; one that found nothing at all past its floor
+ *       reads again from the start at once ({@link SqlJobStore});</li>
+ *   <li>a release, a rescue or a flag switched on by this node drops the floors of the tenants whose jobs it moved
+ *       back, once it committed;</li>
+ *   <li>at least every {@link #FULL_READ} a tenant's claim reads from the start anyway: a second by the claims' clock
+ *       or by elapsed real time, whichever comes first, so that a clock that stands still (a test's) or steps back
+ *       (a correction) does not put it off.</li>
  * </ul>
  * A job left behind the floor therefore waits at most {@link #FULL_READ} longer than it would have. Floors are this
  * node's own: another node's claims do not move them, which costs that node's dead entries, as before.
@@ -43,18 +49,33 @@ final class ClaimFloors {
     record Position(Instant runAt, UUID id) {
     }
 
-    /** A tenant's floor and when its claims last read from the start. */
-    private record Floor(Position after, Instant fullReadAt) {
+    /** A tenant's floor and when its claims last read from the start, by the claims' clock and in real time. */
+    private record Floor(Position after, Instant fullReadAt, long fullReadNanos) {
     }
 
     private final ConcurrentHashMap<TenantId, Floor> floors = new ConcurrentHashMap<>();
+    private final LongSupplier nanoTime;
+
+    ClaimFloors() {
+        this(System::nanoTime);
+    }
+
+    /** With {@code nanoTime} as the source of elapsed real time (tests). */
+    ClaimFloors(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+    }
 
     /** Where a claim of this tenant at {@code now} starts (after), or null to read from the start. */
     Position start(TenantId tenant, Instant now) {
         Floor f = floors.get(tenant);
-        if (f == null || !now.isBefore(f.fullReadAt.plus(FULL_READ))) return null;
+        if (f == null || fullReadDue(f, now)) return null;
         Instant newest = now.minus(MARGIN);
         return f.after.runAt.isAfter(newest) ? new Position(newest, LOWEST_ID) : f.after;
+    }
+
+    private boolean fullReadDue(Floor f, Instant now) {
+        return now.isBefore(f.fullReadAt) || !now.isBefore(f.fullReadAt.plus(FULL_READ))
+                || nanoTime.getAsLong() - f.fullReadNanos >= FULL_READ.toNanos();
     }
 
     /**
@@ -74,9 +95,13 @@ final class ClaimFloors {
         if (taken.isEmpty()) return;
         ClaimedJob last = taken.get(taken.size() - 1);
         Position after = new Position(last.runAt(), last.id());
-        Floor previous = floors.get(tenant);
-        Instant fullReadAt = from == null || previous == null ? now : previous.fullReadAt;
-        floors.put(tenant, new Floor(after, fullReadAt));
+        if (from == null) {
+            floors.put(tenant, new Floor(after, now, nanoTime.getAsLong()));
+            return;
+        }
+        // Only a read from the start restarts the full-read cadence: a claim that started from a floor dropped meanwhile
+        // (a release, a short claim elsewhere) leaves the tenant without one, and its next claim reads from the start.
+        floors.computeIfPresent(tenant, (t, f) -> new Floor(after, f.fullReadAt, f.fullReadNanos));
     }
 
     /** Forgets a tenant's floor: its next claim reads from the start (a job of it became ready behind the floor). */

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Feature flags in SQL. Held jobs keep their queue row in state {@value #HELD} (never claimed: the claim reads
@@ -25,16 +26,22 @@ final class SqlFlagStore implements FlagStore {
     /** The queue state of a job held by a flag. */
     static final int HELD = 3;
 
+    private final Consumer<TenantId> readyBehindFloors;
     private final Jdbc jdbc;
     private final SqlDialect dialect;
     private final Tables t;
     private final String flagTable;
     private final String changeTable;
 
-    SqlFlagStore(Jdbc jdbc, SqlDialect dialect, Tables tables) {
+    /**
+     * {@code readyBehindFloors} is told, once a switch committed, of a tenant whose held jobs it made ready again: they
+     * keep their run times, behind where that tenant's claims start ({@link ClaimFloors}).
+     */
+    SqlFlagStore(Jdbc jdbc, SqlDialect dialect, Tables tables, Consumer<TenantId> readyBehindFloors) {
         this.jdbc = jdbc;
         this.dialect = dialect;
         this.t = tables;
+        this.readyBehindFloors = readyBehindFloors;
         // Same schema as the tenants table.
         this.flagTable = tables.tenant().substring(0, tables.tenant().length() - "mr_tenant".length()) + "mr_flag";
         this.changeTable = flagTable + "_change";
@@ -58,7 +65,7 @@ final class SqlFlagStore implements FlagStore {
     @Override
     public Switch set(TenantId tenant, String name, boolean enabled, String changedBy,
                       Collection<String> boundClasses, Instant now) {
-        return jdbc.inTransaction("switch flag " + name + " of tenant " + tenant, c -> {
+        Switch done = jdbc.inTransaction("switch flag " + name + " of tenant " + tenant, c -> {
             // The value before, under the row's lock; null when the flag has no row yet (then create one to lock).
             Boolean old = readLocked(c, tenant, name);
             if (old == null) lockFlag(c, tenant, name, now);
@@ -67,6 +74,8 @@ final class SqlFlagStore implements FlagStore {
             if (change != null) audit(c, change);
             return new Switch(moveJobs(c, tenant, name, enabled, boundClasses, now), change);
         });
+        if (enabled && done.moved() > 0) readyBehindFloors.accept(tenant);
+        return done;
     }
 
     private void audit(Connection c, FlagChange change) throws SQLException {

@@ -489,6 +489,16 @@ final class SqlJobStore implements JobStore {
     }
 
     private List<ClaimedJob> claimInOneStatement(Connection c, ClaimRequest r) throws SQLException {
+        List<ClaimedJob> jobs = claimFromFloors(c, r);
+        // Nothing past the floors: jobs may be ready behind them (a late commit, a released job). The empty claim
+        // dropped those floors, so a second one reads from the start now rather than at the next pass.
+        if (jobs != null) return jobs;
+        List<ClaimedJob> again = claimFromFloors(c, r);
+        return again == null ? List.of() : again;
+    }
+
+    /** One claim statement, each tenant read after its floor; null when it claimed nothing and some floor was used. */
+    private List<ClaimedJob> claimFromFloors(Connection c, ClaimRequest r) throws SQLException {
         if (r.tenants().size() == 1 && dialect.claimOneTenantSql(t, false) != null) return claimOneTenant(c, r);
         List<ClaimRequest.Lane> lanes = r.lanesOrEqual();
         int n = lanes.size();
@@ -547,7 +557,7 @@ final class SqlJobStore implements JobStore {
                 floors.claimed(tenant, from[k], taken, totalReached || taken.size() >= lane.limit(),
                         !lane.excluded().isEmpty(), r.now());
             }
-            return jobs;
+            return jobs.isEmpty() && anyFloor(from) ? null : jobs;
         }
     }
 
@@ -577,8 +587,13 @@ final class SqlJobStore implements JobStore {
             jobs.sort(java.util.Comparator.comparing(ClaimedJob::runAt)
                     .thenComparing(ClaimedJob::id, SqlJobStore::compareUnsigned));
             floors.claimed(tenant, from, jobs, jobs.size() >= limit, excluded != null, r.now());
-            return jobs;
+            return jobs.isEmpty() && from != null ? null : jobs;
         }
+    }
+
+    private static boolean anyFloor(ClaimFloors.Position[] from) {
+        for (ClaimFloors.Position p : from) if (p != null) return true;
+        return false;
     }
 
     private static int compareUnsigned(UUID a, UUID b) {
@@ -733,7 +748,7 @@ final class SqlJobStore implements JobStore {
     @Override
     public int release(String node, Collection<ClaimedJob> jobs) {
         if (jobs.isEmpty()) return 0;
-        return jdbc.inTransaction("release jobs", c -> {
+        int n = jdbc.inTransaction("release jobs", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.job() + " SET state = 0, node = NULL,"
                     + " lease_expires_at = NULL, attempt = attempt - 1, status = 'QUEUED', started_at = NULL"
                     + " WHERE tenant_id = ? AND id = ? AND attempt = ? AND node = ? AND state = 1")) {
@@ -746,11 +761,17 @@ final class SqlJobStore implements JobStore {
                 }
                 int released = 0;
                 for (int count : ps.executeBatch()) if (count > 0) released++;
-                // Back in the queue at their old run times, behind this node's floors: read from the start next.
-                for (ClaimedJob j : jobs) floors.reset(j.tenant());
                 return released;
             }
         });
+        // Committed: back in the queue at their old run times, behind this node's floors.
+        for (ClaimedJob j : jobs) floors.reset(j.tenant());
+        return n;
+    }
+
+    /** Jobs of this tenant became ready again at their old run times (committed): its next claim reads from the start. */
+    void readyBehindFloors(TenantId tenant) {
+        floors.reset(tenant);
     }
 
     // ---- leases, rescue, abort
@@ -784,7 +805,7 @@ final class SqlJobStore implements JobStore {
 
     @Override
     public RescueResult rescue(Instant now, int maxAttempts) {
-        return jdbc.inTransaction("rescue expired leases", c -> {
+        RescueResult result = jdbc.inTransaction("rescue expired leases", c -> {
             record Expired(UUID id, TenantId tenant, JobType type, int attempt, String node, boolean abort, Instant runAt,
                            Instant startedAt) {
             }
@@ -829,7 +850,6 @@ final class SqlJobStore implements JobStore {
                         Jdbc.setUuid(requeue, 2, e.id());
                         requeue.setInt(3, e.attempt());
                         requeue.addBatch();
-                        floors.reset(e.tenant());
                         rescued.add(new RescueResult.Rescued(e.id(), e.tenant(), e.type(), JobStatus.QUEUED, e.runAt(),
                                 e.startedAt(), null));
                         requeued++;
@@ -842,6 +862,9 @@ final class SqlJobStore implements JobStore {
             insertLog(c, notes);
             return new RescueResult(requeued, failed, aborted, rescued);
         });
+        // Committed: the requeued jobs are ready again at their old run times, behind this node's floors.
+        for (RescueResult.Rescued j : result.jobs()) if (j.status() == JobStatus.QUEUED) floors.reset(j.tenant());
+        return result;
     }
 
     @Override

@@ -64,7 +64,7 @@ public final class SqlStore implements AutoCloseable {
         this.tenants = new SqlTenantStore(jdbc, dialect, tables);
         this.batches = new SqlBatchStore(jdbc, dialect, tables, jobs);
         this.cursors = new SqlCursorStore(jdbc, dialect, schema);
-        this.flags = new SqlFlagStore(jdbc, dialect, tables);
+        this.flags = new SqlFlagStore(jdbc, dialect, tables, sqlJobs::readyBehindFloors);
         this.schedules = new SqlScheduleStore(jdbc, dialect, tables, jobs);
         this.leaderLock = new SqlLeaderLock(jdbc, dialect, description + "/" + schema);
         this.description = description;
