@@ -254,6 +254,16 @@ class JobStoreContractTest extends DatabaseTest {
     // A node's claims of a tenant start after the last job it claimed (PostgreSQL, so as not to walk the index entries
     // its claims left behind): jobs that become ready behind that point must still be claimed, promptly.
 
+    /**
+     * A job of A stamped before the jobs already claimed and committed after their claims (a long transaction, another
+     * node's slow clock): it is ready behind where A's claims now start.
+     */
+    private NewJob insertLate(JobStore store) {
+        NewJob late = job(A, t0.minusSeconds(5), t0.minusSeconds(5));
+        store.insert(List.of(late));
+        return late;
+    }
+
     @ParameterizedTest
     @EnumSource(Db.class)
     void aJobReleasedBehindLaterClaimsIsClaimedByTheNextClaim(Db db) {
@@ -275,9 +285,7 @@ class JobStoreContractTest extends DatabaseTest {
         store.insert(queued);
         Instant now = t0.plusSeconds(10);
         store.claim(claim("n1", now, List.of(A), 1, 1));
-        // Stamped before the claimed job, committed after its claim (a long transaction, another node's slow clock).
-        NewJob late = job(A, t0.minusSeconds(5), t0.minusSeconds(5));
-        store.insert(List.of(late));
+        NewJob late = insertLate(store);
         List<UUID> claimed = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             for (ClaimedJob j : store.claim(claim("n1", now, List.of(A), 10, 10))) claimed.add(j.id());
@@ -293,8 +301,7 @@ class JobStoreContractTest extends DatabaseTest {
         store.insert(queued);
         Instant now = t0.plusSeconds(10);
         store.claim(claim("n1", now, List.of(A), 1, 1));
-        NewJob late = job(A, t0.minusSeconds(5), t0.minusSeconds(5));
-        store.insert(List.of(late));
+        NewJob late = insertLate(store);
         List<UUID> claimed = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             List<ClaimedJob> one = store.claim(claim("n1", now, List.of(A), 1, 1));
@@ -312,8 +319,7 @@ class JobStoreContractTest extends DatabaseTest {
         store.insert(jobs(B, 10));
         Instant now = t0.plusSeconds(10);
         store.claim(claim("n1", now, List.of(A, B), 1, 2));
-        NewJob late = job(A, t0.minusSeconds(5), t0.minusSeconds(5));
-        store.insert(List.of(late));
+        NewJob late = insertLate(store);
         // Every claim gets all it asks for, so only the full read due a second later goes back for the late job.
         List<ClaimedJob> claimed = new ArrayList<>();
         for (Instant at = now; !at.isAfter(now.plusSeconds(1)); at = at.plusMillis(250)) {
