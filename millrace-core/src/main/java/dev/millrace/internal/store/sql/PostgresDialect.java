@@ -127,10 +127,12 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String completeSql(Tables t) {
-        // The attempt fences the completion: a row is ended only while the attempt still owns it. The keys are
-        // passed again as arrays (the distinct tenants, the ids) so rows are reached by the primary key (tenant_id,
-        // id), and "state + 0" keeps the planner off the live index, whose dead entries it would otherwise
-        // walk. Parameters: ids[], tenants[], attempts[], statuses[], ext[], done[], distinct tenants[], ids[].
+        // The attempt fences the completion: a row is ended only while the attempt still owns it. Each completion
+        // reaches its row by the primary key (tenant_id, id), the arrays' rows driving the join; "state + 0" keeps the
+        // planner off the live index, whose dead entries it would otherwise walk. (Extra "= ANY(ids)" conditions on
+        // the job table once let the generic plan scan the job rows first and rescan the arrays for each of them:
+        // 300 ms for 1,000 completions instead of 6.) Parameters: ids[], tenants[], attempts[], statuses[], ext[],
+        // done[].
         return "WITH a AS (SELECT * FROM unnest(?::uuid[], ?::varchar[], ?::int[], ?::varchar[], ?::varchar[], ?::text[])"
                 + " AS a(id, tenant_id, attempt, status, ext, done))"
                 + " UPDATE " + t.job() + " j SET state = NULL, lease_expires_at = NULL, status = a.status,"
@@ -138,8 +140,7 @@ final class PostgresDialect implements SqlDialect {
                 + " number_of_errors = CASE WHEN a.status = 'FAILED' THEN 1 ELSE 0 END,"
                 + " items_processed = CASE WHEN a.status = 'ABORTED' THEN 0 ELSE 1 END,"
                 + " completed_at = CAST(a.done AS TIMESTAMPTZ)"
-                + " FROM a WHERE j.tenant_id = ANY(?::varchar[]) AND j.id = ANY(?::uuid[])"
-                + " AND j.tenant_id = a.tenant_id AND j.id = a.id AND j.attempt = a.attempt AND j.state + 0 = 1"
+                + " FROM a WHERE j.tenant_id = a.tenant_id AND j.id = a.id AND j.attempt = a.attempt AND j.state + 0 = 1"
                 + " RETURNING j.id";
     }
 
@@ -202,5 +203,23 @@ final class PostgresDialect implements SqlDialect {
     @Override
     public boolean bindsArrays() {
         return true;
+    }
+
+    @Override
+    public String pendingChunksSql(String chunkTable, String jobTable) {
+        // The chunks drive, in order, each reaching its job by the key: the OFFSET keeps the lateral subquery from
+        // being flattened into a join, which a planner that thought the tenant had few jobs ran the other way round
+        // (every job of the tenant, the chunks read again for each: up to 1.4 s a read in the batch bench).
+        return "SELECT c.seq, c.job_id, j.status, c.records, j.run_at FROM " + chunkTable + " c CROSS JOIN LATERAL"
+                + " (SELECT j.status, j.run_at FROM " + jobTable + " j WHERE j.tenant_id = ? AND j.id = c.job_id"
+                + " AND j.status IN ('QUEUED', 'PROCESSING') OFFSET 0) j WHERE c.batch_id = ? AND c.seq >= ?"
+                + " ORDER BY c.seq LIMIT ?";
+    }
+
+    @Override
+    public String idIn(String subquery) {
+        // The subquery runs once (an init plan) and the rows are probed by key for each value; as IN (subquery) it is
+        // a semi-join that PostgreSQL may run from the other side, reading every row of the tenant.
+        return "= ANY(ARRAY(" + subquery + "))";
     }
 }

@@ -33,6 +33,11 @@ final class SqlBatchStore implements BatchStore {
     private static final String ENDED_STATUSES = "('COMPLETED', 'FAILED', 'ABORTED')";
     private static final int EXTENDED_STATUS_MAX = 1000;
 
+    /**
+     * Keeps a subquery a subquery: PostgreSQL neither turns an {@code EXISTS} with an {@code OFFSET} into a join, so it
+     * is probed by key for each outer row rather than read whole when the planner misjudges its size.
+     */
+    private static final String OFFSET_0 = " OFFSET 0";
     private final Jdbc jdbc;
     private final SqlDialect dialect;
     private final Tables t;
@@ -121,7 +126,7 @@ final class SqlBatchStore implements BatchStore {
             update(c, "UPDATE " + batchTable + " SET admission = 'DONE', phase = 'DONE' WHERE tenant_id = ?"
                     + " AND admission = 'ACTIVE' AND EXISTS (SELECT 1 FROM " + t.job() + " j WHERE j.tenant_id = "
                     + batchTable + ".tenant_id AND j.id = " + batchTable + ".job_id AND j.status IN " + ENDED_STATUSES
-                    + ")", tenant);
+                    + OFFSET_0 + ")", tenant);
             List<UUID> due = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT job_id FROM " + batchTable + " WHERE tenant_id = ?"
                     + " AND admission = 'SCHEDULED' AND not_before <= ? ORDER BY not_before, job_id")) {
@@ -193,8 +198,8 @@ final class SqlBatchStore implements BatchStore {
             }
             for (Ended e : ended) {
                 UUID batch = e.batch();
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE tenant_id = ? AND id IN"
-                        + " (SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?) AND EXISTS (SELECT 1 FROM "
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE tenant_id = ? AND id "
+                        + dialect.idIn("SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?") + " AND EXISTS (SELECT 1 FROM "
                         + batchTable + " WHERE job_id = ? AND phase = 'START')")) {
                     ps.setString(1, e.tenant().value());
                     Jdbc.setUuid(ps, 2, batch);
@@ -363,9 +368,9 @@ final class SqlBatchStore implements BatchStore {
     }
 
     private long active(Connection c, TenantId tenant) throws SQLException {
-        return queryLong(c, "SELECT COUNT(*) FROM " + batchTable + " b JOIN " + t.job() + " j ON j.tenant_id = b.tenant_id"
-                + " AND j.id = b.job_id WHERE b.tenant_id = ? AND b.admission = 'ACTIVE' AND j.status IN " + ACTIVE_STATUSES,
-                tenant.value());
+        return queryLong(c, "SELECT COUNT(*) FROM " + batchTable + " b WHERE b.tenant_id = ? AND b.admission = 'ACTIVE'"
+                + " AND EXISTS (SELECT 1 FROM " + t.job() + " j WHERE j.tenant_id = b.tenant_id AND j.id = b.job_id"
+                + " AND j.status IN " + ACTIVE_STATUSES + OFFSET_0 + ")", tenant.value());
     }
 
     private long nextPosition(Connection c, TenantId tenant) throws SQLException {
@@ -404,8 +409,8 @@ final class SqlBatchStore implements BatchStore {
                 if (ps.executeUpdate() == 0) return false;
             }
             // A previous attempt died while cutting: its chunks are cut again.
-            update(c, "DELETE FROM " + t.job() + " WHERE tenant_id = ? AND id IN (SELECT job_id FROM " + chunkTable
-                    + " WHERE batch_id = ?)", tenant, batch);
+            update(c, "DELETE FROM " + t.job() + " WHERE tenant_id = ? AND id "
+                    + dialect.idIn("SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?"), tenant, batch);
             update(c, "DELETE FROM " + chunkTable + " WHERE batch_id = ?", batch);
             return true;
         });
@@ -584,9 +589,7 @@ final class SqlBatchStore implements BatchStore {
     @Override
     public List<ChunkRow> pendingChunks(TenantId tenant, UUID batch, int fromSeq, int max) {
         return jdbc.inAutoCommit("read chunks of batch " + batch, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT c.seq, c.job_id, j.status, c.records, j.run_at FROM " + chunkTable
-                    + " c JOIN " + t.job() + " j ON j.tenant_id = ? AND j.id = c.job_id WHERE c.batch_id = ? AND c.seq >= ?"
-                    + " AND j.status IN ('QUEUED', 'PROCESSING') ORDER BY c.seq LIMIT ?")) {
+            try (PreparedStatement ps = c.prepareStatement(dialect.pendingChunksSql(chunkTable, t.job()))) {
                 ps.setString(1, tenant.value());
                 Jdbc.setUuid(ps, 2, batch);
                 ps.setInt(3, fromSeq);
@@ -748,8 +751,8 @@ final class SqlBatchStore implements BatchStore {
                 if (ps.executeUpdate() == 0) return OptionalInt.empty();
             }
             // Ended while starting: the chunks cut so far never were the batch's; they go.
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE tenant_id = ? AND id IN"
-                    + " (SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?) AND EXISTS (SELECT 1 FROM " + batchTable
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE tenant_id = ? AND id "
+                    + dialect.idIn("SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?") + " AND EXISTS (SELECT 1 FROM " + batchTable
                     + " WHERE job_id = ? AND phase = 'START')")) {
                 ps.setString(1, e.tenant().value());
                 Jdbc.setUuid(ps, 2, e.batch());

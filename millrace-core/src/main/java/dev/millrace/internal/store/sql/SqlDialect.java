@@ -114,8 +114,8 @@ public interface SqlDialect {
 
     /**
      * The one-statement completion (only with {@link #completesInOneStatement()}): ends the running rows whose
-     * attempt still matches. Parameters: arrays of ids, attempts, statuses, extended statuses, completion times as
-     * text, then the ids once more. Returns the ids it ended.
+     * attempt still matches. Parameters: arrays of ids, tenants, attempts, statuses, extended statuses and completion
+     * times as text. Returns the ids it ended.
      */
     String completeSql(Tables t);
 
@@ -148,5 +148,23 @@ public interface SqlDialect {
     /** Whether statements may take arrays ({@code = ANY(?)}, {@code unnest}) to touch many rows at once. */
     default boolean bindsArrays() {
         return false;
+    }
+
+    /**
+     * A batch's chunks from a sequence number on whose jobs are queued or running, in order: seq, job_id, status,
+     * records, run_at. Parameters: tenant, batch, from seq, limit.
+     */
+    default String pendingChunksSql(String chunkTable, String jobTable) {
+        return "SELECT c.seq, c.job_id, j.status, c.records, j.run_at FROM " + chunkTable + " c JOIN " + jobTable
+                + " j ON j.tenant_id = ? AND j.id = c.job_id WHERE c.batch_id = ? AND c.seq >= ?"
+                + " AND j.status IN ('QUEUED', 'PROCESSING') ORDER BY c.seq LIMIT ?";
+    }
+
+    /**
+     * The condition that a key column is one of the values a subquery returns, written after the column: where
+     * the database otherwise joins the two, the subquery must drive (each value reached by the key).
+     */
+    default String idIn(String subquery) {
+        return "IN (" + subquery + ")";
     }
 }

@@ -710,9 +710,6 @@ final class SqlJobStore implements JobStore {
                 ps.setArray(4, c.createArrayOf("varchar", statuses));
                 ps.setArray(5, c.createArrayOf("varchar", ext));
                 ps.setArray(6, c.createArrayOf("text", done));
-                ps.setArray(7, c.createArrayOf("varchar", completions.stream().map(x -> x.tenant().value()).distinct()
-                        .toArray()));
-                ps.setArray(8, c.createArrayOf("uuid", ids));
                 Set<UUID> accepted = new HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) accepted.add(Jdbc.getUuid(rs, "id"));
