@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
  * of 10,000) and they drain. B's wait (enqueue → start) in the second phase is compared with the first.
  * A B job counts for the backlog phase when it was sent after A's first chunk committed and before A's last
  * job started. B's wait includes its own enqueue (commit); the wait from the enqueue's return to the start,
- * the part the scheduler controls, is reported beside it ({@code fromCommit…}). {@code --weight-a} and
+ * the part the scheduler controls, is reported beside it ({@code fromCommit…}), and so are B's waits split at A's
+ * last committed chunk ({@code duringLoad…}, {@code afterLoad…}). {@code --weight-a} and
  * {@code --weight-b} set the tenants' fair-usage weights; {@code aLoweredTo} is the lowest fair-usage tier A reached.
  */
 @Command(name = "fairness", mixinStandardHelpOptions = true,
@@ -36,7 +37,10 @@ import java.util.concurrent.Callable;
 final class Fairness implements Callable<Integer> {
     static final int DEFAULT_JOBS = 100_000;
     private static final int QUIET = 1;
+    /** B's jobs sent while A's chunks were still being written. */
     private static final int BACKLOG = 2;
+    /** B's jobs sent after A's last chunk committed, while A's backlog drained. */
+    private static final int BACKLOG_AFTER_LOAD = 3;
     private static final double MAX_RATIO = 2;
     private static final double MAX_WAIT_MS = 100;
 
@@ -100,6 +104,7 @@ final class Fairness implements Callable<Integer> {
 
             // Backlog phase: A floods from another thread; B keeps its pace until A's last job started.
             AtomicBoolean aVisible = new AtomicBoolean();
+            AtomicBoolean aLoaded = new AtomicBoolean();
             AtomicLong loadNanos = new AtomicLong();
             AtomicReference<Throwable> loadFailure = new AtomicReference<>();
             long loadStart = System.nanoTime();
@@ -111,6 +116,7 @@ final class Fairness implements Callable<Integer> {
                         aVisible.set(true);
                     }
                     loadNanos.set(System.nanoTime() - loadStart);
+                    aLoaded.set(true);
                 } catch (Throwable e) {
                     loadFailure.set(e);
                     aVisible.set(true);
@@ -125,7 +131,8 @@ final class Fairness implements Callable<Integer> {
                 Timed.sleepUntil(next);
                 boolean timed = aVisible.get() && probe.startedOfCountedTenant() < aJobs;
                 long t0 = System.nanoTime();
-                JobId id = node.enqueue(b, timed ? BenchJob.timed(BACKLOG) : BenchJob.untimed());
+                int tag = aLoaded.get() ? BACKLOG_AFTER_LOAD : BACKLOG;
+                JobId id = node.enqueue(b, timed ? BenchJob.timed(tag) : BenchJob.untimed());
                 long t1 = System.nanoTime();
                 if (timed) {
                     backlogEnqueue.recordValue((t1 - t0) / 1000);
@@ -141,7 +148,10 @@ final class Fairness implements Callable<Integer> {
             probe.awaitStarted(sent + aJobs, TimeUnit.MINUTES.toMillis(1));
 
             Histogram quiet = probe.waits(QUIET);
-            Histogram backlog = probe.waits(BACKLOG);
+            Histogram duringLoad = probe.waits(BACKLOG);
+            Histogram afterLoad = probe.waits(BACKLOG_AFTER_LOAD);
+            Histogram backlog = duringLoad.copy();
+            backlog.add(afterLoad);
             double quietP99 = Result.millis(quiet, 99);
             double backlogP99 = Result.millis(backlog, 99);
             double backlogMax = backlog.getMaxValue() / 1000.0;
@@ -156,6 +166,11 @@ final class Fairness implements Callable<Integer> {
                     .putLatency("", backlog)
                     .putLatency("quiet", quiet)
                     .put("ratio", backlogP99 / quietP99)
+                    // The backlog phase split at A's last committed chunk: B's commits during A's load queue behind
+                    // A's WAL (one stream per database); after it, only the scheduler stands between B and a worker.
+                    .putLatency("duringLoad", duringLoad)
+                    .putLatency("afterLoad", afterLoad)
+                    .put("afterLoadRatio", Result.millis(afterLoad, 99) / quietP99)
                     .putLatency("enqueue", backlogEnqueue)
                     .putLatency("quietEnqueue", quietEnqueue)
                     .putLatency("fromCommit", sinceCommit(probe, committedBacklog))
