@@ -34,10 +34,11 @@ final class SqlBatchStore implements BatchStore {
     private static final int EXTENDED_STATUS_MAX = 1000;
 
     /**
-     * Keeps a subquery a subquery: PostgreSQL neither turns an {@code EXISTS} with an {@code OFFSET} into a join, so it
-     * is probed by key for each outer row rather than read whole when the planner misjudges its size.
+     * Keeps a subquery a subquery: PostgreSQL never turns an {@code EXISTS} whose subquery has an {@code OFFSET} into a
+     * join, so it is probed by key for each outer row rather than read whole when the planner misjudges its size.
      */
     private static final String OFFSET_0 = " OFFSET 0";
+
     private final Jdbc jdbc;
     private final SqlDialect dialect;
     private final Tables t;
@@ -199,8 +200,8 @@ final class SqlBatchStore implements BatchStore {
             for (Ended e : ended) {
                 UUID batch = e.batch();
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE tenant_id = ? AND id "
-                        + dialect.idIn("SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?") + " AND EXISTS (SELECT 1 FROM "
-                        + batchTable + " WHERE job_id = ? AND phase = 'START')")) {
+                        + dialect.idIn("SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?")
+                        + " AND EXISTS (SELECT 1 FROM " + batchTable + " WHERE job_id = ? AND phase = 'START')")) {
                     ps.setString(1, e.tenant().value());
                     Jdbc.setUuid(ps, 2, batch);
                     Jdbc.setUuid(ps, 3, batch);
@@ -752,8 +753,8 @@ final class SqlBatchStore implements BatchStore {
             }
             // Ended while starting: the chunks cut so far never were the batch's; they go.
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.job() + " WHERE tenant_id = ? AND id "
-                    + dialect.idIn("SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?") + " AND EXISTS (SELECT 1 FROM " + batchTable
-                    + " WHERE job_id = ? AND phase = 'START')")) {
+                    + dialect.idIn("SELECT job_id FROM " + chunkTable + " WHERE batch_id = ?")
+                    + " AND EXISTS (SELECT 1 FROM " + batchTable + " WHERE job_id = ? AND phase = 'START')")) {
                 ps.setString(1, e.tenant().value());
                 Jdbc.setUuid(ps, 2, e.batch());
                 Jdbc.setUuid(ps, 3, e.batch());
