@@ -66,6 +66,11 @@ final class Recorder {
         sent.clear();
     }
 
+    /** Everything sent, in order. */
+    List<Sent> all() {
+        return List.copyOf(sent);
+    }
+
     /** What was sent naming this table (exactly: not a table whose name it begins). */
     List<Sent> sentTo(String table) {
         Pattern named = Pattern.compile(Pattern.quote(table) + "(?![A-Za-z0-9_])");

@@ -222,4 +222,12 @@ final class PostgresDialect implements SqlDialect {
         // a semi-join that PostgreSQL may run from the other side, reading every row of the tenant.
         return "= ANY(ARRAY(" + subquery + "))";
     }
+
+    @Override
+    public String joinByKey(String table, String alias, String columns, String condition) {
+        // A lateral subquery with OFFSET 0 is never flattened into a join, so it runs as a key probe for each row:
+        // as a join, a planner that misjudged the rows before it merged them with a walk of the table's whole key.
+        return " CROSS JOIN LATERAL (SELECT " + columns + " FROM " + table + " " + alias + " WHERE " + condition
+                + " OFFSET 0) " + alias;
+    }
 }

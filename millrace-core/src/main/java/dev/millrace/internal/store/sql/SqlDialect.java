@@ -167,4 +167,13 @@ public interface SqlDialect {
     default String idIn(String subquery) {
         return "IN (" + subquery + ")";
     }
+
+    /**
+     * A join to one row of {@code table} (as {@code alias}, giving {@code columns}) found by key from the rows before
+     * it ({@code condition}, which names them): where the database could otherwise start from the table or merge
+     * with a walk of its whole key, each row must reach its one row by the key.
+     */
+    default String joinByKey(String table, String alias, String columns, String condition) {
+        return " JOIN " + table + " " + alias + " ON " + condition;
+    }
 }

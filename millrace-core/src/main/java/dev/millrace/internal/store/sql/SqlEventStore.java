@@ -409,7 +409,9 @@ final class SqlEventStore implements EventStore {
                 + " s.tenant_id, s.name, s.channel_id, s.handler_class, s.batch_size, s.partitions, s.partition_key,"
                 + " s.run_as, c.name AS channel_name, c.last_replay_id"
                 + " FROM " + partition + " p JOIN " + subscription + " s ON s.id = p.subscription_id"
-                + " JOIN " + channel + " c ON c.id = s.channel_id";
+                // Each subscription reaches its channel by the key: as a plain join, PostgreSQL merged a tenant's
+                // subscriptions with a walk of every tenant's channels.
+                + dialect.joinByKey(channel, "c", "c.name, c.last_replay_id", "c.id = s.channel_id");
     }
 
     private static PartitionRow partitionRow(ResultSet rs) throws SQLException {
@@ -456,8 +458,12 @@ final class SqlEventStore implements EventStore {
     @Override
     public Set<TenantId> tenantsSubscribedTo(String channelName) {
         return jdbc.inAutoCommit("read subscribers of " + channelName, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT s.tenant_id FROM " + subscription + " s JOIN "
-                    + channel + " c ON c.id = s.channel_id WHERE c.name = ?")) {
+            // The channels of that name drive, each probing its tenant's subscriptions by key (OFFSET 0 keeps the
+            // probe from becoming a join): as a join, every tenant's subscriptions were read (there is no index on
+            // channel_id). The channels of every tenant are still read, as no index leads with their name.
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT c.tenant_id FROM " + channel + " c"
+                    + " WHERE c.name = ? AND EXISTS (SELECT 1 FROM " + subscription + " s WHERE s.tenant_id = c.tenant_id"
+                    + " AND s.channel_id = c.id OFFSET 0)")) {
                 ps.setString(1, channelName);
                 Set<TenantId> out = new HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -537,8 +543,9 @@ final class SqlEventStore implements EventStore {
     public int resume(long subscriptionId, ResumeFrom from, Instant now) {
         return jdbc.inTransaction("resume subscription", c -> {
             String checkpoint = from == ResumeFrom.TIP
-                    ? "(SELECT c.last_replay_id FROM " + channel + " c JOIN " + subscription
-                    + " s ON s.channel_id = c.id WHERE s.id = ?)" : "checkpoint";
+                    // The subscription's channel, reached by key (a join merged it with a walk of every channel).
+                    ? "(SELECT c.last_replay_id FROM " + channel + " c WHERE c.id = (SELECT s.channel_id FROM "
+                    + subscription + " s WHERE s.id = ?))" : "checkpoint";
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + partition + " SET state = 'ACTIVE', retries = 0,"
                     + " next_attempt_at = ?, checkpoint = " + checkpoint
                     + " WHERE subscription_id = ? AND state = 'SUSPENDED'")) {
