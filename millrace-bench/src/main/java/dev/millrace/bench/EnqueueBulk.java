@@ -54,8 +54,10 @@ final class EnqueueBulk implements Callable<Integer> {
                 for (int k = 0; k < 2; k++) {
                     boolean isMillrace = (k == 0) == millraceFirst;
                     Timed.Tally tally = isMillrace ? mr : bl;
+                    long cpu = Cpu.processNanos();
                     long nanos = Timed.run(producers, chunksPerRound,
                             isMillrace ? i -> millraceChunk(m, s, i) : i -> baselineChunk(s, i), tally.calls);
+                    tally.cpuNanos += Cpu.processNanos() - cpu;
                     tally.add((long) chunksPerRound * chunk, nanos);
                 }
             }
@@ -67,6 +69,9 @@ final class EnqueueBulk implements Callable<Integer> {
                     // Latencies here are per chunk (one enqueueAll call), not per job.
                     .putLatency("", mr.calls)
                     .putLatency("baseline", bl.calls)
+                    // The client's share of the two cores, which the database's backends use too.
+                    .put("cpuMicrosPerJob", mr.cpuMicrosPerJob())
+                    .put("baselineCpuMicrosPerJob", bl.cpuMicrosPerJob())
                     .print();
         }
         return 0;

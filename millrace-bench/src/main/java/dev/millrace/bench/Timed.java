@@ -31,10 +31,17 @@ final class Timed {
         final Histogram calls = histogram();
         long jobs;
         long nanos;
+        /** This process's CPU time over the tallied rounds (every thread, the collector's too). */
+        long cpuNanos;
 
         void add(long jobs, long nanos) {
             this.jobs += jobs;
             this.nanos += nanos;
+        }
+
+        /** The process's CPU time per job over the tallied rounds, in microseconds. */
+        double cpuMicrosPerJob() {
+            return cpuNanos / 1e3 / jobs;
         }
 
         double jobsPerSec() {
