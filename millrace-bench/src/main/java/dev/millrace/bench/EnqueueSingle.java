@@ -3,6 +3,7 @@ package dev.millrace.bench;
 import dev.millrace.Millrace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
@@ -14,7 +15,8 @@ import java.util.concurrent.Callable;
         description = {"One job per transaction from --producers threads (default 4); --jobs per system (default "
                 + EnqueueSingle.DEFAULT_JOBS + "). Target on PostgreSQL: >= " + EnqueueSingle.TARGET + " x the baseline."})
 final class EnqueueSingle implements Callable<Integer> {
-    static final int DEFAULT_JOBS = 6000;
+    /** Enqueues per system: rounds of a few thousand (0.2 s) swung with a neighbour's burst more than between systems. */
+    static final int DEFAULT_JOBS = 40_000;
     static final int DEFAULT_PRODUCERS = 4;
     static final double TARGET = 0.9;
     /**
@@ -22,14 +24,25 @@ final class EnqueueSingle implements Callable<Integer> {
      * (C2 took 36–99 µs of CPU per job during Millrace's rounds after 300 warm-up calls, on two cores shared with
      * PostgreSQL): the rounds measure the steady state, as JMH's warm-up iterations would.
      */
-    static final int WARMUP = 5000;
+    /**
+     * Untimed enqueues per system first. After 5,000 the JIT was still compiling Millrace's path in the timed rounds
+     * (process CPU per job 30.75-33.75 us against 25.75-26.75 after 40,000; the baseline's 22.25-22.75 either way).
+     */
+    static final int WARMUP = 40_000;
 
     @Mixin
     BenchOptions options;
 
+    @Option(names = "--warmup-jobs", defaultValue = "" + WARMUP,
+            description = "Untimed enqueues per system before the rounds (default: ${DEFAULT-VALUE}).")
+    int warmupJobs;
+
     @Override
     public Integer call() throws Exception {
         options.validate();
+        if (warmupJobs < 1 || warmupJobs > 1_000_000) {
+            throw new IllegalArgumentException("--warmup-jobs " + warmupJobs + " is out of range: expected 1 to 1000000");
+        }
         int jobs = options.jobsOr(DEFAULT_JOBS);
         int producers = options.producersOr(DEFAULT_PRODUCERS);
         int perRound = Math.max(1, jobs / options.rounds);
@@ -40,8 +53,8 @@ final class EnqueueSingle implements Callable<Integer> {
             // The baseline serialises the job too, as any real queue must.
             Round baseline = calls -> Timed.run(producers, calls,
                     i -> s.baseline.enqueue(s.tenant(i).value(), BenchJob.untimed().toJson()), Timed.histogram());
-            millrace.run(WARMUP);
-            baseline.run(WARMUP);
+            millrace.run(warmupJobs);
+            baseline.run(warmupJobs);
             Timed.Tally mr = new Timed.Tally();
             Timed.Tally bl = new Timed.Tally();
             for (int r = 0; r < options.rounds; r++) {
