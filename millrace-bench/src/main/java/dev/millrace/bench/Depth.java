@@ -29,6 +29,8 @@ final class Depth implements Callable<Integer> {
     static final int MIN_ROUNDS = 7;
     private static final long TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(5);
 
+    static final int WARMUP_WINDOWS = 4;
+
     @Mixin
     BenchOptions options;
 
@@ -63,8 +65,13 @@ final class Depth implements Callable<Integer> {
             }
             deepSetup.analyze();
             System.err.printf("loaded %d jobs in %.1f s (%.0f jobs/s)%n", deep, loadNanos / 1e9, deep / (loadNanos / 1e9));
-            // Warm-up on the shallow queue.
-            shallowRound(shallow);
+            // Warm-up, untimed: four windows of each queue. With one shallow window only, the first two or three
+            // rounds of both ran slower than the rest (15 rounds: 10,048-19,183 jobs/s, then 23,000-35,000), and with
+            // 7 rounds that start weighed on the medians; after two of each the first round was still slow.
+            for (int w = 0; w < WARMUP_WINDOWS; w++) {
+                shallowRound(shallow);
+                timeWindow(deepSetup);
+            }
             double[] shallowRates = new double[rounds];
             double[] deepRates = new double[rounds];
             for (int r = 0; r < rounds; r++) {
