@@ -206,17 +206,6 @@ final class PostgresDialect implements SqlDialect {
     }
 
     @Override
-    public String pendingChunksSql(String chunkTable, String jobTable) {
-        // The chunks drive, in order, each reaching its job by the key: the OFFSET keeps the lateral subquery from
-        // being flattened into a join, which a planner that thought the tenant had few jobs ran the other way round
-        // (every job of the tenant, the chunks read again for each: up to 1.4 s a read in the batch bench).
-        return "SELECT c.seq, c.job_id, j.status, c.records, j.run_at FROM " + chunkTable + " c CROSS JOIN LATERAL"
-                + " (SELECT j.status, j.run_at FROM " + jobTable + " j WHERE j.tenant_id = ? AND j.id = c.job_id"
-                + " AND j.status IN ('QUEUED', 'PROCESSING') OFFSET 0) j WHERE c.batch_id = ? AND c.seq >= ?"
-                + " ORDER BY c.seq LIMIT ?";
-    }
-
-    @Override
     public String idIn(String subquery) {
         // The subquery runs once (an init plan) and the rows are probed by key for each value; as IN (subquery) it is
         // a semi-join that PostgreSQL may run from the other side, reading every row of the tenant.

@@ -590,7 +590,13 @@ final class SqlBatchStore implements BatchStore {
     @Override
     public List<ChunkRow> pendingChunks(TenantId tenant, UUID batch, int fromSeq, int max) {
         return jdbc.inAutoCommit("read chunks of batch " + batch, c -> {
-            try (PreparedStatement ps = c.prepareStatement(dialect.pendingChunksSql(chunkTable, t.job()))) {
+            // The chunks drive, in order, each reaching its job by the key: as a plain join, a planner that thought
+            // the tenant had few jobs read them all and the chunks again for each (up to 1.4 s a read in the batch
+            // bench). Parameters: tenant, batch, from seq, limit.
+            try (PreparedStatement ps = c.prepareStatement("SELECT c.seq, c.job_id, j.status, c.records, j.run_at FROM "
+                    + chunkTable + " c" + dialect.joinByKey(t.job(), "j", "j.status, j.run_at",
+                    "j.tenant_id = ? AND j.id = c.job_id AND j.status IN ('QUEUED', 'PROCESSING')")
+                    + " WHERE c.batch_id = ? AND c.seq >= ? ORDER BY c.seq LIMIT ?")) {
                 ps.setString(1, tenant.value());
                 Jdbc.setUuid(ps, 2, batch);
                 ps.setInt(3, fromSeq);

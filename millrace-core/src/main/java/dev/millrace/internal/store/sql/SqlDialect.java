@@ -151,16 +151,6 @@ public interface SqlDialect {
     }
 
     /**
-     * A batch's chunks from a sequence number on whose jobs are queued or running, in order: seq, job_id, status,
-     * records, run_at. Parameters: tenant, batch, from seq, limit.
-     */
-    default String pendingChunksSql(String chunkTable, String jobTable) {
-        return "SELECT c.seq, c.job_id, j.status, c.records, j.run_at FROM " + chunkTable + " c JOIN " + jobTable
-                + " j ON j.tenant_id = ? AND j.id = c.job_id WHERE c.batch_id = ? AND c.seq >= ?"
-                + " AND j.status IN ('QUEUED', 'PROCESSING') ORDER BY c.seq LIMIT ?";
-    }
-
-    /**
      * The condition that a key column is one of the values a subquery returns, written after the column: where
      * the database otherwise joins the two, the subquery must drive (each value reached by the key).
      */
